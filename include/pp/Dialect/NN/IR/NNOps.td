@@ -1,0 +1,476 @@
+//===- NNOps.td - Operations of the nn dialect -------------*- tablegen -*-===//
+//
+// Forward tensor operations with ONNX semantics. Names follow ONNX's operator
+// names in snake_case; attributes keep ONNX's names and meaning, normalised
+// (negative axes resolved, optional attributes defaulted) by the importer.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_DIALECT_NN_IR_NNOPS_TD
+#define PP_DIALECT_NN_IR_NNOPS_TD
+
+include "pp/Dialect/NN/IR/NNDialect.td"
+include "pp/Dialect/NN/IR/NNInterfaces.td"
+include "mlir/IR/OpBase.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def NN_Tensor : StaticShapeTensorOf<[AnyType]>;
+def NN_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
+def NN_IntTensor : StaticShapeTensorOf<[AnySignlessInteger]>;
+def NN_BoolTensor : StaticShapeTensorOf<[I1]>;
+
+class NN_Op<string mnemonic, list<Trait> traits = []>
+    : Op<NN_Dialect, mnemonic,
+         !listconcat(traits, [DeclareOpInterfaceMethods<NN_CostOpInterface>])>;
+
+// Ops whose costs are not elementwise define `getForwardCost` in C++.
+class NN_CostedOp<string mnemonic, list<Trait> traits = []>
+    : Op<NN_Dialect, mnemonic,
+         !listconcat(traits, [DeclareOpInterfaceMethods<NN_CostOpInterface,
+                                                        ["getForwardCost"]>])>;
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def NN_ConstantOp : NN_Op<"constant", [ConstantLike, Pure,
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "A constant tensor";
+  let description = [{
+    A tensor value known at compile time: ONNX `Constant` nodes, small integer
+    initializers, and everything shape computations fold into.
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+  let extraClassDeclaration = [{
+    double getFlopsPerElement() { return 0.0; }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise operations
+//===----------------------------------------------------------------------===//
+
+class NN_BroadcastBinaryOp<string mnemonic, list<Trait> traits = []>
+    : NN_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+  let arguments = (ins NN_Tensor:$lhs, NN_Tensor:$rhs);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let description = [{
+    Elementwise with numpy-style (multidirectional) broadcasting, as in ONNX.
+  }];
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *context, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::pp::nn::inferBroadcastBinary(
+          loc, getOperationName(), adaptor.getLhs().getType(),
+          adaptor.getRhs().getType(), resultElementType(context,
+          adaptor.getLhs().getType()), types);
+    }
+  }];
+  // Arithmetic ops keep the element type; comparisons return i1.
+  code resultElementTypeCode =
+      "return ::llvm::cast<::mlir::ShapedType>(t).getElementType();";
+  let extraClassDeclaration = [{
+    static ::mlir::Type resultElementType(::mlir::MLIRContext *context,
+                                          ::mlir::Type t) {
+  }] # resultElementTypeCode # [{
+    }
+  }];
+}
+
+class NN_ArithBinaryOp<string mnemonic, string summaryText>
+    : NN_BroadcastBinaryOp<mnemonic> {
+  let summary = summaryText;
+  let hasVerifier = 1;
+}
+
+class NN_CompareOp<string mnemonic, string summaryText>
+    : NN_BroadcastBinaryOp<mnemonic> {
+  let summary = summaryText;
+  let results = (outs NN_BoolTensor:$result);
+  let hasVerifier = 1;
+  let resultElementTypeCode =
+      "return ::mlir::IntegerType::get(context, 1);";
+}
+
+def NN_AddOp : NN_ArithBinaryOp<"add", "Elementwise addition">;
+def NN_SubOp : NN_ArithBinaryOp<"sub", "Elementwise subtraction">;
+def NN_MulOp : NN_ArithBinaryOp<"mul", "Elementwise multiplication">;
+def NN_DivOp : NN_ArithBinaryOp<"div", "Elementwise division">;
+def NN_PowOp : NN_BroadcastBinaryOp<"pow"> {
+  let summary = "Elementwise power `lhs ^ rhs` (the exponent may differ in type)";
+}
+def NN_EqualOp : NN_CompareOp<"equal", "Elementwise equality">;
+def NN_LessOp : NN_CompareOp<"less", "Elementwise less-than">;
+def NN_GreaterOp : NN_CompareOp<"greater", "Elementwise greater-than">;
+
+class NN_UnaryOp<string mnemonic, string summaryText, int flops = 1,
+                 Type operandType = NN_Tensor, list<Trait> traits = []>
+    : NN_Op<mnemonic, !listconcat(traits,
+          [Pure, SameOperandsAndResultType])> {
+  let summary = summaryText;
+  let arguments = (ins operandType:$input);
+  let results = (outs operandType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let extraClassDeclaration = [{
+    double getFlopsPerElement() { return }] # flops # [{; }
+  }];
+}
+
+def NN_SqrtOp : NN_UnaryOp<"sqrt", "Elementwise square root", 4, NN_FloatTensor>;
+def NN_ErfOp : NN_UnaryOp<"erf", "Elementwise error function", 16, NN_FloatTensor>;
+def NN_TanhOp : NN_UnaryOp<"tanh", "Elementwise hyperbolic tangent", 12, NN_FloatTensor>;
+def NN_ReluOp : NN_UnaryOp<"relu", "Elementwise max(x, 0)", 1>;
+def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "Elementwise logistic function", 12, NN_FloatTensor>;
+def NN_NegOp : NN_UnaryOp<"neg", "Elementwise negation", 1> { let hasFolder = 1; }
+def NN_ExpOp : NN_UnaryOp<"exp", "Elementwise exponential", 8, NN_FloatTensor>;
+def NN_LogOp : NN_UnaryOp<"log", "Elementwise natural logarithm", 8, NN_FloatTensor>;
+def NN_NotOp : NN_UnaryOp<"not", "Elementwise logical negation", 1, NN_BoolTensor>;
+
+def NN_GeluOp : NN_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Gaussian error linear unit";
+  let description = [{
+    `approximate` is `"none"` (exact, with erf) or `"tanh"`.
+  }];
+  let arguments = (ins NN_FloatTensor:$input,
+                       DefaultValuedStrAttr<StrAttr, "none">:$approximate);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    double getFlopsPerElement() { return 20; }
+  }];
+}
+
+def NN_CastOp : NN_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Elementwise conversion to another element type";
+  let arguments = (ins NN_Tensor:$input);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def NN_WhereOp : NN_Op<"where", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Elementwise select `cond ? x : y` with broadcasting";
+  let arguments = (ins NN_BoolTensor:$condition, NN_Tensor:$x, NN_Tensor:$y);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $x `,` $y attr-dict `:` type($condition) `,` type($x) `,`
+    type($y) `->` type($result)
+  }];
+  let hasFolder = 1;
+}
+
+def NN_DropoutOp : NN_Op<"dropout", [InferTypeOpAdaptor]> {
+  let summary = "Training-mode dropout; returns the output and its keep-mask";
+  let description = [{
+    Zeroes each element with probability `ratio` and scales the kept ones by
+    `1 / (1 - ratio)`. Inference-mode Dropout is an identity and never
+    imported. The mask is kept for the backward pass.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, F32Attr:$ratio,
+                       OptionalAttr<I64Attr>:$seed);
+  let results = (outs NN_FloatTensor:$output, NN_BoolTensor:$mask);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def NN_MatMulOp : NN_CostedOp<"matmul", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Matrix product with numpy semantics (batched, broadcast)";
+  let arguments = (ins NN_Tensor:$lhs, NN_Tensor:$rhs);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+}
+
+def NN_GemmOp : NN_CostedOp<"gemm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "General matrix product `alpha * op(A) * op(B) + beta * C`";
+  let arguments = (ins NN_FloatTensor:$a, NN_FloatTensor:$b,
+                       Optional<NN_FloatTensor>:$c,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$beta,
+                       DefaultValuedAttr<BoolAttr, "false">:$transA,
+                       DefaultValuedAttr<BoolAttr, "false">:$transB);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $a `,` $b (`,` $c^)? attr-dict `:` type($a) `,` type($b) (`,` type($c)^)?
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisation and activations over an axis
+//===----------------------------------------------------------------------===//
+
+class NN_AxisSoftmaxOp<string mnemonic, string summaryText>
+    : NN_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = summaryText;
+  let arguments = (ins NN_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    double getFlopsPerElement() { return 12; }
+  }];
+}
+
+def NN_SoftmaxOp : NN_AxisSoftmaxOp<"softmax", "Softmax along `axis`">;
+def NN_LogSoftmaxOp : NN_AxisSoftmaxOp<"log_softmax", "Log-softmax along `axis`">;
+
+def NN_LayerNormOp : NN_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Layer normalisation over the axes from `axis` to the last";
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$scale,
+                       Optional<NN_FloatTensor>:$bias, I64Attr:$axis,
+                       DefaultValuedAttr<F32Attr, "1e-5f">:$epsilon);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` type($input) `,` type($scale)
+    (`,` type($bias)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    double getFlopsPerElement() { return 9; }
+  }];
+}
+
+def NN_BatchNormOp : NN_Op<"batch_norm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Batch normalisation over the channel axis 1";
+  let description = [{
+    In inference mode (`training = false`) normalises with `mean` and `var`;
+    in training mode with the batch's statistics (the running statistics are
+    then updated by the runtime, never trained).
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$scale,
+                       NN_FloatTensor:$bias, NN_FloatTensor:$mean,
+                       NN_FloatTensor:$var,
+                       DefaultValuedAttr<F32Attr, "1e-5f">:$epsilon,
+                       DefaultValuedAttr<F32Attr, "0.9f">:$momentum,
+                       DefaultValuedAttr<BoolAttr, "false">:$training);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $var attr-dict `:`
+    type($input) `,` type($scale) `,` type($bias) `,` type($mean) `,` type($var)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    double getFlopsPerElement() { return 5; }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling (NCHW, any number of spatial dimensions)
+//===----------------------------------------------------------------------===//
+
+def NN_ConvOp : NN_CostedOp<"conv", [Pure, InferTypeOpAdaptor]> {
+  let summary = "N-dimensional convolution, channels first";
+  let description = [{
+    `pads` holds the begin pads of every spatial axis, then the end pads, as in
+    ONNX; `auto_pad` is resolved into `pads` by the importer.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
+                       Optional<NN_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$group);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,`
+    type($weight) (`,` type($bias)^)? `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+class NN_PoolOp<string mnemonic, string summaryText>
+    : NN_CostedOp<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = summaryText;
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_MaxPoolOp : NN_PoolOp<"max_pool", "Max pooling over spatial windows"> {
+  let arguments = (ins NN_FloatTensor:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+}
+
+def NN_AveragePoolOp
+    : NN_PoolOp<"average_pool", "Average pooling over spatial windows"> {
+  let arguments = (ins NN_FloatTensor:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
+}
+
+def NN_GlobalAveragePoolOp : NN_CostedOp<"global_average_pool",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "Average over all spatial axes, keeping them as size 1";
+  let arguments = (ins NN_FloatTensor:$input);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class NN_ReduceOp<string mnemonic, string summaryText>
+    : NN_CostedOp<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = summaryText;
+  let description = [{
+    Reduces the listed `axes` (non-negative, sorted, unique); `keepdims`
+    keeps them as size-1 axes.
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "Mean over axes">;
+def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "Sum over axes">;
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+class NN_MoveOp<string mnemonic, list<Trait> traits = []>
+    : NN_Op<mnemonic, !listconcat(traits, [Pure])> {
+  let extraClassDeclaration = [{
+    double getFlopsPerElement() { return 0.0; }
+  }];
+}
+
+def NN_ReshapeOp : NN_MoveOp<"reshape"> {
+  let summary = "Reinterpret a tensor with another static shape";
+  let arguments = (ins NN_Tensor:$input);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def NN_FlattenOp : NN_MoveOp<"flatten", [InferTypeOpAdaptor]> {
+  let summary = "Flatten to 2-D: axes before `axis`, and the rest";
+  let arguments = (ins NN_Tensor:$input, I64Attr:$axis);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def NN_TransposeOp : NN_MoveOp<"transpose", [InferTypeOpAdaptor]> {
+  let summary = "Permute axes: result axis i is input axis perm[i]";
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def NN_GatherOp : NN_MoveOp<"gather", [InferTypeOpAdaptor]> {
+  let summary = "Gather slices of `data` along `axis` at `indices` (embeddings)";
+  let arguments = (ins NN_Tensor:$data, NN_IntTensor:$indices, I64Attr:$axis);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices attr-dict `:` type($data) `,` type($indices) `->`
+    type($result)
+  }];
+  let hasFolder = 1;
+}
+
+def NN_SliceOp : NN_MoveOp<"slice", [InferTypeOpAdaptor]> {
+  let summary = "Strided slice, one (start, end, step) per axis";
+  let description = [{
+    `starts`, `ends` and `steps` have one entry per input axis, already
+    clamped to the axis as ONNX specifies (negative steps walk backwards).
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def NN_ConcatOp : NN_MoveOp<"concat", [InferTypeOpAdaptor]> {
+  let summary = "Concatenate along `axis`";
+  let arguments = (ins Variadic<NN_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def NN_SplitOp : NN_MoveOp<"split", [InferTypeOpAdaptor]> {
+  let summary = "Split along `axis` into pieces of the given `sizes`";
+  let arguments = (ins NN_Tensor:$input, I64Attr:$axis,
+                       DenseI64ArrayAttr:$sizes);
+  let results = (outs Variadic<NN_Tensor>:$results);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($results)";
+}
+
+def NN_UnsqueezeOp : NN_MoveOp<"unsqueeze", [InferTypeOpAdaptor]> {
+  let summary = "Insert size-1 axes at `axes` (positions in the result)";
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def NN_SqueezeOp : NN_MoveOp<"squeeze", [InferTypeOpAdaptor]> {
+  let summary = "Remove the size-1 axes listed in `axes`";
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def NN_ExpandOp : NN_MoveOp<"expand"> {
+  let summary = "Broadcast to the (static) result shape";
+  let arguments = (ins NN_Tensor:$input);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Operators without an nn counterpart
+//===----------------------------------------------------------------------===//
+
+def NN_OnnxOp : NN_Op<"onnx"> {
+  let summary = "An ONNX operator kept as it is";
+  let description = [{
+    An ONNX node whose operator has no `nn` op: its `op_type`, `domain`,
+    `opset` version and attributes are kept, and its result types come from
+    ONNX shape inference. Planning treats it like any other op (its cost is
+    estimated as elementwise); differentiation and execution reject it with a
+    diagnostic naming the node.
+  }];
+  let arguments = (ins Variadic<AnyType>:$inputs, StrAttr:$op_type,
+                       DefaultValuedStrAttr<StrAttr, "">:$domain,
+                       I64Attr:$opset,
+                       DefaultValuedAttr<DictionaryAttr, "{}">:$onnx_attributes);
+  let results = (outs Variadic<AnyType>:$results);
+  let assemblyFormat = [{
+    $op_type `(` $inputs `)` attr-dict `:` functional-type($inputs, $results)
+  }];
+}
+
+#endif // PP_DIALECT_NN_IR_NNOPS_TD

@@ -1,0 +1,29 @@
+//===- PPDialect.td - The pp dialect -----------------------*- tablegen -*-===//
+
+#ifndef PP_DIALECT_PP_IR_PPDIALECT_TD
+#define PP_DIALECT_PP_IR_PPDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def PP_Dialect : Dialect {
+  let name = "pp";
+  let cppNamespace = "::pp::pp";
+  let summary = "Pipeline structure: stages, communication, schedules";
+  let description = [{
+    The `pp` dialect describes how a model's computation is laid out over
+    pipeline stages: which stage an op runs on (the `pp.stage` attribute),
+    the point-to-point transfers between stages (`pp.send` / `pp.recv`),
+    and, as the pipeline grows, stage functions, recompute regions and the
+    per-stage action lists of a schedule.
+  }];
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// Name of the discardable attribute that assigns an op to a stage.
+    static constexpr ::llvm::StringLiteral kStageAttrName = "pp.stage";
+  }];
+}
+
+class PP_Op<string mnemonic, list<Trait> traits = []>
+    : Op<PP_Dialect, mnemonic, traits>;
+
+#endif // PP_DIALECT_PP_IR_PPDIALECT_TD

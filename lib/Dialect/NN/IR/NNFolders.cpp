@@ -1,0 +1,433 @@
+//===- NNFolders.cpp - Constant folding of nn ops -------------------------===//
+//
+// Folding on constant operands. The importer builds every op through
+// `createOrFold`, so ONNX's shape-computing subgraphs (Shape -> Gather ->
+// Concat -> Reshape and friends) collapse into constants as they are
+// imported. Folding is limited to small tensors: it exists for shapes, masks
+// and indices, never for weights.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Dialect/NN/IR/NN.h"
+
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/APInt.h"
+#include "llvm/ADT/APSInt.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace pp::nn {
+
+namespace {
+constexpr int64_t kMaxFoldElements = 1 << 16;
+
+DenseElementsAttr foldable(Attribute attr) {
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!dense || dense.getNumElements() > kMaxFoldElements)
+    return {};
+  return dense;
+}
+
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+/// For every element of `outShape`, the linear index of the element of a
+/// tensor of shape `inShape` that broadcasting maps onto it.
+SmallVector<int64_t> broadcastIndices(ArrayRef<int64_t> outShape,
+                                      ArrayRef<int64_t> inShape) {
+  int64_t total = ShapedType::getNumElements(outShape);
+  SmallVector<int64_t> inStrides = stridesOf(inShape);
+  size_t offset = outShape.size() - inShape.size();
+  SmallVector<int64_t> result(total), index(outShape.size(), 0);
+  for (int64_t linear = 0; linear < total; ++linear) {
+    int64_t in = 0;
+    for (size_t d = offset; d < outShape.size(); ++d)
+      if (inShape[d - offset] != 1)
+        in += index[d] * inStrides[d - offset];
+    result[linear] = in;
+    for (int64_t d = (int64_t)outShape.size() - 1; d >= 0; --d) {
+      if (++index[d] < outShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return result;
+}
+
+SmallVector<Attribute> elementsOf(DenseElementsAttr attr) {
+  return llvm::to_vector(attr.getValues<Attribute>());
+}
+
+enum class BinaryKind { Add, Sub, Mul, Div, Pow, Equal, Less, Greater };
+
+std::optional<APInt> applyInt(BinaryKind kind, const APInt &l, const APInt &r) {
+  switch (kind) {
+  case BinaryKind::Add:
+    return l + r;
+  case BinaryKind::Sub:
+    return l - r;
+  case BinaryKind::Mul:
+    return l * r;
+  case BinaryKind::Div:
+    if (r.isZero())
+      return std::nullopt;
+    return l.sdiv(r);
+  case BinaryKind::Pow: {
+    if (r.isNegative())
+      return std::nullopt;
+    APInt result(l.getBitWidth(), 1);
+    for (uint64_t i = 0, e = r.getZExtValue(); i < e; ++i)
+      result *= l;
+    return result;
+  }
+  case BinaryKind::Equal:
+    return APInt(1, l == r);
+  case BinaryKind::Less:
+    return APInt(1, l.slt(r));
+  case BinaryKind::Greater:
+    return APInt(1, l.sgt(r));
+  }
+  llvm_unreachable("unknown binary kind");
+}
+
+std::optional<APFloat> applyFloat(BinaryKind kind, APFloat l,
+                                  const APFloat &r) {
+  auto rm = APFloat::rmNearestTiesToEven;
+  switch (kind) {
+  case BinaryKind::Add:
+    l.add(r, rm);
+    return l;
+  case BinaryKind::Sub:
+    l.subtract(r, rm);
+    return l;
+  case BinaryKind::Mul:
+    l.multiply(r, rm);
+    return l;
+  case BinaryKind::Div:
+    l.divide(r, rm);
+    return l;
+  case BinaryKind::Pow: {
+    APFloat result(std::pow(l.convertToDouble(), r.convertToDouble()));
+    bool lost;
+    result.convert(l.getSemantics(), rm, &lost);
+    return result;
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
+std::optional<bool> compareFloat(BinaryKind kind, const APFloat &l,
+                                 const APFloat &r) {
+  APFloat::cmpResult c = l.compare(r);
+  switch (kind) {
+  case BinaryKind::Equal:
+    return c == APFloat::cmpEqual;
+  case BinaryKind::Less:
+    return c == APFloat::cmpLessThan;
+  case BinaryKind::Greater:
+    return c == APFloat::cmpGreaterThan;
+  default:
+    return std::nullopt;
+  }
+}
+
+bool isComparison(BinaryKind kind) {
+  return kind == BinaryKind::Equal || kind == BinaryKind::Less ||
+         kind == BinaryKind::Greater;
+}
+
+/// Folds a broadcasting binary op whose operands are both constant.
+OpFoldResult foldBinary(BinaryKind kind, Attribute lhsAttr, Attribute rhsAttr,
+                        ShapedType resultType) {
+  DenseElementsAttr lhs = foldable(lhsAttr), rhs = foldable(rhsAttr);
+  if (!lhs || !rhs || resultType.getNumElements() > kMaxFoldElements)
+    return {};
+  auto lIdx = broadcastIndices(resultType.getShape(), lhs.getType().getShape());
+  auto rIdx = broadcastIndices(resultType.getShape(), rhs.getType().getShape());
+  Type elementType = lhs.getElementType();
+  if (isa<IntegerType>(elementType) &&
+      isa<IntegerType>(rhs.getElementType())) {
+    auto l = llvm::to_vector(lhs.getValues<APInt>());
+    auto r = llvm::to_vector(rhs.getValues<APInt>());
+    SmallVector<APInt> out;
+    out.reserve(lIdx.size());
+    for (size_t i = 0; i < lIdx.size(); ++i) {
+      APInt rv = r[rIdx[i]].sextOrTrunc(l[lIdx[i]].getBitWidth());
+      auto v = applyInt(kind, l[lIdx[i]], rv);
+      if (!v)
+        return {};
+      out.push_back(*v);
+    }
+    return DenseElementsAttr::get(resultType, out);
+  }
+  if (isa<FloatType>(elementType) && isa<FloatType>(rhs.getElementType())) {
+    auto l = llvm::to_vector(lhs.getValues<APFloat>());
+    auto r = llvm::to_vector(rhs.getValues<APFloat>());
+    if (isComparison(kind)) {
+      SmallVector<bool> out;
+      for (size_t i = 0; i < lIdx.size(); ++i)
+        out.push_back(*compareFloat(kind, l[lIdx[i]], r[rIdx[i]]));
+      return DenseElementsAttr::get(resultType, out);
+    }
+    SmallVector<APFloat> out;
+    for (size_t i = 0; i < lIdx.size(); ++i) {
+      APFloat rv = r[rIdx[i]];
+      bool lost;
+      rv.convert(l[lIdx[i]].getSemantics(), APFloat::rmNearestTiesToEven,
+                 &lost);
+      out.push_back(*applyFloat(kind, l[lIdx[i]], rv));
+    }
+    return DenseElementsAttr::get(resultType, out);
+  }
+  return {};
+}
+
+/// Gathers `indices` (linear element indices of `input`) into `resultType`.
+OpFoldResult gatherElements(DenseElementsAttr input, ArrayRef<int64_t> indices,
+                            ShapedType resultType) {
+  if (input.isSplat())
+    return DenseElementsAttr::get(resultType, input.getSplatValue<Attribute>());
+  SmallVector<Attribute> in = elementsOf(input), out;
+  out.reserve(indices.size());
+  for (int64_t i : indices)
+    out.push_back(in[i]);
+  return DenseElementsAttr::get(resultType, out);
+}
+
+/// Folds ops that only reinterpret the shape of their input.
+OpFoldResult foldReshapeLike(Value input, Attribute inputAttr,
+                             ShapedType resultType) {
+  if (input.getType() == resultType)
+    return input;
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(inputAttr))
+    return dense.reshape(resultType);
+  return {};
+}
+} // namespace
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+OpFoldResult AddOp::fold(FoldAdaptor a) {
+  return foldBinary(BinaryKind::Add, a.getLhs(), a.getRhs(), getType());
+}
+OpFoldResult SubOp::fold(FoldAdaptor a) {
+  return foldBinary(BinaryKind::Sub, a.getLhs(), a.getRhs(), getType());
+}
+OpFoldResult MulOp::fold(FoldAdaptor a) {
+  return foldBinary(BinaryKind::Mul, a.getLhs(), a.getRhs(), getType());
+}
+OpFoldResult DivOp::fold(FoldAdaptor a) {
+  return foldBinary(BinaryKind::Div, a.getLhs(), a.getRhs(), getType());
+}
+OpFoldResult PowOp::fold(FoldAdaptor a) {
+  return foldBinary(BinaryKind::Pow, a.getLhs(), a.getRhs(), getType());
+}
+OpFoldResult EqualOp::fold(FoldAdaptor a) {
+  return foldBinary(BinaryKind::Equal, a.getLhs(), a.getRhs(), getType());
+}
+OpFoldResult LessOp::fold(FoldAdaptor a) {
+  return foldBinary(BinaryKind::Less, a.getLhs(), a.getRhs(), getType());
+}
+OpFoldResult GreaterOp::fold(FoldAdaptor a) {
+  return foldBinary(BinaryKind::Greater, a.getLhs(), a.getRhs(), getType());
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor a) {
+  DenseElementsAttr in = foldable(a.getInput());
+  if (!in)
+    return {};
+  if (isa<IntegerType>(in.getElementType()))
+    return in.mapValues(in.getElementType(),
+                        [](const APInt &v) { return -v; });
+  return in.mapValues(in.getElementType(), [](const APFloat &v) {
+    return (-v).bitcastToAPInt();
+  });
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor a) {
+  if (getInput().getType() == getType())
+    return getInput();
+  DenseElementsAttr in = foldable(a.getInput());
+  if (!in)
+    return {};
+  Type from = in.getElementType(), to = getType().getElementType();
+  auto rm = APFloat::rmNearestTiesToEven;
+  if (auto toInt = dyn_cast<IntegerType>(to)) {
+    unsigned width = toInt.getWidth();
+    if (isa<IntegerType>(from))
+      return in.mapValues(to, [&](const APInt &v) {
+        if (width == 1)
+          return APInt(1, !v.isZero());
+        return from.isInteger(1) ? v.zext(width) : v.sextOrTrunc(width);
+      });
+    return in.mapValues(to, [&](const APFloat &v) {
+      if (width == 1)
+        return APInt(1, !v.isZero());
+      APSInt result(width, /*isUnsigned=*/false);
+      bool exact;
+      (void)v.convertToInteger(result, APFloat::rmTowardZero, &exact);
+      return APInt(result);
+    });
+  }
+  auto toFloat = cast<FloatType>(to);
+  if (auto fromInt = dyn_cast<IntegerType>(from))
+    return in.mapValues(to, [&](const APInt &v) {
+      APFloat f(toFloat.getFloatSemantics());
+      f.convertFromAPInt(v, /*isSigned=*/fromInt.getWidth() != 1, rm);
+      return f.bitcastToAPInt();
+    });
+  return in.mapValues(to, [&](const APFloat &v) {
+    APFloat f = v;
+    bool lost;
+    f.convert(toFloat.getFloatSemantics(), rm, &lost);
+    return f.bitcastToAPInt();
+  });
+}
+
+OpFoldResult WhereOp::fold(FoldAdaptor a) {
+  DenseElementsAttr c = foldable(a.getCondition()), x = foldable(a.getX()),
+                    y = foldable(a.getY());
+  if (!c || !x || !y || getType().getNumElements() > kMaxFoldElements)
+    return {};
+  auto shape = getType().getShape();
+  auto cIdx = broadcastIndices(shape, c.getType().getShape());
+  auto xIdx = broadcastIndices(shape, x.getType().getShape());
+  auto yIdx = broadcastIndices(shape, y.getType().getShape());
+  auto cond = llvm::to_vector(c.getValues<bool>());
+  SmallVector<Attribute> xs = elementsOf(x), ys = elementsOf(y), out;
+  for (size_t i = 0; i < cIdx.size(); ++i)
+    out.push_back(cond[cIdx[i]] ? xs[xIdx[i]] : ys[yIdx[i]]);
+  return DenseElementsAttr::get(getType(), out);
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor a) {
+  return foldReshapeLike(getInput(), a.getInput(), getType());
+}
+OpFoldResult FlattenOp::fold(FoldAdaptor a) {
+  return foldReshapeLike(getInput(), a.getInput(), getType());
+}
+OpFoldResult UnsqueezeOp::fold(FoldAdaptor a) {
+  return foldReshapeLike(getInput(), a.getInput(), getType());
+}
+OpFoldResult SqueezeOp::fold(FoldAdaptor a) {
+  return foldReshapeLike(getInput(), a.getInput(), getType());
+}
+
+OpFoldResult ExpandOp::fold(FoldAdaptor a) {
+  if (getInput().getType() == getType())
+    return getInput();
+  DenseElementsAttr in = foldable(a.getInput());
+  if (!in || getType().getNumElements() > kMaxFoldElements)
+    return {};
+  return gatherElements(
+      in, broadcastIndices(getType().getShape(), in.getType().getShape()),
+      getType());
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor a) {
+  if (llvm::equal(getPerm(), llvm::seq<int64_t>(0, getPerm().size())))
+    return getInput();
+  DenseElementsAttr in = foldable(a.getInput());
+  if (!in)
+    return {};
+  auto inStrides = stridesOf(in.getType().getShape());
+  auto outShape = getType().getShape();
+  SmallVector<int64_t> indices, index(outShape.size(), 0);
+  for (int64_t linear = 0, e = getType().getNumElements(); linear < e;
+       ++linear) {
+    int64_t src = 0;
+    for (size_t d = 0; d < outShape.size(); ++d)
+      src += index[d] * inStrides[getPerm()[d]];
+    indices.push_back(src);
+    for (int64_t d = (int64_t)outShape.size() - 1; d >= 0; --d) {
+      if (++index[d] < outShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return gatherElements(in, indices, getType());
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor a) {
+  DenseElementsAttr data = foldable(a.getData()),
+                    idx = foldable(a.getIndices());
+  if (!data || !idx || getType().getNumElements() > kMaxFoldElements)
+    return {};
+  auto shape = data.getType().getShape();
+  int64_t axis = getAxis();
+  int64_t outer = ShapedType::getNumElements(shape.take_front(axis));
+  int64_t inner = ShapedType::getNumElements(shape.drop_front(axis + 1));
+  int64_t dim = shape[axis];
+  SmallVector<int64_t> indices;
+  for (int64_t o = 0; o < outer; ++o)
+    for (const APInt &v : idx.getValues<APInt>()) {
+      int64_t i = v.getSExtValue();
+      if (i < 0)
+        i += dim;
+      if (i < 0 || i >= dim)
+        return {};
+      for (int64_t in = 0; in < inner; ++in)
+        indices.push_back((o * dim + i) * inner + in);
+    }
+  return gatherElements(data, indices, getType());
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor a) {
+  if (getInput().getType() == getType() &&
+      llvm::all_of(getSteps(), [](int64_t s) { return s == 1; }))
+    return getInput();
+  DenseElementsAttr in = foldable(a.getInput());
+  if (!in)
+    return {};
+  auto inStrides = stridesOf(in.getType().getShape());
+  auto outShape = getType().getShape();
+  SmallVector<int64_t> indices, index(outShape.size(), 0);
+  for (int64_t linear = 0, e = getType().getNumElements(); linear < e;
+       ++linear) {
+    int64_t src = 0;
+    for (size_t d = 0; d < outShape.size(); ++d)
+      src += (getStarts()[d] + index[d] * getSteps()[d]) * inStrides[d];
+    indices.push_back(src);
+    for (int64_t d = (int64_t)outShape.size() - 1; d >= 0; --d) {
+      if (++index[d] < outShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return gatherElements(in, indices, getType());
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor a) {
+  if (getInputs().size() == 1)
+    return getInputs().front();
+  if (getType().getNumElements() > kMaxFoldElements)
+    return {};
+  int64_t axis = getAxis();
+  auto outShape = getType().getShape();
+  int64_t outer = ShapedType::getNumElements(outShape.take_front(axis));
+  SmallVector<SmallVector<Attribute>> inputs;
+  SmallVector<int64_t> chunk;
+  for (auto [value, attr] : llvm::zip(getInputs(), a.getInputs())) {
+    DenseElementsAttr dense = foldable(attr);
+    if (!dense)
+      return {};
+    inputs.push_back(elementsOf(dense));
+    auto shape = cast<ShapedType>(value.getType()).getShape();
+    chunk.push_back(ShapedType::getNumElements(shape.drop_front(axis)));
+  }
+  SmallVector<Attribute> out;
+  for (int64_t o = 0; o < outer; ++o)
+    for (size_t i = 0; i < inputs.size(); ++i)
+      for (int64_t j = 0; j < chunk[i]; ++j)
+        out.push_back(inputs[i][o * chunk[i] + j]);
+  return DenseElementsAttr::get(getType(), out);
+}
+
+} // namespace pp::nn

@@ -1,0 +1,45 @@
+//===- PPDialect.cpp - The pp dialect -------------------------------------===//
+
+#include "pp/Dialect/PP/IR/PP.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+
+using namespace mlir;
+using namespace pp::pp;
+
+#include "pp/Dialect/PP/IR/PPOpsDialect.cpp.inc"
+
+#define GET_OP_CLASSES
+#include "pp/Dialect/PP/IR/PPOps.cpp.inc"
+
+void PPDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "pp/Dialect/PP/IR/PPOps.cpp.inc"
+      >();
+}
+
+LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
+                                                  NamedAttribute attr) {
+  if (attr.getName() == kStageAttrName) {
+    auto stage = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!stage || !stage.getType().isInteger(64) || stage.getInt() < 0)
+      return op->emitError() << "'" << kStageAttrName
+                             << "' must be a non-negative i64 stage index";
+    return success();
+  }
+  return op->emitError() << "unknown pp attribute '" << attr.getName() << "'";
+}
+
+/// A transfer to or from the op's own stage is a mistake in the plan.
+static LogicalResult verifyPeer(Operation *op, int64_t peer) {
+  auto stage = op->getAttrOfType<IntegerAttr>(PPDialect::kStageAttrName);
+  if (stage && stage.getInt() == peer)
+    return op->emitOpError() << "peer " << peer
+                             << " is the op's own stage";
+  return success();
+}
+
+LogicalResult SendOp::verify() { return verifyPeer(*this, getPeer()); }
+LogicalResult RecvOp::verify() { return verifyPeer(*this, getPeer()); }
