@@ -1,0 +1,74 @@
+//===- ModelLoader.cpp - Read an ONNX ModelProto from disk ----------------===//
+
+#include "ModelLoader.h"
+
+#include "onnx/defs/parser.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace llvm;
+
+namespace pp::onnx_import {
+
+static Error makeError(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), message);
+}
+
+static Error loadBinary(StringRef path, onnx::ModelProto &model) {
+  // Parse straight from the file: holding the bytes and the parsed message
+  // at once would double the peak memory of large models.
+  int fd = ::open(path.str().c_str(), O_RDONLY);
+  if (fd < 0)
+    return makeError("cannot open the file: " + Twine(std::strerror(errno)));
+  google::protobuf::io::FileInputStream stream(fd, /*block_size=*/1 << 20);
+  stream.SetCloseOnDelete(true);
+  google::protobuf::io::CodedInputStream coded(&stream);
+  coded.SetTotalBytesLimit(std::numeric_limits<int>::max());
+  bool parsed = model.ParseFromCodedStream(&coded) &&
+                coded.ConsumedEntireMessage();
+  if (!parsed)
+    return makeError("is not a valid ONNX model: the protobuf is truncated "
+                     "or malformed");
+  return Error::success();
+}
+
+static Error loadText(StringRef path, onnx::ModelProto &model) {
+  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return makeError("cannot read the file: " + buffer.getError().message());
+  std::string text = (*buffer)->getBuffer().str();
+  onnx::OnnxParser parser(text.c_str());
+  onnx::Common::Status status = parser.Parse(model);
+  if (!status.IsOK())
+    return makeError("is not valid ONNX text syntax: " +
+                     status.ErrorMessage());
+  return Error::success();
+}
+
+Error loadModel(StringRef path, onnx::ModelProto &model) {
+  sys::fs::file_status status;
+  if (std::error_code ec = sys::fs::status(path, status))
+    return makeError("cannot open the file: " + ec.message());
+  if (sys::fs::is_directory(status))
+    return makeError("is a directory, not an ONNX model");
+  if (status.getSize() == 0)
+    return makeError("is empty, not an ONNX model");
+  Error error = path.ends_with(".onnxtext") ? loadText(path, model)
+                                            : loadBinary(path, model);
+  if (error)
+    return error;
+  if (!model.has_graph())
+    return makeError("is not an ONNX model: it has no graph");
+  if (model.graph().output_size() == 0)
+    return makeError("is not an ONNX model: its graph has no outputs");
+  return Error::success();
+}
+
+} // namespace pp::onnx_import

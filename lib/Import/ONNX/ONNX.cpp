@@ -1,0 +1,58 @@
+//===- ONNX.cpp - Entry points of the ONNX importer -----------------------===//
+
+#include "pp/Import/ONNX.h"
+
+#include "GraphImporter.h"
+#include "ModelLoader.h"
+
+#include "pp/Dialect/NN/IR/NN.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+
+using namespace mlir;
+
+namespace pp {
+
+bool isONNXFileName(llvm::StringRef path) {
+  return path.ends_with(".onnx") || path.ends_with(".onnxtext");
+}
+
+bool parseDimBinding(llvm::StringRef binding, ONNXImportOptions &options,
+                     std::string &error) {
+  auto [name, size] = binding.rsplit('=');
+  int64_t value;
+  if (name.empty() || size.empty() || size.getAsInteger(10, value) ||
+      value < 0) {
+    error = ("--dim '" + binding +
+             "' must be NAME=SIZE (a dim_param name, or INPUT:AXIS for an "
+             "unnamed dimension) with a non-negative integer SIZE")
+                .str();
+    return false;
+  }
+  options.dims[name] = value;
+  return true;
+}
+
+void registerONNXImportDialects(DialectRegistry &registry) {
+  registry.insert<nn::NNDialect, func::FuncDialect,
+                  ml_program::MLProgramDialect>();
+}
+
+OwningOpRef<ModuleOp> importONNXFile(llvm::StringRef path,
+                                     MLIRContext *context,
+                                     const ONNXImportOptions &options) {
+  context->loadDialect<nn::NNDialect, func::FuncDialect,
+                       ml_program::MLProgramDialect>();
+  onnx::ModelProto model;
+  if (llvm::Error error = onnx_import::loadModel(path, model)) {
+    emitError(FileLineColLoc::get(context, path, 0, 0))
+        << llvm::toString(std::move(error));
+    return nullptr;
+  }
+  return onnx_import::GraphImporter(context, model, path, options).run();
+}
+
+} // namespace pp

@@ -1,0 +1,699 @@
+//===- OpImporters.cpp - ONNX operators to nn ops -------------------------===//
+//
+// One function per ONNX operator of the default domain, opsets 13 to 21.
+// Each normalises ONNX's attributes (negative axes, defaults, inputs that
+// became attributes in later opsets) and builds the nn op; folding happens in
+// NodeImporter, so constant subgraphs disappear as they are imported.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeImporter.h"
+#include "TensorConversion.h"
+
+#include "pp/Dialect/NN/IR/NN.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace pp::nn;
+
+namespace pp::onnx_import {
+namespace {
+
+using Ints = SmallVector<int64_t>;
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy> LogicalResult importBinary(NodeImporter &n) {
+  return n.emit<OpTy>(n.input(0), n.input(1));
+}
+
+template <typename OpTy> LogicalResult importUnary(NodeImporter &n) {
+  return n.emit<OpTy>(n.input(0));
+}
+
+/// Unary ops whose operand and result types are the same build with the
+/// operand's type.
+template <typename OpTy> LogicalResult importSameType(NodeImporter &n) {
+  auto results = n.buildTyped<OpTy>(n.input(0).getType(), n.input(0));
+  if (failed(results))
+    return failure();
+  n.setOutput(0, results->front());
+  return success();
+}
+
+LogicalResult importGelu(NodeImporter &n) {
+  auto results = n.buildTyped<GeluOp>(
+      n.input(0).getType(), n.input(0),
+      n.builder.getStringAttr(n.stringAttr("approximate", "none")));
+  if (failed(results))
+    return failure();
+  n.setOutput(0, results->front());
+  return success();
+}
+
+LogicalResult importCast(NodeImporter &n) {
+  int64_t to = n.intAttr("to", 0);
+  Type elementType = convertElementType(to, n.getContext());
+  if (!elementType)
+    return n.error() << "cannot cast to " << dataTypeName(to);
+  auto results = n.buildTyped<CastOp>(n.inputType(0).clone(elementType),
+                                      n.input(0));
+  if (failed(results))
+    return failure();
+  n.setOutput(0, results->front());
+  return success();
+}
+
+LogicalResult importWhere(NodeImporter &n) {
+  return n.emit<WhereOp>(n.input(0), n.input(1), n.input(2));
+}
+
+LogicalResult importIdentity(NodeImporter &n) {
+  n.setOutput(0, n.input(0));
+  return success();
+}
+
+/// Dropout imports as an identity unless `training_mode` is a constant true.
+LogicalResult importDropout(NodeImporter &n) {
+  bool training = false;
+  if (n.hasInput(2)) {
+    DenseElementsAttr mode = n.constantInput(2);
+    if (!mode)
+      return n.error() << "training_mode must be a compile-time constant";
+    training = mode.getSplatValue<bool>();
+  }
+  float ratio = 0.5f;
+  if (n.hasInput(1)) {
+    DenseElementsAttr r = n.constantInput(1);
+    if (!r || !isa<FloatType>(r.getElementType()))
+      return n.error() << "ratio must be a compile-time float constant";
+    ratio = (*r.getValues<APFloat>().begin()).convertToFloat();
+  }
+  if (!training || ratio == 0.0f) {
+    n.setOutput(0, n.input(0));
+    if (n.hasOutput(1)) {
+      auto maskType = n.inputType(0).clone(n.builder.getI1Type());
+      auto mask = n.buildTyped<ConstantOp>(
+          maskType, DenseElementsAttr::get(maskType, true));
+      if (failed(mask))
+        return failure();
+      n.setOutput(1, mask->front());
+    }
+    return success();
+  }
+  std::optional<int64_t> seed;
+  if (n.attr("seed"))
+    seed = n.intAttr("seed", 0);
+  auto results = n.build<DropoutOp>(
+      2, n.input(0), n.builder.getF32FloatAttr(ratio),
+      seed ? n.builder.getI64IntegerAttr(*seed) : IntegerAttr());
+  if (failed(results))
+    return failure();
+  n.setOutput(0, (*results)[0]);
+  n.setOutput(1, (*results)[1]);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and normalisation
+//===----------------------------------------------------------------------===//
+
+LogicalResult importGemm(NodeImporter &n) {
+  OpBuilder &b = n.builder;
+  return n.emit<GemmOp>(n.input(0), n.input(1), n.input(2),
+                        b.getF32FloatAttr(n.floatAttr("alpha", 1.0f)),
+                        b.getF32FloatAttr(n.floatAttr("beta", 1.0f)),
+                        b.getBoolAttr(n.intAttr("transA", 0) != 0),
+                        b.getBoolAttr(n.intAttr("transB", 0) != 0));
+}
+
+template <typename OpTy> LogicalResult importSoftmax(NodeImporter &n) {
+  auto axis = n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  auto results = n.buildTyped<OpTy>(n.input(0).getType(), n.input(0),
+                                    n.builder.getI64IntegerAttr(*axis));
+  if (failed(results))
+    return failure();
+  n.setOutput(0, results->front());
+  return success();
+}
+
+LogicalResult importLayerNorm(NodeImporter &n) {
+  auto axis = n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  return n.emit<LayerNormOp>(n.input(0), n.input(1), n.input(2),
+                             n.builder.getI64IntegerAttr(*axis),
+                             n.builder.getF32FloatAttr(
+                                 n.floatAttr("epsilon", 1e-5f)));
+}
+
+LogicalResult importBatchNorm(NodeImporter &n) {
+  OpBuilder &b = n.builder;
+  return n.emit<BatchNormOp>(
+      n.input(0), n.input(1), n.input(2), n.input(3), n.input(4),
+      b.getF32FloatAttr(n.floatAttr("epsilon", 1e-5f)),
+      b.getF32FloatAttr(n.floatAttr("momentum", 0.9f)),
+      b.getBoolAttr(n.intAttr("training_mode", 0) != 0));
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+/// Spatial attributes shared by Conv and the pools, with `auto_pad` resolved.
+struct Window {
+  Ints kernel, strides, pads, dilations;
+};
+
+FailureOr<Window> readWindow(NodeImporter &n, ArrayRef<int64_t> kernel) {
+  auto input = n.inputType(0);
+  int64_t spatial = input.getRank() - 2;
+  if (spatial < 1)
+    return n.error() << "input must be N x C x spatial..., got " << input;
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.strides = n.intsAttr("strides").value_or(Ints(spatial, 1));
+  w.dilations = n.intsAttr("dilations").value_or(Ints(spatial, 1));
+  w.pads = n.intsAttr("pads").value_or(Ints(2 * spatial, 0));
+  if ((int64_t)w.kernel.size() != spatial ||
+      (int64_t)w.strides.size() != spatial ||
+      (int64_t)w.dilations.size() != spatial ||
+      (int64_t)w.pads.size() != 2 * spatial)
+    return n.error() << "kernel_shape, strides, dilations and pads must "
+                        "match the "
+                     << spatial << " spatial axes of " << input;
+  std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
+  if (autoPad == "VALID") {
+    std::fill(w.pads.begin(), w.pads.end(), 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t in = input.getDimSize(i + 2), s = w.strides[i];
+      int64_t out = (in + s - 1) / s;
+      int64_t total = std::max<int64_t>(
+          0, (out - 1) * s + (w.kernel[i] - 1) * w.dilations[i] + 1 - in);
+      int64_t small = total / 2, large = total - small;
+      w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+      w.pads[i + spatial] = autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (autoPad != "NOTSET") {
+    return n.error() << "unknown auto_pad '" << autoPad << "'";
+  }
+  return w;
+}
+
+LogicalResult importConv(NodeImporter &n) {
+  auto weight = n.inputType(1);
+  auto w = readWindow(n, weight.getShape().drop_front(2));
+  if (failed(w))
+    return failure();
+  if (auto kernel = n.intsAttr("kernel_shape");
+      kernel && ArrayRef<int64_t>(*kernel) != weight.getShape().drop_front(2))
+    return n.error() << "kernel_shape does not match the weight " << weight;
+  OpBuilder &b = n.builder;
+  return n.emit<ConvOp>(n.input(0), n.input(1), n.input(2),
+                        b.getDenseI64ArrayAttr(w->strides),
+                        b.getDenseI64ArrayAttr(w->pads),
+                        b.getDenseI64ArrayAttr(w->dilations),
+                        b.getI64IntegerAttr(n.intAttr("group", 1)));
+}
+
+template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
+  auto kernel = n.intsAttr("kernel_shape");
+  if (!kernel)
+    return n.error() << "kernel_shape is required";
+  auto w = readWindow(n, *kernel);
+  if (failed(w))
+    return failure();
+  OpBuilder &b = n.builder;
+  auto common = std::make_tuple(
+      n.input(0), b.getDenseI64ArrayAttr(w->kernel),
+      b.getDenseI64ArrayAttr(w->strides), b.getDenseI64ArrayAttr(w->pads),
+      b.getDenseI64ArrayAttr(w->dilations),
+      b.getBoolAttr(n.intAttr("ceil_mode", 0) != 0));
+  if constexpr (std::is_same_v<OpTy, AveragePoolOp>)
+    return std::apply(
+        [&](auto... args) {
+          return n.emit<OpTy>(
+              args..., b.getBoolAttr(n.intAttr("count_include_pad", 0) != 0));
+        },
+        common);
+  else
+    return std::apply([&](auto... args) { return n.emit<OpTy>(args...); },
+                      common);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// ReduceMean before opset 18 takes `axes` as an attribute, later (and
+/// ReduceSum from 13) as an optional input.
+template <typename OpTy>
+LogicalResult importReduce(NodeImporter &n, bool axesAsInput) {
+  auto input = n.inputType(0);
+  int64_t rank = input.getRank();
+  Ints axes;
+  if (axesAsInput) {
+    if (n.hasInput(1)) {
+      auto given = n.intsInput(1, "axes");
+      if (failed(given))
+        return failure();
+      axes = *given;
+    }
+  } else {
+    axes = n.intsAttr("axes").value_or(Ints());
+  }
+  if (axes.empty()) {
+    if (n.intAttr("noop_with_empty_axes", 0) != 0) {
+      n.setOutput(0, n.input(0));
+      return success();
+    }
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  }
+  for (int64_t &axis : axes) {
+    auto a = n.normalizeAxis(axis, rank);
+    if (failed(a))
+      return failure();
+    axis = *a;
+  }
+  llvm::sort(axes);
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  return n.emit<OpTy>(n.input(0), n.builder.getDenseI64ArrayAttr(axes),
+                      n.builder.getBoolAttr(n.intAttr("keepdims", 1) != 0));
+}
+
+LogicalResult importReduceMean(NodeImporter &n) {
+  return importReduce<ReduceMeanOp>(n, /*axesAsInput=*/n.opset >= 18);
+}
+
+LogicalResult importReduceSum(NodeImporter &n) {
+  return importReduce<ReduceSumOp>(n, /*axesAsInput=*/true);
+}
+
+//===----------------------------------------------------------------------===//
+// Shapes and data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult emitConstant(NodeImporter &n, int output, DenseElementsAttr value) {
+  auto results = n.buildTyped<ConstantOp>(value.getType(), value);
+  if (failed(results))
+    return failure();
+  n.setOutput(output, results->front());
+  return success();
+}
+
+LogicalResult importShape(NodeImporter &n) {
+  auto input = n.inputType(0);
+  int64_t rank = input.getRank();
+  auto clampEnd = [&](int64_t v) {
+    if (v < 0)
+      v += rank;
+    return std::clamp<int64_t>(v, 0, rank);
+  };
+  int64_t start = clampEnd(n.intAttr("start", 0));
+  int64_t end = clampEnd(n.intAttr("end", rank));
+  Ints dims;
+  for (int64_t i = start; i < end; ++i)
+    dims.push_back(input.getDimSize(i));
+  auto type = RankedTensorType::get({(int64_t)dims.size()},
+                                    n.builder.getI64Type());
+  return emitConstant(n, 0, DenseElementsAttr::get(type, ArrayRef(dims)));
+}
+
+LogicalResult importConstantOfShape(NodeImporter &n) {
+  auto shape = n.intsInput(0, "shape");
+  if (failed(shape))
+    return failure();
+  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
+    return n.error() << "shape has a negative dimension";
+  Attribute element;
+  Type elementType = n.builder.getF32Type();
+  if (const auto *value = n.attr("value")) {
+    elementType = convertElementType(value->t().data_type(), n.getContext());
+    if (!elementType)
+      return n.error() << "value has unsupported type "
+                       << dataTypeName(value->t().data_type());
+    auto scalarType = RankedTensorType::get({1}, elementType);
+    auto data = convertTensorData(value->t(), scalarType, "");
+    if (!data)
+      return n.error() << "value " << llvm::toString(data.takeError());
+    element = data->getSplatValue<Attribute>();
+  } else {
+    element = n.builder.getF32FloatAttr(0.0f);
+  }
+  auto type = RankedTensorType::get(*shape, elementType);
+  return emitConstant(n, 0, DenseElementsAttr::get(type, element));
+}
+
+LogicalResult importFlatten(NodeImporter &n) {
+  int64_t rank = n.inputType(0).getRank();
+  int64_t axis = n.intAttr("axis", 1);
+  if (axis < -rank || axis > rank)
+    return n.error() << "axis " << axis << " is out of range for rank "
+                     << rank;
+  if (axis < 0)
+    axis += rank;
+  return n.emit<FlattenOp>(n.input(0), n.builder.getI64IntegerAttr(axis));
+}
+
+LogicalResult importReshape(NodeImporter &n) {
+  auto input = n.inputType(0);
+  auto shape = n.intsInput(1, "shape");
+  if (failed(shape))
+    return failure();
+  bool allowZero = n.intAttr("allowzero", 0) != 0;
+  Ints dims = *shape;
+  int64_t inferred = -1, known = 1;
+  for (auto [i, d] : llvm::enumerate(dims)) {
+    if (d == 0 && !allowZero) {
+      if ((int64_t)i >= input.getRank())
+        return n.error() << "shape entry " << i
+                         << " copies an axis the input does not have";
+      d = input.getDimSize(i);
+    }
+    if (d == -1) {
+      if (inferred >= 0)
+        return n.error() << "shape has more than one -1";
+      inferred = i;
+      continue;
+    }
+    if (d < 0)
+      return n.error() << "shape entry " << i << " is " << d;
+    known *= d;
+  }
+  if (inferred >= 0) {
+    if (known == 0 || input.getNumElements() % known != 0)
+      return n.error() << "cannot reshape " << input << " to " << formatInts(*shape);
+    dims[inferred] = input.getNumElements() / known;
+  }
+  auto results =
+      n.buildTyped<ReshapeOp>(input.clone(dims), n.input(0));
+  if (failed(results))
+    return failure();
+  n.setOutput(0, results->front());
+  return success();
+}
+
+LogicalResult importTranspose(NodeImporter &n) {
+  int64_t rank = n.inputType(0).getRank();
+  Ints perm = n.intsAttr("perm").value_or(
+      llvm::to_vector(llvm::reverse(llvm::seq<int64_t>(0, rank))));
+  return n.emit<TransposeOp>(n.input(0), n.builder.getDenseI64ArrayAttr(perm));
+}
+
+LogicalResult importGather(NodeImporter &n) {
+  auto axis = n.normalizeAxis(n.intAttr("axis", 0), n.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  return n.emit<GatherOp>(n.input(0), n.input(1),
+                          n.builder.getI64IntegerAttr(*axis));
+}
+
+LogicalResult importSlice(NodeImporter &n) {
+  auto input = n.inputType(0);
+  int64_t rank = input.getRank();
+  auto starts = n.intsInput(1, "starts");
+  if (failed(starts))
+    return failure();
+  auto ends = n.intsInput(2, "ends");
+  if (failed(ends))
+    return failure();
+  Ints axes = llvm::to_vector(llvm::seq<int64_t>(0, starts->size()));
+  Ints steps(starts->size(), 1);
+  if (n.hasInput(3)) {
+    auto given = n.intsInput(3, "axes");
+    if (failed(given))
+      return failure();
+    axes = *given;
+  }
+  if (n.hasInput(4)) {
+    auto given = n.intsInput(4, "steps");
+    if (failed(given))
+      return failure();
+    steps = *given;
+  }
+  if (ends->size() != starts->size() || axes.size() != starts->size() ||
+      steps.size() != starts->size())
+    return n.error() << "starts, ends, axes and steps differ in length";
+  Ints outStarts(rank, 0), outEnds(input.getShape()), outSteps(rank, 1);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    auto axis = n.normalizeAxis(axes[i], rank);
+    if (failed(axis))
+      return failure();
+    int64_t dim = input.getDimSize(*axis), step = steps[i];
+    if (step == 0)
+      return n.error() << "step of axis " << *axis << " is zero";
+    int64_t start = (*starts)[i], end = (*ends)[i];
+    if (start < 0)
+      start += dim;
+    if (end < 0)
+      end += dim;
+    if (step > 0) {
+      start = std::clamp<int64_t>(start, 0, dim);
+      end = std::clamp<int64_t>(end, 0, dim);
+    } else {
+      start = std::clamp<int64_t>(start, 0, dim - 1);
+      end = std::clamp<int64_t>(end, -1, dim - 1);
+    }
+    outStarts[*axis] = start;
+    outEnds[*axis] = end;
+    outSteps[*axis] = step;
+  }
+  OpBuilder &b = n.builder;
+  return n.emit<SliceOp>(n.input(0), b.getDenseI64ArrayAttr(outStarts),
+                         b.getDenseI64ArrayAttr(outEnds),
+                         b.getDenseI64ArrayAttr(outSteps));
+}
+
+LogicalResult importConcat(NodeImporter &n) {
+  SmallVector<Value> inputs;
+  for (int i = 0; i < n.node.input_size(); ++i)
+    if (n.hasInput(i))
+      inputs.push_back(n.input(i));
+  if (inputs.empty())
+    return n.error() << "needs at least one input";
+  auto axis = n.normalizeAxis(n.intAttr("axis", 0),
+                              cast<RankedTensorType>(inputs[0].getType())
+                                  .getRank());
+  if (failed(axis))
+    return failure();
+  return n.emit<ConcatOp>(inputs, n.builder.getI64IntegerAttr(*axis));
+}
+
+LogicalResult importSplit(NodeImporter &n) {
+  auto input = n.inputType(0);
+  auto axis = n.normalizeAxis(n.intAttr("axis", 0), input.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t dim = input.getDimSize(*axis);
+  int outputs = n.node.output_size();
+  Ints sizes;
+  if (n.hasInput(1)) {
+    auto given = n.intsInput(1, "split");
+    if (failed(given))
+      return failure();
+    sizes = *given;
+  } else if (auto attr = n.intsAttr("split"); attr && n.opset < 13) {
+    sizes = *attr;
+  } else {
+    // Equal parts; from opset 18 the last part may be smaller.
+    int64_t parts = n.attr("num_outputs") ? n.intAttr("num_outputs", outputs)
+                                          : outputs;
+    if (parts < 1)
+      return n.error() << "cannot split into " << parts << " parts";
+    int64_t size = (dim + parts - 1) / parts;
+    if (n.opset < 18 && dim % parts != 0)
+      return n.error() << "axis of size " << dim << " does not split into "
+                       << parts << " equal parts";
+    for (int64_t i = 0, left = dim; i < parts; ++i, left -= size)
+      sizes.push_back(std::min(size, left));
+  }
+  if ((int)sizes.size() != outputs)
+    return n.error() << "has " << outputs << " outputs but " << sizes.size()
+                     << " split sizes";
+  auto results =
+      n.build<SplitOp>(sizes.size(), n.input(0),
+                       n.builder.getI64IntegerAttr(*axis),
+                       n.builder.getDenseI64ArrayAttr(sizes));
+  if (failed(results))
+    return failure();
+  for (int i = 0; i < outputs; ++i)
+    n.setOutput(i, (*results)[i]);
+  return success();
+}
+
+/// Unsqueeze and Squeeze take `axes` as an input from opset 13.
+FailureOr<Ints> readAxes(NodeImporter &n, int64_t rank, bool required) {
+  Ints axes;
+  if (n.hasInput(1)) {
+    auto given = n.intsInput(1, "axes");
+    if (failed(given))
+      return failure();
+    axes = *given;
+  } else if (auto attr = n.intsAttr("axes")) {
+    axes = *attr;
+  } else if (required) {
+    n.error() << "axes are required";
+    return failure();
+  }
+  for (int64_t &axis : axes) {
+    auto a = n.normalizeAxis(axis, rank);
+    if (failed(a))
+      return failure();
+    axis = *a;
+  }
+  llvm::sort(axes);
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) {
+    n.error() << "axes repeat an axis";
+    return failure();
+  }
+  return axes;
+}
+
+LogicalResult importUnsqueeze(NodeImporter &n) {
+  int64_t outRank = n.inputType(0).getRank();
+  if (n.hasInput(1)) {
+    if (DenseElementsAttr axes = n.constantInput(1))
+      outRank += axes.getNumElements();
+  } else if (auto attr = n.intsAttr("axes")) {
+    outRank += attr->size();
+  }
+  auto axes = readAxes(n, outRank, /*required=*/true);
+  if (failed(axes))
+    return failure();
+  return n.emit<UnsqueezeOp>(n.input(0), n.builder.getDenseI64ArrayAttr(*axes));
+}
+
+LogicalResult importSqueeze(NodeImporter &n) {
+  auto input = n.inputType(0);
+  auto axes = readAxes(n, input.getRank(), /*required=*/false);
+  if (failed(axes))
+    return failure();
+  if (!n.hasInput(1) && !n.attr("axes"))
+    for (int64_t i = 0; i < input.getRank(); ++i)
+      if (input.getDimSize(i) == 1)
+        axes->push_back(i);
+  return n.emit<SqueezeOp>(n.input(0), n.builder.getDenseI64ArrayAttr(*axes));
+}
+
+LogicalResult importExpand(NodeImporter &n) {
+  auto input = n.inputType(0);
+  auto shape = n.intsInput(1, "shape");
+  if (failed(shape))
+    return failure();
+  auto result = broadcastShapes(input.getShape(), *shape);
+  if (failed(result))
+    return n.error() << "cannot expand " << input << " to " << formatInts(*shape);
+  auto results = n.buildTyped<ExpandOp>(input.clone(*result), n.input(0));
+  if (failed(results))
+    return failure();
+  n.setOutput(0, results->front());
+  return success();
+}
+
+LogicalResult importRange(NodeImporter &n) {
+  DenseElementsAttr start = n.constantInput(0), limit = n.constantInput(1),
+                    delta = n.constantInput(2);
+  if (!start || !limit || !delta || !isa<IntegerType>(start.getElementType()))
+    return n.error() << "start, limit and delta must be compile-time integers";
+  int64_t s = start.getSplatValue<APInt>().getSExtValue();
+  int64_t l = limit.getSplatValue<APInt>().getSExtValue();
+  int64_t d = delta.getSplatValue<APInt>().getSExtValue();
+  if (d == 0)
+    return n.error() << "delta is zero";
+  Ints values;
+  for (int64_t v = s; d > 0 ? v < l : v > l; v += d)
+    values.push_back(v);
+  auto type = RankedTensorType::get({(int64_t)values.size()},
+                                    start.getElementType());
+  SmallVector<APInt> bits;
+  for (int64_t v : values)
+    bits.emplace_back(start.getElementType().getIntOrFloatBitWidth(), v,
+                      /*isSigned=*/true);
+  return emitConstant(n, 0, DenseElementsAttr::get(type, bits));
+}
+
+using ImportFn = LogicalResult (*)(NodeImporter &);
+
+const llvm::StringMap<ImportFn> &importers() {
+  static const llvm::StringMap<ImportFn> table = {
+      {"Add", importBinary<AddOp>},
+      {"Sub", importBinary<SubOp>},
+      {"Mul", importBinary<MulOp>},
+      {"Div", importBinary<DivOp>},
+      {"Pow", importBinary<PowOp>},
+      {"Equal", importBinary<EqualOp>},
+      {"Less", importBinary<LessOp>},
+      {"Greater", importBinary<GreaterOp>},
+      {"MatMul", importBinary<MatMulOp>},
+      {"Sqrt", importSameType<SqrtOp>},
+      {"Erf", importSameType<ErfOp>},
+      {"Tanh", importSameType<TanhOp>},
+      {"Relu", importSameType<ReluOp>},
+      {"Sigmoid", importSameType<SigmoidOp>},
+      {"Neg", importSameType<NegOp>},
+      {"Exp", importSameType<ExpOp>},
+      {"Log", importSameType<LogOp>},
+      {"Not", importSameType<NotOp>},
+      {"Gelu", importGelu},
+      {"Cast", importCast},
+      {"Where", importWhere},
+      {"Identity", importIdentity},
+      {"Dropout", importDropout},
+      {"Gemm", importGemm},
+      {"Softmax", importSoftmax<SoftmaxOp>},
+      {"LogSoftmax", importSoftmax<LogSoftmaxOp>},
+      {"LayerNormalization", importLayerNorm},
+      {"BatchNormalization", importBatchNorm},
+      {"Conv", importConv},
+      {"MaxPool", importPool<MaxPoolOp>},
+      {"AveragePool", importPool<AveragePoolOp>},
+      {"GlobalAveragePool", importUnary<GlobalAveragePoolOp>},
+      {"ReduceMean", importReduceMean},
+      {"ReduceSum", importReduceSum},
+      {"Shape", importShape},
+      {"ConstantOfShape", importConstantOfShape},
+      {"Flatten", importFlatten},
+      {"Reshape", importReshape},
+      {"Transpose", importTranspose},
+      {"Gather", importGather},
+      {"Slice", importSlice},
+      {"Concat", importConcat},
+      {"Split", importSplit},
+      {"Unsqueeze", importUnsqueeze},
+      {"Squeeze", importSqueeze},
+      {"Expand", importExpand},
+      {"Range", importRange},
+  };
+  return table;
+}
+
+/// Uses of ONNX operators that have no nn form: extra outputs nn does not
+/// model (LayerNormalization's mean, MaxPool's indices, BatchNormalization's
+/// running statistics) and non-float data where nn ops need floats.
+bool hasNNForm(NodeImporter &n) {
+  StringRef type = n.node.op_type();
+  if ((type == "LayerNormalization" || type == "MaxPool" ||
+       type == "BatchNormalization") &&
+      n.numOutputs() > 1)
+    return false;
+  if (type == "Range")
+    return n.constantInput(0) && n.constantInput(1) && n.constantInput(2);
+  return true;
+}
+
+} // namespace
+
+std::optional<LogicalResult> importKnownNode(NodeImporter &n) {
+  auto it = importers().find(n.node.op_type());
+  if (it == importers().end() || !hasNNForm(n))
+    return std::nullopt;
+  return it->second(n);
+}
+
+} // namespace pp::onnx_import

@@ -1,0 +1,127 @@
+//===- pp-opt.cpp - The pp compiler driver --------------------------------===//
+//
+// `pp-opt MODEL.onnx` (or `.onnxtext`) imports an ONNX model and runs the
+// requested passes on it; `pp-opt FILE.mlir` behaves like `mlir-opt` with
+// pp's dialects and passes. The standard MLIR options (--mlir-timing,
+// --mlir-print-ir-after-all, --verify-diagnostics, --split-input-file...)
+// work in both modes where they apply.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DiagnosticPrinter.h"
+
+#include "pp/Dialect/NN/IR/NN.h"
+#include "pp/Dialect/PP/IR/PP.h"
+#include "pp/Import/ONNX.h"
+#include "pp/Transforms/Passes.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+
+static llvm::cl::OptionCategory importCategory("ONNX import options");
+
+static llvm::cl::list<std::string> dimBindings(
+    "dim",
+    llvm::cl::desc("Size of a dynamic input dimension: NAME=SIZE for a "
+                   "dim_param, INPUT:AXIS=SIZE for an unnamed one"),
+    llvm::cl::value_desc("NAME=SIZE"), llvm::cl::cat(importCategory));
+
+/// Imports an ONNX model, runs the pass pipeline and writes the result.
+static int runOnONNX(llvm::StringRef inputFilename,
+                     llvm::StringRef outputFilename,
+                     DialectRegistry &registry) {
+  MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+  pp::ONNXImportOptions options;
+  for (const std::string &binding : dimBindings) {
+    std::string error;
+    if (!pp::parseDimBinding(binding, options, error)) {
+      llvm::errs() << "pp-opt: error: " << error << "\n";
+      return 1;
+    }
+  }
+  if (config.shouldVerifyDiagnostics()) {
+    llvm::errs() << "pp-opt: error: --verify-diagnostics needs MLIR input; "
+                    "test ONNX import errors with FileCheck\n";
+    return 1;
+  }
+
+  MLIRContext context(registry);
+  context.allowUnregisteredDialects(config.shouldAllowUnregisteredDialects());
+  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
+    pp::printDiagnostic(llvm::errs(), diag);
+    return success();
+  });
+
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
+
+  OwningOpRef<ModuleOp> module;
+  {
+    TimingScope importTiming = timing.nest("Import ONNX");
+    module = pp::importONNXFile(inputFilename, &context, options);
+  }
+  if (!module)
+    return 1;
+
+  PassManager pm(&context, ModuleOp::getOperationName(),
+                 PassManager::Nesting::Implicit);
+  pm.enableVerifier(config.shouldVerifyPasses());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  pm.enableTiming(timing);
+  if (failed(config.setupPassPipeline(pm)) || failed(pm.run(*module)))
+    return 1;
+
+  // The output file is opened only now, so that a failed run leaves none.
+  std::string error;
+  auto output = openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::errs() << "pp-opt: error: " << error << "\n";
+    return 1;
+  }
+  {
+    TimingScope outputTiming = timing.nest("Output");
+    if (config.shouldEmitBytecode()) {
+      if (failed(writeBytecodeToFile(*module, output->os())))
+        return 1;
+    } else {
+      module->print(output->os(), OpPrintingFlags());
+      output->os() << "\n";
+    }
+  }
+  output->keep();
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerTransformsPasses();
+  pp::registerPPPasses();
+
+  DialectRegistry registry;
+  pp::registerONNXImportDialects(registry);
+  registry.insert<pp::pp::PPDialect, arith::ArithDialect,
+                  tensor::TensorDialect>();
+
+  auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
+      argc, argv, "pp: pipeline-parallel training compiler\n", registry);
+  if (pp::isONNXFileName(inputFilename))
+    return runOnONNX(inputFilename, outputFilename, registry);
+  return asMainReturnCode(
+      MlirOptMain(argc, argv, inputFilename, outputFilename, registry));
+}
