@@ -41,6 +41,12 @@ mlir::OwningOpRef<mlir::ModuleOp> importONNXFile(llvm::StringRef path,
                                                  mlir::MLIRContext *context,
                                                  const ONNXImportOptions &options);
 
+/// Imports a model held in memory; `bufferName` stands for the file in
+/// diagnostics and in the parameters' data locations.
+mlir::OwningOpRef<mlir::ModuleOp>
+importONNXBuffer(llvm::StringRef bytes, bool isText, llvm::StringRef bufferName,
+                 mlir::MLIRContext *context, const ONNXImportOptions &options);
+
 /// True for file names the ONNX importer reads (`.onnx`, `.onnxtext`).
 bool isONNXFileName(llvm::StringRef path);
 

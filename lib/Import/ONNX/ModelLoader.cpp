@@ -39,17 +39,51 @@ static Error loadBinary(StringRef path, onnx::ModelProto &model) {
   return Error::success();
 }
 
-static Error loadText(StringRef path, onnx::ModelProto &model) {
-  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer)
-    return makeError("cannot read the file: " + buffer.getError().message());
-  std::string text = (*buffer)->getBuffer().str();
-  onnx::OnnxParser parser(text.c_str());
-  onnx::Common::Status status = parser.Parse(model);
+static Error parseText(StringRef bytes, onnx::ModelProto &model) {
+  std::string text = bytes.str(); // The parser needs a terminating NUL.
+  if (text.find('\0') != std::string::npos)
+    return makeError("is not valid ONNX text syntax: it contains NUL bytes");
+  onnx::Common::Status status;
+  try {
+    onnx::OnnxParser parser(text.c_str());
+    status = parser.Parse(model);
+  } catch (const std::exception &e) {
+    return makeError("is not valid ONNX text syntax: " + Twine(e.what()));
+  }
   if (!status.IsOK())
     return makeError("is not valid ONNX text syntax: " +
                      status.ErrorMessage());
   return Error::success();
+}
+
+static Error loadText(StringRef path, onnx::ModelProto &model) {
+  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return makeError("cannot read the file: " + buffer.getError().message());
+  return parseText((*buffer)->getBuffer(), model);
+}
+
+/// What every model must have, however it was read.
+static Error checkModel(const onnx::ModelProto &model) {
+  if (!model.has_graph())
+    return makeError("is not an ONNX model: it has no graph");
+  if (model.graph().output_size() == 0)
+    return makeError("is not an ONNX model: its graph has no outputs");
+  return Error::success();
+}
+
+Error loadModelFromBuffer(StringRef bytes, bool isText,
+                          onnx::ModelProto &model) {
+  if (bytes.empty())
+    return makeError("is empty, not an ONNX model");
+  if (isText) {
+    if (Error error = parseText(bytes, model))
+      return error;
+  } else if (!model.ParseFromArray(bytes.data(), bytes.size())) {
+    return makeError("is not a valid ONNX model: the protobuf is truncated "
+                     "or malformed");
+  }
+  return checkModel(model);
 }
 
 Error loadModel(StringRef path, onnx::ModelProto &model) {
@@ -64,11 +98,7 @@ Error loadModel(StringRef path, onnx::ModelProto &model) {
                                             : loadBinary(path, model);
   if (error)
     return error;
-  if (!model.has_graph())
-    return makeError("is not an ONNX model: it has no graph");
-  if (model.graph().output_size() == 0)
-    return makeError("is not an ONNX model: its graph has no outputs");
-  return Error::success();
+  return checkModel(model);
 }
 
 } // namespace pp::onnx_import

@@ -14,6 +14,10 @@ namespace pp::onnx_import {
 /// attach the file's location.
 llvm::Error loadModel(llvm::StringRef path, onnx::ModelProto &model);
 
+/// Parses `bytes` as a binary model, or as text syntax when `isText`.
+llvm::Error loadModelFromBuffer(llvm::StringRef bytes, bool isText,
+                                onnx::ModelProto &model);
+
 } // namespace pp::onnx_import
 
 #endif // PP_LIB_IMPORT_ONNX_MODELLOADER_H

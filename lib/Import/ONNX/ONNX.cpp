@@ -41,18 +41,38 @@ void registerONNXImportDialects(DialectRegistry &registry) {
                   ml_program::MLProgramDialect>();
 }
 
-OwningOpRef<ModuleOp> importONNXFile(llvm::StringRef path,
-                                     MLIRContext *context,
-                                     const ONNXImportOptions &options) {
+/// Imports `model` once it has been read, or reports why it could not be.
+static OwningOpRef<ModuleOp> importModel(llvm::Error loadError,
+                                         const onnx::ModelProto &model,
+                                         llvm::StringRef path,
+                                         MLIRContext *context,
+                                         const ONNXImportOptions &options) {
   context->loadDialect<nn::NNDialect, func::FuncDialect,
                        ml_program::MLProgramDialect>();
-  onnx::ModelProto model;
-  if (llvm::Error error = onnx_import::loadModel(path, model)) {
+  if (loadError) {
     emitError(FileLineColLoc::get(context, path, 0, 0))
-        << llvm::toString(std::move(error));
+        << llvm::toString(std::move(loadError));
     return nullptr;
   }
   return onnx_import::GraphImporter(context, model, path, options).run();
+}
+
+OwningOpRef<ModuleOp> importONNXFile(llvm::StringRef path,
+                                     MLIRContext *context,
+                                     const ONNXImportOptions &options) {
+  onnx::ModelProto model;
+  llvm::Error error = onnx_import::loadModel(path, model);
+  return importModel(std::move(error), model, path, context, options);
+}
+
+OwningOpRef<ModuleOp> importONNXBuffer(llvm::StringRef bytes, bool isText,
+                                       llvm::StringRef bufferName,
+                                       MLIRContext *context,
+                                       const ONNXImportOptions &options) {
+  onnx::ModelProto model;
+  llvm::Error error =
+      onnx_import::loadModelFromBuffer(bytes, isText, model);
+  return importModel(std::move(error), model, bufferName, context, options);
 }
 
 } // namespace pp
