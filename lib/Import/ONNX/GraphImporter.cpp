@@ -50,10 +50,16 @@ Location GraphImporter::fileLoc() {
 }
 
 Location GraphImporter::nodeLoc(const onnx::NodeProto &node) {
-  // Unnamed nodes are named by their position in the graph: "#12".
+  // Unnamed nodes are named by their position in the graph: "#12". The
+  // nodes of a repeated field are separate allocations, so the position is
+  // looked up, not computed from addresses.
   std::string name = node.name();
-  if (name.empty())
-    name = "#" + std::to_string(&node - &model.graph().node(0));
+  if (name.empty()) {
+    if (nodeIndices.empty())
+      for (auto [i, n] : llvm::enumerate(model.graph().node()))
+        nodeIndices[&n] = i;
+    name = "#" + std::to_string(nodeIndices.lookup(&node));
+  }
   return NameLoc::get(StringAttr::get(context, name), fileLoc());
 }
 

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -68,6 +69,9 @@ private:
   int64_t opset = 0;
   llvm::StringMap<int64_t> domainVersions;
   llvm::StringMap<mlir::Value> values;
+  /// Positions of the graph's nodes, which name unnamed nodes; filled on
+  /// first need.
+  llvm::DenseMap<const onnx::NodeProto *, int> nodeIndices;
 
   /// ONNX shape inference over a weight-less copy of the model, computed on
   /// first need (an operator without an nn op).
