@@ -498,13 +498,45 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   if (version == domainVersions.end())
     return nodeError(node) << "its domain '" << domain << "' has no opset import";
   NodeImporter n(node, nodeLoc(node), version->second, builder, values);
-  if (known) {
-    if (node.op_type() == "Constant")
-      return importConstantNode(n);
-    if (std::optional<LogicalResult> result = importKnownNode(n))
-      return *result;
+
+  // The inference and verifier errors of the nn ops built for this node name
+  // the nn op only; they are re-emitted after the import with the node's
+  // "OpType: " prefix, like the importer's own errors.
+  struct Stashed {
+    std::string message;
+    SmallVector<std::string> notes;
+  };
+  SmallVector<Stashed> stashed;
+  std::string prefix = node.op_type() + ": ";
+  LogicalResult result = success();
+  {
+    ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
+      if (diag.getSeverity() != DiagnosticSeverity::Error ||
+          diag.getLocation() != n.loc)
+        return failure();
+      std::string message = diag.str();
+      if (StringRef(message).starts_with(prefix))
+        return failure();
+      Stashed &entry = stashed.emplace_back();
+      entry.message = std::move(message);
+      for (Diagnostic &note : diag.getNotes())
+        entry.notes.push_back(note.str());
+      return success();
+    });
+    if (known && node.op_type() == "Constant")
+      result = importConstantNode(n);
+    else if (std::optional<LogicalResult> imported =
+                 known ? importKnownNode(n) : std::nullopt)
+      result = *imported;
+    else
+      result = importGenericNode(n, domain, version->second);
   }
-  return importGenericNode(n, domain, version->second);
+  for (Stashed &entry : stashed) {
+    InFlightDiagnostic diag = emitError(n.loc) << prefix << entry.message;
+    for (const std::string &note : entry.notes)
+      diag.attachNote(n.loc) << note;
+  }
+  return result;
 }
 
 void GraphImporter::removeUnusedValues() {
