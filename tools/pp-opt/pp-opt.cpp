@@ -73,6 +73,7 @@ static int runOnONNX(llvm::StringRef inputFilename,
   OwningOpRef<ModuleOp> module;
   {
     TimingScope importTiming = timing.nest("Import ONNX");
+    options.timing = &importTiming;
     module = pp::importONNXFile(inputFilename, &context, options);
   }
   if (!module)

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -25,6 +26,9 @@ struct ONNXImportOptions {
   /// Sizes of dynamic dimensions, by their ONNX `dim_param` name ("batch")
   /// or, for unnamed ones, by `INPUT:AXIS` ("input_ids:1").
   llvm::StringMap<int64_t> dims;
+  /// When set, the import reports its phases (reading the protobuf, building
+  /// the IR) as nested timers, for --mlir-timing.
+  mlir::TimingScope *timing = nullptr;
 };
 
 /// Parses `--dim` values of the form `NAME=SIZE` into `options`; on a

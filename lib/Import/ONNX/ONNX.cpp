@@ -54,6 +54,8 @@ static OwningOpRef<ModuleOp> importModel(llvm::Error loadError,
         << llvm::toString(std::move(loadError));
     return nullptr;
   }
+  TimingScope timing =
+      options.timing ? options.timing->nest("Build IR") : TimingScope();
   return onnx_import::GraphImporter(context, model, path, options).run();
 }
 
@@ -61,7 +63,10 @@ OwningOpRef<ModuleOp> importONNXFile(llvm::StringRef path,
                                      MLIRContext *context,
                                      const ONNXImportOptions &options) {
   onnx::ModelProto model;
+  TimingScope timing =
+      options.timing ? options.timing->nest("Read protobuf") : TimingScope();
   llvm::Error error = onnx_import::loadModel(path, model);
+  timing.stop();
   return importModel(std::move(error), model, path, context, options);
 }
 
