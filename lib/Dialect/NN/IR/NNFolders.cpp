@@ -259,18 +259,24 @@ OpFoldResult CastOp::fold(FoldAdaptor a) {
     return {};
   Type from = in.getElementType(), to = getType().getElementType();
   auto rm = APFloat::rmNearestTiesToEven;
+  // Booleans and unsigned integers extend with zeros, signed ones with their
+  // sign.
+  auto isUnsignedInt = [](Type t) {
+    return t.isInteger(1) || t.isUnsignedInteger();
+  };
   if (auto toInt = dyn_cast<IntegerType>(to)) {
     unsigned width = toInt.getWidth();
     if (isa<IntegerType>(from))
       return in.mapValues(to, [&](const APInt &v) {
         if (width == 1)
           return APInt(1, !v.isZero());
-        return from.isInteger(1) ? v.zext(width) : v.sextOrTrunc(width);
+        return isUnsignedInt(from) ? v.zextOrTrunc(width)
+                                   : v.sextOrTrunc(width);
       });
     return in.mapValues(to, [&](const APFloat &v) {
       if (width == 1)
         return APInt(1, !v.isZero());
-      APSInt result(width, /*isUnsigned=*/false);
+      APSInt result(width, /*isUnsigned=*/toInt.isUnsigned());
       bool exact;
       (void)v.convertToInteger(result, APFloat::rmTowardZero, &exact);
       return APInt(result);
@@ -280,7 +286,7 @@ OpFoldResult CastOp::fold(FoldAdaptor a) {
   if (auto fromInt = dyn_cast<IntegerType>(from))
     return in.mapValues(to, [&](const APInt &v) {
       APFloat f(toFloat.getFloatSemantics());
-      f.convertFromAPInt(v, /*isSigned=*/fromInt.getWidth() != 1, rm);
+      f.convertFromAPInt(v, /*isSigned=*/!isUnsignedInt(fromInt), rm);
       return f.bitcastToAPInt();
     });
   return in.mapValues(to, [&](const APFloat &v) {
