@@ -1,11 +1,13 @@
 //===- ModelLoader.cpp - Read an ONNX ModelProto from disk ----------------===//
 
 #include "ModelLoader.h"
+#include "WeightSkippingParser.h"
 
 #include "onnx/defs/parser.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
@@ -21,9 +23,13 @@ static Error makeError(const Twine &message) {
   return createStringError(inconvertibleErrorCode(), message);
 }
 
-static Error loadBinary(StringRef path, onnx::ModelProto &model) {
-  // Parse straight from the file: holding the bytes and the parsed message
-  // at once would double the peak memory of large models.
+static Error loadBinary(StringRef path, uint64_t size,
+                        onnx::ModelProto &model) {
+  if (size > (uint64_t)std::numeric_limits<int>::max())
+    return makeError("is larger than 2 GiB, the limit of a protobuf message; "
+                     "store its weights as ONNX external data");
+  // Parse straight from the file, seeking over large weights: their bytes
+  // are read later, where they are needed, from the recorded offsets.
   int fd = ::open(path.str().c_str(), O_RDONLY);
   if (fd < 0)
     return makeError("cannot open the file: " + Twine(std::strerror(errno)));
@@ -31,9 +37,8 @@ static Error loadBinary(StringRef path, onnx::ModelProto &model) {
   stream.SetCloseOnDelete(true);
   google::protobuf::io::CodedInputStream coded(&stream);
   coded.SetTotalBytesLimit(std::numeric_limits<int>::max());
-  bool parsed = model.ParseFromCodedStream(&coded) &&
-                coded.ConsumedEntireMessage();
-  if (!parsed)
+  std::string self = sys::path::filename(path).str();
+  if (!parseModelSkippingWeights(coded, model, self))
     return makeError("is not a valid ONNX model: the protobuf is truncated "
                      "or malformed");
   return Error::success();
@@ -72,6 +77,16 @@ static Error checkModel(const onnx::ModelProto &model) {
   return Error::success();
 }
 
+/// Parses a model held in memory with the same parser as files, reading
+/// every weight (there is no file to read them from later).
+static bool parseFromArray(StringRef bytes, onnx::ModelProto &model) {
+  if (bytes.size() > (size_t)std::numeric_limits<int>::max())
+    return false;
+  google::protobuf::io::CodedInputStream coded(
+      reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+  return parseModelSkippingWeights(coded, model, std::nullopt);
+}
+
 Error loadModelFromBuffer(StringRef bytes, bool isText,
                           onnx::ModelProto &model) {
   if (bytes.empty())
@@ -79,7 +94,7 @@ Error loadModelFromBuffer(StringRef bytes, bool isText,
   if (isText) {
     if (Error error = parseText(bytes, model))
       return error;
-  } else if (!model.ParseFromArray(bytes.data(), bytes.size())) {
+  } else if (!parseFromArray(bytes, model)) {
     return makeError("is not a valid ONNX model: the protobuf is truncated "
                      "or malformed");
   }
@@ -95,7 +110,7 @@ Error loadModel(StringRef path, onnx::ModelProto &model) {
   if (status.getSize() == 0)
     return makeError("is empty, not an ONNX model");
   Error error = path.ends_with(".onnxtext") ? loadText(path, model)
-                                            : loadBinary(path, model);
+                                            : loadBinary(path, status.getSize(), model);
   if (error)
     return error;
   return checkModel(model);
