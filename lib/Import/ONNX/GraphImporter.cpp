@@ -213,10 +213,14 @@ FailureOr<SmallVector<const onnx::NodeProto *>> GraphImporter::sortNodes() {
         return nodeError(graph.node(i)) << "output '" << out
                << "' redefines a graph input or initializer";
       auto [it, inserted] = producer.try_emplace(out, i);
-      if (!inserted)
-        return nodeError(graph.node(i)) << "output '" << out
-               << "' is also produced by node '"
-               << graph.node(it->second).name() << "'";
+      if (!inserted) {
+        // Name the other node as diagnostics do: 'name', or #position.
+        const std::string &other = graph.node(it->second).name();
+        return nodeError(graph.node(i))
+               << "output '" << out << "' is also produced by node "
+               << (other.empty() ? "#" + std::to_string(it->second)
+                                 : "'" + other + "'");
+      }
     }
 
   // Kahn's algorithm, taking ready nodes in file order so that an already
