@@ -38,7 +38,7 @@ def model_bytes(path):
 
 
 def timer(report, name):
-    m = re.search(r"^\s*([0-9.]+) \([ 0-9.]+%\)\s+%s\s*$" % re.escape(name), report, re.M)
+    m = re.search(r"^\s*([0-9.]+) \([ 0-9.]+%\)\s+" + re.escape(name) + r"\s*$", report, re.M)
     return float(m.group(1)) if m else float("nan")
 
 
