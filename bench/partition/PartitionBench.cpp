@@ -130,6 +130,7 @@ int main(int argc, char **argv) {
   const Config configs[] = {
       {"optimal op", Method::Optimal, Granularity::Op, 0},
       {"optimal op, memory 0.9x", Method::Optimal, Granularity::Op, 0.9},
+      {"optimal op, memory 0.3x", Method::Optimal, Granularity::Op, 0.3},
       {"optimal layer", Method::Optimal, Granularity::Layer, 0},
       {"uniform layer", Method::Uniform, Granularity::Layer, 0},
       {"parameters layer", Method::Parameters, Granularity::Layer, 0},
@@ -153,8 +154,9 @@ int main(int argc, char **argv) {
                             std::chrono::steady_clock::now() - start)
                             .count());
       if (!part) {
-        llvm::errs() << config.name << ": " << llvm::toString(part.takeError())
-                     << "\n";
+        std::string message = llvm::toString(part.takeError());
+        if (r == 0)
+          llvm::errs() << config.name << ": " << message << "\n";
         bottleneck = -1;
         continue;
       }

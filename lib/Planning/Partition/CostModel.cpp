@@ -3,6 +3,7 @@
 #include "CostModel.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 using namespace pp::partition;
@@ -170,8 +171,14 @@ unsigned CostModel::lastEndWithin(unsigned stage, unsigned a, double limit,
     double m = memory(stage, a, b);
     return strict ? m < limit : m <= limit;
   };
-  // Largest b in (a, s] that fits; memory() is nondecreasing in b.
-  unsigned lo = a, hi = numSegments();
+  // Largest b in (a, s] that fits; memory() is nondecreasing in b and at
+  // least memoryFloor[b] - memoryFloor[a], which bounds the search.
+  double reach = memoryFloor[a] + limit + 1e-9 * std::fabs(limit);
+  unsigned lo = a;
+  unsigned hi =
+      std::upper_bound(memoryFloor.begin() + a, memoryFloor.end(), reach) -
+      memoryFloor.begin();
+  hi = std::max(lo, std::min(hi, numSegments()));
   while (lo < hi) {
     unsigned mid = lo + (hi - lo + 1) / 2;
     if (fits(mid))

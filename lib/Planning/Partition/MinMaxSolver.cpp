@@ -15,6 +15,7 @@
 #include "MinMaxSolver.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 
@@ -123,7 +124,14 @@ std::optional<std::vector<unsigned>> MinMaxSolver::findCut(double bound,
           std::pop_heap(heap.begin(), heap.end(), heapLess);
           heap.pop_back();
         }
-        best = heap.empty() ? ~0u : heap.front().index;
+        if (heap.empty()) {
+          // No live predecessor: skip to just after the next one, if any.
+          if (next == prev.size())
+            break;
+          b = std::max(b, prev[next]);
+          continue;
+        }
+        best = heap.front().index;
       }
       if (best == ~0u || !within(cost(prev[best], b)))
         continue;
@@ -212,8 +220,12 @@ MinMaxSolver::minimiseBottleneck(double lowerBound, double memoryLimit) {
   }
   // Exactness: stop only when nothing strictly below hi is feasible.
   while (auto cut = findCut(hi, true, memoryLimit, false)) {
+    double better = bottleneck(*cut);
+    assert(better < hi && "a strict check returned no better cut");
+    if (!(better < hi))
+      break;
     best = std::move(cut);
-    hi = bottleneck(*best);
+    hi = better;
   }
   return best;
 }
@@ -233,8 +245,12 @@ double MinMaxSolver::minimumMemory() {
     }
   }
   while (auto cut = findCut(kInfinity, false, hi, true)) {
+    double better = peakMemory(*cut);
+    assert(better < hi && "a strict check returned no better cut");
+    if (!(better < hi))
+      break;
     best = std::move(*cut);
-    hi = peakMemory(best);
+    hi = better;
   }
   return hi;
 }

@@ -85,7 +85,7 @@ PartitionOptions randomOptions(std::mt19937_64 &rng, unsigned stages) {
 
 TEST(PartitionOptimal, EqualsBruteForceOnRandomGraphs) {
   std::mt19937_64 rng(1);
-  for (unsigned seed = 0; seed < 600; ++seed) {
+  for (unsigned seed = 0; seed < 2000; ++seed) {
     Case c = randomCase(rng);
     PartitionProblem problem = randomProblem(rng, c.shape);
     PartitionOptions options = randomOptions(rng, c.stages);
@@ -102,7 +102,7 @@ TEST(PartitionOptimal, EqualsBruteForceOnRandomGraphs) {
 TEST(PartitionOptimal, EqualsBruteForceWithSlowLinks) {
   // Communication dominating compute makes stage cost strongly non-monotone.
   std::mt19937_64 rng(2);
-  for (unsigned seed = 0; seed < 300; ++seed) {
+  for (unsigned seed = 0; seed < 1000; ++seed) {
     Case c = randomCase(rng);
     c.shape.skip = 0.5;
     PartitionProblem problem = randomProblem(rng, c.shape);
@@ -120,7 +120,7 @@ TEST(PartitionOptimal, EqualsBruteForceWithSlowLinks) {
 TEST(PartitionOptimal, EqualsBruteForceUnderMemoryLimits) {
   std::mt19937_64 rng(3);
   unsigned infeasible = 0, feasible = 0;
-  for (unsigned seed = 0; seed < 600; ++seed) {
+  for (unsigned seed = 0; seed < 2000; ++seed) {
     Case c = randomCase(rng);
     PartitionProblem problem = randomProblem(rng, c.shape);
     PartitionOptions options = randomOptions(rng, c.stages);
@@ -162,13 +162,13 @@ TEST(PartitionOptimal, EqualsBruteForceUnderMemoryLimits) {
       EXPECT_LE(stage.peakMemory, options.memoryLimit);
     expectClose(expected.bottleneck, part->bottleneck, "optimum", seed);
   }
-  EXPECT_GT(infeasible, 50u);
-  EXPECT_GT(feasible, 300u);
+  EXPECT_GT(infeasible, 200u);
+  EXPECT_GT(feasible, 1000u);
 }
 
 TEST(PartitionOptimal, EqualsBruteForceAtLayerGranularity) {
   std::mt19937_64 rng(4);
-  for (unsigned seed = 0; seed < 400; ++seed) {
+  for (unsigned seed = 0; seed < 1000; ++seed) {
     Case c = randomCase(rng);
     c.shape.unitSize = std::uniform_int_distribution<unsigned>(1, 3)(rng);
     PartitionProblem problem = randomProblem(rng, c.shape);
@@ -195,14 +195,14 @@ TEST(PartitionOptimal, EqualsBruteForceAtLayerGranularity) {
   }
 }
 
-/// An O(p n^2) dynamic program over the reference costs: exact for any cost,
-/// slow, independent of the library's sweep.
+/// An O(p n^2) dynamic program over the reference costs: exact for any cost
+/// that depends only on a stage's boundaries and index (time and memory both
+/// do), slow, and independent of the library's sweep.
 double referenceDynamicProgram(const PartitionProblem &problem,
                                const PartitionOptions &options) {
   unsigned n = problem.nodes.size(), p = options.numStages;
   const double inf = std::numeric_limits<double>::infinity();
-  // A stage's time depends only on its own boundaries, so the reference time
-  // of [a, b) is that of the middle stage of the cut [0, a) [a, b) [b, n).
+  std::vector<double> flight = inFlight(options);
   std::vector<std::vector<double>> best(p + 1, std::vector<double>(n + 1, inf));
   best[0][0] = 0;
   for (unsigned stage = 0; stage < p; ++stage)
@@ -210,15 +210,18 @@ double referenceDynamicProgram(const PartitionProblem &problem,
       if (std::isinf(best[stage][a]))
         continue;
       for (unsigned b = a + 1; b <= n; ++b) {
+        // [a, b) as the middle stage of the cut [0, a) [a, b) [b, n).
         PartitionOptions three = options;
         three.numStages = 3;
-        three.inFlight = {1, 1, 1};
+        three.inFlight = {1, flight[stage], 1};
         std::vector<unsigned> stageOf(n);
         for (unsigned q = 0; q < n; ++q)
           stageOf[q] = q < a ? 0 : q < b ? 1 : 2;
-        double t = costs(problem, three, stageOf)[1].time;
+        StageCost c = costs(problem, three, stageOf)[1];
+        if (options.memoryLimit > 0 && c.memory > options.memoryLimit)
+          continue;
         best[stage + 1][b] =
-            std::min(best[stage + 1][b], std::max(best[stage][a], t));
+            std::min(best[stage + 1][b], std::max(best[stage][a], c.time));
       }
     }
   return best[p][n];
@@ -226,19 +229,51 @@ double referenceDynamicProgram(const PartitionProblem &problem,
 
 TEST(PartitionOptimal, EqualsQuadraticDynamicProgramOnMediumGraphs) {
   std::mt19937_64 rng(5);
-  for (unsigned seed = 0; seed < 6; ++seed) {
+  for (unsigned seed = 0; seed < 12; ++seed) {
     RandomShape shape;
-    shape.nodes = 60;
+    shape.nodes = 40;
     shape.skip = 0.4;
-    shape.params = 3;
+    shape.params = 6;
     PartitionProblem problem = randomProblem(rng, shape);
     PartitionOptions options;
-    options.numStages = 2 + seed;
+    options.numStages = 2 + seed % 6;
+    options.microbatches = 4;
+    if (seed >= 6) {
+      // A limit that binds: 80% of the unconstrained optimum's peak.
+      llvm::Expected<Partition> free = partition(problem, options);
+      ASSERT_TRUE(bool(free)) << llvm::toString(free.takeError());
+      for (const StageReport &stage : free->stages)
+        options.memoryLimit = std::max(options.memoryLimit, stage.peakMemory);
+      options.memoryLimit *= 0.8;
+    }
+    double expected = referenceDynamicProgram(problem, options);
     llvm::Expected<Partition> part = partition(problem, options);
+    if (std::isinf(expected)) {
+      ASSERT_FALSE(bool(part));
+      llvm::consumeError(part.takeError());
+      continue;
+    }
     ASSERT_TRUE(bool(part)) << llvm::toString(part.takeError());
-    expectClose(referenceDynamicProgram(problem, options), part->bottleneck,
-                "optimum", seed);
+    expectClose(expected, part->bottleneck, "optimum", seed);
   }
+}
+
+TEST(PartitionOptimal, ResolvesNearTiesExactly) {
+  // Cut after node 0: max(1, 1 - 1e-10) = 1; after node 1: 1 + 1e-10. Both
+  // lie within the bisection's 1e-9 tolerance; only the final strict check
+  // finds the first.
+  PartitionProblem problem;
+  for (double t : {1.0, 1e-10, 1 - 2e-10}) {
+    Node node;
+    node.forward = t;
+    problem.nodes.push_back(node);
+  }
+  PartitionOptions options;
+  options.numStages = 2;
+  llvm::Expected<Partition> part = partition(problem, options);
+  ASSERT_TRUE(bool(part)) << llvm::toString(part.takeError());
+  EXPECT_EQ(part->stages[1].begin, 1u);
+  EXPECT_EQ(part->bottleneck, 1.0);
 }
 
 } // namespace
