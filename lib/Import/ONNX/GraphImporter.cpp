@@ -540,7 +540,15 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
     for (const std::string &note : entry.notes)
       diag.attachNote(n.loc) << note;
   }
-  return result;
+  if (failed(result))
+    return failure();
+  // A node may name more outputs than its operator has; their users would
+  // find no value.
+  for (int i = 0; i < node.output_size(); ++i)
+    if (n.hasOutput(i) && !values.lookup(node.output(i)))
+      return nodeError(node) << "output " << i << " ('" << node.output(i)
+                             << "') is not produced by " << node.op_type();
+  return success();
 }
 
 void GraphImporter::removeUnusedValues() {

@@ -13,6 +13,9 @@
 #include "pp/Dialect/NN/IR/NN.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace pp::nn;
@@ -687,11 +690,59 @@ bool hasNNForm(NodeImporter &n) {
   return true;
 }
 
+/// The inputs of each operator: the number that must be given (not empty),
+/// and the most it takes, in opsets 13 to 21.
+std::pair<int, int> inputArity(StringRef type) {
+  static const llvm::StringMap<std::pair<int, int>> table = {
+      {"Where", {3, 3}},
+      {"Dropout", {1, 3}},
+      {"Gemm", {2, 3}},
+      {"LayerNormalization", {2, 3}},
+      {"BatchNormalization", {5, 5}},
+      {"Conv", {2, 3}},
+      {"ReduceMean", {1, 2}},
+      {"ReduceSum", {1, 2}},
+      {"Reshape", {2, 2}},
+      {"Gather", {2, 2}},
+      {"Slice", {3, 5}},
+      {"Concat", {1, std::numeric_limits<int>::max()}},
+      {"Split", {1, 2}},
+      {"Unsqueeze", {1, 2}},
+      {"Squeeze", {1, 2}},
+      {"Expand", {2, 2}},
+      {"Range", {3, 3}},
+  };
+  auto it = table.find(type);
+  if (it != table.end())
+    return it->second;
+  static const llvm::StringSet<> binary = {"Add",  "Sub",   "Mul",
+                                           "Div",  "Pow",   "Equal",
+                                           "Less", "Greater", "MatMul"};
+  return binary.contains(type) ? std::make_pair(2, 2) : std::make_pair(1, 1);
+}
+
+/// Checks that the inputs the importer reads are there: a node built by
+/// hand may omit them, and an op built without its operands crashes.
+LogicalResult checkInputs(NodeImporter &n) {
+  auto [required, most] = inputArity(n.node.op_type());
+  if (n.node.input_size() > most)
+    return n.error() << "takes at most " << most << " inputs, got "
+                     << n.node.input_size();
+  for (int i = 0; i < required; ++i)
+    if (!n.hasInput(i))
+      return n.error() << "input " << i << " is required";
+  return success();
+}
+
 } // namespace
 
 std::optional<LogicalResult> importKnownNode(NodeImporter &n) {
   auto it = importers().find(n.node.op_type());
-  if (it == importers().end() || !hasNNForm(n))
+  if (it == importers().end())
+    return std::nullopt;
+  if (failed(checkInputs(n)))
+    return failure();
+  if (!hasNNForm(n))
     return std::nullopt;
   return it->second(n);
 }
