@@ -1,5 +1,6 @@
 # -*- Python -*-
 import os
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -22,3 +23,9 @@ tool_dirs = [config.pp_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["pp-opt", "pp-sched"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.pp_tools_dir, append_path=True)
+
+# Tests that build binary ONNX models with onnx.helper at test time.
+if subprocess.call(["/usr/bin/python3", "-c", "import onnx"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("python-onnx")
+config.substitutions.append(("%onnx_python", "/usr/bin/python3"))
