@@ -207,7 +207,10 @@ MinMaxSolver::minimiseBottleneck(double lowerBound, double memoryLimit) {
 
   // Invariant: the optimum lies in [lo, hi] and `best` achieves hi.
   lo = std::min(lo, hi);
-  while (hi - lo > 1e-9 * std::max(std::fabs(hi), 1e-300)) {
+  // Each step halves [lo, hi]; the cap only guards against a broken check.
+  for (unsigned iteration = 0;
+       iteration < 200 && hi - lo > 1e-9 * std::max(std::fabs(hi), 1e-300);
+       ++iteration) {
     double mid = lo + (hi - lo) / 2;
     if (mid <= lo || mid >= hi)
       break;
@@ -233,7 +236,10 @@ MinMaxSolver::minimiseBottleneck(double lowerBound, double memoryLimit) {
 double MinMaxSolver::minimumMemory() {
   std::vector<unsigned> best = *findCut(kInfinity, false, kInfinity, false);
   double hi = peakMemory(best), lo = 0;
-  while (hi - lo > 1e-9 * std::max(std::fabs(hi), 1e-300)) {
+  // Each step halves [lo, hi]; the cap only guards against a broken check.
+  for (unsigned iteration = 0;
+       iteration < 200 && hi - lo > 1e-9 * std::max(std::fabs(hi), 1e-300);
+       ++iteration) {
     double mid = lo + (hi - lo) / 2;
     if (mid <= lo || mid >= hi)
       break;
