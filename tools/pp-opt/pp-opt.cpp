@@ -13,7 +13,9 @@
 #include "pp/Dialect/NN/IR/NN.h"
 #include "pp/Dialect/PP/IR/PP.h"
 #include "pp/Import/ONNX.h"
+#include "pp/Transforms/PartitionPasses.h"
 #include "pp/Transforms/Passes.h"
+#include "pp/Transforms/SchedulePasses.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -113,6 +115,8 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerTransformsPasses();
   pp::registerPPPasses();
+  pp::registerPartitionPasses();
+  pp::registerSchedulePasses();
 
   DialectRegistry registry;
   pp::registerONNXImportDialects(registry);

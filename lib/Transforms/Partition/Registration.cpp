@@ -1,0 +1,8 @@
+//===- Registration.cpp - Anchor of the partition passes library ------------===//
+//
+// Pass definitions live in their own files next to this one; this file keeps
+// the library non-empty and includes the generated declarations once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Transforms/PartitionPasses.h"
