@@ -123,6 +123,8 @@ LogicalResult ConvOp::verify() {
 
 template <typename Op> static LogicalResult verifyPool(Op op) {
   ArrayRef<int64_t> pads = op.getPads(), kernel = op.getKernelShape();
+  if (llvm::any_of(kernel, [](int64_t k) { return k < 1; }))
+    return op.emitOpError("kernel sizes must be >= 1");
   for (size_t i = 0; i < pads.size(); ++i) {
     int64_t k = kernel.empty() ? 1 : kernel[i % kernel.size()];
     if (pads[i] < 0 || pads[i] >= k)
