@@ -29,7 +29,8 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
                              << "' must be a non-negative i64 stage index";
     return success();
   }
-  return op->emitError() << "unknown pp attribute '" << attr.getName() << "'";
+  return op->emitError() << "unknown pp attribute '" << attr.getName().getValue()
+                         << "'";
 }
 
 /// A transfer to or from the op's own stage is a mistake in the plan.
