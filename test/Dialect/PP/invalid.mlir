@@ -1,0 +1,79 @@
+// RUN: pp-opt %s -split-input-file -verify-diagnostics
+
+func.func @negative_stage(%x: tensor<2xf32>) {
+  // expected-error @below {{'pp.stage' must be a non-negative i64 stage index}}
+  %0 = nn.relu %x {pp.stage = -1 : i64} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @i32_stage(%x: tensor<2xf32>) {
+  // expected-error @below {{'pp.stage' must be a non-negative i64 stage index}}
+  %0 = nn.relu %x {pp.stage = 1 : i32} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @string_stage(%x: tensor<2xf32>) {
+  // expected-error @below {{'pp.stage' must be a non-negative i64 stage index}}
+  %0 = nn.relu %x {pp.stage = "one"} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @unknown_attribute(%x: tensor<2xf32>) {
+  // expected-error @below {{unknown pp attribute 'pp.stages'}}
+  %0 = nn.relu %x {pp.stages = 1 : i64} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @send_to_self(%x: tensor<2xf32>) {
+  // expected-error @below {{'pp.send' op peer 1 is the op's own stage}}
+  pp.send %x to 1 channel 0 {pp.stage = 1 : i64} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @recv_from_self() {
+  // expected-error @below {{'pp.recv' op peer 0 is the op's own stage}}
+  %0 = pp.recv from 0 channel 0 {pp.stage = 0 : i64} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @negative_peer(%x: tensor<2xf32>) {
+  // expected-error @below {{'pp.send' op attribute 'peer' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
+  pp.send %x to -1 channel 0 : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @negative_channel() {
+  // expected-error @below {{'pp.recv' op attribute 'channel' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
+  %0 = pp.recv from 1 channel -3 : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @unranked_send(%x: tensor<*xf32>) {
+  // expected-error @below {{'pp.send' op operand #0 must be ranked tensor of any type values, but got 'tensor<*xf32>'}}
+  "pp.send"(%x) <{peer = 1 : i64, channel = 0 : i64}> : (tensor<*xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func @unranked_recv() {
+  // expected-error @below {{'pp.recv' op result #0 must be ranked tensor of any type values, but got 'tensor<*xf32>'}}
+  %0 = "pp.recv"() <{peer = 1 : i64, channel = 0 : i64}> : () -> tensor<*xf32>
+  return
+}
