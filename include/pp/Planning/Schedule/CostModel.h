@@ -1,0 +1,66 @@
+//===- CostModel.h - Times and sizes the simulator uses ---------*- C++ -*-===//
+//
+// Per-stage forward/backward-input/backward-weight times (optionally per
+// chunk), per-transfer latency and bandwidth with per-virtual-stage output
+// bytes, and per-virtual-stage activation bytes kept between F and W.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_PLANNING_SCHEDULE_COSTMODEL_H
+#define PP_PLANNING_SCHEDULE_COSTMODEL_H
+
+#include "pp/Planning/Schedule/Action.h"
+
+#include <vector>
+
+namespace pp::sched {
+
+struct StageCost {
+  /// Time of one microbatch's F, B and W on the whole stage. With `v`
+  /// chunks, each chunk takes a 1/v share unless ChunkF/B/W say otherwise.
+  double F = 1, B = 1, W = 1;
+  /// Optional explicit per-chunk times (size = number of chunks).
+  std::vector<double> ChunkF, ChunkB, ChunkW;
+  /// Bytes of one microbatch's output activation of each chunk (the tensor
+  /// sent forward; the gradient sent back has the same size). A single entry
+  /// applies to every chunk.
+  std::vector<double> OutputBytes;
+  /// Activation bytes one microbatch keeps on the whole stage between the
+  /// start of its F and the end of its W (split evenly over chunks).
+  double ActivationBytes = 0;
+};
+
+struct CostModel {
+  std::vector<StageCost> Stages;
+  /// Transfer time = Latency + bytes / Bandwidth. Bandwidth in bytes per time
+  /// unit; 0 means infinite.
+  double Latency = 0;
+  double Bandwidth = 0;
+  /// Share of a chunk's activation bytes that B frees (the rest is freed by
+  /// W). 0 means W keeps everything until it ends.
+  double FreedByB = 0;
+  double OptimizerTime = 0;
+  double TiedReduceTime = 0;
+
+  /// Every stage has times F, B, W; every transfer takes `Comm`.
+  static CostModel uniform(int NumStages, double F = 1, double B = 1,
+                           double W = 1, double Comm = 0);
+
+  /// Duration of a compute action (F, B, W, BW, OPT, TR) of chunk `Chunk` on
+  /// stage `Stage` when each stage has `NumChunks` chunks. Stages past the
+  /// end of `Stages` reuse the last entry.
+  double computeTime(ActionKind K, int Stage, int Chunk, int NumChunks) const;
+  /// Time to move the output of chunk `Chunk` of stage `Stage` (or the
+  /// gradient of that output).
+  double transferTime(int Stage, int Chunk, int NumChunks) const;
+  double transferBytes(int Stage, int Chunk, int NumChunks) const;
+  /// Activation bytes one microbatch keeps for one chunk.
+  double activationBytes(int Stage, int NumChunks) const;
+
+private:
+  const StageCost &stage(int Stage) const;
+};
+
+} // namespace pp::sched
+
+#endif // PP_PLANNING_SCHEDULE_COSTMODEL_H

@@ -1,0 +1,77 @@
+//===- CostModel.cpp - Per-action times and sizes -------------------------===//
+
+#include "pp/Planning/Schedule/CostModel.h"
+
+#include <cassert>
+
+namespace pp::sched {
+
+CostModel CostModel::uniform(int NumStages, double F, double B, double W,
+                             double Comm) {
+  CostModel C;
+  StageCost SC;
+  SC.F = F;
+  SC.B = B;
+  SC.W = W;
+  C.Stages.assign(std::max(1, NumStages), SC);
+  C.Latency = Comm;
+  return C;
+}
+
+const StageCost &CostModel::stage(int Stage) const {
+  static const StageCost Default;
+  if (Stages.empty())
+    return Default;
+  if (Stage < 0)
+    Stage = 0;
+  return Stages[std::min<size_t>(Stage, Stages.size() - 1)];
+}
+
+static double share(const std::vector<double> &PerChunk, double Total,
+                    int Chunk, int NumChunks) {
+  if (static_cast<int>(PerChunk.size()) == NumChunks)
+    return PerChunk[Chunk];
+  return Total / NumChunks;
+}
+
+double CostModel::computeTime(ActionKind K, int Stage, int Chunk,
+                              int NumChunks) const {
+  const StageCost &SC = stage(Stage);
+  switch (K) {
+  case ActionKind::Forward:
+    return share(SC.ChunkF, SC.F, Chunk, NumChunks);
+  case ActionKind::BackwardInput:
+    return share(SC.ChunkB, SC.B, Chunk, NumChunks);
+  case ActionKind::BackwardWeight:
+    return share(SC.ChunkW, SC.W, Chunk, NumChunks);
+  case ActionKind::FullBackward:
+    return share(SC.ChunkB, SC.B, Chunk, NumChunks) +
+           share(SC.ChunkW, SC.W, Chunk, NumChunks);
+  case ActionKind::OptimizerStep:
+    return OptimizerTime;
+  case ActionKind::TiedReduce:
+    return TiedReduceTime;
+  default:
+    return 0;
+  }
+}
+
+double CostModel::transferBytes(int Stage, int Chunk, int NumChunks) const {
+  const StageCost &SC = stage(Stage);
+  if (SC.OutputBytes.empty())
+    return 0;
+  if (static_cast<int>(SC.OutputBytes.size()) == NumChunks)
+    return SC.OutputBytes[Chunk];
+  return SC.OutputBytes.front();
+}
+
+double CostModel::transferTime(int Stage, int Chunk, int NumChunks) const {
+  double Bytes = transferBytes(Stage, Chunk, NumChunks);
+  return Latency + (Bandwidth > 0 ? Bytes / Bandwidth : 0);
+}
+
+double CostModel::activationBytes(int Stage, int NumChunks) const {
+  return stage(Stage).ActivationBytes / NumChunks;
+}
+
+} // namespace pp::sched

@@ -1,0 +1,269 @@
+//===- GeneratorTests.cpp - Closed forms and validity of every generator --===//
+
+#include "TestUtil.h"
+
+#include "pp/Planning/Schedule/Lowering.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace pp::sched;
+using namespace pp::sched::test;
+
+namespace {
+
+constexpr double Eps = 1e-9;
+
+double maxPeak(const SimResult &R) {
+  double Peak = 0;
+  for (const StageResult &S : R.Stages)
+    Peak = std::max(Peak, S.PeakActivations);
+  return Peak;
+}
+
+/// Every kind, every p <= 16, every m <= 64 (including m < p): the
+/// generated schedule with its SEND/RECV passes the verifier (so it does
+/// not deadlock with blocking sends and receives) and the simulated numbers
+/// follow the closed forms. Uniform F = B = W = 1, free communication.
+class AllSizes : public ::testing::TestWithParam<ScheduleKind> {};
+
+TEST_P(AllSizes, VerifiesAndMatchesClosedForms) {
+  ScheduleKind K = GetParam();
+  for (int P = 1; P <= 16; ++P) {
+    CostModel Unit = CostModel::uniform(P);
+    for (int M = 1; M <= 64; ++M) {
+      int V = K == ScheduleKind::Interleaved1F1B ? 2 + (M % 3) : 0;
+      llvm::Expected<Schedule> Gen = generate(options(K, P, M, V));
+      if (!Gen && K == ScheduleKind::Interleaved1F1B && M > P && M % P) {
+        // Allowed only where a short last round would deadlock; the error
+        // names the nearest multiples of p.
+        std::string E = llvm::toString(Gen.takeError());
+        EXPECT_NE(E.find("nearest valid: --microbatches " +
+                         std::to_string(M / P * P)),
+                  std::string::npos)
+            << E;
+        continue;
+      }
+      ASSERT_TRUE(bool(Gen)) << kindName(K).str() << " p=" << P << " m=" << M
+                             << ": " << llvm::toString(Gen.takeError());
+      Schedule S = std::move(*Gen);
+      ASSERT_EQ(verifyMessage(S), "")
+          << kindName(K).str() << " p=" << P << " m=" << M;
+      SimResult R = mustSimulate(S, Unit);
+      ASSERT_EQ(R.Stages.size(), size_t(P));
+      SCOPED_TRACE(kindName(K).str() + " p=" + std::to_string(P) +
+                   " m=" + std::to_string(M));
+      // Every stage does 3m units of work in every schedule.
+      for (const StageResult &SR : R.Stages)
+        EXPECT_NEAR(SR.BusyTime, 3.0 * M, Eps);
+      double OneFOneB = double(P - 1) / (M + P - 1);
+      switch (K) {
+      case ScheduleKind::GPipe:
+        EXPECT_NEAR(R.BubbleFraction, OneFOneB, Eps);
+        for (const StageResult &SR : R.Stages)
+          EXPECT_NEAR(SR.PeakActivations, M, Eps);
+        break;
+      case ScheduleKind::OneFOneB:
+        EXPECT_NEAR(R.BubbleFraction, OneFOneB, Eps);
+        for (int I = 0; I < P; ++I)
+          EXPECT_NEAR(R.Stages[I].PeakActivations, std::min(P - I, M), Eps);
+        break;
+      case ScheduleKind::Interleaved1F1B:
+        if (M % P == 0)
+          EXPECT_NEAR(R.BubbleFraction, double(P - 1) / (V * M + P - 1), Eps);
+        // Never worse than plain 1F1B when rounds are full (a short last
+        // round of m mod p microbatches can cost more, as in Megatron).
+        if (M % P == 0 || M <= P)
+          EXPECT_LE(R.BubbleFraction, OneFOneB + Eps);
+        break;
+      case ScheduleKind::ZBH1:
+        for (int I = 0; I < P; ++I) {
+          // The memory the ZB paper counts (F to B) is 1F1B's.
+          EXPECT_NEAR(R.Stages[I].PeakPendingBackward, std::min(P - I, M), Eps);
+          // Counting until W, the postponed Ws cost up to p-1-i more.
+          EXPECT_LE(R.Stages[I].PeakActivations, 2 * P - 1 - I + Eps);
+        }
+        if (M >= P) {
+          // ZB paper: bubble (p-1)(F+B-W) per stage, vs 1F1B's
+          // (p-1)(F+B+W): a third when F = B = W.
+          for (const StageResult &SR : R.Stages)
+            EXPECT_NEAR(SR.IdleTime, (P - 1) * (1.0 + 1.0 - 1.0), Eps);
+        }
+        EXPECT_LE(R.BubbleFraction, OneFOneB + Eps);
+        break;
+      case ScheduleKind::ZBH2:
+        EXPECT_LE(maxPeak(R), 2 * P - 1 + Eps);
+        if (M >= 2 * P) {
+          // No idle time inside any stage's window: with the optimizer step
+          // not synchronising stages (the ZB paper's post-validation),
+          // consecutive steps tile with zero bubble.
+          EXPECT_NEAR(R.WindowBubbleFraction, 0, Eps);
+        }
+        // With a synchronous step no schedule beats 3m + p - 1 here.
+        if (M >= P)
+          EXPECT_NEAR(R.StepTime, 3.0 * M + P - 1, Eps);
+        break;
+      case ScheduleKind::ZBV:
+        // Same activation memory as 1F1B's first stage.
+        EXPECT_LE(maxPeak(R), std::min(P, M) + Eps);
+        // At most two thirds of 1F1B's idle time (often close to ZB-H1's
+        // third) at 1F1B's memory; the greedy order is not optimal.
+        if (M >= 2 * P)
+          EXPECT_LE(R.StepTime, 3.0 * M + 2.0 * (P - 1) + Eps);
+        break;
+      case ScheduleKind::Auto:
+        break;
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Kinds, AllSizes,
+    ::testing::Values(ScheduleKind::GPipe, ScheduleKind::OneFOneB,
+                      ScheduleKind::Interleaved1F1B, ScheduleKind::ZBH1,
+                      ScheduleKind::ZBH2, ScheduleKind::ZBV),
+    [](const auto &Info) {
+      std::string N = kindName(Info.param).str();
+      std::replace(N.begin(), N.end(), '-', '_');
+      return N;
+    });
+
+TEST(Generators, ZBH1IsAThirdOf1F1BIdle) {
+  for (int P : {2, 4, 8, 16}) {
+    int M = 4 * P;
+    CostModel Unit = CostModel::uniform(P);
+    SimResult ZB =
+        mustSimulate(mustGenerate(options(ScheduleKind::ZBH1, P, M)), Unit);
+    SimResult OneF =
+        mustSimulate(mustGenerate(options(ScheduleKind::OneFOneB, P, M)), Unit);
+    double IdleZB = ZB.BubbleFraction * ZB.StepTime;
+    double Idle1F = OneF.BubbleFraction * OneF.StepTime;
+    EXPECT_NEAR(IdleZB * 3, Idle1F, 1e-6) << "p=" << P;
+  }
+}
+
+TEST(Generators, InterleavedMatchesMegatronOrder) {
+  // p=2, m=4, v=2 on stage 0: warm-up (v-1)p + 2(p-1) = 4 forwards over
+  // chunk 0 then chunk 1 in rounds of p, then 1F1B, backwards chunk 1 first.
+  ScheduleOptions O = options(ScheduleKind::Interleaved1F1B, 2, 4, 2);
+  O.OptimizerStep = false;
+  llvm::Expected<Schedule> S = generateComputeOnly(O);
+  ASSERT_TRUE(bool(S)) << llvm::toString(S.takeError());
+  std::string Text;
+  for (const Action &A : S->Stages[0])
+    Text += actionToString(A, 2) + " ";
+  EXPECT_EQ(Text, "F0.0 F1.0 F0.1 F1.1 F2.0 BW0.1 F3.0 BW1.1 F2.1 BW0.0 F3.1 "
+                  "BW1.0 BW2.1 BW3.1 BW2.0 BW3.0 ");
+}
+
+TEST(Generators, GreedyHandlesUnevenCosts) {
+  // A heavy last stage (the LM head) and costly transfers: zero-bubble
+  // schedules adapt and stay valid.
+  for (ScheduleKind K :
+       {ScheduleKind::ZBH1, ScheduleKind::ZBH2, ScheduleKind::ZBV}) {
+    CostModel C = CostModel::uniform(4, 1, 1.3, 0.7, 0.2);
+    C.Stages[3].F = 2.5;
+    C.Stages[3].B = 3;
+    C.Stages[0].W = 0;
+    ScheduleOptions O = options(K, 4, 12);
+    O.Costs = &C;
+    Schedule S = mustGenerate(O);
+    EXPECT_EQ(verifyMessage(S), "") << kindName(K).str();
+    SimResult R = mustSimulate(S, C);
+    EXPECT_GT(R.StepTime, 0);
+  }
+}
+
+TEST(Generators, ErrorsSayWhatIsValid) {
+  auto Msg = [](const ScheduleOptions &O) {
+    llvm::Expected<Schedule> S = generate(O);
+    return S ? std::string() : llvm::toString(S.takeError());
+  };
+  std::string E = Msg(options(ScheduleKind::Interleaved1F1B, 4, 9, 3));
+  EXPECT_NE(E.find("nearest valid: --microbatches 8 or --microbatches 12"),
+            std::string::npos)
+      << E;
+  E = Msg(options(ScheduleKind::ZBV, 4, 8, 3));
+  EXPECT_NE(E.find("use --virtual-stages 2"), std::string::npos) << E;
+  E = Msg(options(ScheduleKind::OneFOneB, 4, 8, 2));
+  EXPECT_NE(E.find("--schedule interleaved-1f1b"), std::string::npos) << E;
+  E = Msg(options(ScheduleKind::GPipe, 0, 8));
+  EXPECT_NE(E.find("--stages must be at least 1"), std::string::npos) << E;
+  E = Msg(options(ScheduleKind::GPipe, 2, 0));
+  EXPECT_NE(E.find("--microbatches must be at least 1"), std::string::npos)
+      << E;
+}
+
+TEST(Generators, TiedReductionAndOptimizerStep) {
+  ScheduleOptions O = options(ScheduleKind::OneFOneB, 3, 4);
+  O.TiedEmbedding = true;
+  Schedule S = mustGenerate(O);
+  EXPECT_EQ(verifyMessage(S), "");
+  EXPECT_EQ(S.Stages[0].back().Kind, ActionKind::OptimizerStep);
+  EXPECT_EQ(S.Stages[0][S.Stages[0].size() - 2],
+            (Action{ActionKind::TiedReduce, 0, 0, 2}));
+  EXPECT_EQ(S.Stages[2][S.Stages[2].size() - 2],
+            (Action{ActionKind::TiedReduce, 0, 0, 0}));
+  CostModel C = CostModel::uniform(3);
+  C.TiedReduceTime = 0.5;
+  C.OptimizerTime = 0.25;
+  SimResult R = mustSimulate(S, C);
+  // 1F1B's 3(m+p-1) = 18, then the reduction, then the optimizer step.
+  EXPECT_NEAR(R.StepTime, 18 + 0.5 + 0.25, Eps);
+}
+
+TEST(Lowering, StripGivesBackTheComputeLists) {
+  for (ScheduleKind K : {ScheduleKind::GPipe, ScheduleKind::OneFOneB,
+                         ScheduleKind::Interleaved1F1B, ScheduleKind::ZBH1,
+                         ScheduleKind::ZBH2, ScheduleKind::ZBV}) {
+    ScheduleOptions O = options(K, 4, 8);
+    llvm::Expected<Schedule> C = generateComputeOnly(O);
+    ASSERT_TRUE(bool(C)) << llvm::toString(C.takeError());
+    EXPECT_EQ(verifyMessage(*C), "");
+    llvm::Expected<Schedule> L = lowerCommunication(*C);
+    ASSERT_TRUE(bool(L)) << llvm::toString(L.takeError());
+    EXPECT_TRUE(L->hasCommunication());
+    EXPECT_EQ(stripCommunication(*L), *C) << kindName(K).str();
+    // Simulating with or without explicit SEND/RECV gives the same timing
+    // when communication is free.
+    CostModel Unit = CostModel::uniform(4);
+    EXPECT_NEAR(mustSimulate(*C, Unit).StepTime,
+                mustSimulate(*L, Unit).StepTime, Eps);
+  }
+}
+
+TEST(Auto, PicksTheFastestThatFits) {
+  CostModel Unit = CostModel::uniform(4);
+  ScheduleOptions O = options(ScheduleKind::Auto, 4, 16);
+  llvm::Expected<AutoResult> R = chooseSchedule(O, Unit);
+  ASSERT_TRUE(bool(R)) << llvm::toString(R.takeError());
+  EXPECT_EQ(verifyMessage(R->Chosen), "");
+  double Chosen = mustSimulate(R->Chosen, Unit).StepTime;
+  for (const AutoCandidate &C : R->Candidates)
+    if (C.Rejected.empty())
+      EXPECT_LE(Chosen, C.StepTime + Eps) << C.Label;
+  EXPECT_NE(R->Reason.find("auto chose"), std::string::npos);
+
+  // A tight memory limit rules out GPipe (m) and ZB-H2 (2p-1).
+  O.MemoryLimit = 4;
+  R = chooseSchedule(O, Unit);
+  ASSERT_TRUE(bool(R)) << llvm::toString(R.takeError());
+  for (const AutoCandidate &C : R->Candidates)
+    if (C.Label == "gpipe" || C.Label == "zb-h2")
+      EXPECT_NE(C.Rejected.find("exceed the limit 4"), std::string::npos)
+          << C.Label << ": " << C.Rejected;
+  SimResult Sim = mustSimulate(R->Chosen, Unit);
+  EXPECT_LE(maxPeak(Sim), 4 + Eps);
+
+  // Nothing fits: the error lists every candidate and why.
+  O.MemoryLimit = 0.25;
+  R = chooseSchedule(O, Unit);
+  ASSERT_FALSE(bool(R));
+  std::string E = llvm::toString(R.takeError());
+  EXPECT_NE(E.find("no schedule fits"), std::string::npos) << E;
+  EXPECT_NE(E.find("gpipe: peak activations 16 exceed"), std::string::npos)
+      << E;
+}
+
+} // namespace
