@@ -56,8 +56,18 @@ void writeTrace(raw_ostream &OS, const Schedule &S, const SimResult &R) {
   int P = S.NumStages;
   for (int St = 0; St < P; ++St) {
     Meta("thread_name", St, "stage " + std::to_string(St));
-    Meta("thread_sort_index", St, std::to_string(2 * St));
     Meta("thread_name", P + St, "stage " + std::to_string(St) + " sends");
+    // Each stage's transfer track right below its compute track.
+    for (int Track : {St, P + St})
+      J.object([&] {
+        J.attribute("name", "thread_sort_index");
+        J.attribute("ph", "M");
+        J.attribute("pid", 0);
+        J.attribute("tid", Track);
+        J.attributeObject("args", [&] {
+          J.attribute("sort_index", Track == St ? 2 * St : 2 * St + 1);
+        });
+      });
   }
   for (int St = 0; St < P; ++St) {
     for (size_t I = 0; I < S.Stages[St].size(); ++I) {
