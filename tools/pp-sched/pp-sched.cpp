@@ -153,7 +153,8 @@ int main(int Argc, char **Argv) {
                              {"--comm", CommTime},
                              {"--memory-limit", MemoryLimit}})
     if (!(Value >= 0))
-      return fail(formatv("{0} must be a time >= 0 (got {1})", Name, Value));
+      return fail(formatv("{0} must be a time >= 0 (got {1})", Name,
+                          formatNumber(Value)));
   std::optional<ScheduleKind> K = parseKind(Kind);
   if (!K)
     return fail("--schedule: unknown schedule '" + Kind +
