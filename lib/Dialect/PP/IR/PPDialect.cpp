@@ -3,6 +3,7 @@
 #include "pp/Dialect/PP/IR/PP.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 
 using namespace mlir;
@@ -27,6 +28,28 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
     if (!stage || !stage.getType().isInteger(64) || stage.getInt() < 0)
       return op->emitError() << "'" << kStageAttrName
                              << "' must be a non-negative i64 stage index";
+    return success();
+  }
+  if (attr.getName() == kNumStagesAttrName) {
+    auto count = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!isa<ModuleOp>(op) || !count || !count.getType().isInteger(64) ||
+        count.getInt() < 1)
+      return op->emitError() << "'" << kNumStagesAttrName
+                             << "' must be a positive i64 on a module";
+    return success();
+  }
+  if (attr.getName() == kCostAttrName) {
+    auto cost = dyn_cast<DictionaryAttr>(attr.getValue());
+    auto isTime = [&](StringRef key) {
+      auto t = cost ? cost.getAs<FloatAttr>(key) : FloatAttr();
+      return t && t.getValueAsDouble() >= 0;
+    };
+    auto act = cost ? cost.getAs<IntegerAttr>("act") : IntegerAttr();
+    if (!isTime("f") || !isTime("b") || !isTime("w") || !act ||
+        act.getInt() < 0 || cost.size() != 4)
+      return op->emitError() << "'" << kCostAttrName
+                             << "' must be {f, b, w} non-negative seconds "
+                                "and act bytes";
     return success();
   }
   return op->emitError() << "unknown pp attribute '" << attr.getName().getValue()

@@ -20,6 +20,11 @@ def PP_Dialect : Dialect {
   let extraClassDeclaration = [{
     /// Name of the discardable attribute that assigns an op to a stage.
     static constexpr ::llvm::StringLiteral kStageAttrName = "pp.stage";
+    /// Number of stages of a partitioned module (on the module).
+    static constexpr ::llvm::StringLiteral kNumStagesAttrName =
+        "pp.num_stages";
+    /// Per-op cost for inspection: {f, b, w} seconds, act bytes.
+    static constexpr ::llvm::StringLiteral kCostAttrName = "pp.cost";
   }];
 }
 
