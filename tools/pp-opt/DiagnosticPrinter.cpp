@@ -22,12 +22,14 @@ static void printLocation(llvm::raw_ostream &os, Location loc) {
   if (auto file = dyn_cast<FileLineColLoc>(loc)) {
     os << file.getFilename().getValue();
     if (file.getLine() != 0)
-      os << ":" << (uint64_t)file.getLine() << ":" << (uint64_t)file.getColumn();
+      os << ":" << (uint64_t)file.getLine() << ":"
+         << (uint64_t)file.getColumn();
     return;
   }
   if (auto call = dyn_cast<CallSiteLoc>(loc))
     return printLocation(os, call.getCallee());
-  if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
+  if (auto fused = dyn_cast<FusedLoc>(loc);
+      fused && !fused.getLocations().empty())
     return printLocation(os, fused.getLocations().front());
   if (isa<UnknownLoc>(loc)) {
     os << "<unknown>";

@@ -120,8 +120,8 @@ int main(int argc, char **argv) {
 
   DialectRegistry registry;
   pp::registerONNXImportDialects(registry);
-  registry.insert<pp::pp::PPDialect, arith::ArithDialect,
-                  tensor::TensorDialect>();
+  registry
+      .insert<pp::pp::PPDialect, arith::ArithDialect, tensor::TensorDialect>();
 
   auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
       argc, argv, "pp: pipeline-parallel training compiler\n", registry);

@@ -1,4 +1,5 @@
-//===- ONNX.h - Import ONNX models into the nn dialect -----------*- C++ -*-===//
+//===- ONNX.h - Import ONNX models into the nn dialect -----------*- C++
+//-*-===//
 //
 // Reads an ONNX model (binary protobuf `.onnx` or ONNX's text syntax
 // `.onnxtext`) into a module holding `func.func @forward` of nn ops, with the
@@ -41,9 +42,9 @@ void registerONNXImportDialects(mlir::DialectRegistry &registry);
 
 /// Imports the model at `path`. Errors are emitted as diagnostics that name
 /// the file and, where there is one, the node; returns null after an error.
-mlir::OwningOpRef<mlir::ModuleOp> importONNXFile(llvm::StringRef path,
-                                                 mlir::MLIRContext *context,
-                                                 const ONNXImportOptions &options);
+mlir::OwningOpRef<mlir::ModuleOp>
+importONNXFile(llvm::StringRef path, mlir::MLIRContext *context,
+               const ONNXImportOptions &options);
 
 /// Imports a model held in memory; `bufferName` stands for the file in
 /// diagnostics and in the parameters' data locations.

@@ -118,14 +118,12 @@ GraphImporter::convertInputType(const onnx::ValueInfoProto &info) {
       usedDims.insert(byAxis);
     } else if (!param.empty()) {
       return fileError() << "graph input '" << name
-                         << "' has a dynamic dimension '" << param
-                         << "' (axis " << axis << "); pin it with --dim "
-                         << param << "=SIZE";
+                         << "' has a dynamic dimension '" << param << "' (axis "
+                         << axis << "); pin it with --dim " << param << "=SIZE";
     } else {
       return fileError() << "graph input '" << name
-                         << "' has an unnamed dynamic dimension (axis "
-                         << axis << "); pin it with --dim " << byAxis
-                         << "=SIZE";
+                         << "' has an unnamed dynamic dimension (axis " << axis
+                         << "); pin it with --dim " << byAxis << "=SIZE";
     }
   }
   return RankedTensorType::get(dims, elementType);
@@ -139,8 +137,7 @@ Attribute GraphImporter::externalData(StringRef key,
     if (auto ext = getExternalLocation(*tensor))
       return nn::ExternalDataAttr::get(
           context, file, keyAttr, StringAttr::get(context, ext->location),
-          ext->offset,
-          ext->length >= 0 ? ext->length : (int64_t)-1);
+          ext->offset, ext->length >= 0 ? ext->length : (int64_t)-1);
   return nn::ExternalDataAttr::get(context, file, keyAttr, StringAttr(), -1,
                                    -1);
 }
@@ -175,8 +172,8 @@ LogicalResult GraphImporter::importInitializer(const onnx::TensorProto &t) {
   builder.setInsertionPoint(function);
   auto loc = NameLoc::get(StringAttr::get(context, name), fileLoc());
   auto global = ml_program::GlobalOp::create(
-      builder, loc, name, type, /*is_mutable=*/isFloat,
-      externalData(name, &t), builder.getStringAttr("private"));
+      builder, loc, name, type, /*is_mutable=*/isFloat, externalData(name, &t),
+      builder.getStringAttr("private"));
   builder.setInsertionPointToEnd(body);
   Value load;
   if (isFloat)
@@ -193,8 +190,7 @@ LogicalResult GraphImporter::importInitializers() {
   llvm::StringSet<> seen;
   for (const auto &t : model.graph().initializer()) {
     if (!seen.insert(t.name()).second)
-      return fileError() << "initializer '" << t.name()
-                         << "' is defined twice";
+      return fileError() << "initializer '" << t.name() << "' is defined twice";
     if (failed(importInitializer(t)))
       return failure();
   }
@@ -210,7 +206,8 @@ FailureOr<SmallVector<const onnx::NodeProto *>> GraphImporter::sortNodes() {
       if (out.empty())
         continue;
       if (values.count(out))
-        return nodeError(graph.node(i)) << "output '" << out
+        return nodeError(graph.node(i))
+               << "output '" << out
                << "' redefines a graph input or initializer";
       auto [it, inserted] = producer.try_emplace(out, i);
       if (!inserted) {
@@ -234,7 +231,8 @@ FailureOr<SmallVector<const onnx::NodeProto *>> GraphImporter::sortNodes() {
         continue;
       auto it = producer.find(in);
       if (it == producer.end())
-        return nodeError(node) << "input '" << in
+        return nodeError(node)
+               << "input '" << in
                << "' is never produced (it is no graph input, initializer "
                   "or node output)";
       users[it->second].push_back(i);
@@ -258,8 +256,8 @@ FailureOr<SmallVector<const onnx::NodeProto *>> GraphImporter::sortNodes() {
     return order;
 
   // Walk back from a node left over until a node repeats: it lies on a cycle.
-  int node = llvm::find_if(pending, [](int p) { return p > 0; }) -
-             pending.begin();
+  int node =
+      llvm::find_if(pending, [](int p) { return p > 0; }) - pending.begin();
   llvm::DenseSet<int> visited;
   while (visited.insert(node).second) {
     for (const auto &in : graph.node(node).input()) {
@@ -386,8 +384,7 @@ LogicalResult GraphImporter::importGenericNode(NodeImporter &n,
     }
     const onnx::TypeProto *type = inferredType(out);
     std::string problem;
-    if (!type || !type->has_tensor_type() ||
-        !type->tensor_type().has_shape()) {
+    if (!type || !type->has_tensor_type() || !type->tensor_type().has_shape()) {
       problem = "gives it no shape";
     } else {
       const auto &tensor = type->tensor_type();
@@ -396,8 +393,8 @@ LogicalResult GraphImporter::importGenericNode(NodeImporter &n,
       for (const auto &dim : tensor.shape().dim())
         dims.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
       if (!elementType)
-        problem = "gives it the unsupported " +
-                  dataTypeName(tensor.elem_type());
+        problem =
+            "gives it the unsupported " + dataTypeName(tensor.elem_type());
       else if (llvm::any_of(dims, [](int64_t d) { return d < 0; }))
         problem = "gives it a dynamic shape";
       else
@@ -406,8 +403,7 @@ LogicalResult GraphImporter::importGenericNode(NodeImporter &n,
     if (!problem.empty())
       return n.error() << "pp has no nn op for " << node.op_type()
                        << ", and ONNX shape inference " << problem
-                       << " for output '" << out
-                       << "'; pp needs static shapes";
+                       << " for output '" << out << "'; pp needs static shapes";
   }
   SmallVector<NamedAttribute> attrs;
   for (const auto &attr : node.attribute())
@@ -472,13 +468,12 @@ LogicalResult GraphImporter::importConstantNode(NodeImporter &n) {
     return emit(*data);
   }
   auto vector = [&](Type elementType, int64_t size) {
-    return RankedTensorType::get(size < 0 ? ArrayRef<int64_t>{}
-                                          : ArrayRef<int64_t>{size},
-                                 elementType);
+    return RankedTensorType::get(
+        size < 0 ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{size}, elementType);
   };
   if (kind == "value_float")
-    return emit(DenseElementsAttr::get(vector(builder.getF32Type(), -1),
-                                       attr.f()));
+    return emit(
+        DenseElementsAttr::get(vector(builder.getF32Type(), -1), attr.f()));
   if (kind == "value_int")
     return emit(DenseElementsAttr::get(vector(builder.getI64Type(), -1),
                                        (int64_t)attr.i()));
@@ -500,7 +495,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   std::string domain = known ? "" : node.domain();
   auto version = domainVersions.find(domain);
   if (version == domainVersions.end())
-    return nodeError(node) << "its domain '" << domain << "' has no opset import";
+    return nodeError(node) << "its domain '" << domain
+                           << "' has no opset import";
   NodeImporter n(node, nodeLoc(node), version->second, builder, values);
 
   // The inference and verifier errors of the nn ops built for this node name
@@ -560,8 +556,8 @@ void GraphImporter::removeUnusedValues() {
          isa<ml_program::GlobalLoadOp, ml_program::GlobalLoadConstOp>(op)))
       op.erase();
   SymbolTable symbols(*module);
-  for (auto global : llvm::make_early_inc_range(
-           module->getOps<ml_program::GlobalOp>()))
+  for (auto global :
+       llvm::make_early_inc_range(module->getOps<ml_program::GlobalOp>()))
     if (SymbolTable::symbolKnownUseEmpty(global, *module))
       global.erase();
 }
@@ -629,7 +625,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     results.push_back(v);
   }
   func::ReturnOp::create(builder, fileLoc(), results);
-  function.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  function.setType(
+      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [i, out] : llvm::enumerate(graph.output()))
     function.setResultAttr(i, "onnx.name", builder.getStringAttr(out.name()));
 

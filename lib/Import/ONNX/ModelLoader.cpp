@@ -56,8 +56,7 @@ static Error parseText(StringRef bytes, onnx::ModelProto &model) {
     return makeError("is not valid ONNX text syntax: " + Twine(e.what()));
   }
   if (!status.IsOK())
-    return makeError("is not valid ONNX text syntax: " +
-                     status.ErrorMessage());
+    return makeError("is not valid ONNX text syntax: " + status.ErrorMessage());
   return Error::success();
 }
 
@@ -109,8 +108,9 @@ Error loadModel(StringRef path, onnx::ModelProto &model) {
     return makeError("is a directory, not an ONNX model");
   if (status.getSize() == 0)
     return makeError("is empty, not an ONNX model");
-  Error error = path.ends_with(".onnxtext") ? loadText(path, model)
-                                            : loadBinary(path, status.getSize(), model);
+  Error error = path.ends_with(".onnxtext")
+                    ? loadText(path, model)
+                    : loadBinary(path, status.getSize(), model);
   if (error)
     return error;
   return checkModel(model);

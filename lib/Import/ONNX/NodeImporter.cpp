@@ -40,8 +40,7 @@ DenseElementsAttr NodeImporter::constantInput(int i) const {
   return {};
 }
 
-FailureOr<SmallVector<int64_t>> NodeImporter::intsInput(int i,
-                                                         StringRef what) {
+FailureOr<SmallVector<int64_t>> NodeImporter::intsInput(int i, StringRef what) {
   DenseElementsAttr attr = constantInput(i);
   if (!attr || !isa<IntegerType>(attr.getElementType())) {
     error() << "input " << i << " ('" << what

@@ -1,4 +1,5 @@
-//===- NodeImporter.h - Import one ONNX node into nn ops ---------*- C++ -*-===//
+//===- NodeImporter.h - Import one ONNX node into nn ops ---------*- C++
+//-*-===//
 //
 // The context an op importer works in: the node, its operands as MLIR values,
 // its attributes, and helpers that build nn ops with checked type inference
@@ -54,8 +55,10 @@ public:
   const onnx::AttributeProto *attr(llvm::StringRef name) const;
   int64_t intAttr(llvm::StringRef name, int64_t defaultValue) const;
   float floatAttr(llvm::StringRef name, float defaultValue) const;
-  std::string stringAttr(llvm::StringRef name, llvm::StringRef defaultValue) const;
-  std::optional<llvm::SmallVector<int64_t>> intsAttr(llvm::StringRef name) const;
+  std::string stringAttr(llvm::StringRef name,
+                         llvm::StringRef defaultValue) const;
+  std::optional<llvm::SmallVector<int64_t>>
+  intsAttr(llvm::StringRef name) const;
 
   // Results.
   /// Number of outputs the node names (trailing empty names excluded).

@@ -37,8 +37,8 @@ bool parseDimBinding(llvm::StringRef binding, ONNXImportOptions &options,
 }
 
 void registerONNXImportDialects(DialectRegistry &registry) {
-  registry.insert<nn::NNDialect, func::FuncDialect,
-                  ml_program::MLProgramDialect>();
+  registry
+      .insert<nn::NNDialect, func::FuncDialect, ml_program::MLProgramDialect>();
 }
 
 /// Imports `model` once it has been read, or reports why it could not be.
@@ -59,8 +59,7 @@ static OwningOpRef<ModuleOp> importModel(llvm::Error loadError,
   return onnx_import::GraphImporter(context, model, path, options).run();
 }
 
-OwningOpRef<ModuleOp> importONNXFile(llvm::StringRef path,
-                                     MLIRContext *context,
+OwningOpRef<ModuleOp> importONNXFile(llvm::StringRef path, MLIRContext *context,
                                      const ONNXImportOptions &options) {
   onnx::ModelProto model;
   TimingScope timing =
@@ -75,8 +74,7 @@ OwningOpRef<ModuleOp> importONNXBuffer(llvm::StringRef bytes, bool isText,
                                        MLIRContext *context,
                                        const ONNXImportOptions &options) {
   onnx::ModelProto model;
-  llvm::Error error =
-      onnx_import::loadModelFromBuffer(bytes, isText, model);
+  llvm::Error error = onnx_import::loadModelFromBuffer(bytes, isText, model);
   return importModel(std::move(error), model, bufferName, context, options);
 }
 

@@ -62,8 +62,8 @@ LogicalResult importCast(NodeImporter &n) {
   Type elementType = convertElementType(to, n.getContext());
   if (!elementType)
     return n.error() << "cannot cast to " << dataTypeName(to);
-  auto results = n.buildTyped<CastOp>(n.inputType(0).clone(elementType),
-                                      n.input(0));
+  auto results =
+      n.buildTyped<CastOp>(n.inputType(0).clone(elementType), n.input(0));
   if (failed(results))
     return failure();
   n.setOutput(0, results->front());
@@ -149,19 +149,18 @@ LogicalResult importLayerNorm(NodeImporter &n) {
   auto axis = n.normalizeAxis(n.intAttr("axis", -1), n.inputType(0).getRank());
   if (failed(axis))
     return failure();
-  return n.emit<LayerNormOp>(n.input(0), n.input(1), n.input(2),
-                             n.builder.getI64IntegerAttr(*axis),
-                             n.builder.getF32FloatAttr(
-                                 n.floatAttr("epsilon", 1e-5f)));
+  return n.emit<LayerNormOp>(
+      n.input(0), n.input(1), n.input(2), n.builder.getI64IntegerAttr(*axis),
+      n.builder.getF32FloatAttr(n.floatAttr("epsilon", 1e-5f)));
 }
 
 LogicalResult importBatchNorm(NodeImporter &n) {
   OpBuilder &b = n.builder;
-  return n.emit<BatchNormOp>(
-      n.input(0), n.input(1), n.input(2), n.input(3), n.input(4),
-      b.getF32FloatAttr(n.floatAttr("epsilon", 1e-5f)),
-      b.getF32FloatAttr(n.floatAttr("momentum", 0.9f)),
-      b.getBoolAttr(n.intAttr("training_mode", 0) != 0));
+  return n.emit<BatchNormOp>(n.input(0), n.input(1), n.input(2), n.input(3),
+                             n.input(4),
+                             b.getF32FloatAttr(n.floatAttr("epsilon", 1e-5f)),
+                             b.getF32FloatAttr(n.floatAttr("momentum", 0.9f)),
+                             b.getBoolAttr(n.intAttr("training_mode", 0) != 0));
 }
 
 //===----------------------------------------------------------------------===//
@@ -218,11 +217,10 @@ LogicalResult importConv(NodeImporter &n) {
       kernel && ArrayRef<int64_t>(*kernel) != weight.getShape().drop_front(2))
     return n.error() << "kernel_shape does not match the weight " << weight;
   OpBuilder &b = n.builder;
-  return n.emit<ConvOp>(n.input(0), n.input(1), n.input(2),
-                        b.getDenseI64ArrayAttr(w->strides),
-                        b.getDenseI64ArrayAttr(w->pads),
-                        b.getDenseI64ArrayAttr(w->dilations),
-                        b.getI64IntegerAttr(n.intAttr("group", 1)));
+  return n.emit<ConvOp>(
+      n.input(0), n.input(1), n.input(2), b.getDenseI64ArrayAttr(w->strides),
+      b.getDenseI64ArrayAttr(w->pads), b.getDenseI64ArrayAttr(w->dilations),
+      b.getI64IntegerAttr(n.intAttr("group", 1)));
 }
 
 template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
@@ -233,11 +231,11 @@ template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
   if (failed(w))
     return failure();
   OpBuilder &b = n.builder;
-  auto common = std::make_tuple(
-      n.input(0), b.getDenseI64ArrayAttr(w->kernel),
-      b.getDenseI64ArrayAttr(w->strides), b.getDenseI64ArrayAttr(w->pads),
-      b.getDenseI64ArrayAttr(w->dilations),
-      b.getBoolAttr(n.intAttr("ceil_mode", 0) != 0));
+  auto common = std::make_tuple(n.input(0), b.getDenseI64ArrayAttr(w->kernel),
+                                b.getDenseI64ArrayAttr(w->strides),
+                                b.getDenseI64ArrayAttr(w->pads),
+                                b.getDenseI64ArrayAttr(w->dilations),
+                                b.getBoolAttr(n.intAttr("ceil_mode", 0) != 0));
   if constexpr (std::is_same_v<OpTy, AveragePoolOp>)
     return std::apply(
         [&](auto... args) {
@@ -302,7 +300,8 @@ LogicalResult importReduceSum(NodeImporter &n) {
 // Shapes and data movement
 //===----------------------------------------------------------------------===//
 
-LogicalResult emitConstant(NodeImporter &n, int output, DenseElementsAttr value) {
+LogicalResult emitConstant(NodeImporter &n, int output,
+                           DenseElementsAttr value) {
   auto results = n.buildTyped<ConstantOp>(value.getType(), value);
   if (failed(results))
     return failure();
@@ -323,8 +322,8 @@ LogicalResult importShape(NodeImporter &n) {
   Ints dims;
   for (int64_t i = start; i < end; ++i)
     dims.push_back(input.getDimSize(i));
-  auto type = RankedTensorType::get({(int64_t)dims.size()},
-                                    n.builder.getI64Type());
+  auto type =
+      RankedTensorType::get({(int64_t)dims.size()}, n.builder.getI64Type());
   return emitConstant(n, 0, DenseElementsAttr::get(type, ArrayRef(dims)));
 }
 
@@ -357,8 +356,7 @@ LogicalResult importFlatten(NodeImporter &n) {
   int64_t rank = n.inputType(0).getRank();
   int64_t axis = n.intAttr("axis", 1);
   if (axis < -rank || axis > rank)
-    return n.error() << "axis " << axis << " is out of range for rank "
-                     << rank;
+    return n.error() << "axis " << axis << " is out of range for rank " << rank;
   if (axis < 0)
     axis += rank;
   return n.emit<FlattenOp>(n.input(0), n.builder.getI64IntegerAttr(axis));
@@ -391,11 +389,11 @@ LogicalResult importReshape(NodeImporter &n) {
   }
   if (inferred >= 0) {
     if (known == 0 || input.getNumElements() % known != 0)
-      return n.error() << "cannot reshape " << input << " to " << formatInts(*shape);
+      return n.error() << "cannot reshape " << input << " to "
+                       << formatInts(*shape);
     dims[inferred] = input.getNumElements() / known;
   }
-  auto results =
-      n.buildTyped<ReshapeOp>(input.clone(dims), n.input(0));
+  auto results = n.buildTyped<ReshapeOp>(input.clone(dims), n.input(0));
   if (failed(results))
     return failure();
   n.setOutput(0, results->front());
@@ -480,9 +478,9 @@ LogicalResult importConcat(NodeImporter &n) {
       inputs.push_back(n.input(i));
   if (inputs.empty())
     return n.error() << "needs at least one input";
-  auto axis = n.normalizeAxis(n.intAttr("axis", 0),
-                              cast<RankedTensorType>(inputs[0].getType())
-                                  .getRank());
+  auto axis =
+      n.normalizeAxis(n.intAttr("axis", 0),
+                      cast<RankedTensorType>(inputs[0].getType()).getRank());
   if (failed(axis))
     return failure();
   return n.emit<ConcatOp>(inputs, n.builder.getI64IntegerAttr(*axis));
@@ -505,8 +503,8 @@ LogicalResult importSplit(NodeImporter &n) {
     sizes = *attr;
   } else {
     // Equal parts; from opset 18 the last part may be smaller.
-    int64_t parts = n.attr("num_outputs") ? n.intAttr("num_outputs", outputs)
-                                          : outputs;
+    int64_t parts =
+        n.attr("num_outputs") ? n.intAttr("num_outputs", outputs) : outputs;
     if (parts < 1)
       return n.error() << "cannot split into " << parts << " parts";
     int64_t size = (dim + parts - 1) / parts;
@@ -519,10 +517,9 @@ LogicalResult importSplit(NodeImporter &n) {
   if ((int)sizes.size() != outputs)
     return n.error() << "has " << outputs << " outputs but " << sizes.size()
                      << " split sizes";
-  auto results =
-      n.build<SplitOp>(sizes.size(), n.input(0),
-                       n.builder.getI64IntegerAttr(*axis),
-                       n.builder.getDenseI64ArrayAttr(sizes));
+  auto results = n.build<SplitOp>(sizes.size(), n.input(0),
+                                  n.builder.getI64IntegerAttr(*axis),
+                                  n.builder.getDenseI64ArrayAttr(sizes));
   if (failed(results))
     return failure();
   for (int i = 0; i < outputs; ++i)
@@ -591,7 +588,8 @@ LogicalResult importExpand(NodeImporter &n) {
     return failure();
   auto result = broadcastShapes(input.getShape(), *shape);
   if (failed(result))
-    return n.error() << "cannot expand " << input << " to " << formatInts(*shape);
+    return n.error() << "cannot expand " << input << " to "
+                     << formatInts(*shape);
   auto results = n.buildTyped<ExpandOp>(input.clone(*result), n.input(0));
   if (failed(results))
     return failure();
@@ -612,8 +610,8 @@ LogicalResult importRange(NodeImporter &n) {
   Ints values;
   for (int64_t v = s; d > 0 ? v < l : v > l; v += d)
     values.push_back(v);
-  auto type = RankedTensorType::get({(int64_t)values.size()},
-                                    start.getElementType());
+  auto type =
+      RankedTensorType::get({(int64_t)values.size()}, start.getElementType());
   SmallVector<APInt> bits;
   for (int64_t v : values)
     bits.emplace_back(start.getElementType().getIntOrFloatBitWidth(), v,
@@ -715,9 +713,8 @@ std::pair<int, int> inputArity(StringRef type) {
   auto it = table.find(type);
   if (it != table.end())
     return it->second;
-  static const llvm::StringSet<> binary = {"Add",  "Sub",   "Mul",
-                                           "Div",  "Pow",   "Equal",
-                                           "Less", "Greater", "MatMul"};
+  static const llvm::StringSet<> binary = {
+      "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater", "MatMul"};
   return binary.contains(type) ? std::make_pair(2, 2) : std::make_pair(1, 1);
 }
 

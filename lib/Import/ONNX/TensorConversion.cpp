@@ -109,7 +109,8 @@ static std::string externalPath(StringRef modelDir, StringRef location) {
 
 Error checkTensorData(const onnx::TensorProto &tensor, RankedTensorType type,
                       StringRef modelDir) {
-  int64_t expected = type.getNumElements() * rawElementBytes(type.getElementType());
+  int64_t expected =
+      type.getNumElements() * rawElementBytes(type.getElementType());
   if (auto ext = getExternalLocation(tensor)) {
     if (ext->location.empty())
       return makeError("uses external data but names no location");
@@ -123,15 +124,15 @@ Error checkTensorData(const onnx::TensorProto &tensor, RankedTensorType type,
     if (std::error_code ec = llvm::sys::fs::file_size(path, fileSize))
       return makeError("external data file '" + path +
                        "' cannot be read: " + ec.message());
-    int64_t length = ext->length < 0 ? (int64_t)fileSize - ext->offset
-                                     : ext->length;
+    int64_t length =
+        ext->length < 0 ? (int64_t)fileSize - ext->offset : ext->length;
     if (length != expected)
       return makeError("external data holds " + Twine(length) +
                        " bytes but the type " + Twine(expected) + " bytes");
     if (ext->offset < 0 || ext->offset + length > (int64_t)fileSize)
       return makeError("external data range [" + Twine(ext->offset) + ", " +
-                       Twine(ext->offset + length) + ") lies outside '" +
-                       path + "' (" + Twine(fileSize) + " bytes)");
+                       Twine(ext->offset + length) + ") lies outside '" + path +
+                       "' (" + Twine(fileSize) + " bytes)");
     return Error::success();
   }
   if (tensor.has_raw_data()) {
@@ -209,7 +210,8 @@ Expected<DenseElementsAttr> convertTensorData(const onnx::TensorProto &tensor,
       bits.push_back(llvm::APInt(width, v));
   } else {
     for (int32_t v : tensor.int32_data())
-      bits.push_back(llvm::APInt(width, (uint64_t)(int64_t)v, /*isSigned=*/false,
+      bits.push_back(llvm::APInt(width, (uint64_t)(int64_t)v,
+                                 /*isSigned=*/false,
                                  /*implicitTrunc=*/true));
   }
   if (isa<FloatType>(elementType)) {

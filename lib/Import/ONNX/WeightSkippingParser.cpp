@@ -59,25 +59,25 @@ bool parseTensor(CodedInputStream &in, onnx::TensorProto &tensor,
                  int64_t minSkippedBytes) {
   std::string rest;
   int64_t offset = -1, length = 0;
-  bool ok = forEachField(in, rest, [&](int field, WFL::WireType wireType)
-                                       -> std::optional<bool> {
-    if (field != kTensorRawData || !selfLocation ||
-        wireType != WFL::WIRETYPE_LENGTH_DELIMITED)
-      return std::nullopt;
-    uint32_t size;
-    if (!in.ReadVarint32(&size))
-      return false;
-    if (size < minSkippedBytes) {
-      std::string data;
-      if (!in.ReadString(&data, size))
-        return false;
-      tensor.set_raw_data(std::move(data));
-      return true;
-    }
-    offset = in.CurrentPosition();
-    length = size;
-    return in.Skip(size);
-  });
+  bool ok = forEachField(
+      in, rest, [&](int field, WFL::WireType wireType) -> std::optional<bool> {
+        if (field != kTensorRawData || !selfLocation ||
+            wireType != WFL::WIRETYPE_LENGTH_DELIMITED)
+          return std::nullopt;
+        uint32_t size;
+        if (!in.ReadVarint32(&size))
+          return false;
+        if (size < minSkippedBytes) {
+          std::string data;
+          if (!in.ReadString(&data, size))
+            return false;
+          tensor.set_raw_data(std::move(data));
+          return true;
+        }
+        offset = in.CurrentPosition();
+        length = size;
+        return in.Skip(size);
+      });
   if (!ok || !tensor.MergeFromString(rest))
     return false;
   if (offset >= 0) {
@@ -98,16 +98,16 @@ bool parseGraph(CodedInputStream &in, onnx::GraphProto &graph,
                 const std::optional<std::string> &selfLocation,
                 int64_t minSkippedBytes) {
   std::string rest;
-  bool ok = forEachField(in, rest, [&](int field, WFL::WireType wireType)
-                                       -> std::optional<bool> {
-    if (field != kGraphInitializer ||
-        wireType != WFL::WIRETYPE_LENGTH_DELIMITED)
-      return std::nullopt;
-    onnx::TensorProto *tensor = graph.add_initializer();
-    return parseNested(in, [&] {
-      return parseTensor(in, *tensor, selfLocation, minSkippedBytes);
-    });
-  });
+  bool ok = forEachField(
+      in, rest, [&](int field, WFL::WireType wireType) -> std::optional<bool> {
+        if (field != kGraphInitializer ||
+            wireType != WFL::WIRETYPE_LENGTH_DELIMITED)
+          return std::nullopt;
+        onnx::TensorProto *tensor = graph.add_initializer();
+        return parseNested(in, [&] {
+          return parseTensor(in, *tensor, selfLocation, minSkippedBytes);
+        });
+      });
   return ok && graph.MergeFromString(rest);
 }
 
@@ -117,16 +117,16 @@ bool parseModelSkippingWeights(CodedInputStream &in, onnx::ModelProto &model,
                                const std::optional<std::string> &selfLocation,
                                int64_t minSkippedBytes) {
   std::string rest;
-  bool ok = forEachField(in, rest, [&](int field, WFL::WireType wireType)
-                                       -> std::optional<bool> {
-    if (field != kModelGraph || wireType != WFL::WIRETYPE_LENGTH_DELIMITED)
-      return std::nullopt;
-    // A repeated graph field merges, as protobuf would merge it.
-    return parseNested(in, [&] {
-      return parseGraph(in, *model.mutable_graph(), selfLocation,
-                        minSkippedBytes);
-    });
-  });
+  bool ok = forEachField(
+      in, rest, [&](int field, WFL::WireType wireType) -> std::optional<bool> {
+        if (field != kModelGraph || wireType != WFL::WIRETYPE_LENGTH_DELIMITED)
+          return std::nullopt;
+        // A repeated graph field merges, as protobuf would merge it.
+        return parseNested(in, [&] {
+          return parseGraph(in, *model.mutable_graph(), selfLocation,
+                            minSkippedBytes);
+        });
+      });
   return ok && model.MergeFromString(rest);
 }
 

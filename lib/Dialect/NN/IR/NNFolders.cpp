@@ -152,8 +152,7 @@ OpFoldResult foldBinary(BinaryKind kind, Attribute lhsAttr, Attribute rhsAttr,
   auto lIdx = broadcastIndices(resultType.getShape(), lhs.getType().getShape());
   auto rIdx = broadcastIndices(resultType.getShape(), rhs.getType().getShape());
   Type elementType = lhs.getElementType();
-  if (isa<IntegerType>(elementType) &&
-      isa<IntegerType>(rhs.getElementType())) {
+  if (isa<IntegerType>(elementType) && isa<IntegerType>(rhs.getElementType())) {
     auto l = llvm::to_vector(lhs.getValues<APInt>());
     auto r = llvm::to_vector(rhs.getValues<APInt>());
     SmallVector<APInt> out;
@@ -244,11 +243,9 @@ OpFoldResult NegOp::fold(FoldAdaptor a) {
   if (!in)
     return {};
   if (isa<IntegerType>(in.getElementType()))
-    return in.mapValues(in.getElementType(),
-                        [](const APInt &v) { return -v; });
-  return in.mapValues(in.getElementType(), [](const APFloat &v) {
-    return (-v).bitcastToAPInt();
-  });
+    return in.mapValues(in.getElementType(), [](const APInt &v) { return -v; });
+  return in.mapValues(in.getElementType(),
+                      [](const APFloat &v) { return (-v).bitcastToAPInt(); });
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor a) {

@@ -39,8 +39,9 @@ std::string shapeString(ArrayRef<int64_t> shape) {
 }
 
 /// Output size of a sliding window along one axis, as ONNX defines it.
-int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
-                     int64_t padEnd, int64_t dilation, bool ceilMode) {
+int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride,
+                     int64_t padBegin, int64_t padEnd, int64_t dilation,
+                     bool ceilMode) {
   int64_t span = dilation * (kernel - 1) + 1;
   int64_t numer = in + padBegin + padEnd - span;
   if (numer < 0)
@@ -80,7 +81,8 @@ LogicalResult inferBroadcastBinary(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &types) {
   auto c = rankedOf(adaptor.getCondition().getType());
@@ -129,10 +131,11 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
   int64_t m = ls[ls.size() - 2], k = ls.back();
   int64_t k2 = rs[rs.size() - 2], n = rs.back();
   if (k != k2)
-    return fail(loc, getOperationName(), "contracted dimensions differ: ",
-                shapeString(l.getShape()), " x ", shapeString(r.getShape()));
-  auto batch = broadcastShapes(ArrayRef(ls).drop_back(2),
-                               ArrayRef(rs).drop_back(2));
+    return fail(loc, getOperationName(),
+                "contracted dimensions differ: ", shapeString(l.getShape()),
+                " x ", shapeString(r.getShape()));
+  auto batch =
+      broadcastShapes(ArrayRef(ls).drop_back(2), ArrayRef(rs).drop_back(2));
   if (failed(batch))
     return fail(loc, getOperationName(), "batch dimensions of ",
                 shapeString(l.getShape()), " and ", shapeString(r.getShape()),
@@ -189,14 +192,16 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                 " must both be N x C x spatial...");
   ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
                     dilations = adaptor.getDilations();
-  if ((int64_t)strides.size() != spatial || (int64_t)dilations.size() != spatial ||
+  if ((int64_t)strides.size() != spatial ||
+      (int64_t)dilations.size() != spatial ||
       (int64_t)pads.size() != 2 * spatial)
     return fail(loc, getOperationName(), "expects ", spatial,
                 " strides and dilations and ", 2 * spatial, " pads");
   Shape out{in.getDimSize(0), w.getDimSize(0)};
   for (int64_t i = 0; i < spatial; ++i) {
     if (strides[i] < 1 || dilations[i] < 1)
-      return fail(loc, getOperationName(), "strides and dilations must be >= 1");
+      return fail(loc, getOperationName(),
+                  "strides and dilations must be >= 1");
     out.push_back(windowOutput(in.getDimSize(i + 2), w.getDimSize(i + 2),
                                strides[i], pads[i], pads[i + spatial],
                                dilations[i], /*ceilMode=*/false));
@@ -216,7 +221,8 @@ static LogicalResult inferPool(std::optional<Location> loc, StringRef opName,
   if (spatial < 1)
     return fail(loc, opName, "input must be N x C x spatial...");
   if ((int64_t)kernel.size() != spatial || (int64_t)strides.size() != spatial ||
-      (int64_t)dilations.size() != spatial || (int64_t)pads.size() != 2 * spatial)
+      (int64_t)dilations.size() != spatial ||
+      (int64_t)pads.size() != 2 * spatial)
     return fail(loc, opName, "expects ", spatial,
                 " kernel sizes, strides and dilations and ", 2 * spatial,
                 " pads");
@@ -274,7 +280,8 @@ static LogicalResult checkAxes(std::optional<Location> loc, StringRef opName,
 
 template <typename Adaptor>
 static LogicalResult inferReduce(std::optional<Location> loc, StringRef opName,
-                                 Adaptor adaptor, SmallVectorImpl<Type> &types) {
+                                 Adaptor adaptor,
+                                 SmallVectorImpl<Type> &types) {
   auto in = rankedOf(adaptor.getInput().getType());
   ArrayRef<int64_t> axes = adaptor.getAxes();
   if (failed(checkAxes(loc, opName, axes, in.getRank())))

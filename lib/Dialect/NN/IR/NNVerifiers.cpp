@@ -72,8 +72,8 @@ LogicalResult LayerNormOp::verify() {
   auto in = getInput().getType();
   int64_t axis = getAxis();
   if (axis < 0 || axis >= in.getRank())
-    return emitOpError("axis ") << axis << " is out of range for rank "
-                                << in.getRank();
+    return emitOpError("axis ")
+           << axis << " is out of range for rank " << in.getRank();
   ArrayRef<int64_t> normalized = in.getShape().drop_front(axis);
   for (Value v : {getScale(), getBias()}) {
     if (!v)
@@ -115,8 +115,8 @@ LogicalResult ConvOp::verify() {
   if (Value b = getBias()) {
     auto t = cast<ShapedType>(b.getType());
     if (t.getRank() != 1 || t.getDimSize(0) != w.getDimSize(0))
-      return emitOpError("bias must have shape [") << w.getDimSize(0)
-                                                   << "], got " << t;
+      return emitOpError("bias must have shape [")
+             << w.getDimSize(0) << "], got " << t;
   }
   return success();
 }
@@ -128,8 +128,8 @@ template <typename Op> static LogicalResult verifyPool(Op op) {
   for (size_t i = 0; i < pads.size(); ++i) {
     int64_t k = kernel.empty() ? 1 : kernel[i % kernel.size()];
     if (pads[i] < 0 || pads[i] >= k)
-      return op.emitOpError("pad ") << pads[i] << " must be in [0, " << k
-                                    << ") for the kernel";
+      return op.emitOpError("pad ")
+             << pads[i] << " must be in [0, " << k << ") for the kernel";
   }
   return success();
 }
