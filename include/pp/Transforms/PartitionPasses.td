@@ -5,4 +5,92 @@
 
 include "mlir/Pass/PassBase.td"
 
+def PPAnnotateCost : Pass<"pp-annotate-cost", "mlir::ModuleOp"> {
+  let summary = "Attach each op's F, B, W seconds and saved bytes as pp.cost";
+  let description = [{
+    Computes, for every compute op of `func.func @forward`, the seconds per
+    microbatch of its forward (`f`), of the gradient of its activation
+    operands (`b`) and of its parameter operands (`w`) on the chosen device,
+    and the activation bytes it keeps for the backward (`act`), and attaches
+    them as `pp.cost` for inspection and tests. The figures are the ones
+    `pp-partition-stages` uses; that pass does not need this one.
+
+    Times come from the nn cost interface (FLOPs and bytes per phase) through
+    the device profile's roofline, `max(FLOPs / peak, bytes / bandwidth)`
+    plus a launch overhead per kernel, or from measured times the profile
+    lists for the op. Constants and parameter loads get no cost.
+
+    ```mlir
+    %0 = nn.matmul %x, %w : ... {pp.cost = {act = 512 : i64, b = 4.0e-06 : f64,
+                                            f = 4.0e-06 : f64, w = 4.0e-06 : f64}}
+    ```
+  }];
+  let options = [
+    Option<"device", "device", "std::string", /*default=*/"\"h100\"",
+           "Device profile: h100, a100, cpu, or a JSON profile file">,
+  ];
+  let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect"];
+}
+
+def PPPartitionStages : Pass<"pp-partition-stages", "mlir::ModuleOp"> {
+  let summary = "Cut func @forward into pipeline stages (pp.stage on every op)";
+  let description = [{
+    Builds the partitioner's graph from `func.func @forward`: the compute ops
+    in block order are its nodes, with their forward, backward-to-input and
+    backward-to-weight seconds and saved activation bytes from the nn cost
+    interface and the device profile; the values between them are its
+    tensors (function arguments are loaded by the first stage; only float
+    values that depend on a parameter carry a gradient back); the mutable
+    `ml_program.global`s they load are its parameters, owned by the first
+    stage that uses them and tied when used by several. It then cuts the
+    order into `num-stages` contiguous stages with the exact partitioner
+    (docs/Partitioning.md) and writes `pp.stage = N : i64` on every op
+    (constants and parameter loads take the stage of their first user, the
+    terminator that of the last value it returns) and `pp.num_stages` on the
+    module.
+
+    `method=optimal` minimises the slowest stage's time (compute plus the
+    relayed communication of every cut tensor and tied parameter) within
+    `memory-limit`; `uniform` gives every stage the same number of blocks
+    (Megatron), `parameters` balances the parameter bytes (DeepSpeed).
+    `granularity=layer` cuts only between the repeated blocks named by the
+    ONNX node scopes (`/transformer/h.3/...`). The activation memory counts
+    the microbatches in flight under `schedule` with `microbatches`.
+
+    `report=FILE.json` writes the plan (docs/PlanReport.md); `report=-`
+    prints it as a table on stderr.
+
+    ```
+    $ pp-opt gpt.onnx --pp-partition-stages="num-stages=4 granularity=layer report=-"
+    ```
+  }];
+  let options = [
+    Option<"numStages", "num-stages", "unsigned", /*default=*/"1",
+           "Number of pipeline stages">,
+    Option<"microbatches", "microbatches", "unsigned", /*default=*/"0",
+           "Microbatches per step (0: as many as stages)">,
+    Option<"schedule", "schedule", "std::string", /*default=*/"\"1f1b\"",
+           "Schedule that decides the microbatches in flight: gpipe, 1f1b, "
+           "zb-h1, zb-h2">,
+    Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
+           "Bytes per device (80GB, 80GiB, 8e10, or 'device' for the "
+           "profile's capacity); empty: no limit">,
+    Option<"granularity", "granularity", "std::string", /*default=*/"\"op\"",
+           "Where cuts may fall: op (between any ops) or layer (between "
+           "blocks)">,
+    Option<"method", "method", "std::string", /*default=*/"\"optimal\"",
+           "optimal, uniform (same blocks per stage) or parameters (same "
+           "parameter bytes per stage)">,
+    Option<"device", "device", "std::string", /*default=*/"\"h100\"",
+           "Device profile: h100, a100, cpu, or a JSON profile file">,
+    Option<"report", "report", "std::string", /*default=*/"\"\"",
+           "Write the plan as JSON to this file, or as a table to stderr "
+           "with '-'">,
+    Option<"layerLevel", "layer-level", "unsigned", /*default=*/"1",
+           "Which numbered scope of the node names is a block (1: the "
+           "outermost)">,
+  ];
+  let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect"];
+}
+
 #endif // PP_TRANSFORMS_PARTITIONPASSES_TD

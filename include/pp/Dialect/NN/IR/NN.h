@@ -29,6 +29,25 @@ struct OpCost {
 /// operand read once, each result written once.
 OpCost getElementwiseCost(mlir::Operation *op, double flopsPerElement);
 
+/// The gradient of operand `operand` of `op`, for ops that do not override
+/// `getOperandGradientCost`: matrix products, convolutions, normalisations,
+/// softmax, pools, reductions, data movement and the elementwise ops
+/// (`flopsPerElement` per result element) each by their own rule (NNCost.cpp).
+OpCost getDefaultOperandGradientCost(mlir::Operation *op, unsigned operand,
+                                     double flopsPerElement);
+
+/// The operands and results the backward of `op` reads, for ops that do not
+/// override `getSavedForBackward`.
+void getDefaultSavedForBackward(mlir::Operation *op,
+                                llvm::SmallVectorImpl<mlir::Value> &values);
+
+/// Bytes kept for the backward of `op` that are no SSA value.
+double getDefaultSavedStatisticsBytes(mlir::Operation *op);
+
+/// Whether a gradient can flow through a value of type `type`: a float
+/// tensor (or float scalar).
+bool isDifferentiableType(mlir::Type type);
+
 /// Bytes of a statically shaped tensor type (sub-byte types round up).
 int64_t getTensorBytes(mlir::Type type);
 

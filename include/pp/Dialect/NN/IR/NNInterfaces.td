@@ -1,7 +1,8 @@
 //===- NNInterfaces.td - Interfaces of the nn dialect ------*- tablegen -*-===//
 //
 // The cost interface every nn op implements: the work and memory traffic of
-// its forward computation, from which a device profile derives a time.
+// its forward computation and of the gradient of each operand, and what the
+// backward keeps from the forward; a device profile derives times from them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +20,17 @@ def NN_CostOpInterface : OpInterface<"CostOpInterface"> {
     element, every operand read once and every result written once. Ops whose
     work is not proportional to their output (matrix products, convolutions,
     reductions) override `getForwardCost()`.
+
+    The backward is described per operand: `getOperandGradientCost(i)` is the
+    work of computing the gradient of operand `i` from the results' gradients
+    (zero for operands that have none: integers, booleans, running
+    statistics). A planner splits the backward into B (gradients of
+    activations, sent to the previous stage) and W (gradients of parameters,
+    kept) by summing over the operands of each kind.
+    `getSavedForBackward()` names the operands and results the backward
+    reads, and `getSavedStatisticsBytes()` the bytes it keeps that are no SSA
+    value (layer norm's per-row mean and inverse deviation); a planner counts
+    each saved value once, and no parameter as an activation.
   }];
   let cppNamespace = "::pp::nn";
   let methods = [
@@ -33,6 +45,31 @@ def NN_CostOpInterface : OpInterface<"CostOpInterface"> {
       /*defaultImplementation=*/[{
         return ::pp::nn::getElementwiseCost($_op.getOperation(),
                                             $_op.getFlopsPerElement());
+      }]>,
+    InterfaceMethod<
+      /*desc=*/[{FLOPs and bytes read and written to compute the gradient of
+                 operand `operand` from the gradients of the results; zero
+                 when the operand has no gradient.}],
+      /*retTy=*/"::pp::nn::OpCost", /*methodName=*/"getOperandGradientCost",
+      /*args=*/(ins "unsigned":$operand), /*methodBody=*/"",
+      /*defaultImplementation=*/[{
+        return ::pp::nn::getDefaultOperandGradientCost(
+            $_op.getOperation(), operand, $_op.getFlopsPerElement());
+      }]>,
+    InterfaceMethod<
+      /*desc=*/[{Appends the operands and results whose values the backward
+                 reads (kept from the forward, or recomputed).}],
+      /*retTy=*/"void", /*methodName=*/"getSavedForBackward",
+      /*args=*/(ins "::llvm::SmallVectorImpl<::mlir::Value> &":$values),
+      /*methodBody=*/"", /*defaultImplementation=*/[{
+        ::pp::nn::getDefaultSavedForBackward($_op.getOperation(), values);
+      }]>,
+    InterfaceMethod<
+      /*desc=*/[{Bytes the backward keeps from the forward that are no SSA
+                 value (per-row statistics of a normalisation).}],
+      /*retTy=*/"double", /*methodName=*/"getSavedStatisticsBytes",
+      /*args=*/(ins), /*methodBody=*/"", /*defaultImplementation=*/[{
+        return ::pp::nn::getDefaultSavedStatisticsBytes($_op.getOperation());
       }]>,
   ];
 }

@@ -1,0 +1,188 @@
+//===- PartitionStages.cpp - The pp-partition-stages pass -----------------===//
+//
+// A thin adapter: builds a PartitionProblem from func @forward (OpCosts,
+// ProblemBuilder), calls pp::partition::partition(), writes pp.stage on every
+// op and pp.num_stages on the module, and reports the plan (PlanReport).
+//
+//===----------------------------------------------------------------------===//
+
+#include "PlanReport.h"
+#include "ProblemBuilder.h"
+#include "StageOptions.h"
+
+#include "pp/Transforms/PartitionPasses.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+namespace pp {
+#define GEN_PASS_DEF_PPPARTITIONSTAGES
+#include "pp/Transforms/PartitionPasses.h.inc"
+} // namespace pp
+
+using namespace mlir;
+
+namespace pp {
+namespace {
+
+/// "8.00 GiB (8589934592 bytes)".
+std::string describeBytes(double n) {
+  return llvm::formatv("{0:F2} GiB ({1:F0} bytes)", n / (1024.0 * 1024 * 1024),
+                       n)
+      .str();
+}
+
+struct PartitionStagesPass
+    : impl::PPPartitionStagesBase<PartitionStagesPass> {
+  using PPPartitionStagesBase::PPPartitionStagesBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto func = module.lookupSymbol<func::FuncOp>("forward");
+    if (!func || func.isExternal()) {
+      module.emitError("pp-partition-stages: no func.func @forward with a "
+                       "body to partition");
+      return signalPassFailure();
+    }
+    if (failed(partitionFunction(module, func)))
+      signalPassFailure();
+  }
+
+  LogicalResult partitionFunction(ModuleOp module, func::FuncOp func) {
+    auto fail = [&](const Twine &message) {
+      return func.emitError() << "pp-partition-stages: " << message;
+    };
+    auto failWith = [&](llvm::Error error) {
+      return fail(llvm::toString(std::move(error)));
+    };
+
+    if (numStages == 0)
+      return fail("option 'num-stages': must be at least 1");
+    partition::PartitionOptions options;
+    options.numStages = numStages;
+    options.microbatches = microbatches ? microbatches : numStages;
+    auto method = parseMethod(this->method);
+    if (!method)
+      return failWith(method.takeError());
+    options.method = *method;
+    auto granularity = parseGranularity(this->granularity);
+    if (!granularity)
+      return failWith(granularity.takeError());
+    options.granularity = *granularity;
+    auto inFlight = getInFlight(schedule, numStages, options.microbatches);
+    if (!inFlight)
+      return failWith(inFlight.takeError());
+    options.inFlight = *inFlight;
+    auto profile = device::resolveDeviceProfile(device);
+    if (!profile)
+      return fail("option 'device': " + llvm::toString(profile.takeError()));
+    if (memoryLimit == "device") {
+      if (profile->memoryCapacity <= 0)
+        return fail("option 'memory-limit': device '" + profile->name +
+                    "' states no memory capacity");
+      options.memoryLimit = profile->memoryCapacity;
+    } else if (!memoryLimit.empty()) {
+      auto limit = parseByteSize(memoryLimit);
+      if (!limit)
+        return failWith(limit.takeError());
+      options.memoryLimit = *limit;
+    }
+
+    FailureOr<FunctionCosts> costs = FunctionCosts::compute(func, *profile);
+    if (failed(costs))
+      return failure();
+    if (costs->getNodes().empty())
+      return fail("@" + func.getSymName() +
+                  " has no compute ops to partition");
+    StageGraph graph = buildStageGraph(std::move(*costs), *profile, layerLevel);
+
+    llvm::Expected<partition::Partition> plan =
+        partition::partition(graph.problem, options);
+    if (!plan) {
+      std::string message;
+      llvm::handleAllErrors(
+          plan.takeError(),
+          [&](const partition::InfeasibleMemoryError &e) {
+            message = llvm::formatv(
+                "no cut into {0} stages fits memory-limit={1} per device; "
+                "the smallest limit that fits is {2}",
+                numStages.getValue(), describeBytes(e.getMemoryLimit()),
+                describeBytes(e.getMinimumFeasibleMemory()));
+          },
+          [&](const llvm::ErrorInfoBase &e) {
+            message = e.message();
+            llvm::StringRef(message).consume_front("partition: ");
+            if (llvm::StringRef(message).starts_with("partition: "))
+              message = message.substr(11);
+          });
+      return fail("cannot cut @" + func.getSymName() + " into " +
+                  Twine(numStages.getValue()) + " stages: " + message);
+    }
+
+    annotate(module, func, graph, *plan);
+
+    if (!report.empty()) {
+      PlanSettings settings{func.getSymName().str(),
+                            this->method,
+                            this->granularity,
+                            profile->name,
+                            schedule,
+                            options.microbatches,
+                            options.memoryLimit,
+                            options.inFlight};
+      if (report == "-") {
+        printPlanTable(llvm::errs(), graph, *plan, settings);
+      } else {
+        std::error_code ec;
+        llvm::ToolOutputFile file(report, ec, llvm::sys::fs::OF_Text);
+        if (ec)
+          return fail("option 'report': cannot write '" + report +
+                      "': " + ec.message());
+        file.os() << llvm::formatv(
+                         "{0:2}", buildPlanReport(graph, *plan, settings))
+                  << "\n";
+        file.keep();
+      }
+    }
+    return success();
+  }
+
+  /// pp.stage on every op of the function, pp.num_stages on the module.
+  void annotate(ModuleOp module, func::FuncOp func, const StageGraph &graph,
+                const partition::Partition &plan) {
+    Builder b(module.getContext());
+    auto stageAttr = [&](int64_t stage) { return b.getI64IntegerAttr(stage); };
+    StringRef name = ::pp::pp::PPDialect::kStageAttrName;
+    auto stageOfValue = [&](Value v) -> int64_t {
+      int j = graph.costs.getNodeIndex(v.getDefiningOp());
+      return j < 0 ? 0 : plan.stageOfNode[j];
+    };
+    for (Operation &op : func.getBody().getOps()) {
+      int j = graph.costs.getNodeIndex(&op);
+      int64_t stage = 0;
+      if (j >= 0) {
+        stage = plan.stageOfNode[j];
+      } else if (op.hasTrait<OpTrait::IsTerminator>()) {
+        for (Value v : op.getOperands())
+          stage = std::max(stage, stageOfValue(v));
+      } else {
+        // Constants and parameter loads live with their first user.
+        int first = -1;
+        for (Operation *user : op.getUsers()) {
+          int u = graph.costs.getNodeIndex(user);
+          if (u >= 0 && (first < 0 || u < first))
+            first = u;
+        }
+        stage = first < 0 ? 0 : plan.stageOfNode[first];
+      }
+      op.setAttr(name, stageAttr(stage));
+    }
+    module->setAttr(::pp::pp::PPDialect::kNumStagesAttrName,
+                    stageAttr(plan.stages.size()));
+  }
+};
+
+} // namespace
+} // namespace pp

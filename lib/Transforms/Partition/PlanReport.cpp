@@ -1,0 +1,185 @@
+//===- PlanReport.cpp - The stage plan as JSON and as a table -------------===//
+
+#include "PlanReport.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace pp;
+using llvm::json::Array;
+using llvm::json::Object;
+
+/// Version of the report's schema (docs/PlanReport.md).
+static constexpr int64_t kPlanReportVersion = 1;
+
+/// Names of the repeated blocks with at least one node in [begin, end).
+static std::vector<std::string> blocksOf(const StageGraph &graph,
+                                         unsigned begin, unsigned end) {
+  std::vector<std::string> blocks;
+  int64_t last = -1;
+  for (unsigned i = begin; i < end; ++i) {
+    int64_t unit = graph.layers.unitOfNode[i];
+    if (!graph.layers.inBlock[i] || unit == last)
+      continue;
+    last = unit;
+    const std::string &name = graph.layers.unitNames[unit];
+    if (!llvm::is_contained(blocks, name))
+      blocks.push_back(name);
+  }
+  return blocks;
+}
+
+static Array transfers(const StageGraph &graph,
+                       const std::vector<partition::Transfer> &list) {
+  Array out;
+  for (const partition::Transfer &t : list)
+    out.push_back(Object{{"tensor", graph.problem.tensors[t.tensor].name},
+                         {"bytes", t.bytes},
+                         {"peer", (int64_t)t.peer},
+                         {"relayed", t.relayed}});
+  return out;
+}
+
+llvm::json::Value pp::buildPlanReport(const StageGraph &graph,
+                                      const partition::Partition &plan,
+                                      const PlanSettings &settings) {
+  const partition::PartitionProblem &problem = graph.problem;
+  Array stages;
+  double totalCompute = 0;
+  for (unsigned i = 0; i < plan.stages.size(); ++i) {
+    const partition::StageReport &s = plan.stages[i];
+    totalCompute += s.computeTime();
+    Array ops, params, tied;
+    for (unsigned n = s.begin; n < s.end; ++n)
+      ops.push_back(problem.nodes[n].name);
+    for (unsigned p : s.ownedParams)
+      params.push_back(problem.params[p].name);
+    for (const partition::TiedUse &use : s.tiedUses)
+      tied.push_back(Object{{"name", problem.params[use.param].name},
+                            {"owner", (int64_t)use.owner},
+                            {"bytes", use.bytes}});
+    std::vector<std::string> blocks = blocksOf(graph, s.begin, s.end);
+    Array blockNames;
+    for (std::string &b : blocks)
+      blockNames.push_back(std::move(b));
+    stages.push_back(Object{
+        {"stage", (int64_t)i},
+        {"ops", std::move(ops)},
+        {"num_ops", (int64_t)(s.end - s.begin)},
+        {"blocks", std::move(blockNames)},
+        {"num_blocks", (int64_t)blocks.size()},
+        {"forward_time", s.forward},
+        {"backward_input_time", s.backwardInput},
+        {"backward_weight_time", s.backwardWeight},
+        {"communication_time", s.activationCommTime},
+        {"tied_reduce_time", s.tiedReduceTime},
+        {"time", s.time},
+        {"parameters", std::move(params)},
+        {"parameter_bytes", s.ownedParamBytes},
+        {"tied_parameters", std::move(tied)},
+        {"activation_bytes", s.activationBytes},
+        {"in_flight", s.inFlight},
+        {"peak_memory", s.peakMemory},
+        {"receives", transfers(graph, s.received)},
+        {"sends", transfers(graph, s.sent)},
+    });
+  }
+  Array inFlight;
+  for (double f : settings.inFlight)
+    inFlight.push_back(f);
+  return Object{
+      {"format", "pp-plan"},
+      {"version", kPlanReportVersion},
+      {"function", settings.function},
+      {"num_stages", (int64_t)plan.stages.size()},
+      {"method", settings.method},
+      {"granularity", settings.granularity},
+      {"device", settings.device},
+      {"microbatches", (int64_t)settings.microbatches},
+      {"schedule",
+       Object{{"kind", settings.schedule}, {"in_flight", std::move(inFlight)}}},
+      {"memory_limit", settings.memoryLimit > 0
+                           ? llvm::json::Value(settings.memoryLimit)
+                           : llvm::json::Value(nullptr)},
+      {"fits_memory", plan.fitsMemory},
+      {"link",
+       Object{{"bandwidth", problem.link.bandwidth},
+              {"latency", problem.link.latency}}},
+      {"bottleneck_time", plan.bottleneck},
+      {"lower_bound_time", plan.lowerBound},
+      {"total_compute_time", totalCompute},
+      {"stages", std::move(stages)},
+  };
+}
+
+static std::string seconds(double s) {
+  if (s == 0)
+    return "0";
+  if (s < 1e-3)
+    return llvm::formatv("{0:F1} us", s * 1e6).str();
+  if (s < 1)
+    return llvm::formatv("{0:F3} ms", s * 1e3).str();
+  return llvm::formatv("{0:F3} s", s).str();
+}
+
+static std::string bytes(double n) {
+  const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (n >= 1024 && u < 4) {
+    n /= 1024;
+    ++u;
+  }
+  return u == 0 ? llvm::formatv("{0} B", (int64_t)n).str()
+                : llvm::formatv("{0:F2} {1}", n, units[u]).str();
+}
+
+void pp::printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
+                        const partition::Partition &plan,
+                        const PlanSettings &settings) {
+  const partition::PartitionProblem &problem = graph.problem;
+  os << llvm::formatv("plan of @{0}: {1} stages, method {2}, granularity {3}, "
+                      "device {4}, schedule {5}, {6} microbatches\n",
+                      settings.function, plan.stages.size(), settings.method,
+                      settings.granularity, settings.device, settings.schedule,
+                      settings.microbatches);
+  os << llvm::formatv("{0,5} {1,6} {2,6} {3,11} {4,10} {5,10} {6,10} {7,10} "
+                      "{8,10} {9,11} {10,6} {11,11}\n",
+                      "stage", "ops", "blocks", "params", "F", "B", "W", "comm",
+                      "time", "act/mb", "flight", "peak mem");
+  for (unsigned i = 0; i < plan.stages.size(); ++i) {
+    const partition::StageReport &s = plan.stages[i];
+    os << llvm::formatv(
+        "{0,5} {1,6} {2,6} {3,11} {4,10} {5,10} {6,10} {7,10} {8,10} {9,11} "
+        "{10,6} {11,11}{12}\n",
+        i, s.end - s.begin, blocksOf(graph, s.begin, s.end).size(),
+        bytes(s.ownedParamBytes), seconds(s.forward), seconds(s.backwardInput),
+        seconds(s.backwardWeight),
+        seconds(s.activationCommTime + s.tiedReduceTime), seconds(s.time),
+        bytes(s.activationBytes), s.inFlight, bytes(s.peakMemory),
+        s.time == plan.bottleneck ? "  <- bottleneck" : "");
+  }
+  os << llvm::formatv("bottleneck {0} per microbatch; lower bound {1} "
+                      "(max(total / p, heaviest unit))\n",
+                      seconds(plan.bottleneck), seconds(plan.lowerBound));
+  if (settings.memoryLimit > 0)
+    os << llvm::formatv("memory limit {0} per device: {1}\n",
+                        bytes(settings.memoryLimit),
+                        plan.fitsMemory ? "fits" : "exceeded");
+  for (unsigned i = 0; i < plan.stages.size(); ++i) {
+    const partition::StageReport &s = plan.stages[i];
+    os << llvm::formatv("stage {0}: {1} .. {2}\n", i,
+                        problem.nodes[s.begin].name,
+                        problem.nodes[s.end - 1].name);
+    for (const partition::Transfer &t : s.received)
+      os << llvm::formatv("  recv {0} ({1}) from stage {2}{3}\n",
+                          problem.tensors[t.tensor].name, bytes(t.bytes),
+                          t.peer, t.relayed ? ", relayed" : "");
+    for (const partition::Transfer &t : s.sent)
+      os << llvm::formatv("  send {0} ({1}) to stage {2}{3}\n",
+                          problem.tensors[t.tensor].name, bytes(t.bytes),
+                          t.peer, t.relayed ? ", relayed" : "");
+    for (const partition::TiedUse &use : s.tiedUses)
+      os << llvm::formatv("  tied {0} ({1}) owned by stage {2}\n",
+                          problem.params[use.param].name, bytes(use.bytes),
+                          use.owner);
+  }
+}

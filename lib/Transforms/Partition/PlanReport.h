@@ -1,0 +1,38 @@
+//===- PlanReport.h - The stage plan as JSON and as a table -------*- C++ -*-===//
+//
+// The schema is documented in docs/PlanReport.md; keep the two in step.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_LIB_TRANSFORMS_PARTITION_PLANREPORT_H
+#define PP_LIB_TRANSFORMS_PARTITION_PLANREPORT_H
+
+#include "ProblemBuilder.h"
+
+#include "pp/Planning/Partition/Partition.h"
+
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace pp {
+
+/// What the plan was made for, as the options spelled it.
+struct PlanSettings {
+  std::string function;
+  std::string method, granularity, device, schedule;
+  unsigned microbatches = 0;
+  double memoryLimit = 0; ///< 0: none
+  std::vector<double> inFlight;
+};
+
+llvm::json::Value buildPlanReport(const StageGraph &graph,
+                                  const partition::Partition &plan,
+                                  const PlanSettings &settings);
+
+void printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
+                    const partition::Partition &plan,
+                    const PlanSettings &settings);
+
+} // namespace pp
+
+#endif // PP_LIB_TRANSFORMS_PARTITION_PLANREPORT_H

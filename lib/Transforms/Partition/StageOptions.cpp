@@ -1,0 +1,81 @@
+//===- StageOptions.cpp - Parsing pp-partition-stages' options ------------===//
+
+#include "StageOptions.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace pp;
+
+static llvm::Error optionError(llvm::StringRef option, const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "option '" + option + "': " + msg);
+}
+
+llvm::Expected<double> pp::parseByteSize(llvm::StringRef text) {
+  static const std::pair<llvm::StringRef, double> suffixes[] = {
+      {"KiB", 1024.0},       {"MiB", 1024.0 * 1024},
+      {"GiB", 1024.0 * 1024 * 1024}, {"TiB", 1024.0 * 1024 * 1024 * 1024},
+      {"KB", 1e3},           {"MB", 1e6},
+      {"GB", 1e9},           {"TB", 1e12},
+      {"B", 1}};
+  llvm::StringRef number = text.trim();
+  double scale = 1;
+  for (auto [suffix, factor] : suffixes)
+    if (number.consume_back(suffix)) {
+      scale = factor;
+      break;
+    }
+  number = number.trim();
+  double value = 0;
+  if (number.empty() || number.getAsDouble(value) || !std::isfinite(value) ||
+      value < 0)
+    return optionError("memory-limit",
+                       "expected a size in bytes such as 80GB, 80GiB or "
+                       "8e10, or 'device', not '" + text + "'");
+  return value * scale;
+}
+
+llvm::Expected<partition::Method> pp::parseMethod(llvm::StringRef text) {
+  if (text == "optimal")
+    return partition::Method::Optimal;
+  if (text == "uniform")
+    return partition::Method::Uniform;
+  if (text == "parameters")
+    return partition::Method::Parameters;
+  return optionError("method", "expected optimal, uniform or parameters, not '" +
+                                   text + "'");
+}
+
+llvm::Expected<partition::Granularity>
+pp::parseGranularity(llvm::StringRef text) {
+  if (text == "op")
+    return partition::Granularity::Op;
+  if (text == "layer")
+    return partition::Granularity::Layer;
+  return optionError("granularity", "expected op or layer, not '" + text + "'");
+}
+
+llvm::Expected<std::vector<double>>
+pp::getInFlight(llvm::StringRef schedule, unsigned p, unsigned m) {
+  std::vector<double> inFlight(p);
+  for (unsigned i = 0; i < p; ++i) {
+    unsigned ahead = p - i;
+    if (schedule == "gpipe")
+      inFlight[i] = m;
+    else if (schedule == "1f1b" || schedule == "zb-h1")
+      inFlight[i] = std::min(ahead, m);
+    else if (schedule == "zb-h2")
+      inFlight[i] = std::min(2 * ahead - 1, m);
+    else if (schedule == "interleaved-1f1b" || schedule == "zb-v")
+      return optionError("schedule",
+                         "'" + schedule +
+                             "' runs several chunks per stage; "
+                             "pp-partition-stages plans one chunk per stage: "
+                             "use gpipe, 1f1b, zb-h1 or zb-h2");
+    else
+      return optionError("schedule", "expected gpipe, 1f1b, zb-h1 or zb-h2, "
+                                     "not '" + schedule + "'");
+  }
+  return inFlight;
+}

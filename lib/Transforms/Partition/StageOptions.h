@@ -1,0 +1,30 @@
+//===- StageOptions.h - Parsing pp-partition-stages' options ------*- C++ -*-===//
+
+#ifndef PP_LIB_TRANSFORMS_PARTITION_STAGEOPTIONS_H
+#define PP_LIB_TRANSFORMS_PARTITION_STAGEOPTIONS_H
+
+#include "pp/Planning/Partition/Problem.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <vector>
+
+namespace pp {
+
+/// Bytes from "80GB" (10^9), "80GiB" (2^30), "512MiB", "1.5e9", "1000B";
+/// suffixes B, KB, MB, GB, TB, KiB, MiB, GiB, TiB.
+llvm::Expected<double> parseByteSize(llvm::StringRef text);
+
+llvm::Expected<partition::Method> parseMethod(llvm::StringRef text);
+llvm::Expected<partition::Granularity> parseGranularity(llvm::StringRef text);
+
+/// Microbatches whose activations stage `i` of `p` holds at its peak under
+/// `schedule` with `m` microbatches: gpipe m; 1f1b and zb-h1 min(p-i, m);
+/// zb-h2 min(2(p-i)-1, m).
+llvm::Expected<std::vector<double>> getInFlight(llvm::StringRef schedule,
+                                                unsigned p, unsigned m);
+
+} // namespace pp
+
+#endif // PP_LIB_TRANSFORMS_PARTITION_STAGEOPTIONS_H
