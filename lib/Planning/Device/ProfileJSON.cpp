@@ -38,7 +38,6 @@ public:
   FieldReader(const Object &object, Path path) : object(object), path(path) {}
 
   const Value *get(llvm::StringRef key) {
-    known.push_back(key);
     return object.get(key);
   }
 
@@ -69,10 +68,8 @@ public:
 
   bool optionalNumber(llvm::StringRef key, std::optional<double> &out,
                       bool positive) {
-    if (!object.get(key)) {
-      known.push_back(key);
+    if (!object.get(key))
       return true;
-    }
     double d = 0;
     if (!number(key, d, /*required=*/true, positive))
       return false;
@@ -109,10 +106,12 @@ public:
     return o;
   }
 
-  /// Fails on the first key nobody asked for.
-  bool noUnknownKeys() {
+  /// Fails on the first key not in `allowed`; checked before any field is
+  /// read, so that a misspelt key is reported as such rather than as the
+  /// correctly spelt one missing.
+  bool onlyKeys(llvm::ArrayRef<llvm::StringRef> allowed) {
     for (const auto &entry : object)
-      if (!llvm::is_contained(known, llvm::StringRef(entry.first))) {
+      if (!llvm::is_contained(allowed, llvm::StringRef(entry.first))) {
         path.field(entry.first).report("unknown field");
         return false;
       }
@@ -122,7 +121,6 @@ public:
 private:
   const Object &object;
   Path path;
-  llvm::SmallVector<llvm::StringRef> known;
 };
 
 bool readOpKind(const Value &value, OpKindProfile &out, Path path) {
@@ -132,10 +130,11 @@ bool readOpKind(const Value &value, OpKindProfile &out, Path path) {
     return false;
   }
   FieldReader r(*object, path);
-  return r.number("compute_efficiency", out.computeEfficiency, false, true) &&
+  return r.onlyKeys(
+             {"compute_efficiency", "memory_efficiency", "launch_overhead"}) &&
+         r.number("compute_efficiency", out.computeEfficiency, false, true) &&
          r.number("memory_efficiency", out.memoryEfficiency, false, true) &&
-         r.optionalNumber("launch_overhead", out.launchOverhead, false) &&
-         r.noUnknownKeys();
+         r.optionalNumber("launch_overhead", out.launchOverhead, false);
 }
 
 bool readMeasuredOp(const Value &value, MeasuredOp &out, Path path) {
@@ -145,10 +144,10 @@ bool readMeasuredOp(const Value &value, MeasuredOp &out, Path path) {
     return false;
   }
   FieldReader r(*object, path);
-  return r.optionalNumber("forward", out.forward, false) &&
+  return r.onlyKeys({"forward", "backward_input", "backward_weight"}) &&
+         r.optionalNumber("forward", out.forward, false) &&
          r.optionalNumber("backward_input", out.backwardInput, false) &&
-         r.optionalNumber("backward_weight", out.backwardWeight, false) &&
-         r.noUnknownKeys();
+         r.optionalNumber("backward_weight", out.backwardWeight, false);
 }
 
 bool readProfile(const Value &value, DeviceProfile &out, Path path) {
@@ -158,6 +157,10 @@ bool readProfile(const Value &value, DeviceProfile &out, Path path) {
     return false;
   }
   FieldReader r(*object, path);
+  if (!r.onlyKeys({"format", "version", "name", "description", "peak_flops",
+                   "memory_bandwidth", "launch_overhead", "memory_capacity",
+                   "link", "op_kinds", "ops", "measured"}))
+    return false;
   std::string format;
   if (!r.string("format", format, true))
     return false;
@@ -204,9 +207,9 @@ bool readProfile(const Value &value, DeviceProfile &out, Path path) {
   if (!link)
     return false;
   FieldReader linkReader(*link, path.field("link"));
-  if (!linkReader.number("bandwidth", out.link.bandwidth, true, true) ||
-      !linkReader.number("latency", out.link.latency, true, false) ||
-      !linkReader.noUnknownKeys())
+  if (!linkReader.onlyKeys({"bandwidth", "latency"}) ||
+      !linkReader.number("bandwidth", out.link.bandwidth, true, true) ||
+      !linkReader.number("latency", out.link.latency, true, false))
     return false;
 
   if (object->get("op_kinds")) {
@@ -227,8 +230,8 @@ bool readProfile(const Value &value, DeviceProfile &out, Path path) {
                           path.field("ops").field(name)))
         return false;
   }
-  r.get("measured"); // provenance, free-form
-  return r.noUnknownKeys();
+  // "measured" is provenance (tool, date, host), free-form and not read.
+  return true;
 }
 
 } // namespace

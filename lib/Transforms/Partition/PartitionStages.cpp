@@ -27,11 +27,16 @@ using namespace mlir;
 namespace pp {
 namespace {
 
-/// "8.00 GiB (8589934592 bytes)".
+/// "1.05 MiB (1097728 bytes)".
 std::string describeBytes(double n) {
-  return llvm::formatv("{0:F2} GiB ({1:F0} bytes)", n / (1024.0 * 1024 * 1024),
-                       n)
-      .str();
+  const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double scaled = n;
+  int u = 0;
+  while (scaled >= 1024 && u < 4) {
+    scaled /= 1024;
+    ++u;
+  }
+  return llvm::formatv("{0:F2} {1} ({2:F0} bytes)", scaled, units[u], n).str();
 }
 
 struct PartitionStagesPass
