@@ -197,14 +197,19 @@ def randomize_bn_stats(model, gen):
 # ----------------------------------------------------------------------------
 
 
-def export(model, args, path, input_names, output_names, training):
+def export(model, args, path, input_names, output_names, training,
+           constant_folding=True):
+    """Exports `model` in eval mode. `constant_folding=False` keeps weights
+    behind their graph ops: a tied LM head stays a Transpose of the token
+    embedding (folding would give it a copy of its own) and Linear weights
+    keep their module names instead of becoming `onnx::MatMul_N` copies."""
     model.eval()
     with torch.no_grad():
         torch.onnx.export(
             model, args, path,
             export_params=True,
             opset_version=OPSET,
-            do_constant_folding=True,
+            do_constant_folding=constant_folding,
             input_names=input_names,
             output_names=output_names,
             training=training,
@@ -291,7 +296,8 @@ def main():
         randomize_layernorm(gpt, torch.Generator().manual_seed(4))
         gpt.eval()
         path = os.path.join(out, name + ".onnx")
-        export(gpt, (ids,), path, ["input_ids"], ["logits"], eval_mode)
+        export(gpt, (ids,), path, ["input_ids"], ["logits"], eval_mode,
+               constant_folding=False)
         summarize(path)
         write_tensor(ids.numpy(), "input_ids",
                      os.path.join(out, "data", name, "input_ids.pb"))
