@@ -1,0 +1,143 @@
+//===- GenerateSchedule.cpp - pp-schedule ---------------------------------===//
+//
+// A thin adapter over the schedule library: reads the stage count and the
+// per-stage costs from the partitioned module, generates the compute-only
+// action lists of the chosen kind (or of the fastest kind for auto), writes
+// them as a pp.schedule op and verifies it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ScheduleIR.h"
+
+#include "pp/Planning/Schedule/Generators.h"
+#include "pp/Planning/Schedule/Lowering.h"
+#include "pp/Transforms/SchedulePasses.h"
+
+namespace pp {
+#define GEN_PASS_DEF_PPSCHEDULE
+#include "pp/Transforms/SchedulePasses.h.inc"
+} // namespace pp
+
+using namespace mlir;
+namespace sched = pp::sched;
+
+namespace {
+struct SchedulePass : public pp::impl::PPScheduleBase<SchedulePass> {
+  using PPScheduleBase::PPScheduleBase;
+
+  void runOnOperation() override;
+
+private:
+  /// The `selection` attribute: why auto chose what it chose.
+  DictionaryAttr buildSelection(const sched::AutoResult &result);
+};
+} // namespace
+
+DictionaryAttr SchedulePass::buildSelection(const sched::AutoResult &result) {
+  Builder b(&getContext());
+  SmallVector<Attribute> candidates;
+  for (const sched::AutoCandidate &c : result.Candidates) {
+    SmallVector<NamedAttribute> entries;
+    entries.push_back(b.getNamedAttr("schedule", b.getStringAttr(c.Label)));
+    if (c.Rejected.empty()) {
+      entries.push_back(
+          b.getNamedAttr("step_time", b.getF64FloatAttr(c.StepTime)));
+      entries.push_back(
+          b.getNamedAttr("bubble_fraction", b.getF64FloatAttr(c.Bubble)));
+      entries.push_back(b.getNamedAttr("peak_activations",
+                                       b.getF64FloatAttr(c.PeakActivations)));
+    } else {
+      entries.push_back(
+          b.getNamedAttr("rejected", b.getStringAttr(c.Rejected)));
+    }
+    candidates.push_back(b.getDictionaryAttr(entries));
+  }
+  return b.getDictionaryAttr(
+      {b.getNamedAttr("reason", b.getStringAttr(result.Reason)),
+       b.getNamedAttr("candidates", b.getArrayAttr(candidates))});
+}
+
+void SchedulePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  auto fail = [&](const Twine &message) {
+    mlir::emitError(module.getLoc()) << "pp-schedule: " << message;
+    signalPassFailure();
+  };
+
+  int64_t p = numStages;
+  if (p == 0) {
+    auto attr = module->getAttrOfType<IntegerAttr>(
+        pp::pp::PPDialect::kNumStagesAttrName);
+    if (!attr)
+      return fail("option 'num-stages' not given and the module has no '" +
+                  pp::pp::PPDialect::kNumStagesAttrName +
+                  "' (run pp-partition-stages first, or give num-stages=P)");
+    p = attr.getInt();
+  }
+  std::optional<sched::ScheduleKind> kind = sched::parseKind(schedule);
+  if (!kind)
+    return fail("unknown schedule '" + schedule +
+                "'; expected one of: " + sched::kindNames());
+  if (!(memoryLimit >= 0))
+    return fail("option 'memory-limit' must be >= 0");
+  if (!(latency >= 0) || !(bandwidth >= 0))
+    return fail("options 'latency' and 'bandwidth' must be >= 0");
+
+  FailureOr<pp::ModuleStageCosts> stageCosts =
+      pp::computeModuleStageCosts(module, (int)p);
+  if (failed(stageCosts))
+    return signalPassFailure();
+  sched::CostModel &costs = stageCosts->costs;
+  costs.Latency = latency;
+  costs.Bandwidth = bandwidth;
+  bool storeCosts = stageCosts->fromOps || latency > 0 || bandwidth > 0;
+  if (!stageCosts->fromOps)
+    mlir::emitRemark(module.getLoc())
+        << "pp-schedule: no op carries 'pp.cost'; scheduling with uniform "
+           "costs F = B = W = 1 per stage (run pp-annotate-cost before "
+           "pp-partition-stages for the device's costs)";
+
+  sched::ScheduleOptions opts;
+  opts.Kind = *kind;
+  opts.NumStages = (int)p;
+  opts.NumMicrobatches = microbatches ? (int)microbatches : (int)p;
+  opts.VirtualStages = (int)virtualStages;
+  opts.OptimizerStep = optimizerStep;
+  opts.TiedEmbedding = tiedEmbedding;
+  opts.InsertCommunication = false;
+  opts.MemoryLimit = memoryLimit;
+  opts.Costs = &costs;
+
+  sched::Schedule result;
+  DictionaryAttr selection;
+  if (*kind == sched::ScheduleKind::Auto) {
+    llvm::Expected<sched::AutoResult> chosen =
+        sched::chooseSchedule(opts, costs);
+    if (!chosen)
+      return fail(pp::toPassOptionSpelling(llvm::toString(chosen.takeError())));
+    result = sched::stripCommunication(chosen->Chosen);
+    selection = buildSelection(*chosen);
+    mlir::emitRemark(module.getLoc()) << "pp-schedule: " << chosen->Reason;
+  } else {
+    llvm::Expected<sched::Schedule> generated =
+        sched::generateComputeOnly(opts);
+    if (!generated)
+      return fail(
+          "schedule=" + schedule + ": " +
+          pp::toPassOptionSpelling(llvm::toString(generated.takeError())));
+    result = std::move(*generated);
+  }
+
+  for (auto old : llvm::make_early_inc_range(
+           module.getBody()->getOps<pp::pp::ScheduleOp>()))
+    old.erase();
+  OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+  DictionaryAttr costsAttr =
+      storeCosts ? pp::buildCostsAttr(&getContext(), costs, (int)p)
+                 : DictionaryAttr();
+  auto op = pp::buildScheduleOp(builder, module.getLoc(), result, costsAttr,
+                                selection);
+  if (failed(pp::verifyScheduleOp(
+          op, "generated schedule rejected (a bug in pp): ")))
+    return signalPassFailure();
+}

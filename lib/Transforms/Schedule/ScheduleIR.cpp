@@ -1,0 +1,372 @@
+//===- ScheduleIR.cpp - pp.schedule <-> pp::sched::Schedule ---------------===//
+
+#include "ScheduleIR.h"
+
+#include "pp/Dialect/NN/IR/NN.h"
+#include "pp/Planning/Schedule/Generators.h"
+#include "pp/Planning/Schedule/Verifier.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cctype>
+
+using namespace mlir;
+namespace ppd = ::pp::pp;
+namespace sched = ::pp::sched;
+using sched::Action;
+using sched::ActionKind;
+
+//===----------------------------------------------------------------------===//
+// Ops -> Schedule
+//===----------------------------------------------------------------------===//
+
+template <typename OpT> static Action computeAction(ActionKind kind, OpT op) {
+  return Action::compute(kind, (int)op.getMicrobatch(), (int)op.getChunk());
+}
+template <typename OpT> static Action commAction(ActionKind kind, OpT op) {
+  return Action::comm(kind, (int)op.getMicrobatch(), (int)op.getChunk(),
+                      (int)op.getPeer());
+}
+
+static Action toAction(Operation &op) {
+  return llvm::TypeSwitch<Operation *, Action>(&op)
+      .Case([](ppd::ForwardActionOp a) {
+        return computeAction(ActionKind::Forward, a);
+      })
+      .Case([](ppd::BackwardInputActionOp a) {
+        return computeAction(ActionKind::BackwardInput, a);
+      })
+      .Case([](ppd::BackwardWeightActionOp a) {
+        return computeAction(ActionKind::BackwardWeight, a);
+      })
+      .Case([](ppd::BackwardActionOp a) {
+        return computeAction(ActionKind::FullBackward, a);
+      })
+      .Case([](ppd::SendActivationActionOp a) {
+        return commAction(ActionKind::SendF, a);
+      })
+      .Case([](ppd::RecvActivationActionOp a) {
+        return commAction(ActionKind::RecvF, a);
+      })
+      .Case([](ppd::SendGradActionOp a) {
+        return commAction(ActionKind::SendB, a);
+      })
+      .Case([](ppd::RecvGradActionOp a) {
+        return commAction(ActionKind::RecvB, a);
+      })
+      .Case([](ppd::ReduceTiedGradsActionOp a) {
+        return Action{ActionKind::TiedReduce, 0, 0, (int)a.getPeer()};
+      })
+      .Case([](ppd::OptimizerStepActionOp) {
+        return Action{ActionKind::OptimizerStep, 0, 0, -1};
+      })
+      .Default([](Operation *) -> Action {
+        llvm_unreachable("pp.stage_actions verifies that it holds actions");
+      });
+}
+
+sched::Schedule pp::toSchedule(ppd::ScheduleOp op) {
+  sched::Schedule s;
+  s.Name = op.getKind().str();
+  s.NumStages = (int)op.getNumStages();
+  s.NumMicrobatches = (int)op.getMicrobatches();
+  s.NumChunks = (int)op.getVirtualStages();
+  s.Place = *sched::parsePlacement(op.getPlacement());
+  s.Stages.resize(s.NumStages);
+  for (auto actions : op.getBody().front().getOps<ppd::StageActionsOp>()) {
+    std::vector<Action> &list = s.Stages[actions.getStage()];
+    for (Operation &action : actions.getBody().front())
+      list.push_back(toAction(action));
+  }
+  return s;
+}
+
+//===----------------------------------------------------------------------===//
+// Schedule -> ops
+//===----------------------------------------------------------------------===//
+
+static void buildAction(OpBuilder &b, Location loc, const Action &a) {
+  uint64_t mb = a.Microbatch, chunk = a.Chunk, peer = a.Peer;
+  switch (a.Kind) {
+  case ActionKind::Forward:
+    ppd::ForwardActionOp::create(b, loc, mb, chunk);
+    return;
+  case ActionKind::BackwardInput:
+    ppd::BackwardInputActionOp::create(b, loc, mb, chunk);
+    return;
+  case ActionKind::BackwardWeight:
+    ppd::BackwardWeightActionOp::create(b, loc, mb, chunk);
+    return;
+  case ActionKind::FullBackward:
+    ppd::BackwardActionOp::create(b, loc, mb, chunk);
+    return;
+  case ActionKind::SendF:
+    ppd::SendActivationActionOp::create(b, loc, mb, chunk, peer);
+    return;
+  case ActionKind::RecvF:
+    ppd::RecvActivationActionOp::create(b, loc, mb, chunk, peer);
+    return;
+  case ActionKind::SendB:
+    ppd::SendGradActionOp::create(b, loc, mb, chunk, peer);
+    return;
+  case ActionKind::RecvB:
+    ppd::RecvGradActionOp::create(b, loc, mb, chunk, peer);
+    return;
+  case ActionKind::TiedReduce:
+    ppd::ReduceTiedGradsActionOp::create(b, loc, peer);
+    return;
+  case ActionKind::OptimizerStep:
+    ppd::OptimizerStepActionOp::create(b, loc);
+    return;
+  }
+  llvm_unreachable("unknown action kind");
+}
+
+static void buildStages(OpBuilder &b, Location loc, ppd::ScheduleOp op,
+                        const sched::Schedule &schedule) {
+  OpBuilder::InsertionGuard guard(b);
+  Block &body =
+      op.getBody().empty() ? op.getBody().emplaceBlock() : op.getBody().front();
+  b.setInsertionPointToEnd(&body);
+  for (int s = 0; s < schedule.NumStages; ++s) {
+    auto actions = ppd::StageActionsOp::create(b, loc, (uint64_t)s);
+    OpBuilder::InsertionGuard stageGuard(b);
+    b.setInsertionPointToEnd(&actions.getBody().emplaceBlock());
+    for (const Action &a : schedule.Stages[s])
+      buildAction(b, loc, a);
+  }
+}
+
+ppd::ScheduleOp pp::buildScheduleOp(OpBuilder &b, Location loc,
+                                    const sched::Schedule &schedule,
+                                    DictionaryAttr costs,
+                                    DictionaryAttr selection) {
+  auto op = ppd::ScheduleOp::create(
+      b, loc, schedule.Name, (uint64_t)schedule.NumStages,
+      (uint64_t)schedule.NumMicrobatches, (uint64_t)schedule.NumChunks,
+      sched::placementName(schedule.Place), costs, selection);
+  buildStages(b, loc, op, schedule);
+  return op;
+}
+
+void pp::replaceActions(ppd::ScheduleOp op, const sched::Schedule &schedule) {
+  Location loc = op.getLoc();
+  for (Operation &stage :
+       llvm::make_early_inc_range(op.getBody().front().getOperations()))
+    stage.erase();
+  OpBuilder b(op.getContext());
+  buildStages(b, loc, op, schedule);
+}
+
+Operation *pp::getActionOp(ppd::ScheduleOp op, int stage, int index) {
+  ppd::StageActionsOp actions = op.getStage(stage);
+  if (!actions)
+    return op;
+  if (index < 0)
+    return actions;
+  Block &block = actions.getBody().front();
+  int i = 0;
+  for (Operation &action : block)
+    if (i++ == index)
+      return &action;
+  return actions;
+}
+
+LogicalResult pp::verifyScheduleOp(ppd::ScheduleOp op, StringRef prefix) {
+  llvm::Error error = sched::verify(toSchedule(op));
+  if (!error)
+    return success();
+  std::string message;
+  Operation *at = op;
+  llvm::handleAllErrors(
+      std::move(error),
+      [&](const sched::ScheduleError &e) {
+        at = getActionOp(op, e.Stage, e.Index);
+        llvm::raw_string_ostream os(message);
+        e.log(os);
+      },
+      [&](const llvm::ErrorInfoBase &e) { message = e.message(); });
+  mlir::emitError(at->getLoc()) << prefix << message;
+  return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// Costs
+//===----------------------------------------------------------------------===//
+
+static double toDouble(Attribute attr) {
+  if (auto f = dyn_cast_or_null<FloatAttr>(attr))
+    return f.getValueAsDouble();
+  if (auto i = dyn_cast_or_null<IntegerAttr>(attr))
+    return (double)i.getInt();
+  return 0;
+}
+
+std::optional<sched::CostModel> pp::getCostModel(ppd::ScheduleOp op) {
+  DictionaryAttr dict = op.getCostsAttr();
+  if (!dict)
+    return std::nullopt;
+  int p = (int)op.getNumStages();
+  sched::CostModel costs = sched::CostModel::uniform(p);
+  auto forEach = [&](StringRef key, auto apply) {
+    if (auto array = dict.getAs<ArrayAttr>(key))
+      for (int s = 0; s < p && s < (int)array.size(); ++s)
+        apply(costs.Stages[s], toDouble(array[s]));
+  };
+  forEach("f", [](sched::StageCost &c, double v) { c.F = v; });
+  forEach("b", [](sched::StageCost &c, double v) { c.B = v; });
+  forEach("w", [](sched::StageCost &c, double v) { c.W = v; });
+  forEach("act", [](sched::StageCost &c, double v) { c.ActivationBytes = v; });
+  forEach("out", [](sched::StageCost &c, double v) { c.OutputBytes = {v}; });
+  costs.Latency = toDouble(dict.get("latency"));
+  costs.Bandwidth = toDouble(dict.get("bandwidth"));
+  return costs;
+}
+
+DictionaryAttr pp::buildCostsAttr(MLIRContext *context,
+                                  const sched::CostModel &costs,
+                                  int numStages) {
+  Builder b(context);
+  auto array = [&](auto get) {
+    SmallVector<Attribute> values;
+    for (int s = 0; s < numStages; ++s)
+      values.push_back(b.getF64FloatAttr(
+          get(costs.Stages[std::min<int>(s, costs.Stages.size() - 1)])));
+    return b.getArrayAttr(values);
+  };
+  SmallVector<NamedAttribute> entries;
+  entries.push_back(b.getNamedAttr(
+      "f", array([](const sched::StageCost &c) { return c.F; })));
+  entries.push_back(b.getNamedAttr(
+      "b", array([](const sched::StageCost &c) { return c.B; })));
+  entries.push_back(b.getNamedAttr(
+      "w", array([](const sched::StageCost &c) { return c.W; })));
+  bool anyAct = llvm::any_of(costs.Stages, [](const sched::StageCost &c) {
+    return c.ActivationBytes > 0;
+  });
+  if (anyAct)
+    entries.push_back(b.getNamedAttr(
+        "act",
+        array([](const sched::StageCost &c) { return c.ActivationBytes; })));
+  bool anyOut = llvm::any_of(costs.Stages, [](const sched::StageCost &c) {
+    return !c.OutputBytes.empty() && c.OutputBytes.front() > 0;
+  });
+  if (anyOut)
+    entries.push_back(b.getNamedAttr(
+        "out", array([](const sched::StageCost &c) {
+          return c.OutputBytes.empty() ? 0.0 : c.OutputBytes.front();
+        })));
+  if (costs.Latency > 0)
+    entries.push_back(
+        b.getNamedAttr("latency", b.getF64FloatAttr(costs.Latency)));
+  if (costs.Bandwidth > 0)
+    entries.push_back(
+        b.getNamedAttr("bandwidth", b.getF64FloatAttr(costs.Bandwidth)));
+  return b.getDictionaryAttr(entries);
+}
+
+FailureOr<pp::ModuleStageCosts> pp::computeModuleStageCosts(ModuleOp module,
+                                                            int numStages) {
+  ::pp::ModuleStageCosts result;
+  result.costs = sched::CostModel::uniform(numStages);
+  std::vector<sched::StageCost> sums(numStages);
+  for (sched::StageCost &c : sums)
+    c.F = c.B = c.W = 0;
+  std::vector<double> outBytes(numStages, 0);
+  StringRef stageName = ppd::PPDialect::kStageAttrName;
+  StringRef costName = ppd::PPDialect::kCostAttrName;
+
+  auto stageOf = [&](Operation *op) -> int64_t {
+    auto attr = op->getAttrOfType<IntegerAttr>(stageName);
+    return attr ? attr.getInt() : -1;
+  };
+  WalkResult walk = module.walk([&](Operation *op) -> WalkResult {
+    if (isa<ppd::ScheduleOp>(op))
+      return WalkResult::skip();
+    int64_t stage = stageOf(op);
+    if (stage < 0)
+      return WalkResult::advance();
+    if (stage >= numStages) {
+      mlir::emitError(op->getLoc())
+          << "'" << stageName << "' is " << stage << " but the schedule has "
+          << numStages << " stages";
+      return WalkResult::interrupt();
+    }
+    if (auto cost = op->getAttrOfType<DictionaryAttr>(costName)) {
+      sums[stage].F += toDouble(cost.get("f"));
+      sums[stage].B += toDouble(cost.get("b"));
+      sums[stage].W += toDouble(cost.get("w"));
+      sums[stage].ActivationBytes += toDouble(cost.get("act"));
+      result.fromOps = true;
+      ++result.numOps;
+    }
+    // A value used on a later stage crosses every boundary in between.
+    for (Value v : op->getResults()) {
+      int64_t last = stage;
+      for (Operation *user : v.getUsers())
+        last = std::max(last, std::min<int64_t>(stageOf(user), numStages - 1));
+      double bytes = last > stage ? (double)nn::getTensorBytes(v.getType()) : 0;
+      for (int64_t s = stage; s < last; ++s)
+        outBytes[s] += bytes;
+    }
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+  for (int s = 0; s < numStages; ++s)
+    if (outBytes[s] > 0)
+      sums[s].OutputBytes = {outBytes[s]};
+  if (result.fromOps) {
+    result.costs.Stages = std::move(sums);
+  } else {
+    for (int s = 0; s < numStages; ++s)
+      result.costs.Stages[s].OutputBytes = sums[s].OutputBytes;
+  }
+  return result;
+}
+
+std::string pp::toPassOptionSpelling(StringRef message) {
+  std::string out;
+  size_t i = 0;
+  while (i < message.size()) {
+    if (message.substr(i).starts_with("--") &&
+        (i == 0 || !std::isalnum((unsigned char)message[i - 1]))) {
+      size_t nameEnd = i + 2;
+      while (nameEnd < message.size() &&
+             (std::isalnum((unsigned char)message[nameEnd]) ||
+              message[nameEnd] == '-'))
+        ++nameEnd;
+      StringRef name = message.slice(i + 2, nameEnd);
+      out += name == "stages" ? "num-stages" : name.str();
+      // `--name value` where the value is a number or a word.
+      if (nameEnd + 1 < message.size() && message[nameEnd] == ' ' &&
+          (std::isalnum((unsigned char)message[nameEnd + 1]) ||
+           message[nameEnd + 1] == '-') &&
+          !message.substr(nameEnd + 1).starts_with("--")) {
+        size_t valueEnd = nameEnd + 1;
+        while (valueEnd < message.size() &&
+               (std::isalnum((unsigned char)message[valueEnd]) ||
+                message[valueEnd] == '-' || message[valueEnd] == '.'))
+          ++valueEnd;
+        // A trailing period ends the sentence, not the number.
+        if (message[valueEnd - 1] == '.')
+          --valueEnd;
+        StringRef value = message.slice(nameEnd + 1, valueEnd);
+        // Only rewrite option values, not following prose ("was given").
+        bool isValue =
+            !value.empty() && (std::isdigit((unsigned char)value[0]) ||
+                               sched::parseKind(value).has_value());
+        if (isValue) {
+          out += "=" + value.str();
+          i = valueEnd;
+          continue;
+        }
+      }
+      i = nameEnd;
+      continue;
+    }
+    out += message[i++];
+  }
+  return out;
+}

@@ -1,0 +1,213 @@
+//===- Simulate.cpp - pp-simulate -----------------------------------------===//
+//
+// Verifies and simulates the module's pp.schedule with its costs (the
+// schedule library's simulator) and writes the result: the `schedule` object
+// of the plan report, a Perfetto trace and an SVG timeline.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ScheduleIR.h"
+
+#include "pp/Planning/Schedule/Lowering.h"
+#include "pp/Planning/Schedule/Simulator.h"
+#include "pp/Planning/Schedule/SvgWriter.h"
+#include "pp/Planning/Schedule/TraceWriter.h"
+#include "pp/Transforms/SchedulePasses.h"
+
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+namespace pp {
+#define GEN_PASS_DEF_PPSIMULATE
+#include "pp/Transforms/SchedulePasses.h.inc"
+} // namespace pp
+
+using namespace mlir;
+namespace sched = pp::sched;
+namespace json = llvm::json;
+
+namespace {
+struct SimulatePass : public pp::impl::PPSimulateBase<SimulatePass> {
+  using PPSimulateBase::PPSimulateBase;
+  void runOnOperation() override;
+};
+} // namespace
+
+/// Converts an attribute of the `selection` dictionary to JSON.
+static json::Value attrToJSON(Attribute attr) {
+  if (auto s = dyn_cast<StringAttr>(attr))
+    return s.getValue().str();
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return f.getValueAsDouble();
+  if (auto i = dyn_cast<IntegerAttr>(attr))
+    return i.getInt();
+  if (auto a = dyn_cast<ArrayAttr>(attr)) {
+    json::Array out;
+    for (Attribute element : a)
+      out.push_back(attrToJSON(element));
+    return out;
+  }
+  if (auto d = dyn_cast<DictionaryAttr>(attr)) {
+    json::Object out;
+    // The candidate's name first, as pp-sched prints it.
+    for (NamedAttribute entry : d)
+      out[entry.getName().getValue()] = attrToJSON(entry.getValue());
+    return out;
+  }
+  return nullptr;
+}
+
+/// Writes `text` to `path`; emits an error at `op` and fails otherwise.
+static LogicalResult
+writeFile(Operation *op, StringRef option, StringRef path,
+          llvm::function_ref<void(llvm::raw_ostream &)> write) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
+  if (!file)
+    return mlir::emitError(op->getLoc())
+           << "pp-simulate: option '" << option << "': " << error;
+  write(file->os());
+  file->keep();
+  return success();
+}
+
+static void printSummary(llvm::raw_ostream &os, const sched::Schedule &s,
+                         const sched::SimResult &r, StringRef costSource,
+                         StringRef reason) {
+  os << llvm::formatv("schedule {0}: {1} stages, {2} microbatches, {3} "
+                      "chunks per stage, {4} actions ({5} costs)\n",
+                      s.Name, s.NumStages, s.NumMicrobatches, s.NumChunks,
+                      s.numActions(), costSource);
+  if (!reason.empty())
+    os << reason << '\n';
+  os << llvm::formatv("step time: {0}  bubble: {1:f2}%  (window bubble "
+                      "{2:f2}%)  comm time: {3}\n",
+                      sched::formatNumber(r.StepTime), 100 * r.BubbleFraction,
+                      100 * r.WindowBubbleFraction,
+                      sched::formatNumber(r.TotalCommTime));
+  os << "stage   busy   idle  bubble  peak-act  peak-until-B\n";
+  for (size_t i = 0; i < r.Stages.size(); ++i) {
+    const sched::StageResult &sr = r.Stages[i];
+    os << llvm::formatv("{0,5} {1,6} {2,6} {3,6:f2}% {4,9} {5,13}\n", i,
+                        sched::formatNumber(sr.BusyTime),
+                        sched::formatNumber(sr.IdleTime), 100 * sr.Bubble,
+                        sched::formatNumber(sr.PeakActivations),
+                        sched::formatNumber(sr.PeakPendingBackward));
+  }
+}
+
+/// Adds `object` as the `schedule` key of the JSON object in `path`, or
+/// writes `{"schedule": object}` if the file holds no JSON object.
+static LogicalResult mergeIntoReport(Operation *op, StringRef path,
+                                     json::Value object) {
+  json::Object report;
+  if (auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true)) {
+    llvm::Expected<json::Value> existing = json::parse((*buffer)->getBuffer());
+    if (existing) {
+      if (json::Object *o = existing->getAsObject())
+        report = std::move(*o);
+    } else {
+      llvm::consumeError(existing.takeError());
+    }
+  }
+  report["schedule"] = std::move(object);
+  json::Value value(std::move(report));
+  return writeFile(op, "report", path, [&](llvm::raw_ostream &os) {
+    os << llvm::formatv("{0:2}", value) << '\n';
+  });
+}
+
+void SimulatePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  SmallVector<pp::pp::ScheduleOp> schedules(
+      module.getBody()->getOps<pp::pp::ScheduleOp>());
+  if (schedules.empty()) {
+    mlir::emitError(module.getLoc())
+        << "pp-simulate: the module holds no 'pp.schedule' "
+           "(run pp-schedule first)";
+    return signalPassFailure();
+  }
+  bool writesFiles = !report.empty() || !trace.empty() || !timeline.empty();
+  if (schedules.size() > 1 && writesFiles) {
+    mlir::emitError(module.getLoc())
+        << "pp-simulate: the module holds " << schedules.size()
+        << " 'pp.schedule' ops; report, trace and timeline "
+           "describe one";
+    return signalPassFailure();
+  }
+
+  for (pp::pp::ScheduleOp op : schedules) {
+    if (failed(pp::verifyScheduleOp(op)))
+      return signalPassFailure();
+    sched::Schedule s = pp::toSchedule(op);
+    std::optional<sched::CostModel> costs = pp::getCostModel(op);
+    StringRef costSource = costs ? "pp.schedule" : "uniform";
+    if (!costs) {
+      mlir::emitRemark(op.getLoc())
+          << "pp-simulate: the schedule has no costs; "
+             "simulating with uniform F = B = W = 1 per stage";
+      costs = sched::CostModel::uniform(s.NumStages);
+    }
+    // A compute-only schedule runs with the communication pp-insert-send-recv
+    // would insert, so that transfers wait for their receive as they will.
+    bool inserted = false;
+    if (!s.hasCommunication() && s.NumStages > 1) {
+      llvm::Expected<sched::Schedule> lowered =
+          sched::lowerCommunication(s, &*costs);
+      if (!lowered) {
+        mlir::emitError(op.getLoc())
+            << "pp-simulate: cannot insert communication: "
+            << llvm::toString(lowered.takeError());
+        return signalPassFailure();
+      }
+      s = std::move(*lowered);
+      inserted = true;
+    }
+    llvm::Expected<sched::SimResult> result = sched::simulate(s, *costs);
+    if (!result) {
+      mlir::emitError(op.getLoc())
+          << "pp-simulate: " << llvm::toString(result.takeError());
+      return signalPassFailure();
+    }
+
+    std::string reason;
+    if (DictionaryAttr selection = op.getSelectionAttr())
+      if (auto r = selection.getAs<StringAttr>("reason"))
+        reason = r.getValue().str();
+
+    if (report == "-") {
+      printSummary(llvm::errs(), s, *result, costSource, reason);
+    } else if (!report.empty()) {
+      json::Value sim = sched::toJSON(*result);
+      json::Object &obj = *sim.getAsObject();
+      obj["schedule"] = s.Name;
+      obj["num_stages"] = s.NumStages;
+      obj["num_microbatches"] = s.NumMicrobatches;
+      obj["virtual_stages"] = s.NumChunks;
+      obj["placement"] = sched::placementName(s.Place);
+      obj["num_actions"] = static_cast<int64_t>(s.numActions());
+      obj["verified"] = true;
+      obj["costs"] = costSource;
+      obj["communication"] =
+          inserted ? "inserted for the simulation" : "as scheduled";
+      if (DictionaryAttr selection = op.getSelectionAttr())
+        obj["auto"] = attrToJSON(selection);
+      if (failed(mergeIntoReport(op, report, std::move(sim))))
+        return signalPassFailure();
+    }
+    if (!trace.empty() &&
+        failed(writeFile(op, "trace", trace, [&](llvm::raw_ostream &os) {
+          sched::writeTrace(os, s, *result);
+        })))
+      return signalPassFailure();
+    if (!timeline.empty() &&
+        failed(writeFile(op, "timeline", timeline, [&](llvm::raw_ostream &os) {
+          sched::writeSvg(os, s, *result);
+        })))
+      return signalPassFailure();
+  }
+  markAllAnalysesPreserved();
+}
