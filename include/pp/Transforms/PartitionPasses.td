@@ -21,8 +21,9 @@ def PPAnnotateCost : Pass<"pp-annotate-cost", "mlir::ModuleOp"> {
     lists for the op. Constants and parameter loads get no cost.
 
     ```mlir
-    %0 = nn.matmul %x, %w : ... {pp.cost = {act = 512 : i64, b = 4.0e-06 : f64,
-                                            f = 4.0e-06 : f64, w = 4.0e-06 : f64}}
+    %0 = nn.matmul %x, %w {pp.cost = {act = 65536 : i64, b = 0.0 : f64,
+                                      f = 2.72e-05 : f64, w = 2.72e-05 : f64}}
+        : tensor<64x256xf32>, tensor<256x1024xf32> -> tensor<64x1024xf32>
     ```
   }];
   let options = [
