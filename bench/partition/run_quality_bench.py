@@ -48,7 +48,9 @@ def plan(pp_opt, model, p, granularity, method, device, workdir):
                      f"num-stages={p} granularity={granularity} method={method} "
                      f"device={device} report={report}"])
     if code != 0:
-        return None, err.strip().splitlines()[-1] if err.strip() else "failed"
+        errors = [line.split("error: ", 1)[1] for line in err.splitlines()
+                  if "error: " in line]
+        return None, errors[0] if errors else "failed"
     with open(report) as f:
         return json.load(f), None
 
@@ -123,7 +125,6 @@ def main():
                           f"{cells[2]} | {fmt(bound)} | {ratio:.4f} | "
                           f"{'yes' if ok else 'NO'} |", flush=True)
 
-    largest = models[-2 if len(models) > 1 else -1]
     largest = [m for m in models if m[0] == f"gpt-{max(args.blocks)}"][0]
     start = time.perf_counter()
     subprocess.run([args.pp_opt, largest[1], "-o", os.devnull,
