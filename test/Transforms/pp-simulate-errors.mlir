@@ -1,6 +1,6 @@
 // RUN: pp-opt %s -split-input-file --pp-simulate -verify-diagnostics -o /dev/null
 // RUN: not pp-opt %s -split-input-file --pp-simulate="report=%t.nodir/x.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=NODIR
-// RUN: pp-opt %s -split-input-file --pp-simulate="report=-" -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNIFORM
+// RUN: not pp-opt %s -split-input-file --pp-simulate="report=-" -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNIFORM
 
 // expected-error @below {{pp-simulate: the module holds no 'pp.schedule' (run pp-schedule first)}}
 module {
