@@ -555,10 +555,18 @@ void GraphImporter::removeUnusedValues() {
         (isOpTriviallyDead(&op) ||
          isa<ml_program::GlobalLoadOp, ml_program::GlobalLoadConstOp>(op)))
       op.erase();
-  SymbolTable symbols(*module);
+  // One walk collects the globals still read; asking per global would walk
+  // the function once for each of them.
+  llvm::DenseSet<StringAttr> used;
+  function.walk([&](Operation *op) {
+    if (auto load = dyn_cast<ml_program::GlobalLoadOp>(op))
+      used.insert(load.getGlobalAttr().getRootReference());
+    else if (auto load = dyn_cast<ml_program::GlobalLoadConstOp>(op))
+      used.insert(load.getGlobalAttr().getRootReference());
+  });
   for (auto global :
        llvm::make_early_inc_range(module->getOps<ml_program::GlobalOp>()))
-    if (SymbolTable::symbolKnownUseEmpty(global, *module))
+    if (!used.contains(global.getSymNameAttr()))
       global.erase();
 }
 
