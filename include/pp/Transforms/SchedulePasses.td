@@ -22,7 +22,10 @@ def PPSchedule : Pass<"pp-schedule", "mlir::ModuleOp"> {
     bytes a stage sends forward are those of the values its ops produce and
     a later stage uses (relayed through the stages in between). Without
     `pp.cost` attributes every stage gets F = B = W = 1 and a remark says
-    so. The costs are stored on the `pp.schedule` op (`costs`), so that
+    so. Transfers take `latency + bytes / bandwidth`, from the options or
+    from the link of the `device` profile (the partitioner's, in seconds and
+    bytes per second); without either they are free. The costs are stored
+    on the `pp.schedule` op (`costs`), so that
     `pp-insert-send-recv` and `pp-simulate` use the same figures.
 
     `schedule=auto` generates every kind (interleaved with 2, 3 and 4
@@ -53,10 +56,16 @@ def PPSchedule : Pass<"pp-schedule", "mlir::ModuleOp"> {
     Option<"tiedEmbedding", "tied-embedding", "bool", /*default=*/"false",
            "Reduce tied-weight gradients between the stages holding the "
            "first and the last virtual stage">,
+    Option<"device", "device", "std::string", /*default=*/"\"\"",
+           "Device profile (h100, a100, cpu or a JSON file) whose link "
+           "latency and bandwidth time the transfers; empty: free transfers "
+           "unless latency or bandwidth is given">,
     Option<"latency", "latency", "double", /*default=*/"0",
-           "Time of every transfer, in the unit of the costs">,
+           "Time of every transfer, in the unit of the costs (overrides the "
+           "device's)">,
     Option<"bandwidth", "bandwidth", "double", /*default=*/"0",
-           "Bytes per time unit of a link; 0: infinite">,
+           "Bytes per time unit of a link (overrides the device's); 0: "
+           "infinite">,
   ];
   let dependentDialects = ["::pp::pp::PPDialect"];
 }

@@ -9,6 +9,7 @@
 
 #include "ScheduleIR.h"
 
+#include "pp/Planning/Device/DeviceProfile.h"
 #include "pp/Planning/Schedule/Generators.h"
 #include "pp/Planning/Schedule/Lowering.h"
 #include "pp/Transforms/SchedulePasses.h"
@@ -88,9 +89,20 @@ void SchedulePass::runOnOperation() {
   if (failed(stageCosts))
     return signalPassFailure();
   sched::CostModel &costs = stageCosts->costs;
-  costs.Latency = latency;
-  costs.Bandwidth = bandwidth;
-  bool storeCosts = stageCosts->fromOps || latency > 0 || bandwidth > 0;
+  if (!device.empty()) {
+    llvm::Expected<pp::device::DeviceProfile> profile =
+        pp::device::resolveDeviceProfile(device);
+    if (!profile)
+      return fail("option 'device': " + llvm::toString(profile.takeError()));
+    costs.Latency = profile->link.latency;
+    costs.Bandwidth = profile->link.bandwidth;
+  }
+  if (latency > 0)
+    costs.Latency = latency;
+  if (bandwidth > 0)
+    costs.Bandwidth = bandwidth;
+  bool storeCosts = stageCosts->fromOps || costs.Latency > 0 ||
+                    costs.Bandwidth > 0;
   if (!stageCosts->fromOps)
     mlir::emitRemark(module.getLoc())
         << "pp-schedule: no op carries 'pp.cost'; scheduling with uniform "
