@@ -113,7 +113,8 @@ struct SummaryPass : impl::PPSummaryBase<SummaryPass> {
                         humanCount(flops), humanBytes(bytes));
     SmallVector<std::pair<StringRef, unsigned>> sorted(counts.begin(),
                                                        counts.end());
-    llvm::stable_sort(sorted, [](auto &a, auto &b) { return a.second > b.second; });
+    llvm::stable_sort(sorted,
+                      [](auto &a, auto &b) { return a.second > b.second; });
     if (topOps > 0 && sorted.size() > topOps)
       sorted.resize(topOps);
     os << "  ops:";
