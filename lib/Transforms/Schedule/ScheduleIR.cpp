@@ -6,6 +6,7 @@
 #include "pp/Planning/Schedule/Generators.h"
 #include "pp/Planning/Schedule/Verifier.h"
 
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -302,6 +303,11 @@ FailureOr<pp::ModuleStageCosts> pp::computeModuleStageCosts(ModuleOp module,
       ++result.numOps;
     }
     // A value used on a later stage crosses every boundary in between.
+    // Parameters and constants do not travel: every stage that uses one
+    // holds its own copy (tied parameters are reduced once per step).
+    if (op->hasTrait<OpTrait::ConstantLike>() ||
+        isa<ml_program::GlobalLoadOp, ml_program::GlobalLoadConstOp>(op))
+      return WalkResult::advance();
     for (Value v : op->getResults()) {
       int64_t last = stage;
       for (Operation *user : v.getUsers())
