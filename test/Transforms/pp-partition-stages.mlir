@@ -35,7 +35,8 @@ module {
   }
 }
 
-// CHECK: module attributes {pp.num_stages = 2 : i64}
+// The device the plan was made for is recorded, so later passes agree.
+// CHECK: module attributes {pp.device = "cpu", pp.num_stages = 2 : i64}
 // CHECK-LABEL: func.func @forward
 // CHECK: ml_program.global_load @w1 {{.*}}{pp.stage = 0 : i64}
 // CHECK: ml_program.global_load @w2 {{.*}}{pp.stage = 0 : i64}
@@ -50,7 +51,7 @@ module {
 // CHECK: return {pp.stage = 1 : i64}
 
 // Three stages: layers.1's MatMul alone in the middle.
-// THREE: module attributes {pp.num_stages = 3 : i64}
+// THREE: module attributes {pp.device = "cpu", pp.num_stages = 3 : i64}
 // THREE: nn.matmul {{.*}}{pp.stage = 0 : i64}
 // THREE: nn.relu {{.*}}{pp.stage = 0 : i64}
 // THREE: nn.matmul {{.*}}{pp.stage = 1 : i64}

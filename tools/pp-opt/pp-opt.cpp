@@ -14,6 +14,8 @@
 #include "pp/Dialect/PP/IR/PP.h"
 #include "pp/Import/ONNX.h"
 #include "pp/Transforms/PartitionPasses.h"
+#include "pp/Transforms/Pipeline.h"
+#include "pp/Transforms/PlanDefaults.h"
 #include "pp/Transforms/Passes.h"
 #include "pp/Transforms/SchedulePasses.h"
 
@@ -41,6 +43,24 @@ static llvm::cl::list<std::string> dimBindings(
     llvm::cl::desc("Size of a dynamic input dimension: NAME=SIZE for a "
                    "dim_param, INPUT:AXIS=SIZE for an unnamed one"),
     llvm::cl::value_desc("NAME=SIZE"), llvm::cl::cat(importCategory));
+
+static llvm::cl::OptionCategory planCategory("Planning options");
+
+static llvm::cl::opt<std::string, /*ExternalStorage=*/true> planDevice(
+    "pp-device",
+    llvm::cl::desc("Device profile of every planning pass that names none: "
+                   "h100, a100, cpu or a JSON profile file"),
+    llvm::cl::value_desc("NAME|FILE.json"),
+    llvm::cl::location(pp::getPlanDefaults().device),
+    llvm::cl::cat(planCategory));
+
+static llvm::cl::opt<std::string, /*ExternalStorage=*/true> planReport(
+    "pp-report",
+    llvm::cl::desc("Plan report of the planning passes that name none: a "
+                   "JSON file, or '-' for tables on stderr"),
+    llvm::cl::value_desc("FILE.json|-"),
+    llvm::cl::location(pp::getPlanDefaults().report),
+    llvm::cl::cat(planCategory));
 
 /// Imports an ONNX model, runs the pass pipeline and writes the result.
 static int runOnONNX(llvm::StringRef inputFilename,
@@ -117,6 +137,7 @@ int main(int argc, char **argv) {
   pp::registerPPPasses();
   pp::registerPartitionPasses();
   pp::registerSchedulePasses();
+  pp::registerPPPipeline();
 
   DialectRegistry registry;
   pp::registerONNXImportDialects(registry);

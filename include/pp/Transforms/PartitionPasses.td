@@ -27,8 +27,9 @@ def PPAnnotateCost : Pass<"pp-annotate-cost", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"device", "device", "std::string", /*default=*/"\"h100\"",
-           "Device profile: h100, a100, cpu, or a JSON profile file">,
+    Option<"device", "device", "std::string", /*default=*/"\"\"",
+           "Device profile: h100, a100, cpu, or a JSON profile file "
+           "(default: the module's pp.device, else --pp-device, else h100)">,
   ];
   let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect"];
 }
@@ -82,11 +83,12 @@ def PPPartitionStages : Pass<"pp-partition-stages", "mlir::ModuleOp"> {
     Option<"method", "method", "std::string", /*default=*/"\"optimal\"",
            "optimal, uniform (same blocks per stage) or parameters (same "
            "parameter bytes per stage)">,
-    Option<"device", "device", "std::string", /*default=*/"\"h100\"",
-           "Device profile: h100, a100, cpu, or a JSON profile file">,
+    Option<"device", "device", "std::string", /*default=*/"\"\"",
+           "Device profile: h100, a100, cpu, or a JSON profile file "
+           "(default: the module's pp.device, else --pp-device, else h100)">,
     Option<"report", "report", "std::string", /*default=*/"\"\"",
            "Write the plan as JSON to this file, or as a table to stderr "
-           "with '-'">,
+           "with '-' (default: --pp-report)">,
     Option<"layerLevel", "layer-level", "unsigned", /*default=*/"1",
            "Which numbered scope of the node names is a block (1: the "
            "outermost)">,

@@ -58,8 +58,9 @@ def PPSchedule : Pass<"pp-schedule", "mlir::ModuleOp"> {
            "first and the last virtual stage">,
     Option<"device", "device", "std::string", /*default=*/"\"\"",
            "Device profile (h100, a100, cpu or a JSON file) whose link "
-           "latency and bandwidth time the transfers; empty: free transfers "
-           "unless latency or bandwidth is given">,
+           "latency and bandwidth time the transfers; empty: the module's "
+           "pp.device (recorded by the partitioner), else --pp-device, else "
+           "free transfers unless latency or bandwidth is given">,
     Option<"latency", "latency", "double", /*default=*/"0",
            "Time of every transfer, in the unit of the costs (overrides the "
            "device's)">,
@@ -133,7 +134,7 @@ def PPSimulate : Pass<"pp-simulate", "mlir::ModuleOp"> {
   let options = [
     Option<"report", "report", "std::string", /*default=*/"\"\"",
            "Add the simulation as 'schedule' to this JSON report, or print "
-           "a summary to stderr with '-'">,
+           "a summary to stderr with '-' (default: --pp-report)">,
     Option<"trace", "trace", "std::string", /*default=*/"\"\"",
            "Write a Perfetto / Chrome trace-event JSON file">,
     Option<"timeline", "timeline", "std::string", /*default=*/"\"\"",

@@ -3,6 +3,7 @@
 #include "OpCosts.h"
 
 #include "pp/Transforms/PartitionPasses.h"
+#include "pp/Transforms/PlanDefaults.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -26,12 +27,14 @@ struct AnnotateCostPass : impl::PPAnnotateCostBase<AnnotateCostPass> {
       module.emitError("pp-annotate-cost: no func.func @forward with a body");
       return signalPassFailure();
     }
-    auto profile = device::resolveDeviceProfile(device);
+    std::string deviceName = resolvePlanDevice(device, module);
+    auto profile = device::resolveDeviceProfile(deviceName);
     if (!profile) {
       func.emitError() << "pp-annotate-cost: option 'device': "
                        << llvm::toString(profile.takeError());
       return signalPassFailure();
     }
+    recordPlanDevice(module, deviceName);
     FailureOr<FunctionCosts> costs = FunctionCosts::compute(func, *profile);
     if (failed(costs))
       return signalPassFailure();

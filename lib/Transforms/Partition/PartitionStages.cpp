@@ -11,6 +11,7 @@
 #include "StageOptions.h"
 
 #include "pp/Transforms/PartitionPasses.h"
+#include "pp/Transforms/PlanDefaults.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/FileSystem.h"
@@ -80,7 +81,8 @@ struct PartitionStagesPass
     if (!inFlight)
       return failWith(inFlight.takeError());
     options.inFlight = *inFlight;
-    auto profile = device::resolveDeviceProfile(device);
+    std::string deviceName = resolvePlanDevice(device, module);
+    auto profile = device::resolveDeviceProfile(deviceName);
     if (!profile)
       return fail("option 'device': " + llvm::toString(profile.takeError()));
     if (memoryLimit == "device") {
@@ -127,7 +129,9 @@ struct PartitionStagesPass
     }
 
     annotate(module, func, graph, *plan);
+    recordPlanDevice(module, deviceName);
 
+    std::string report = resolvePlanReport(this->report);
     if (!report.empty()) {
       PlanSettings settings{func.getSymName().str(),
                             this->method,

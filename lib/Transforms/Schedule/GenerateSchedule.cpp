@@ -10,6 +10,7 @@
 #include "ScheduleIR.h"
 
 #include "pp/Planning/Device/DeviceProfile.h"
+#include "pp/Transforms/PlanDefaults.h"
 #include "pp/Planning/Schedule/Generators.h"
 #include "pp/Planning/Schedule/Lowering.h"
 #include "pp/Transforms/SchedulePasses.h"
@@ -89,9 +90,16 @@ void SchedulePass::runOnOperation() {
   if (failed(stageCosts))
     return signalPassFailure();
   sched::CostModel &costs = stageCosts->costs;
-  if (!device.empty()) {
+  // The partitioner's device times the transfers unless told otherwise; a
+  // module that was never planned for a device keeps free transfers.
+  std::string deviceName =
+      !device.empty() || module->hasAttr(pp::pp::PPDialect::kDeviceAttrName) ||
+              !pp::getPlanDefaults().device.empty()
+          ? pp::resolvePlanDevice(device, module)
+          : std::string();
+  if (!deviceName.empty()) {
     llvm::Expected<pp::device::DeviceProfile> profile =
-        pp::device::resolveDeviceProfile(device);
+        pp::device::resolveDeviceProfile(deviceName);
     if (!profile)
       return fail("option 'device': " + llvm::toString(profile.takeError()));
     costs.Latency = profile->link.latency;

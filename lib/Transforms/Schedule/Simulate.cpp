@@ -12,6 +12,7 @@
 #include "pp/Planning/Schedule/Simulator.h"
 #include "pp/Planning/Schedule/SvgWriter.h"
 #include "pp/Planning/Schedule/TraceWriter.h"
+#include "pp/Transforms/PlanDefaults.h"
 #include "pp/Transforms/SchedulePasses.h"
 
 #include "mlir/Support/FileUtilities.h"
@@ -74,9 +75,25 @@ writeFile(Operation *op, StringRef option, StringRef path,
   return success();
 }
 
+/// A duration for people: seconds with a unit when the costs are seconds,
+/// else the bare number.
+static std::string formatDuration(double t, bool seconds) {
+  if (!seconds)
+    return sched::formatNumber(t);
+  if (t == 0)
+    return "0 s";
+  if (t < 1e-3)
+    return llvm::formatv("{0:f1} us", t * 1e6).str();
+  if (t < 1)
+    return llvm::formatv("{0:f2} ms", t * 1e3).str();
+  return llvm::formatv("{0:f3} s", t).str();
+}
+
+/// `seconds`: the costs are times on a device (the module records one), not
+/// unitless figures written by hand.
 static void printSummary(llvm::raw_ostream &os, const sched::Schedule &s,
                          const sched::SimResult &r, StringRef costSource,
-                         StringRef reason) {
+                         StringRef reason, bool seconds) {
   os << llvm::formatv("schedule {0}: {1} stages, {2} microbatches, {3} "
                       "chunks per stage, {4} actions ({5} costs)\n",
                       s.Name, s.NumStages, s.NumMicrobatches, s.NumChunks,
@@ -85,15 +102,15 @@ static void printSummary(llvm::raw_ostream &os, const sched::Schedule &s,
     os << reason << '\n';
   os << llvm::formatv("step time: {0}  bubble: {1:f2}%  (window bubble "
                       "{2:f2}%)  comm time: {3}\n",
-                      sched::formatNumber(r.StepTime), 100 * r.BubbleFraction,
-                      100 * r.WindowBubbleFraction,
-                      sched::formatNumber(r.TotalCommTime));
-  os << "stage   busy   idle  bubble  peak-act  peak-until-B\n";
+                      formatDuration(r.StepTime, seconds),
+                      100 * r.BubbleFraction, 100 * r.WindowBubbleFraction,
+                      formatDuration(r.TotalCommTime, seconds));
+  os << "stage        busy        idle  bubble  peak-act  peak-until-B\n";
   for (size_t i = 0; i < r.Stages.size(); ++i) {
     const sched::StageResult &sr = r.Stages[i];
-    os << llvm::formatv("{0,5} {1,6} {2,6} {3,6:f2}% {4,9} {5,13}\n", i,
-                        sched::formatNumber(sr.BusyTime),
-                        sched::formatNumber(sr.IdleTime), 100 * sr.Bubble,
+    os << llvm::formatv("{0,5} {1,11} {2,11} {3,6:f2}% {4,9} {5,13}\n", i,
+                        formatDuration(sr.BusyTime, seconds),
+                        formatDuration(sr.IdleTime, seconds), 100 * sr.Bubble,
                         sched::formatNumber(sr.PeakActivations),
                         sched::formatNumber(sr.PeakPendingBackward));
   }
@@ -130,6 +147,7 @@ void SimulatePass::runOnOperation() {
            "(run pp-schedule first)";
     return signalPassFailure();
   }
+  std::string report = pp::resolvePlanReport(this->report);
   bool writesFiles = !report.empty() || !trace.empty() || !timeline.empty();
   if (schedules.size() > 1 && writesFiles) {
     mlir::emitError(module.getLoc())
@@ -179,7 +197,8 @@ void SimulatePass::runOnOperation() {
         reason = r.getValue().str();
 
     if (report == "-") {
-      printSummary(llvm::errs(), s, *result, costSource, reason);
+      printSummary(llvm::errs(), s, *result, costSource, reason,
+                   module->hasAttr(pp::pp::PPDialect::kDeviceAttrName));
     } else if (!report.empty()) {
       json::Value sim = sched::toJSON(*result);
       json::Object &obj = *sim.getAsObject();

@@ -38,6 +38,13 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
                              << "' must be a positive i64 on a module";
     return success();
   }
+  if (attr.getName() == kDeviceAttrName) {
+    auto device = dyn_cast<StringAttr>(attr.getValue());
+    if (!isa<ModuleOp>(op) || !device || device.getValue().empty())
+      return op->emitError() << "'" << kDeviceAttrName
+                             << "' must be a non-empty string on a module";
+    return success();
+  }
   if (attr.getName() == kCostAttrName) {
     auto cost = dyn_cast<DictionaryAttr>(attr.getValue());
     auto isTime = [&](StringRef key) {

@@ -25,6 +25,9 @@ def PP_Dialect : Dialect {
         "pp.num_stages";
     /// Per-op cost for inspection: {f, b, w} seconds, act bytes.
     static constexpr ::llvm::StringLiteral kCostAttrName = "pp.cost";
+    /// The device profile the module was planned for (a name or a JSON
+    /// file), recorded by the first planning pass so later ones agree.
+    static constexpr ::llvm::StringLiteral kDeviceAttrName = "pp.device";
   }];
 }
 

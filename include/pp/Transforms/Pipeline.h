@@ -1,0 +1,15 @@
+//===- Pipeline.h - pp's named pass pipeline ---------------------*- C++ -*-===//
+
+#ifndef PP_TRANSFORMS_PIPELINE_H
+#define PP_TRANSFORMS_PIPELINE_H
+
+namespace pp {
+
+/// Registers `pp-pipeline`: cost annotation, stage partitioning, schedule
+/// generation, communication, verification and simulation, with one set of
+/// options (docs/Pipeline.md).
+void registerPPPipeline();
+
+} // namespace pp
+
+#endif // PP_TRANSFORMS_PIPELINE_H

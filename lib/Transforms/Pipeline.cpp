@@ -1,0 +1,124 @@
+//===- Pipeline.cpp - pp's named pass pipeline ----------------------------===//
+//
+// `--pp-pipeline="num-stages=4 microbatches=8 schedule=1f1b"` runs the
+// planning passes in order with options that agree: the partitioner plans
+// for the microbatches and in-flight counts the schedule will use, and every
+// pass times the same device.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Transforms/Pipeline.h"
+
+#include "pp/Transforms/PartitionPasses.h"
+#include "pp/Transforms/SchedulePasses.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+namespace pp {
+namespace {
+
+struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
+  Option<unsigned> numStages{*this, "num-stages",
+                             llvm::cl::desc("Pipeline stages (devices)"),
+                             llvm::cl::init(1)};
+  Option<unsigned> microbatches{
+      *this, "microbatches",
+      llvm::cl::desc("Microbatches per step (0: as many as stages)"),
+      llvm::cl::init(0)};
+  Option<std::string> schedule{
+      *this, "schedule",
+      llvm::cl::desc("gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v or "
+                     "auto"),
+      llvm::cl::init("1f1b")};
+  Option<unsigned> virtualStages{
+      *this, "virtual-stages",
+      llvm::cl::desc("Chunks per stage (interleaved-1f1b; zb-v uses 2)"),
+      llvm::cl::init(0)};
+  Option<std::string> device{
+      *this, "device",
+      llvm::cl::desc("Device profile: h100, a100, cpu or a JSON file "
+                     "(default: --pp-device, else h100)"),
+      llvm::cl::init("")};
+  Option<std::string> method{*this, "method",
+                             llvm::cl::desc("optimal, uniform or parameters"),
+                             llvm::cl::init("optimal")};
+  Option<std::string> granularity{*this, "granularity",
+                                  llvm::cl::desc("op or layer"),
+                                  llvm::cl::init("op")};
+  Option<std::string> memoryLimit{
+      *this, "memory-limit",
+      llvm::cl::desc("Bytes per device for the stage cut (80GB, 80GiB, or "
+                     "'device')"),
+      llvm::cl::init("")};
+  Option<std::string> report{
+      *this, "report",
+      llvm::cl::desc("Plan report: a JSON file, or '-' for tables on stderr "
+                     "(default: --pp-report)"),
+      llvm::cl::init("")};
+  Option<std::string> trace{
+      *this, "trace",
+      llvm::cl::desc("Write the simulated timeline as a Perfetto trace"),
+      llvm::cl::init("")};
+  Option<std::string> timeline{
+      *this, "timeline",
+      llvm::cl::desc("Write the simulated timeline as an SVG picture"),
+      llvm::cl::init("")};
+};
+
+/// The in-flight counts the stage cut plans for. Schedules with several
+/// chunks per stage (and auto, which may pick one) are planned with 1F1B's
+/// counts: the partitioner cuts one chunk per stage.
+std::string partitionSchedule(llvm::StringRef schedule) {
+  if (schedule == "gpipe" || schedule == "1f1b" || schedule == "zb-h1" ||
+      schedule == "zb-h2")
+    return schedule.str();
+  return "1f1b";
+}
+
+void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
+  PPAnnotateCostOptions annotate;
+  annotate.device = options.device;
+  pm.addPass(createPPAnnotateCost(annotate));
+
+  PPPartitionStagesOptions partition;
+  partition.numStages = options.numStages;
+  partition.microbatches = options.microbatches;
+  partition.schedule = partitionSchedule(options.schedule);
+  partition.memoryLimit = options.memoryLimit;
+  partition.granularity = options.granularity;
+  partition.method = options.method;
+  partition.device = options.device;
+  partition.report = options.report;
+  pm.addPass(createPPPartitionStages(partition));
+
+  PPScheduleOptions schedule;
+  schedule.schedule = options.schedule;
+  schedule.microbatches = options.microbatches;
+  schedule.virtualStages = options.virtualStages;
+  schedule.device = options.device;
+  pm.addPass(createPPSchedule(schedule));
+  pm.addPass(createPPInsertSendRecv());
+  pm.addPass(createPPVerifySchedule());
+
+  PPSimulateOptions simulate;
+  simulate.report = options.report;
+  simulate.trace = options.trace;
+  simulate.timeline = options.timeline;
+  pm.addPass(createPPSimulate(simulate));
+}
+
+} // namespace
+
+void registerPPPipeline() {
+  PassPipelineRegistration<PipelineOptions>(
+      "pp-pipeline",
+      "Plan pipeline-parallel training: costs, stage cut, schedule, "
+      "communication, verification and simulation",
+      buildPipeline);
+}
+
+} // namespace pp
