@@ -116,7 +116,8 @@ static void printSummary(llvm::raw_ostream &os, const sched::Schedule &s,
   }
 }
 
-/// Adds `object` as the `schedule` key of the JSON object in `path`, or
+/// Adds the fields of `object` to the `schedule` object of the JSON report in
+/// `path` (the partitioner's `kind` and `in_flight` keep their place), or
 /// writes `{"schedule": object}` if the file holds no JSON object.
 static LogicalResult mergeIntoReport(Operation *op, StringRef path,
                                      json::Value object) {
@@ -130,7 +131,13 @@ static LogicalResult mergeIntoReport(Operation *op, StringRef path,
       llvm::consumeError(existing.takeError());
     }
   }
-  report["schedule"] = std::move(object);
+  json::Object *existing = report.getObject("schedule");
+  if (existing && object.getAsObject()) {
+    for (auto &field : *object.getAsObject())
+      (*existing)[field.first] = std::move(field.second);
+  } else {
+    report["schedule"] = std::move(object);
+  }
   json::Value value(std::move(report));
   return writeFile(op, "report", path, [&](llvm::raw_ostream &os) {
     os << llvm::formatv("{0:2}", value) << '\n';
@@ -203,6 +210,7 @@ void SimulatePass::runOnOperation() {
       json::Value sim = sched::toJSON(*result);
       json::Object &obj = *sim.getAsObject();
       obj["schedule"] = s.Name;
+      obj["kind"] = s.Name;
       obj["num_stages"] = s.NumStages;
       obj["num_microbatches"] = s.NumMicrobatches;
       obj["virtual_stages"] = s.NumChunks;
