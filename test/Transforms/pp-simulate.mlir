@@ -5,8 +5,9 @@
 // RUN: FileCheck %s --input-file=%t.trace.json --check-prefix=TRACE
 // RUN: FileCheck %s --input-file=%t.svg --check-prefix=SVG
 //
-// An existing report (the partitioner's) keeps its keys and gains "schedule";
-// a second run replaces it.
+// An existing report (the partitioner's) keeps its keys, and the simulation's
+// fields join its "schedule" object next to those already there (the
+// partitioner's kind and in_flight).
 // RUN: echo '{"stages": [{"stage": 0}], "bottleneck_time": 3, "schedule": {"old": 1}}' > %t.plan.json
 // RUN: pp-opt %s --pp-simulate="report=%t.plan.json" -o /dev/null
 // RUN: FileCheck %s --input-file=%t.plan.json --check-prefix=MERGE
@@ -29,6 +30,7 @@
 // REPORT-NEXT:   "comm_time": 0,
 // REPORT-NEXT:   "communication": "inserted for the simulation",
 // REPORT-NEXT:   "costs": "pp.schedule",
+// REPORT-NEXT:   "kind": "1f1b",
 // REPORT-NEXT:   "num_actions": 18,
 // REPORT-NEXT:   "num_microbatches": 2,
 // REPORT-NEXT:   "num_stages": 2,
@@ -52,10 +54,9 @@
 // REPORT-NEXT:   "window_bubble_fraction": 0.05263
 
 // MERGE-DAG:  "bottleneck_time": 3
-// MERGE-DAG:  "stages": [
 // MERGE-DAG:  "schedule": {
-// MERGE-NOT:  "old"
-// MERGE:      "step_time": 13
+// MERGE-DAG:  "old": 1
+// MERGE-DAG:  "step_time": 13
 
 // TRACE:      "displayTimeUnit":"ms","traceEvents"
 // TRACE-SAME: "name":"stage 0"
