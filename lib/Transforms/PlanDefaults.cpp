@@ -16,8 +16,8 @@ PlanDefaults &getPlanDefaults() {
 std::string resolvePlanDevice(llvm::StringRef option, ModuleOp module) {
   if (!option.empty())
     return option.str();
-  if (auto recorded = module->getAttrOfType<StringAttr>(
-          pp::PPDialect::kDeviceAttrName))
+  if (auto recorded =
+          module->getAttrOfType<StringAttr>(pp::PPDialect::kDeviceAttrName))
     return recorded.str();
   if (!getPlanDefaults().device.empty())
     return getPlanDefaults().device;

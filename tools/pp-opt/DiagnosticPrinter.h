@@ -1,5 +1,4 @@
-//===- DiagnosticPrinter.h - Diagnostics that name ONNX nodes ----*- C++
-//-*-===//
+//===- DiagnosticPrinter.h - Diagnostics that name ONNX nodes ---*- C++ -*-===//
 
 #ifndef PP_TOOLS_PP_OPT_DIAGNOSTICPRINTER_H
 #define PP_TOOLS_PP_OPT_DIAGNOSTICPRINTER_H

@@ -14,9 +14,9 @@
 #include "pp/Dialect/PP/IR/PP.h"
 #include "pp/Import/ONNX.h"
 #include "pp/Transforms/PartitionPasses.h"
+#include "pp/Transforms/Passes.h"
 #include "pp/Transforms/Pipeline.h"
 #include "pp/Transforms/PlanDefaults.h"
-#include "pp/Transforms/Passes.h"
 #include "pp/Transforms/SchedulePasses.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"

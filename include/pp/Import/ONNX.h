@@ -1,5 +1,4 @@
-//===- ONNX.h - Import ONNX models into the nn dialect -----------*- C++
-//-*-===//
+//===- ONNX.h - Import ONNX models into the nn dialect ----------*- C++ -*-===//
 //
 // Reads an ONNX model (binary protobuf `.onnx` or ONNX's text syntax
 // `.onnxtext`) into a module holding `func.func @forward` of nn ops, with the

@@ -1,4 +1,4 @@
-//===- PartitionPasses.h - pp's partition passes ---------------------*- C++ -*-===//
+//===- PartitionPasses.h - pp's partition passes ----------------*- C++ -*-===//
 
 #ifndef PP_TRANSFORMS_PARTITIONPASSES_H
 #define PP_TRANSFORMS_PARTITIONPASSES_H

@@ -1,4 +1,4 @@
-//===- PartitionPasses.td - pp's partition passes --------------*- tablegen -*-===//
+//===- PartitionPasses.td - pp's partition passes ----------*- tablegen -*-===//
 
 #ifndef PP_TRANSFORMS_PARTITIONPASSES_TD
 #define PP_TRANSFORMS_PARTITIONPASSES_TD

@@ -1,5 +1,4 @@
-//===- Passes.h - pp's passes ------------------------------------*- C++
-//-*-===//
+//===- Passes.h - pp's passes -----------------------------------*- C++ -*-===//
 
 #ifndef PP_TRANSFORMS_PASSES_H
 #define PP_TRANSFORMS_PASSES_H

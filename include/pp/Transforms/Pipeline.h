@@ -1,4 +1,4 @@
-//===- Pipeline.h - pp's named pass pipeline ---------------------*- C++ -*-===//
+//===- Pipeline.h - pp's named pass pipeline --------------------*- C++ -*-===//
 
 #ifndef PP_TRANSFORMS_PIPELINE_H
 #define PP_TRANSFORMS_PIPELINE_H

@@ -1,4 +1,4 @@
-//===- PlanDefaults.h - Settings shared by the planning passes ---*- C++ -*-===//
+//===- PlanDefaults.h - Settings shared by the planning passes --*- C++ -*-===//
 //
 // pp-opt's --pp-device and --pp-report set, once for the whole run, the
 // device profile and the report file of every planning pass whose own

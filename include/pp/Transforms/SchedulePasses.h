@@ -1,4 +1,4 @@
-//===- SchedulePasses.h - pp's schedule passes ---------------------*- C++ -*-===//
+//===- SchedulePasses.h - pp's schedule passes ------------------*- C++ -*-===//
 
 #ifndef PP_TRANSFORMS_SCHEDULEPASSES_H
 #define PP_TRANSFORMS_SCHEDULEPASSES_H

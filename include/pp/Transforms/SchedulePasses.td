@@ -1,4 +1,4 @@
-//===- SchedulePasses.td - pp's schedule passes --------------*- tablegen -*-===//
+//===- SchedulePasses.td - pp's schedule passes ------------*- tablegen -*-===//
 
 #ifndef PP_TRANSFORMS_SCHEDULEPASSES_TD
 #define PP_TRANSFORMS_SCHEDULEPASSES_TD

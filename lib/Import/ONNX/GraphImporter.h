@@ -1,5 +1,4 @@
-//===- GraphImporter.h - Import an ONNX graph into a module ------*- C++
-//-*-===//
+//===- GraphImporter.h - Import an ONNX graph into a module -----*- C++ -*-===//
 
 #ifndef PP_LIB_IMPORT_ONNX_GRAPHIMPORTER_H
 #define PP_LIB_IMPORT_ONNX_GRAPHIMPORTER_H

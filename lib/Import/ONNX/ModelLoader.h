@@ -1,5 +1,4 @@
-//===- ModelLoader.h - Read an ONNX ModelProto from disk ---------*- C++
-//-*-===//
+//===- ModelLoader.h - Read an ONNX ModelProto from disk --------*- C++ -*-===//
 
 #ifndef PP_LIB_IMPORT_ONNX_MODELLOADER_H
 #define PP_LIB_IMPORT_ONNX_MODELLOADER_H

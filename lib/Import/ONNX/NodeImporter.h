@@ -1,5 +1,4 @@
-//===- NodeImporter.h - Import one ONNX node into nn ops ---------*- C++
-//-*-===//
+//===- NodeImporter.h - Import one ONNX node into nn ops --------*- C++ -*-===//
 //
 // The context an op importer works in: the node, its operands as MLIR values,
 // its attributes, and helpers that build nn ops with checked type inference

@@ -21,8 +21,11 @@ static DeviceProfile h100() {
   DeviceProfile p;
   p.name = "h100";
   p.description = "NVIDIA H100 SXM5 80GB (data sheet), NVLink 4 between stages";
-  p.peakFlops = {{"f64", 67e12}, {"f32", 67e12}, {"bf16", 989.4e12},
-                 {"f16", 989.4e12}, {"default", 67e12}};
+  p.peakFlops = {{"f64", 67e12},
+                 {"f32", 67e12},
+                 {"bf16", 989.4e12},
+                 {"f16", 989.4e12},
+                 {"default", 67e12}};
   p.memoryBandwidth = 3.35e12;
   p.launchOverhead = 4e-6;
   p.memoryCapacity = 80 * kGiB;
@@ -36,8 +39,11 @@ static DeviceProfile a100() {
   DeviceProfile p;
   p.name = "a100";
   p.description = "NVIDIA A100 SXM4 80GB (data sheet), NVLink 3 between stages";
-  p.peakFlops = {{"f64", 19.5e12}, {"f32", 19.5e12}, {"bf16", 312e12},
-                 {"f16", 312e12}, {"default", 19.5e12}};
+  p.peakFlops = {{"f64", 19.5e12},
+                 {"f32", 19.5e12},
+                 {"bf16", 312e12},
+                 {"f16", 312e12},
+                 {"default", 19.5e12}};
   p.memoryBandwidth = 2.039e12;
   p.launchOverhead = 4e-6;
   p.memoryCapacity = 80 * kGiB;

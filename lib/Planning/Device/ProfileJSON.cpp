@@ -37,9 +37,7 @@ class FieldReader {
 public:
   FieldReader(const Object &object, Path path) : object(object), path(path) {}
 
-  const Value *get(llvm::StringRef key) {
-    return object.get(key);
-  }
+  const Value *get(llvm::StringRef key) { return object.get(key); }
 
   /// A number that satisfies `positive` (> 0) or else >= 0.
   bool number(llvm::StringRef key, double &out, bool required, bool positive) {
@@ -258,9 +256,9 @@ pp::device::loadDeviceProfile(llvm::StringRef path) {
   llvm::Expected<DeviceProfile> profile =
       parseDeviceProfile((*buffer)->getBuffer());
   if (!profile)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        "device profile '" + path + "': " + toString(profile.takeError()));
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "device profile '" + path +
+                                       "': " + toString(profile.takeError()));
   return profile;
 }
 
@@ -296,9 +294,8 @@ Value pp::device::toJSON(const DeviceProfile &profile) {
       {"memory_bandwidth", profile.memoryBandwidth},
       {"launch_overhead", profile.launchOverhead},
       {"memory_capacity", profile.memoryCapacity},
-      {"link",
-       Object{{"bandwidth", profile.link.bandwidth},
-              {"latency", profile.link.latency}}},
+      {"link", Object{{"bandwidth", profile.link.bandwidth},
+                      {"latency", profile.link.latency}}},
       {"op_kinds", std::move(kinds)},
       {"ops", std::move(ops)},
   };

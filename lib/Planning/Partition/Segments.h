@@ -1,4 +1,4 @@
-//===- Segments.h - Validation and cuttable units --------------*- C++ -*-===//
+//===- Segments.h - Validation and cuttable units ---------------*- C++ -*-===//
 //
 // Internal to PPPartition. Checks a PartitionProblem and splits the
 // topological order into segments: the smallest ranges no cut may enter (one

@@ -19,7 +19,8 @@ bool isReplicatedOrParameter(Operation *op) {
 
 std::string getNodeName(Operation *op, unsigned position) {
   Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
+  if (auto fused = dyn_cast<FusedLoc>(loc);
+      fused && !fused.getLocations().empty())
     loc = fused.getLocations().front();
   if (auto name = dyn_cast<NameLoc>(loc))
     return name.getName().str();
@@ -42,7 +43,8 @@ static std::string computeTypeOf(Operation *op) {
 }
 
 FailureOr<FunctionCosts>
-FunctionCosts::compute(func::FuncOp func, const device::DeviceProfile &profile) {
+FunctionCosts::compute(func::FuncOp func,
+                       const device::DeviceProfile &profile) {
   FunctionCosts costs;
   auto module = func->getParentOfType<ModuleOp>();
   // Gradient flow, forwards in block order: a float value needs a gradient
@@ -52,9 +54,10 @@ FunctionCosts::compute(func::FuncOp func, const device::DeviceProfile &profile) 
                                  func.getArguments().end());
   for (Operation &op : func.getBody().getOps()) {
     if (auto load = dyn_cast<ml_program::GlobalLoadOp>(op)) {
-      auto global = module ? SymbolTable::lookupNearestSymbolFrom<
-                                 ml_program::GlobalOp>(load, load.getGlobal())
-                           : nullptr;
+      auto global =
+          module ? SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
+                       load, load.getGlobal())
+                 : nullptr;
       if (global && global.getIsMutable() &&
           nn::isDifferentiableType(load.getType())) {
         costs.needsGrad.insert(load.getResult());
@@ -108,8 +111,8 @@ FunctionCosts::compute(func::FuncOp func, const device::DeviceProfile &profile) 
       anyGrad = true;
       nn::OpCost grad =
           costed.getOperandGradientCost(operand.getOperandNumber());
-      double seconds = profile.getKernelTime(kind, type, grad.flops,
-                                             grad.bytesRead + grad.bytesWritten);
+      double seconds = profile.getKernelTime(
+          kind, type, grad.flops, grad.bytesRead + grad.bytesWritten);
       (costs.fromParams.count(operand.get()) ? t.backwardWeight
                                              : t.backwardInput) += seconds;
     }

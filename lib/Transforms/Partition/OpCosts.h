@@ -1,4 +1,4 @@
-//===- OpCosts.h - Per-op times and saved bytes of a forward function -*- C++ -*-===//
+//===- OpCosts.h - Per-op times and saved bytes of @forward -----*- C++ -*-===//
 //
 // Shared by pp-annotate-cost and pp-partition-stages: which ops are compute
 // nodes, which values carry a gradient and which of those are parameters

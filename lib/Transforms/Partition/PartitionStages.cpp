@@ -40,8 +40,7 @@ std::string describeBytes(double n) {
   return llvm::formatv("{0:F2} {1} ({2:F0} bytes)", scaled, units[u], n).str();
 }
 
-struct PartitionStagesPass
-    : impl::PPPartitionStagesBase<PartitionStagesPass> {
+struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
   using PPPartitionStagesBase::PPPartitionStagesBase;
 
   void runOnOperation() override {
@@ -101,8 +100,7 @@ struct PartitionStagesPass
     if (failed(costs))
       return failure();
     if (costs->getNodes().empty())
-      return fail("@" + func.getSymName() +
-                  " has no compute ops to partition");
+      return fail("@" + func.getSymName() + " has no compute ops to partition");
     StageGraph graph = buildStageGraph(std::move(*costs), *profile, layerLevel);
 
     llvm::Expected<partition::Partition> plan =
@@ -133,14 +131,10 @@ struct PartitionStagesPass
 
     std::string report = resolvePlanReport(this->report);
     if (!report.empty()) {
-      PlanSettings settings{func.getSymName().str(),
-                            this->method,
-                            this->granularity,
-                            profile->name,
-                            schedule,
-                            options.microbatches,
-                            options.memoryLimit,
-                            options.inFlight};
+      PlanSettings settings{
+          func.getSymName().str(), this->method,    this->granularity,
+          profile->name,           schedule,        options.microbatches,
+          options.memoryLimit,     options.inFlight};
       if (report == "-") {
         printPlanTable(llvm::errs(), graph, *plan, settings);
       } else {
@@ -149,8 +143,8 @@ struct PartitionStagesPass
         if (ec)
           return fail("option 'report': cannot write '" + report +
                       "': " + ec.message());
-        file.os() << llvm::formatv(
-                         "{0:2}", buildPlanReport(graph, *plan, settings))
+        file.os() << llvm::formatv("{0:2}",
+                                   buildPlanReport(graph, *plan, settings))
                   << "\n";
         file.keep();
       }

@@ -1,4 +1,4 @@
-//===- PlanReport.h - The stage plan as JSON and as a table -------*- C++ -*-===//
+//===- PlanReport.h - The stage plan as JSON and as a table -----*- C++ -*-===//
 //
 // The schema is documented in docs/PlanReport.md; keep the two in step.
 //

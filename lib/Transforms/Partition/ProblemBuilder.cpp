@@ -15,14 +15,13 @@ namespace pp {
 static std::string valueName(Value v, const FunctionCosts &costs) {
   if (auto arg = dyn_cast<BlockArgument>(v)) {
     auto func = cast<func::FuncOp>(arg.getOwner()->getParentOp());
-    if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                      "onnx.name"))
+    if (auto name =
+            func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name"))
       return name.str();
     return ("arg" + Twine(arg.getArgNumber())).str();
   }
   auto result = cast<OpResult>(v);
-  std::string name =
-      costs.getName(costs.getNodeIndex(result.getOwner())).str();
+  std::string name = costs.getName(costs.getNodeIndex(result.getOwner())).str();
   if (result.getOwner()->getNumResults() > 1)
     name += ":" + std::to_string(result.getResultNumber());
   return name;
@@ -58,7 +57,8 @@ StageGraph buildStageGraph(FunctionCosts costs,
       StringAttr global = c.getTrainableGlobal(operand);
       if (!global)
         continue;
-      auto [it, inserted] = paramIndex.try_emplace(global, problem.params.size());
+      auto [it, inserted] =
+          paramIndex.try_emplace(global, problem.params.size());
       if (inserted)
         problem.params.push_back(
             {global.str(), (double)nn::getTensorBytes(operand.getType())});

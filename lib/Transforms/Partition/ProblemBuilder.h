@@ -1,4 +1,4 @@
-//===- ProblemBuilder.h - PartitionProblem from a forward function -*- C++ -*-===//
+//===- ProblemBuilder.h - PartitionProblem from @forward --------*- C++ -*-===//
 
 #ifndef PP_LIB_TRANSFORMS_PARTITION_PROBLEMBUILDER_H
 #define PP_LIB_TRANSFORMS_PARTITION_PROBLEMBUILDER_H

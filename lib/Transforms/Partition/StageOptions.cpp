@@ -14,10 +14,14 @@ static llvm::Error optionError(llvm::StringRef option, const llvm::Twine &msg) {
 
 llvm::Expected<double> pp::parseByteSize(llvm::StringRef text) {
   static const std::pair<llvm::StringRef, double> suffixes[] = {
-      {"KiB", 1024.0},       {"MiB", 1024.0 * 1024},
-      {"GiB", 1024.0 * 1024 * 1024}, {"TiB", 1024.0 * 1024 * 1024 * 1024},
-      {"KB", 1e3},           {"MB", 1e6},
-      {"GB", 1e9},           {"TB", 1e12},
+      {"KiB", 1024.0},
+      {"MiB", 1024.0 * 1024},
+      {"GiB", 1024.0 * 1024 * 1024},
+      {"TiB", 1024.0 * 1024 * 1024 * 1024},
+      {"KB", 1e3},
+      {"MB", 1e6},
+      {"GB", 1e9},
+      {"TB", 1e12},
       {"B", 1}};
   llvm::StringRef number = text.trim();
   double scale = 1;
@@ -32,7 +36,8 @@ llvm::Expected<double> pp::parseByteSize(llvm::StringRef text) {
       value < 0)
     return optionError("memory-limit",
                        "expected a size in bytes such as 80GB, 80GiB or "
-                       "8e10, or 'device', not '" + text + "'");
+                       "8e10, or 'device', not '" +
+                           text + "'");
   return value * scale;
 }
 
@@ -43,8 +48,8 @@ llvm::Expected<partition::Method> pp::parseMethod(llvm::StringRef text) {
     return partition::Method::Uniform;
   if (text == "parameters")
     return partition::Method::Parameters;
-  return optionError("method", "expected optimal, uniform or parameters, not '" +
-                                   text + "'");
+  return optionError(
+      "method", "expected optimal, uniform or parameters, not '" + text + "'");
 }
 
 llvm::Expected<partition::Granularity>
@@ -56,8 +61,8 @@ pp::parseGranularity(llvm::StringRef text) {
   return optionError("granularity", "expected op or layer, not '" + text + "'");
 }
 
-llvm::Expected<std::vector<double>>
-pp::getInFlight(llvm::StringRef schedule, unsigned p, unsigned m) {
+llvm::Expected<std::vector<double>> pp::getInFlight(llvm::StringRef schedule,
+                                                    unsigned p, unsigned m) {
   std::vector<double> inFlight(p);
   for (unsigned i = 0; i < p; ++i) {
     unsigned ahead = p - i;
@@ -75,7 +80,8 @@ pp::getInFlight(llvm::StringRef schedule, unsigned p, unsigned m) {
                              "use gpipe, 1f1b, zb-h1 or zb-h2");
     else
       return optionError("schedule", "expected gpipe, 1f1b, zb-h1 or zb-h2, "
-                                     "not '" + schedule + "'");
+                                     "not '" +
+                                         schedule + "'");
   }
   return inFlight;
 }

@@ -1,4 +1,4 @@
-//===- StageOptions.h - Parsing pp-partition-stages' options ------*- C++ -*-===//
+//===- StageOptions.h - Parsing pp-partition-stages' options ----*- C++ -*-===//
 
 #ifndef PP_LIB_TRANSFORMS_PARTITION_STAGEOPTIONS_H
 #define PP_LIB_TRANSFORMS_PARTITION_STAGEOPTIONS_H

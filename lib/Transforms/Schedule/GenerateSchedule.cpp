@@ -10,9 +10,9 @@
 #include "ScheduleIR.h"
 
 #include "pp/Planning/Device/DeviceProfile.h"
-#include "pp/Transforms/PlanDefaults.h"
 #include "pp/Planning/Schedule/Generators.h"
 #include "pp/Planning/Schedule/Lowering.h"
+#include "pp/Transforms/PlanDefaults.h"
 #include "pp/Transforms/SchedulePasses.h"
 
 namespace pp {
@@ -109,8 +109,8 @@ void SchedulePass::runOnOperation() {
     costs.Latency = latency;
   if (bandwidth > 0)
     costs.Bandwidth = bandwidth;
-  bool storeCosts = stageCosts->fromOps || costs.Latency > 0 ||
-                    costs.Bandwidth > 0;
+  bool storeCosts =
+      stageCosts->fromOps || costs.Latency > 0 || costs.Bandwidth > 0;
   if (!stageCosts->fromOps)
     mlir::emitRemark(module.getLoc())
         << "pp-schedule: no op carries 'pp.cost'; scheduling with uniform "

@@ -1,5 +1,4 @@
-//===- ScheduleIR.h - pp.schedule <-> pp::sched::Schedule --------*- C++
-//-*-===//
+//===- ScheduleIR.h - pp.schedule <-> pp::sched::Schedule -------*- C++ -*-===//
 //
 // The conversion between the op form of a schedule (`pp.schedule` holding one
 // `pp.stage_actions` per stage) and the schedule library's `Schedule`, the

@@ -1,4 +1,4 @@
-//===- DeviceProfile.h - What a device computes and moves per second -*- C++ -*-===//
+//===- DeviceProfile.h - What a device computes and moves -------*- C++ -*-===//
 //
 // A device profile turns an op's FLOPs and bytes into seconds with a roofline,
 // `time = max(flops / (peak * computeEfficiency),

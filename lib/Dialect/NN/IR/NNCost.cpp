@@ -187,8 +187,8 @@ void getDefaultSavedForBackward(Operation *op, SmallVectorImpl<Value> &values) {
             AveragePoolOp, GlobalAveragePoolOp, ReduceMeanOp, ReduceSumOp,
             ConstantOp>([](Operation *) {})
       // The derivative is a function of the result.
-      .Case<SqrtOp, TanhOp, SigmoidOp, ExpOp, ReluOp, SoftmaxOp,
-            LogSoftmaxOp>([&](Operation *) { values.push_back(op->getResult(0)); })
+      .Case<SqrtOp, TanhOp, SigmoidOp, ExpOp, ReluOp, SoftmaxOp, LogSoftmaxOp>(
+          [&](Operation *) { values.push_back(op->getResult(0)); })
       .Case<MulOp, DivOp, PowOp, MatMulOp>(
           [&](Operation *) { differentiable(op->getOperands()); })
       .Case([&](GemmOp gemm) {
@@ -247,12 +247,14 @@ OpCost getDefaultOperandGradientCost(Operation *op, unsigned index,
       .Case([&](DivOp) {
         // d/da = dy / b; d/db = -dy * a / b^2.
         return gradient(op, operand, index == 0 ? 1 : 3,
-                        index == 0 ? other(0) : other(1) + bytesOf(op->getOperand(1)));
+                        index == 0 ? other(0)
+                                   : other(1) + bytesOf(op->getOperand(1)));
       })
       .Case([&](PowOp) {
         // d/da = dy * b * a^(b-1); d/db = dy * log(a) * a^b.
         return gradient(op, operand, index == 0 ? 10 : 18,
-                        bytesOf(op->getOperand(0)) + bytesOf(op->getOperand(1)));
+                        bytesOf(op->getOperand(0)) +
+                            bytesOf(op->getOperand(1)));
       })
       .Case([&](MatMulOp mm) {
         // dA = dY B^T, dB = A^T dY: as much work as the forward each.

@@ -59,16 +59,15 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
                                 "and act bytes";
     return success();
   }
-  return op->emitError() << "unknown pp attribute '" << attr.getName().getValue()
-                         << "'";
+  return op->emitError() << "unknown pp attribute '"
+                         << attr.getName().getValue() << "'";
 }
 
 /// A transfer to or from the op's own stage is a mistake in the plan.
 static LogicalResult verifyPeer(Operation *op, int64_t peer) {
   auto stage = op->getAttrOfType<IntegerAttr>(PPDialect::kStageAttrName);
   if (stage && stage.getInt() == peer)
-    return op->emitOpError() << "peer " << peer
-                             << " is the op's own stage";
+    return op->emitOpError() << "peer " << peer << " is the op's own stage";
   return success();
 }
 

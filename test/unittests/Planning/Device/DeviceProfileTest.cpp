@@ -105,8 +105,9 @@ TEST(Builtin, ProfilesAreComplete) {
 TEST(Builtin, UnknownNameListsTheKnownOnes) {
   llvm::Expected<DeviceProfile> p = getBuiltinProfile("tpu");
   ASSERT_FALSE(bool(p));
-  EXPECT_EQ(llvm::toString(p.takeError()),
-            "unknown device 'tpu' (built-in: h100, a100, cpu, or a .json file)");
+  EXPECT_EQ(
+      llvm::toString(p.takeError()),
+      "unknown device 'tpu' (built-in: h100, a100, cpu, or a .json file)");
 }
 
 TEST(JSON, MinimalProfile) {
@@ -196,8 +197,9 @@ TEST(JSON, ResolveNamesAndFiles) {
   llvm::sys::fs::remove(path);
   llvm::Expected<DeviceProfile> missing = resolveDeviceProfile(path);
   ASSERT_FALSE(bool(missing));
-  EXPECT_NE(llvm::toString(missing.takeError()).find("cannot read device "
-                                                     "profile"),
+  EXPECT_NE(llvm::toString(missing.takeError())
+                .find("cannot read device "
+                      "profile"),
             std::string::npos);
 }
 

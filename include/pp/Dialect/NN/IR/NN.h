@@ -1,4 +1,4 @@
-//===- NN.h - The nn dialect: dialect, attributes, ops -----------*- C++ -*-===//
+//===- NN.h - The nn dialect: dialect, attributes, ops ----------*- C++ -*-===//
 //
 // Include this header to use the nn dialect.
 //

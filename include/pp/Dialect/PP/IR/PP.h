@@ -1,4 +1,4 @@
-//===- PP.h - The pp dialect: dialect and ops --------------------*- C++ -*-===//
+//===- PP.h - The pp dialect: dialect and ops -------------------*- C++ -*-===//
 
 #ifndef PP_DIALECT_PP_IR_PP_H
 #define PP_DIALECT_PP_IR_PP_H
