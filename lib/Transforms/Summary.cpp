@@ -2,6 +2,8 @@
 
 #include "pp/Transforms/Passes.h"
 
+#include "pp/Support/Format.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "llvm/ADT/MapVector.h"
@@ -16,29 +18,6 @@ using namespace mlir;
 
 namespace pp {
 namespace {
-
-/// 1234567 -> "1.23M".
-std::string humanCount(double n) {
-  const char *units[] = {"", "K", "M", "G", "T", "P"};
-  int u = 0;
-  while (n >= 1000 && u < 5) {
-    n /= 1000;
-    ++u;
-  }
-  return u == 0 ? llvm::formatv("{0}", (int64_t)n).str()
-                : llvm::formatv("{0:F2}{1}", n, units[u]).str();
-}
-
-std::string humanBytes(double n) {
-  const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (n >= 1024 && u < 4) {
-    n /= 1024;
-    ++u;
-  }
-  return u == 0 ? llvm::formatv("{0} B", (int64_t)n).str()
-                : llvm::formatv("{0:F2} {1}", n, units[u]).str();
-}
 
 std::string typeString(Type type) {
   std::string s;
@@ -107,10 +86,10 @@ struct SummaryPass : impl::PPSummaryBase<SummaryPass> {
     });
     os << llvm::formatv("  {0} ops, {1} parameter tensors with {2} values "
                         "({3})\n",
-                        numOps, numParams, humanCount(params),
-                        humanBytes(paramBytes));
+                        numOps, numParams, formatCount(params),
+                        formatBytes(paramBytes));
     os << llvm::formatv("  forward: {0}FLOP, {1} of memory traffic\n",
-                        humanCount(flops), humanBytes(bytes));
+                        formatCount(flops), formatBytes(bytes));
     SmallVector<std::pair<StringRef, unsigned>> sorted(counts.begin(),
                                                        counts.end());
     llvm::stable_sort(sorted,

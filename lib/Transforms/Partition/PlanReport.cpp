@@ -2,6 +2,8 @@
 
 #include "PlanReport.h"
 
+#include "pp/Support/Format.h"
+
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace pp;
@@ -110,27 +112,6 @@ llvm::json::Value pp::buildPlanReport(const StageGraph &graph,
   };
 }
 
-static std::string seconds(double s) {
-  if (s == 0)
-    return "0";
-  if (s < 1e-3)
-    return llvm::formatv("{0:F1} us", s * 1e6).str();
-  if (s < 1)
-    return llvm::formatv("{0:F3} ms", s * 1e3).str();
-  return llvm::formatv("{0:F3} s", s).str();
-}
-
-static std::string bytes(double n) {
-  const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (n >= 1024 && u < 4) {
-    n /= 1024;
-    ++u;
-  }
-  return u == 0 ? llvm::formatv("{0} B", (int64_t)n).str()
-                : llvm::formatv("{0:F2} {1}", n, units[u]).str();
-}
-
 void pp::printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
                         const partition::Partition &plan,
                         const PlanSettings &settings) {
@@ -150,18 +131,20 @@ void pp::printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
         "{0,5} {1,6} {2,6} {3,11} {4,10} {5,10} {6,10} {7,10} {8,10} {9,11} "
         "{10,6} {11,11}{12}\n",
         i, s.end - s.begin, blocksOf(graph, s.begin, s.end).size(),
-        bytes(s.ownedParamBytes), seconds(s.forward), seconds(s.backwardInput),
-        seconds(s.backwardWeight),
-        seconds(s.activationCommTime + s.tiedReduceTime), seconds(s.time),
-        bytes(s.activationBytes), s.inFlight, bytes(s.peakMemory),
+        formatBytes(s.ownedParamBytes), formatSeconds(s.forward),
+        formatSeconds(s.backwardInput), formatSeconds(s.backwardWeight),
+        formatSeconds(s.activationCommTime + s.tiedReduceTime),
+        formatSeconds(s.time), formatBytes(s.activationBytes), s.inFlight,
+        formatBytes(s.peakMemory),
         s.time == plan.bottleneck ? "  <- bottleneck" : "");
   }
   os << llvm::formatv("bottleneck {0} per microbatch; lower bound {1} "
                       "(max(total / p, heaviest unit))\n",
-                      seconds(plan.bottleneck), seconds(plan.lowerBound));
+                      formatSeconds(plan.bottleneck),
+                      formatSeconds(plan.lowerBound));
   if (settings.memoryLimit > 0)
     os << llvm::formatv("memory limit {0} per device: {1}\n",
-                        bytes(settings.memoryLimit),
+                        formatBytes(settings.memoryLimit),
                         plan.fitsMemory ? "fits" : "exceeded");
   for (unsigned i = 0; i < plan.stages.size(); ++i) {
     const partition::StageReport &s = plan.stages[i];
@@ -170,15 +153,15 @@ void pp::printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
                         problem.nodes[s.end - 1].name);
     for (const partition::Transfer &t : s.received)
       os << llvm::formatv("  recv {0} ({1}) from stage {2}{3}\n",
-                          problem.tensors[t.tensor].name, bytes(t.bytes),
+                          problem.tensors[t.tensor].name, formatBytes(t.bytes),
                           t.peer, t.relayed ? ", relayed" : "");
     for (const partition::Transfer &t : s.sent)
       os << llvm::formatv("  send {0} ({1}) to stage {2}{3}\n",
-                          problem.tensors[t.tensor].name, bytes(t.bytes),
+                          problem.tensors[t.tensor].name, formatBytes(t.bytes),
                           t.peer, t.relayed ? ", relayed" : "");
     for (const partition::TiedUse &use : s.tiedUses)
       os << llvm::formatv("  tied {0} ({1}) owned by stage {2}\n",
-                          problem.params[use.param].name, bytes(use.bytes),
-                          use.owner);
+                          problem.params[use.param].name,
+                          formatBytes(use.bytes), use.owner);
   }
 }

@@ -12,6 +12,7 @@
 #include "pp/Planning/Schedule/Simulator.h"
 #include "pp/Planning/Schedule/SvgWriter.h"
 #include "pp/Planning/Schedule/TraceWriter.h"
+#include "pp/Support/Format.h"
 #include "pp/Transforms/PlanDefaults.h"
 #include "pp/Transforms/SchedulePasses.h"
 
@@ -78,15 +79,7 @@ writeFile(Operation *op, StringRef option, StringRef path,
 /// A duration for people: seconds with a unit when the costs are seconds,
 /// else the bare number.
 static std::string formatDuration(double t, bool seconds) {
-  if (!seconds)
-    return sched::formatNumber(t);
-  if (t == 0)
-    return "0 s";
-  if (t < 1e-3)
-    return llvm::formatv("{0:f1} us", t * 1e6).str();
-  if (t < 1)
-    return llvm::formatv("{0:f2} ms", t * 1e3).str();
-  return llvm::formatv("{0:f3} s", t).str();
+  return seconds ? pp::formatSeconds(t) : sched::formatNumber(t);
 }
 
 /// `seconds`: the costs are times on a device (the module records one), not
