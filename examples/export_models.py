@@ -257,11 +257,16 @@ def check_outputs(model_path, feeds, expect):
 
 
 def main():
+    global OPSET
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)),
                     help="output directory (default: the examples/ directory)")
+    ap.add_argument("--opset", type=int, default=OPSET,
+                    help="ONNX opset to export (default %d; PyTorch 1.13 "
+                         "exports 13 to 17)" % OPSET)
     opts = ap.parse_args()
+    OPSET = opts.opset
     out = opts.out
     os.makedirs(out, exist_ok=True)
     torch.use_deterministic_algorithms(True)

@@ -29,3 +29,11 @@ if subprocess.call(["/usr/bin/python3", "-c", "import onnx"],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
     config.available_features.add("python-onnx")
 config.substitutions.append(("%onnx_python", "/usr/bin/python3"))
+
+# PyTorch (Debian's python3-torch) re-exports the examples at other opsets.
+if "python-onnx" in config.available_features:
+    import subprocess as _subprocess
+    if _subprocess.call(["/usr/bin/python3", "-c", "import torch"],
+                        stdout=_subprocess.DEVNULL,
+                        stderr=_subprocess.DEVNULL) == 0:
+        config.available_features.add("python-torch")
