@@ -189,6 +189,15 @@ FailureOr<Window> readWindow(NodeImporter &n, ArrayRef<int64_t> kernel) {
     return n.error() << "kernel_shape, strides, dilations and pads must "
                         "match the "
                      << spatial << " spatial axes of " << input;
+  // Checked here, not only by the op's verifier: auto_pad divides by the
+  // strides before the op exists.
+  for (int64_t i = 0; i < spatial; ++i)
+    if (w.kernel[i] < 1 || w.strides[i] < 1 || w.dilations[i] < 1)
+      return n.error() << "kernel sizes, strides and dilations must be >= 1, "
+                          "got kernel_shape "
+                       << formatInts(w.kernel) << ", strides "
+                       << formatInts(w.strides) << ", dilations "
+                       << formatInts(w.dilations);
   std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
   if (autoPad == "VALID") {
     std::fill(w.pads.begin(), w.pads.end(), 0);
