@@ -60,9 +60,21 @@ double tickStep(double Span) {
 }
 } // namespace
 
-void writeSvg(raw_ostream &OS, const Schedule &S, const SimResult &R) {
+void writeSvg(raw_ostream &OS, const Schedule &S, const SimResult &R,
+              bool TimesInSeconds) {
   const double Left = 70, Top = 50, RowH = 28, RowGap = 6;
   double Span = std::max(R.StepTime, 1e-9);
+  // Device times are shown in the unit that suits the step: us, ms or s.
+  double UnitScale = 1;
+  std::string Unit;
+  if (TimesInSeconds) {
+    UnitScale = Span < 1e-3 ? 1e6 : Span < 1 ? 1e3 : 1;
+    Unit = Span < 1e-3 ? "us" : Span < 1 ? "ms" : "s";
+  }
+  auto Show = [&](double T) {
+    std::string Text = formatNumber(T * UnitScale);
+    return Unit.empty() ? Text : Text + " " + Unit;
+  };
   // Aim for boxes of a readable width without making huge pictures.
   size_t MaxActions = 1;
   for (const auto &L : S.Stages)
@@ -80,13 +92,13 @@ void writeSvg(raw_ostream &OS, const Schedule &S, const SimResult &R) {
                 int(TotalW), int(TotalH));
   OS << formatv("<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n",
                 int(TotalW), int(TotalH));
-  OS << formatv(
-      "<text x=\"{0}\" y=\"22\" font-size=\"15\" "
-      "font-weight=\"bold\">{1}: p={2}, m={3}{4} - step time {5}, "
-      "bubble {6}%</text>\n",
-      Left, S.Name, P, S.NumMicrobatches,
-      S.NumChunks > 1 ? ", v=" + std::to_string(S.NumChunks) : std::string(),
-      formatNumber(R.StepTime), formatv("{0:f1}", 100 * R.BubbleFraction));
+  OS << formatv("<text x=\"{0}\" y=\"22\" font-size=\"15\" "
+                "font-weight=\"bold\">{1}: p={2}, m={3}{4} - step time {5}, "
+                "bubble {6}%</text>\n",
+                Left, S.Name, P, S.NumMicrobatches,
+                S.NumChunks > 1 ? ", v=" + std::to_string(S.NumChunks)
+                                : std::string(),
+                Show(R.StepTime), formatv("{0:f1}", 100 * R.BubbleFraction));
 
   for (int St = 0; St < P; ++St) {
     double Y = Top + St * (RowH + RowGap);
@@ -110,7 +122,7 @@ void writeSvg(raw_ostream &OS, const Schedule &S, const SimResult &R) {
                     "stroke-width=\"0.6\"><title>stage {5}: {6} [{7}, "
                     "{8})</title></rect>\n",
                     X, Y, W, RowH, fill(A.Kind, A.Chunk, S.NumChunks), St, Tip,
-                    formatNumber(T.Start), formatNumber(T.End));
+                    Show(T.Start), Show(T.End));
       std::string Label = A.Kind == ActionKind::OptimizerStep ? "opt"
                           : A.Kind == ActionKind::TiedReduce
                               ? "tr"
@@ -128,17 +140,18 @@ void writeSvg(raw_ostream &OS, const Schedule &S, const SimResult &R) {
   OS << formatv("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" "
                 "stroke=\"black\"/>\n",
                 Left, AxisY, Left + Width);
-  double Step = tickStep(Span);
-  for (double T = 0; T <= Span * (1 + 1e-9); T += Step) {
-    double X = Left + T * Scale;
+  double Step = tickStep(Span * UnitScale);
+  for (double T = 0; T <= Span * UnitScale * (1 + 1e-9); T += Step) {
+    double X = Left + T / UnitScale * Scale;
     OS << formatv("<line x1=\"{0:f2}\" y1=\"{1}\" x2=\"{0:f2}\" y2=\"{2}\" "
                   "stroke=\"black\"/><text x=\"{0:f2}\" y=\"{3}\" "
                   "font-size=\"11\" text-anchor=\"middle\">{4}</text>\n",
                   X, AxisY, AxisY + 5, AxisY + 17, formatNumber(T));
   }
   OS << formatv("<text x=\"{0}\" y=\"{1}\" font-size=\"11\" "
-                "text-anchor=\"end\">time</text>\n",
-                Left + Width, AxisY + 30);
+                "text-anchor=\"end\">time{2}</text>\n",
+                Left + Width, AxisY + 30,
+                Unit.empty() ? "" : " (" + Unit + ")");
 
   // Legend: the kinds that occur.
   bool Used[NumActionKinds] = {};

@@ -225,7 +225,8 @@ void SimulatePass::runOnOperation() {
       return signalPassFailure();
     if (!timeline.empty() &&
         failed(writeFile(op, "timeline", timeline, [&](llvm::raw_ostream &os) {
-          sched::writeSvg(os, s, *result);
+          sched::writeSvg(os, s, *result,
+                          module->hasAttr(pp::pp::PPDialect::kDeviceAttrName));
         })))
       return signalPassFailure();
   }

@@ -13,7 +13,10 @@ namespace pp::sched {
 /// row per stage, one box per compute action placed at its simulated time,
 /// labelled with its microbatch (and chunk), coloured by kind (later chunks
 /// darker), a legend, a time axis, and a title with step time and bubble.
-void writeSvg(llvm::raw_ostream &OS, const Schedule &S, const SimResult &R);
+/// With `TimesInSeconds` (costs that are device times) the axis and the
+/// title show us, ms or s; otherwise the costs' own unitless numbers.
+void writeSvg(llvm::raw_ostream &OS, const Schedule &S, const SimResult &R,
+              bool TimesInSeconds = false);
 
 } // namespace pp::sched
 
