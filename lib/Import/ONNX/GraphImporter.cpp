@@ -20,6 +20,7 @@
 
 #include "onnx/shape_inference/implementation.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 
 #include <queue>
@@ -547,6 +548,42 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   return success();
 }
 
+LogicalResult
+GraphImporter::checkDeclaredType(const onnx::ValueInfoProto &output,
+                                 RankedTensorType inferred) {
+  // A model whose declared output disagrees with what its nodes compute is
+  // wrong somewhere; planning it as if nothing happened would hide that.
+  if (!output.type().has_tensor_type())
+    return success();
+  const auto &tensor = output.type().tensor_type();
+  Type declaredElement = convertElementType(tensor.elem_type(), context);
+  bool mismatch = tensor.elem_type() != 0 && declaredElement &&
+                  declaredElement != inferred.getElementType();
+  SmallVector<std::string> dims;
+  if (tensor.has_shape()) {
+    if (tensor.shape().dim_size() != inferred.getRank())
+      mismatch = true;
+    for (auto [axis, dim] : llvm::enumerate(tensor.shape().dim())) {
+      dims.push_back(dim.has_dim_value() ? std::to_string(dim.dim_value())
+                                         : dim.dim_param());
+      if (dim.has_dim_value() && (int64_t)axis < inferred.getRank() &&
+          dim.dim_value() != inferred.getDimSize(axis))
+        mismatch = true;
+    }
+  }
+  if (!mismatch)
+    return success();
+  std::string declared = "[" + llvm::join(dims, ", ") + "]";
+  if (declaredElement) {
+    llvm::raw_string_ostream os(declared);
+    os << " " << declaredElement;
+  }
+  std::string computed = formatInts(inferred.getShape());
+  llvm::raw_string_ostream(computed) << " " << inferred.getElementType();
+  return fileError() << "graph output '" << output.name() << "' is declared "
+                     << declared << " but the graph computes " << computed;
+}
+
 void GraphImporter::removeUnusedValues() {
   // Folding leaves the constants that fed folded shape computations, and
   // PyTorch exports initializers nothing reads.
@@ -630,6 +667,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       fileError() << "graph output '" << out.name() << "' is never produced";
       return nullptr;
     }
+    if (failed(checkDeclaredType(out, cast<RankedTensorType>(v.getType()))))
+      return nullptr;
     results.push_back(v);
   }
   func::ReturnOp::create(builder, fileLoc(), results);

@@ -53,6 +53,8 @@ private:
   mlir::Attribute externalData(llvm::StringRef key,
                                const onnx::TensorProto *tensor = nullptr);
   const onnx::TypeProto *inferredType(llvm::StringRef valueName);
+  mlir::LogicalResult checkDeclaredType(const onnx::ValueInfoProto &output,
+                                        mlir::RankedTensorType inferred);
   void removeUnusedValues();
 
   mlir::MLIRContext *context;
