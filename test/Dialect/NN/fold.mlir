@@ -259,3 +259,21 @@ func.func @shape_chain() -> tensor<2xi64> {
   %0 = nn.concat %n1, %m {axis = 0 : i64} : tensor<1xi64>, tensor<1xi64> -> tensor<2xi64>
   return %0 : tensor<2xi64>
 }
+
+// -----
+
+// Unsigned integers divide and compare as unsigned: 200 is not negative.
+// CHECK-LABEL: func.func @unsigned_div_compare
+// CHECK-NEXT:    %[[D:.*]] = nn.constant dense<[100, 1]> : tensor<2xui8>
+// CHECK-NEXT:    %[[L:.*]] = nn.constant dense<[false, true]> : tensor<2xi1>
+// CHECK-NEXT:    %[[G:.*]] = nn.constant dense<[true, false]> : tensor<2xi1>
+// CHECK-NEXT:    return %[[D]], %[[L]], %[[G]]
+func.func @unsigned_div_compare() -> (tensor<2xui8>, tensor<2xi1>, tensor<2xi1>) {
+  %a = nn.constant dense<[200, 3]> : tensor<2xui8>
+  %b = nn.constant dense<[2, 3]> : tensor<2xui8>
+  %c = nn.constant dense<100> : tensor<ui8>
+  %0 = nn.div %a, %b : tensor<2xui8>, tensor<2xui8> -> tensor<2xui8>
+  %1 = nn.less %a, %c : tensor<2xui8>, tensor<ui8> -> tensor<2xi1>
+  %2 = nn.greater %a, %c : tensor<2xui8>, tensor<ui8> -> tensor<2xi1>
+  return %0, %1, %2 : tensor<2xui8>, tensor<2xi1>, tensor<2xi1>
+}

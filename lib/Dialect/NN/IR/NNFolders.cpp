@@ -66,7 +66,10 @@ SmallVector<Attribute> elementsOf(DenseElementsAttr attr) {
 
 enum class BinaryKind { Add, Sub, Mul, Div, Pow, Equal, Less, Greater };
 
-std::optional<APInt> applyInt(BinaryKind kind, const APInt &l, const APInt &r) {
+/// `isUnsigned`: the operands are of an unsigned integer type (ONNX's
+/// uint8...uint64), which divide and compare as unsigned.
+std::optional<APInt> applyInt(BinaryKind kind, const APInt &l, const APInt &r,
+                              bool isUnsigned) {
   switch (kind) {
   case BinaryKind::Add:
     return l + r;
@@ -77,9 +80,9 @@ std::optional<APInt> applyInt(BinaryKind kind, const APInt &l, const APInt &r) {
   case BinaryKind::Div:
     if (r.isZero())
       return std::nullopt;
-    return l.sdiv(r);
+    return isUnsigned ? l.udiv(r) : l.sdiv(r);
   case BinaryKind::Pow: {
-    if (r.isNegative())
+    if (!isUnsigned && r.isNegative())
       return std::nullopt;
     APInt result(l.getBitWidth(), 1);
     for (uint64_t i = 0, e = r.getZExtValue(); i < e; ++i)
@@ -89,9 +92,9 @@ std::optional<APInt> applyInt(BinaryKind kind, const APInt &l, const APInt &r) {
   case BinaryKind::Equal:
     return APInt(1, l == r);
   case BinaryKind::Less:
-    return APInt(1, l.slt(r));
+    return APInt(1, isUnsigned ? l.ult(r) : l.slt(r));
   case BinaryKind::Greater:
-    return APInt(1, l.sgt(r));
+    return APInt(1, isUnsigned ? l.ugt(r) : l.sgt(r));
   }
   llvm_unreachable("unknown binary kind");
 }
@@ -155,11 +158,14 @@ OpFoldResult foldBinary(BinaryKind kind, Attribute lhsAttr, Attribute rhsAttr,
   if (isa<IntegerType>(elementType) && isa<IntegerType>(rhs.getElementType())) {
     auto l = llvm::to_vector(lhs.getValues<APInt>());
     auto r = llvm::to_vector(rhs.getValues<APInt>());
+    bool isUnsigned = cast<IntegerType>(elementType).isUnsigned();
     SmallVector<APInt> out;
     out.reserve(lIdx.size());
     for (size_t i = 0; i < lIdx.size(); ++i) {
-      APInt rv = r[rIdx[i]].sextOrTrunc(l[lIdx[i]].getBitWidth());
-      auto v = applyInt(kind, l[lIdx[i]], rv);
+      unsigned width = l[lIdx[i]].getBitWidth();
+      APInt rv = isUnsigned ? r[rIdx[i]].zextOrTrunc(width)
+                            : r[rIdx[i]].sextOrTrunc(width);
+      auto v = applyInt(kind, l[lIdx[i]], rv, isUnsigned);
       if (!v)
         return {};
       out.push_back(*v);
