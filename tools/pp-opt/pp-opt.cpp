@@ -83,6 +83,14 @@ static int runOnONNX(llvm::StringRef inputFilename,
 
   MLIRContext context(registry);
   context.allowUnregisteredDialects(config.shouldAllowUnregisteredDialects());
+  // A pass failing on @forward would otherwise print the whole function as
+  // a note: the message names the model and the node, which is what a user
+  // of an ONNX model can act on. --mlir-print-op-on-diagnostic brings the
+  // IR back.
+  auto &registered = llvm::cl::getRegisteredOptions();
+  auto printOp = registered.find("mlir-print-op-on-diagnostic");
+  if (printOp == registered.end() || printOp->second->getNumOccurrences() == 0)
+    context.printOpOnDiagnostic(false);
   ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
     pp::printDiagnostic(llvm::errs(), diag);
     return success();
