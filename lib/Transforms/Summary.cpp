@@ -88,7 +88,7 @@ struct SummaryPass : impl::PPSummaryBase<SummaryPass> {
                         "({3})\n",
                         numOps, numParams, formatCount(params),
                         formatBytes(paramBytes));
-    os << llvm::formatv("  forward: {0}FLOP, {1} of memory traffic\n",
+    os << llvm::formatv("  forward: {0} FLOP, {1} of memory traffic\n",
                         formatCount(flops), formatBytes(bytes));
     SmallVector<std::pair<StringRef, unsigned>> sorted(counts.begin(),
                                                        counts.end());

@@ -25,7 +25,7 @@ pp.schedule "gpipe" stages 2 microbatches 2 virtual_stages 1 {
     pp.backward mb 1 chunk 0
   }
 }
-// UNIFORM: schedule gpipe: 2 stages, 2 microbatches, 1 chunks per stage, {{[0-9]+}} actions (uniform costs)
+// UNIFORM: schedule gpipe: 2 stages, 2 microbatches, 1 chunk per stage, {{[0-9]+}} actions (uniform costs)
 // UNIFORM-NEXT: step time: 9
 
 // -----

@@ -67,7 +67,7 @@
 // SVG:        stage 0: F0 [0, 2)
 // SVG:        </svg>
 
-// TABLE:      schedule 1f1b: 2 stages, 2 microbatches, 1 chunks per stage, 18 actions (pp.schedule costs)
+// TABLE:      schedule 1f1b: 2 stages, 2 microbatches, 1 chunk per stage, 18 actions (pp.schedule costs)
 // TABLE-NEXT: step time: 13  bubble: 30.77%  (window bubble 5.26%)  comm time: 0
 // TABLE-NEXT: stage   busy   idle  bubble  peak-act  peak-until-B
 // TABLE-NEXT:     0     12      1   7.69%         2             2

@@ -88,9 +88,9 @@ static void printSummary(llvm::raw_ostream &os, const sched::Schedule &s,
                          const sched::SimResult &r, StringRef costSource,
                          StringRef reason, bool seconds) {
   os << llvm::formatv("schedule {0}: {1} stages, {2} microbatches, {3} "
-                      "chunks per stage, {4} actions ({5} costs)\n",
+                      "chunk{4} per stage, {5} actions ({6} costs)\n",
                       s.Name, s.NumStages, s.NumMicrobatches, s.NumChunks,
-                      s.numActions(), costSource);
+                      s.NumChunks == 1 ? "" : "s", s.numActions(), costSource);
   if (!reason.empty())
     os << reason << '\n';
   os << llvm::formatv("step time: {0}  bubble: {1:f2}%  (window bubble "
