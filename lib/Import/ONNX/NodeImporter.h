@@ -69,6 +69,9 @@ public:
   /// Normalises a possibly negative `axis` of a tensor of rank `rank`.
   mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
                                          llvm::StringRef what = "axis");
+  /// Normalises every axis of `axes` and sorts them (repeats are kept).
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  normalizeAxes(llvm::ArrayRef<int64_t> axes, int64_t rank);
 
   /// Builds an op whose result types the op infers, after checking the
   /// inference and the verifier with diagnostics at the node, and folds it.

@@ -285,13 +285,10 @@ LogicalResult importReduce(NodeImporter &n, bool axesAsInput) {
     }
     axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
   }
-  for (int64_t &axis : axes) {
-    auto a = n.normalizeAxis(axis, rank);
-    if (failed(a))
-      return failure();
-    axis = *a;
-  }
-  llvm::sort(axes);
+  auto normalized = n.normalizeAxes(axes, rank);
+  if (failed(normalized))
+    return failure();
+  axes = std::move(*normalized);
   axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
   return n.emit<OpTy>(n.input(0), n.builder.getDenseI64ArrayAttr(axes),
                       n.builder.getBoolAttr(n.intAttr("keepdims", 1) != 0));
@@ -550,13 +547,10 @@ FailureOr<Ints> readAxes(NodeImporter &n, int64_t rank, bool required) {
     n.error() << "axes are required";
     return failure();
   }
-  for (int64_t &axis : axes) {
-    auto a = n.normalizeAxis(axis, rank);
-    if (failed(a))
-      return failure();
-    axis = *a;
-  }
-  llvm::sort(axes);
+  auto normalized = n.normalizeAxes(axes, rank);
+  if (failed(normalized))
+    return failure();
+  axes = std::move(*normalized);
   if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) {
     n.error() << "axes repeat an axis";
     return failure();

@@ -37,20 +37,16 @@ SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   return strides;
 }
 
-/// For every element of `outShape`, the linear index of the element of a
-/// tensor of shape `inShape` that broadcasting maps onto it.
-SmallVector<int64_t> broadcastIndices(ArrayRef<int64_t> outShape,
-                                      ArrayRef<int64_t> inShape) {
+/// For every element of a tensor of shape `outShape`, in row-major order,
+/// the linear index that `source(index)` computes from its multi-index.
+SmallVector<int64_t>
+mapIndices(ArrayRef<int64_t> outShape,
+           llvm::function_ref<int64_t(ArrayRef<int64_t>)> source) {
   int64_t total = ShapedType::getNumElements(outShape);
-  SmallVector<int64_t> inStrides = stridesOf(inShape);
-  size_t offset = outShape.size() - inShape.size();
-  SmallVector<int64_t> result(total), index(outShape.size(), 0);
+  SmallVector<int64_t> result, index(outShape.size(), 0);
+  result.reserve(total);
   for (int64_t linear = 0; linear < total; ++linear) {
-    int64_t in = 0;
-    for (size_t d = offset; d < outShape.size(); ++d)
-      if (inShape[d - offset] != 1)
-        in += index[d] * inStrides[d - offset];
-    result[linear] = in;
+    result.push_back(source(index));
     for (int64_t d = (int64_t)outShape.size() - 1; d >= 0; --d) {
       if (++index[d] < outShape[d])
         break;
@@ -58,6 +54,21 @@ SmallVector<int64_t> broadcastIndices(ArrayRef<int64_t> outShape,
     }
   }
   return result;
+}
+
+/// For every element of `outShape`, the linear index of the element of a
+/// tensor of shape `inShape` that broadcasting maps onto it.
+SmallVector<int64_t> broadcastIndices(ArrayRef<int64_t> outShape,
+                                      ArrayRef<int64_t> inShape) {
+  SmallVector<int64_t> inStrides = stridesOf(inShape);
+  size_t offset = outShape.size() - inShape.size();
+  return mapIndices(outShape, [&](ArrayRef<int64_t> index) {
+    int64_t in = 0;
+    for (size_t d = offset; d < outShape.size(); ++d)
+      if (inShape[d - offset] != 1)
+        in += index[d] * inStrides[d - offset];
+    return in;
+  });
 }
 
 SmallVector<Attribute> elementsOf(DenseElementsAttr attr) {
@@ -347,20 +358,13 @@ OpFoldResult TransposeOp::fold(FoldAdaptor a) {
   if (!in)
     return {};
   auto inStrides = stridesOf(in.getType().getShape());
-  auto outShape = getType().getShape();
-  SmallVector<int64_t> indices, index(outShape.size(), 0);
-  for (int64_t linear = 0, e = getType().getNumElements(); linear < e;
-       ++linear) {
+  ArrayRef<int64_t> perm = getPerm();
+  auto indices = mapIndices(getType().getShape(), [&](ArrayRef<int64_t> i) {
     int64_t src = 0;
-    for (size_t d = 0; d < outShape.size(); ++d)
-      src += index[d] * inStrides[getPerm()[d]];
-    indices.push_back(src);
-    for (int64_t d = (int64_t)outShape.size() - 1; d >= 0; --d) {
-      if (++index[d] < outShape[d])
-        break;
-      index[d] = 0;
-    }
-  }
+    for (size_t d = 0; d < i.size(); ++d)
+      src += i[d] * inStrides[perm[d]];
+    return src;
+  });
   return gatherElements(in, indices, getType());
 }
 
@@ -396,20 +400,13 @@ OpFoldResult SliceOp::fold(FoldAdaptor a) {
   if (!in)
     return {};
   auto inStrides = stridesOf(in.getType().getShape());
-  auto outShape = getType().getShape();
-  SmallVector<int64_t> indices, index(outShape.size(), 0);
-  for (int64_t linear = 0, e = getType().getNumElements(); linear < e;
-       ++linear) {
+  ArrayRef<int64_t> starts = getStarts(), steps = getSteps();
+  auto indices = mapIndices(getType().getShape(), [&](ArrayRef<int64_t> i) {
     int64_t src = 0;
-    for (size_t d = 0; d < outShape.size(); ++d)
-      src += (getStarts()[d] + index[d] * getSteps()[d]) * inStrides[d];
-    indices.push_back(src);
-    for (int64_t d = (int64_t)outShape.size() - 1; d >= 0; --d) {
-      if (++index[d] < outShape[d])
-        break;
-      index[d] = 0;
-    }
-  }
+    for (size_t d = 0; d < i.size(); ++d)
+      src += (starts[d] + i[d] * steps[d]) * inStrides[d];
+    return src;
+  });
   return gatherElements(in, indices, getType());
 }
 
