@@ -25,6 +25,41 @@ static constexpr double kInfinity = std::numeric_limits<double>::infinity();
 /// Relative slack of the pruning windows, far above rounding error.
 static constexpr double kSlack = 1e-9;
 
+/// Narrows [lo, hi] onto the smallest `measure` of a feasible cut, where
+/// `best` is feasible with measure `hi`: bisection with `check(limit,
+/// false)` (a cut whose measure is at most `limit`, or none), then strict
+/// checks `check(hi, true)` until none finds a better cut, which makes the
+/// result exact. Returns the best cut; `hi` ends as its measure.
+template <typename Check, typename Measure>
+static std::vector<unsigned> narrowToOptimum(double lo, double &hi,
+                                             std::vector<unsigned> best,
+                                             Check check, Measure measure) {
+  // Each step halves [lo, hi]; the cap only guards against a broken check.
+  for (unsigned iteration = 0;
+       iteration < 200 && hi - lo > 1e-9 * std::max(std::fabs(hi), 1e-300);
+       ++iteration) {
+    double mid = lo + (hi - lo) / 2;
+    if (mid <= lo || mid >= hi)
+      break;
+    if (auto cut = check(mid, false)) {
+      best = std::move(*cut);
+      hi = measure(best);
+    } else {
+      lo = mid;
+    }
+  }
+  // Exactness: stop only when nothing strictly below hi is feasible.
+  while (auto cut = check(hi, true)) {
+    double better = measure(*cut);
+    assert(better < hi && "a strict check returned no better cut");
+    if (!(better < hi))
+      break;
+    best = std::move(*cut);
+    hi = better;
+  }
+  return best;
+}
+
 MinMaxSolver::MinMaxSolver(const CostModel &model, Objective objective,
                            unsigned numStages)
     : model(model), objective(objective), numStages(numStages),
@@ -207,56 +242,22 @@ MinMaxSolver::minimiseBottleneck(double lowerBound, double memoryLimit) {
 
   // Invariant: the optimum lies in [lo, hi] and `best` achieves hi.
   lo = std::min(lo, hi);
-  // Each step halves [lo, hi]; the cap only guards against a broken check.
-  for (unsigned iteration = 0;
-       iteration < 200 && hi - lo > 1e-9 * std::max(std::fabs(hi), 1e-300);
-       ++iteration) {
-    double mid = lo + (hi - lo) / 2;
-    if (mid <= lo || mid >= hi)
-      break;
-    if (auto cut = findCut(mid, false, memoryLimit, false)) {
-      best = std::move(cut);
-      hi = bottleneck(*best);
-    } else {
-      lo = mid;
-    }
-  }
-  // Exactness: stop only when nothing strictly below hi is feasible.
-  while (auto cut = findCut(hi, true, memoryLimit, false)) {
-    double better = bottleneck(*cut);
-    assert(better < hi && "a strict check returned no better cut");
-    if (!(better < hi))
-      break;
-    best = std::move(cut);
-    hi = better;
-  }
-  return best;
+  return narrowToOptimum(
+      lo, hi, std::move(*best),
+      [&](double bound, bool strict) {
+        return findCut(bound, strict, memoryLimit, false);
+      },
+      [&](llvm::ArrayRef<unsigned> cut) { return bottleneck(cut); });
 }
 
 double MinMaxSolver::minimumMemory() {
   std::vector<unsigned> best = *findCut(kInfinity, false, kInfinity, false);
-  double hi = peakMemory(best), lo = 0;
-  // Each step halves [lo, hi]; the cap only guards against a broken check.
-  for (unsigned iteration = 0;
-       iteration < 200 && hi - lo > 1e-9 * std::max(std::fabs(hi), 1e-300);
-       ++iteration) {
-    double mid = lo + (hi - lo) / 2;
-    if (mid <= lo || mid >= hi)
-      break;
-    if (auto cut = findCut(kInfinity, false, mid, false)) {
-      best = std::move(*cut);
-      hi = peakMemory(best);
-    } else {
-      lo = mid;
-    }
-  }
-  while (auto cut = findCut(kInfinity, false, hi, true)) {
-    double better = peakMemory(*cut);
-    assert(better < hi && "a strict check returned no better cut");
-    if (!(better < hi))
-      break;
-    best = std::move(*cut);
-    hi = better;
-  }
+  double hi = peakMemory(best);
+  narrowToOptimum(
+      0, hi, std::move(best),
+      [&](double limit, bool strict) {
+        return findCut(kInfinity, false, limit, strict);
+      },
+      [&](llvm::ArrayRef<unsigned> cut) { return peakMemory(cut); });
   return hi;
 }

@@ -262,6 +262,15 @@ struct Verifier {
   // Matching: Partner[St][I] = (stage, index) of the other end.
   std::vector<std::vector<std::pair<int, int>>> Partner;
 
+  /// The tensor a SEND or RECV on stage `St` moves: the output of virtual
+  /// stage K's F (activation) or B (gradient), K being the sender's.
+  size_t transferredTensor(int St, const Action &A) const {
+    int K = S.virtualStage(St, A.Chunk);
+    bool Grad = A.Kind == ActionKind::SendB || A.Kind == ActionKind::RecvB;
+    int Producer = isSend(A.Kind) ? K : (Grad ? K + 1 : K - 1);
+    return tensor(Grad, A.Microbatch, Producer);
+  }
+
   Error checkMatching() {
     Partner.assign(P, {});
     for (int St = 0; St < P; ++St)
@@ -273,12 +282,8 @@ struct Verifier {
         const Action &A = S.Stages[St][I];
         if (!isComm(A.Kind))
           continue;
-        int K = S.virtualStage(St, A.Chunk);
-        bool Grad = A.Kind == ActionKind::SendB || A.Kind == ActionKind::RecvB;
-        int Producer = isSend(A.Kind) ? K : (Grad ? K + 1 : K - 1);
         auto &Slot =
-            (isSend(A.Kind) ? SendAt
-                            : RecvAt)[tensor(Grad, A.Microbatch, Producer)];
+            (isSend(A.Kind) ? SendAt : RecvAt)[transferredTensor(St, A)];
         if (Slot.first >= 0)
           return fail(St, I,
                       formatv("the same tensor is already {0} by action {1}",
@@ -292,14 +297,16 @@ struct Verifier {
         const Action &A = S.Stages[St][I];
         if (!isComm(A.Kind))
           continue;
-        int K = S.virtualStage(St, A.Chunk);
-        bool Grad = A.Kind == ActionKind::SendB || A.Kind == ActionKind::RecvB;
-        int Producer = isSend(A.Kind) ? K : (Grad ? K + 1 : K - 1);
-        size_t T = tensor(Grad, A.Microbatch, Producer);
+        size_t T = transferredTensor(St, A);
         auto Other = isSend(A.Kind) ? RecvAt[T] : SendAt[T];
         if (Other.first < 0) {
+          // The peer's virtual stage: the receiver of a send, the producer
+          // of a receive.
           int Peer = A.Peer;
-          int PeerK = isSend(A.Kind) ? (Grad ? K - 1 : K + 1) : Producer;
+          int K = S.virtualStage(St, A.Chunk);
+          bool Grad =
+              A.Kind == ActionKind::SendB || A.Kind == ActionKind::RecvB;
+          int PeerK = Grad == isSend(A.Kind) ? K - 1 : K + 1;
           int PeerChunk = S.locate(PeerK).second;
           ActionKind Want =
               isSend(A.Kind) ? (Grad ? ActionKind::RecvB : ActionKind::RecvF)
