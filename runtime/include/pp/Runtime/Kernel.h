@@ -70,6 +70,10 @@ struct KernelSpec {
   Attributes attrs;
   std::vector<TensorType> inputs;
   std::vector<TensorType> outputs;
+  /// Seed for kernels that draw random numbers (dropout): derived by the
+  /// executor from pp-run's --seed and the kernel's position, so that runs
+  /// repeat exactly. A kernel advances its own generator on every call.
+  uint64_t seed = 0;
 
   /// "nn.matmul at LOCATION: MESSAGE" as an error Status.
   Status error(const std::string &message) const;
