@@ -8,6 +8,8 @@ Run with the system interpreter that has torch + onnx:
 Writes, under --out:
   mlp.onnx, tiny_gpt.onnx, tiny_gpt_untied.onnx, tiny_resnet.onnx
   data/<model>/<input name>.pb and data/<model>/labels.pb (onnx TensorProto)
+  data/<model>/golden/: one training step of PyTorch on that batch, the
+    reference of pp's parity tests (layout in examples/README.md)
 
 Everything is seeded, static-shaped, opset 17, exported in eval mode with
 named inputs/outputs.  Re-running produces the same files.
@@ -15,8 +17,12 @@ named inputs/outputs.  Re-running produces the same files.
 
 import argparse
 import collections
+import copy
+import json
 import math
 import os
+import re
+import shutil
 import sys
 import warnings
 
@@ -252,6 +258,206 @@ def check_outputs(model_path, feeds, expect):
 
 
 # ----------------------------------------------------------------------------
+# The example models with their inputs
+# ----------------------------------------------------------------------------
+
+
+def build_mlp():
+    torch.manual_seed(0)
+    mlp = MLP()
+    gen = torch.Generator().manual_seed(100)
+    x = torch.randn(8, 64, generator=gen)
+    labels = torch.randint(0, 10, (8,), generator=gen)
+    return mlp, {"x": x}, labels
+
+
+def build_gpt(tied):
+    gen = torch.Generator().manual_seed(101)
+    seq = torch.randint(0, 128, (2, 17), generator=gen)
+    ids, labels = seq[:, :16].contiguous(), seq[:, 1:].contiguous()
+    torch.manual_seed(1)
+    gpt = TinyGPT(tied=tied)
+    randomize_layernorm(gpt, torch.Generator().manual_seed(4))
+    return gpt, {"input_ids": ids}, labels
+
+
+def build_resnet():
+    torch.manual_seed(2)
+    resnet = TinyResNet()
+    randomize_bn_stats(resnet, torch.Generator().manual_seed(3))
+    gen = torch.Generator().manual_seed(102)
+    x = torch.randn(2, 3, 32, 32, generator=gen)
+    labels = torch.randint(0, 10, (2,), generator=gen)
+    return resnet, {"x": x}, labels
+
+
+# name -> (builder, export constant folding, export training mode name).
+# The GPTs keep their weights behind graph ops (see export()); the ResNet is
+# exported with TrainingMode.PRESERVE on the eval-mode module, because
+# TrainingMode.EVAL would fold every BatchNorm into its Conv.
+MODELS = collections.OrderedDict([
+    ("mlp", (build_mlp, True, "EVAL")),
+    ("tiny_gpt", (lambda: build_gpt(True), False, "EVAL")),
+    ("tiny_gpt_untied", (lambda: build_gpt(False), False, "EVAL")),
+    ("tiny_resnet", (build_resnet, True, "PRESERVE")),
+])
+
+
+# ----------------------------------------------------------------------------
+# Golden training step (what pp's parity tests compare against)
+# ----------------------------------------------------------------------------
+
+# Optimizer settings of the golden updates, named as pp-run's options.
+SGD = collections.OrderedDict([
+    ("lr", 0.1), ("momentum", 0.9), ("weight_decay", 0.01),
+    ("dampening", 0.0), ("nesterov", False)])
+ADAMW = collections.OrderedDict([
+    ("lr", 1e-3), ("beta1", 0.9), ("beta2", 0.999), ("eps", 1e-8),
+    ("weight_decay", 0.01), ("amsgrad", False)])
+
+# (directory, optimizer, steps): the weights after `steps` optimizer steps on
+# the example batch. One step leaves SGD's momentum and Adam's moment
+# estimates without effect (the first step's buffers are the gradient
+# itself), so the MLP also has two-step updates, which exercise them.
+UPDATES = [("sgd", "sgd", 1), ("adamw", "adamw", 1)]
+UPDATES_MLP = UPDATES + [("sgd_2steps", "sgd", 2),
+                         ("adamw_2steps", "adamw", 2)]
+
+# BatchNorm buffers that ONNX carries as initializers (num_batches_tracked
+# is not exported: with a fixed momentum it plays no part).
+STATE_SUFFIXES = (".running_mean", ".running_var")
+
+
+def make_optimizer(kind, params):
+    if kind == "sgd":
+        return torch.optim.SGD(params, lr=SGD["lr"], momentum=SGD["momentum"],
+                               dampening=SGD["dampening"],
+                               weight_decay=SGD["weight_decay"],
+                               nesterov=SGD["nesterov"])
+    if kind == "adamw":
+        return torch.optim.AdamW(params, lr=ADAMW["lr"],
+                                 betas=(ADAMW["beta1"], ADAMW["beta2"]),
+                                 eps=ADAMW["eps"],
+                                 weight_decay=ADAMW["weight_decay"],
+                                 amsgrad=ADAMW["amsgrad"])
+    raise ValueError("unknown optimizer '%s'" % kind)
+
+
+def reference_step(model, inputs, labels, dtype, optimizer=None, steps=1):
+    """Trains a copy of `model` in `dtype` and train mode (BatchNorm with the
+    batch's statistics) for `steps` steps on one batch: F.cross_entropy of
+    output 0 (classes on the last axis) against `labels`, then, if
+    `optimizer` is "sgd" or "adamw", an optimizer step. Returns numpy arrays:
+    {"loss", "grads": {param: first step's gradient}, "params": {param: after
+    the last step}, "state": {buffer: running statistics at the end}}.
+    Parameter names are the module's, tied ones once (named_parameters)."""
+    model = copy.deepcopy(model).to(dtype).train()
+    feeds = [t.to(dtype) if t.is_floating_point() else t
+             for t in inputs.values()]
+    params = collections.OrderedDict(model.named_parameters())
+    opt = make_optimizer(optimizer, params.values()) if optimizer else None
+    result = {}
+    for step in range(steps):
+        model.zero_grad(set_to_none=True)
+        logits = model(*feeds)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                               labels.reshape(-1))
+        loss.backward()
+        if step == 0:
+            result["loss"] = loss.detach().numpy().copy()
+            result["grads"] = {n: p.grad.detach().numpy().copy()
+                               for n, p in params.items()}
+        if opt:
+            opt.step()
+    result["params"] = {n: p.detach().numpy().copy()
+                        for n, p in params.items()}
+    result["state"] = {n: b.detach().numpy().copy()
+                       for n, b in model.named_buffers()
+                       if n.endswith(STATE_SUFFIXES)}
+    return result
+
+
+def file_safe(name):
+    """A file name for tensor `name`: characters other than letters, digits,
+    '.', '_' and '-' become '_'. The tensor's own name stays in the file."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
+
+
+def write_tensors(tensors, directory):
+    seen = {}
+    for name in sorted(tensors):
+        fname = file_safe(name)
+        if fname in seen:
+            sys.exit("error: tensors '%s' and '%s' map to the same file name "
+                     "%s" % (seen[fname], name, fname))
+        seen[fname] = name
+        write_tensor(tensors[name].astype(np.float32), name,
+                     os.path.join(directory, fname + ".pb"))
+
+
+def write_golden(name, model, inputs, labels, onnx_path, golden_dir,
+                 updates):
+    """Writes the golden training step of `model` under `golden_dir`, with
+    every tensor named by its ONNX initializer. The reference runs in
+    float64 and is rounded to float32 once, so that it holds pp's float32
+    error only, not PyTorch's as well."""
+    graph = onnx.load(onnx_path).graph
+    initializers = {t.name for t in graph.initializer}
+    step = reference_step(model, inputs, labels, torch.float64)
+    trainable, state = set(step["grads"]), set(step["state"])
+    for what, names in (("parameter", trainable), ("BatchNorm state", state)):
+        missing = sorted(names - initializers)
+        if missing:
+            sys.exit("error: %s: %s %s not among the ONNX initializers of %s"
+                     % (name, what, ", ".join(missing), onnx_path))
+    unknown = sorted(initializers - trainable - state)
+    if unknown:
+        sys.exit("error: %s: ONNX initializers %s are neither a parameter "
+                 "nor BatchNorm state of the module" % (name,
+                                                        ", ".join(unknown)))
+
+    if os.path.isdir(golden_dir):
+        shutil.rmtree(golden_dir)
+    write_tensor(step["loss"].astype(np.float32), "loss",
+                 os.path.join(golden_dir, "loss.pb"))
+    write_tensors(step["grads"], os.path.join(golden_dir, "grad"))
+    if state:
+        write_tensors(step["state"], os.path.join(golden_dir, "state"))
+    for directory, optimizer, steps in updates:
+        after = reference_step(model, inputs, labels, torch.float64,
+                               optimizer, steps)
+        write_tensors(after["params"], os.path.join(golden_dir, directory))
+
+    hyper = collections.OrderedDict([
+        ("model", name),
+        ("reference", "PyTorch %s in float64, rounded to float32"
+         % torch.__version__.split("+")[0]),
+        ("inputs", list(inputs)),
+        ("loss", "cross-entropy"),
+        ("output", graph.output[0].name),
+        ("labels", "labels"),
+        ("train_mode", True),
+        ("sgd", SGD),
+        ("adamw", ADAMW),
+        ("updates", [collections.OrderedDict([
+            ("dir", d), ("optimizer", o), ("steps", s)])
+            for d, o, s in updates]),
+    ])
+    if state:
+        # torch.nn.BatchNorm2d: running = (1 - momentum) * running + momentum
+        # * batch statistic, with the unbiased (n - 1) batch variance.
+        hyper["state"] = collections.OrderedDict([
+            ("dir", "state"), ("steps", 1), ("momentum", 0.1),
+            ("running_var", "unbiased")])
+    with open(os.path.join(golden_dir, "hyperparameters.json"), "w") as f:
+        json.dump(hyper, f, indent=2)
+        f.write("\n")
+    print("  golden: loss %.6f, %d gradients, %d state tensors, updates %s"
+          % (float(step["loss"]), len(trainable), len(state),
+             ", ".join(d for d, _, _ in updates)))
+
+
+# ----------------------------------------------------------------------------
 # Main
 # ----------------------------------------------------------------------------
 
@@ -273,65 +479,30 @@ def main():
     # PRESERVE on an eval-mode module is exactly eval export; the warning
     # about constant folding only matters for modules in training mode.
     warnings.filterwarnings("ignore", message="It is recommended that constant folding")
-    eval_mode = torch.onnx.TrainingMode.EVAL
-    preserve = torch.onnx.TrainingMode.PRESERVE
 
-    # ---- mlp -------------------------------------------------------------
-    torch.manual_seed(0)
-    mlp = MLP().eval()
-    gen = torch.Generator().manual_seed(100)
-    x = torch.randn(8, 64, generator=gen)
-    labels = torch.randint(0, 10, (8,), generator=gen)
-    path = os.path.join(out, "mlp.onnx")
-    export(mlp, (x,), path, ["x"], ["logits"], eval_mode)
-    summarize(path)
-    write_tensor(x.numpy(), "x", os.path.join(out, "data/mlp/x.pb"))
-    write_tensor(labels.numpy(), "labels",
-                 os.path.join(out, "data/mlp/labels.pb"))
-    with torch.no_grad():
-        check_outputs(path, {"x": x.numpy()}, mlp(x).numpy())
-
-    # ---- tiny_gpt (tied / untied) -----------------------------------------
-    gen = torch.Generator().manual_seed(101)
-    seq = torch.randint(0, 128, (2, 17), generator=gen)
-    ids, labels = seq[:, :16].contiguous(), seq[:, 1:].contiguous()
-    for name, tied in (("tiny_gpt", True), ("tiny_gpt_untied", False)):
-        torch.manual_seed(1)
-        gpt = TinyGPT(tied=tied)
-        randomize_layernorm(gpt, torch.Generator().manual_seed(4))
-        gpt.eval()
+    for name, (build, folding, mode) in MODELS.items():
+        model, inputs, labels = build()
+        model.eval()
         path = os.path.join(out, name + ".onnx")
-        export(gpt, (ids,), path, ["input_ids"], ["logits"], eval_mode,
-               constant_folding=False)
-        summarize(path)
-        write_tensor(ids.numpy(), "input_ids",
-                     os.path.join(out, "data", name, "input_ids.pb"))
+        export(model, tuple(inputs.values()), path, list(inputs), ["logits"],
+               getattr(torch.onnx.TrainingMode, mode),
+               constant_folding=folding)
+        _, ops = summarize(path)
+        if (isinstance(model, TinyResNet)
+                and ops.get("BatchNormalization", 0) == 0):
+            sys.exit("error: BatchNormalization was fused away in " + path)
+        data = os.path.join(out, "data", name)
+        for input_name, value in inputs.items():
+            write_tensor(value.numpy(), input_name,
+                         os.path.join(data, input_name + ".pb"))
         write_tensor(labels.numpy(), "labels",
-                     os.path.join(out, "data", name, "labels.pb"))
+                     os.path.join(data, "labels.pb"))
         with torch.no_grad():
-            check_outputs(path, {"input_ids": ids.numpy()}, gpt(ids).numpy())
-
-    # ---- tiny_resnet -------------------------------------------------------
-    torch.manual_seed(2)
-    resnet = TinyResNet()
-    randomize_bn_stats(resnet, torch.Generator().manual_seed(3))
-    resnet.eval()
-    gen = torch.Generator().manual_seed(102)
-    x = torch.randn(2, 3, 32, 32, generator=gen)
-    labels = torch.randint(0, 10, (2,), generator=gen)
-    path = os.path.join(out, "tiny_resnet.onnx")
-    # TrainingMode.EVAL fuses BatchNorm into the preceding Conv; PRESERVE
-    # exports the (eval-mode) module as is, so BatchNormalization nodes stay
-    # (training_mode=0, running stats as initializers).
-    export(resnet, (x,), path, ["x"], ["logits"], preserve)
-    _, ops = summarize(path)
-    if ops.get("BatchNormalization", 0) == 0:
-        sys.exit("error: BatchNormalization was fused away in " + path)
-    write_tensor(x.numpy(), "x", os.path.join(out, "data/tiny_resnet/x.pb"))
-    write_tensor(labels.numpy(), "labels",
-                 os.path.join(out, "data/tiny_resnet/labels.pb"))
-    with torch.no_grad():
-        check_outputs(path, {"x": x.numpy()}, resnet(x).numpy())
+            check_outputs(path, {k: v.numpy() for k, v in inputs.items()},
+                          model(*inputs.values()).numpy())
+        write_golden(name, model, inputs, labels, path,
+                     os.path.join(data, "golden"),
+                     UPDATES_MLP if name == "mlp" else UPDATES)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+Blayer1.1.bn2.running_meanJ@éŽs¾+XT>‘¾T¨x½®mƒ½hÈ@=Ñ`¦½Må¿½½Ð¯=×qZ=ZWÏ=(=)½P‘)½¹zO½‚ó½"g>
