@@ -239,7 +239,9 @@ def summarize(path):
 
 def write_tensor(array, name, path):
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    t = numpy_helper.from_array(np.ascontiguousarray(array), name=name)
+    # np.ascontiguousarray would turn a 0-d array (the loss) into 1-d.
+    t = numpy_helper.from_array(np.require(array, requirements="C"),
+                                name=name)
     with open(path, "wb") as f:
         f.write(t.SerializeToString())
 

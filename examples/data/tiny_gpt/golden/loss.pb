@@ -1,1 +1,1 @@
-BlossJ‹ê+B
+BlossJ‹ê+B
