@@ -115,6 +115,84 @@ OpCost ReduceSumOp::getForwardCost() {
 }
 
 //===----------------------------------------------------------------------===//
+// Loss and gradient ops
+//===----------------------------------------------------------------------===//
+
+/// Multiply-adds per output element of a convolution with `weight`.
+static double convMacsPerOutput(ShapedType weight) {
+  double macs = 1;
+  for (int64_t d : weight.getShape().drop_front())
+    macs *= d;
+  return macs;
+}
+
+OpCost SoftmaxCrossEntropyOp::getForwardCost() {
+  // A log-softmax per row (max, exp, sum, log), then one pick and the mean.
+  OpCost cost = trafficOf(*this);
+  cost.flops = 12 * elementsOf(getLogits().getType()) +
+               elementsOf(getLabels().getType());
+  return cost;
+}
+
+OpCost SumToOp::getForwardCost() {
+  OpCost cost = trafficOf(*this);
+  cost.flops = elementsOf(getX().getType());
+  return cost;
+}
+
+OpCost LayerNormGradParamsOp::getForwardCost() {
+  // Statistics recomputed from x (4), xhat (2), dy * xhat and both sums (3).
+  OpCost cost = trafficOf(*this);
+  cost.flops = 9 * elementsOf(getX().getType());
+  return cost;
+}
+
+OpCost BatchNormGradParamsOp::getForwardCost() {
+  OpCost cost = trafficOf(*this);
+  cost.flops = (getTraining() ? 9 : 5) * elementsOf(getX().getType());
+  return cost;
+}
+
+OpCost ConvGradInputOp::getForwardCost() {
+  // A transposed convolution: the forward's multiply-adds.
+  OpCost cost = trafficOf(*this);
+  cost.flops = 2.0 * convMacsPerOutput(getWeight().getType()) *
+               elementsOf(getDy().getType());
+  return cost;
+}
+
+OpCost ConvGradWeightOp::getForwardCost() {
+  // A correlation of x with dy: the forward's multiply-adds.
+  OpCost cost = trafficOf(*this);
+  cost.flops =
+      2.0 * convMacsPerOutput(getType()) * elementsOf(getDy().getType());
+  return cost;
+}
+
+OpCost MaxPoolGradOp::getForwardCost() {
+  // Each window's maximum is found again in x, then dy is added there.
+  OpCost cost = trafficOf(*this);
+  cost.flops =
+      (windowSize(getKernelShape()) + 1) * elementsOf(getDy().getType());
+  return cost;
+}
+
+OpCost AveragePoolGradOp::getForwardCost() {
+  // Each dy element is divided once and added to every element of its window.
+  OpCost cost = trafficOf(*this);
+  cost.flops =
+      (windowSize(getKernelShape()) + 1) * elementsOf(getDy().getType());
+  return cost;
+}
+
+OpCost GatherGradOp::getForwardCost() {
+  // Zero the result, then add each element of dy.
+  OpCost cost = trafficOf(*this);
+  cost.flops = elementsOf(getDy().getType());
+  return cost;
+}
+
+//===----------------------------------------------------------------------===//
 // Backward
 //===----------------------------------------------------------------------===//
 

@@ -8,26 +8,16 @@
 
 #include "pp/Dialect/NN/IR/NN.h"
 
+#include "NNShapeRules.h"
+
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
 
 namespace pp::nn {
 
-namespace {
-using Shape = SmallVector<int64_t>;
-
-RankedTensorType rankedOf(Type type) { return cast<RankedTensorType>(type); }
-
-/// Emits `message` at `loc` (if any) and fails.
-template <typename... Args>
-LogicalResult fail(std::optional<Location> loc, StringRef opName,
-                   const Args &...args) {
-  if (loc) {
-    auto diag = mlir::emitError(*loc) << "'" << opName << "' op ";
-    (diag << ... << args);
-  }
-  return failure();
+static RankedTensorType rankedOf(Type type) {
+  return cast<RankedTensorType>(type);
 }
 
 std::string shapeString(ArrayRef<int64_t> shape) {
@@ -38,7 +28,6 @@ std::string shapeString(ArrayRef<int64_t> shape) {
   return s;
 }
 
-/// Output size of a sliding window along one axis, as ONNX defines it.
 int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride,
                      int64_t padBegin, int64_t padEnd, int64_t dilation,
                      bool ceilMode) {
@@ -52,7 +41,6 @@ int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride,
     --out;
   return out;
 }
-} // namespace
 
 FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
                                                 ArrayRef<int64_t> rhs) {
@@ -75,8 +63,8 @@ LogicalResult inferBroadcastBinary(std::optional<Location> loc,
   auto l = rankedOf(lhs), r = rankedOf(rhs);
   auto shape = broadcastShapes(l.getShape(), r.getShape());
   if (failed(shape))
-    return fail(loc, opName, "operand shapes ", shapeString(l.getShape()),
-                " and ", shapeString(r.getShape()), " do not broadcast");
+    return failAt(loc, opName, "operand shapes ", shapeString(l.getShape()),
+                  " and ", shapeString(r.getShape()), " do not broadcast");
   types.push_back(RankedTensorType::get(*shape, elementType));
   return success();
 }
@@ -89,13 +77,13 @@ LogicalResult WhereOp::inferReturnTypes(MLIRContext *,
   auto x = rankedOf(adaptor.getX().getType());
   auto y = rankedOf(adaptor.getY().getType());
   if (x.getElementType() != y.getElementType())
-    return fail(loc, getOperationName(), "x and y differ in element type");
+    return failAt(loc, getOperationName(), "x and y differ in element type");
   auto xy = broadcastShapes(x.getShape(), y.getShape());
   FailureOr<Shape> all = failed(xy) ? xy : broadcastShapes(*xy, c.getShape());
   if (failed(all))
-    return fail(loc, getOperationName(), "operand shapes ",
-                shapeString(c.getShape()), ", ", shapeString(x.getShape()),
-                " and ", shapeString(y.getShape()), " do not broadcast");
+    return failAt(loc, getOperationName(), "operand shapes ",
+                  shapeString(c.getShape()), ", ", shapeString(x.getShape()),
+                  " and ", shapeString(y.getShape()), " do not broadcast");
   types.push_back(RankedTensorType::get(*all, x.getElementType()));
   return success();
 }
@@ -117,9 +105,9 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
   auto l = rankedOf(adaptor.getLhs().getType());
   auto r = rankedOf(adaptor.getRhs().getType());
   if (l.getRank() == 0 || r.getRank() == 0)
-    return fail(loc, getOperationName(), "operands must have rank >= 1");
+    return failAt(loc, getOperationName(), "operands must have rank >= 1");
   if (l.getElementType() != r.getElementType())
-    return fail(loc, getOperationName(), "operands differ in element type");
+    return failAt(loc, getOperationName(), "operands differ in element type");
   // numpy: a 1-D lhs is a row vector, a 1-D rhs a column vector, and the
   // inserted axis is removed from the result.
   Shape ls(l.getShape()), rs(r.getShape());
@@ -131,15 +119,15 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
   int64_t m = ls[ls.size() - 2], k = ls.back();
   int64_t k2 = rs[rs.size() - 2], n = rs.back();
   if (k != k2)
-    return fail(loc, getOperationName(),
-                "contracted dimensions differ: ", shapeString(l.getShape()),
-                " x ", shapeString(r.getShape()));
+    return failAt(loc, getOperationName(),
+                  "contracted dimensions differ: ", shapeString(l.getShape()),
+                  " x ", shapeString(r.getShape()));
   auto batch =
       broadcastShapes(ArrayRef(ls).drop_back(2), ArrayRef(rs).drop_back(2));
   if (failed(batch))
-    return fail(loc, getOperationName(), "batch dimensions of ",
-                shapeString(l.getShape()), " and ", shapeString(r.getShape()),
-                " do not broadcast");
+    return failAt(loc, getOperationName(), "batch dimensions of ",
+                  shapeString(l.getShape()), " and ", shapeString(r.getShape()),
+                  " do not broadcast");
   Shape out = *batch;
   if (!lhsVector)
     out.push_back(m);
@@ -156,7 +144,7 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
   auto a = rankedOf(adaptor.getA().getType());
   auto b = rankedOf(adaptor.getB().getType());
   if (a.getRank() != 2 || b.getRank() != 2)
-    return fail(loc, getOperationName(), "A and B must be matrices");
+    return failAt(loc, getOperationName(), "A and B must be matrices");
   int64_t m = adaptor.getTransA() ? a.getDimSize(1) : a.getDimSize(0);
   int64_t n = adaptor.getTransB() ? b.getDimSize(0) : b.getDimSize(1);
   types.push_back(RankedTensorType::get({m, n}, a.getElementType()));
@@ -179,63 +167,82 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+FailureOr<Shape> inferConvShape(std::optional<Location> loc, StringRef opName,
+                                ArrayRef<int64_t> in, ArrayRef<int64_t> w,
+                                ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> pads,
+                                ArrayRef<int64_t> dilations) {
+  int64_t spatial = in.size() - 2;
+  if (spatial < 1 || w.size() != in.size())
+    return failAt(loc, opName, "input ", shapeString(in), " and weight ",
+                  shapeString(w), " must both be N x C x spatial...");
+  if ((int64_t)strides.size() != spatial ||
+      (int64_t)dilations.size() != spatial ||
+      (int64_t)pads.size() != 2 * spatial)
+    return failAt(loc, opName, "expects ", spatial,
+                  " strides and dilations and ", 2 * spatial, " pads");
+  Shape out{in[0], w[0]};
+  for (int64_t i = 0; i < spatial; ++i) {
+    if (strides[i] < 1 || dilations[i] < 1)
+      return failAt(loc, opName, "strides and dilations must be >= 1");
+    out.push_back(windowOutput(in[i + 2], w[i + 2], strides[i], pads[i],
+                               pads[i + spatial], dilations[i],
+                               /*ceilMode=*/false));
+  }
+  return out;
+}
+
 LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                                        std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &types) {
   auto in = rankedOf(adaptor.getInput().getType());
   auto w = rankedOf(adaptor.getWeight().getType());
-  int64_t spatial = in.getRank() - 2;
-  if (spatial < 1 || w.getRank() != in.getRank())
-    return fail(loc, getOperationName(), "input ", shapeString(in.getShape()),
-                " and weight ", shapeString(w.getShape()),
-                " must both be N x C x spatial...");
-  ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
-                    dilations = adaptor.getDilations();
-  if ((int64_t)strides.size() != spatial ||
+  FailureOr<Shape> out = inferConvShape(
+      loc, getOperationName(), in.getShape(), w.getShape(),
+      adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations());
+  if (failed(out))
+    return failure();
+  types.push_back(RankedTensorType::get(*out, in.getElementType()));
+  return success();
+}
+
+FailureOr<Shape> inferPoolShape(std::optional<Location> loc, StringRef opName,
+                                ArrayRef<int64_t> in, ArrayRef<int64_t> kernel,
+                                ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> pads,
+                                ArrayRef<int64_t> dilations, bool ceilMode) {
+  int64_t spatial = in.size() - 2;
+  if (spatial < 1)
+    return failAt(loc, opName, "input must be N x C x spatial...");
+  if ((int64_t)kernel.size() != spatial || (int64_t)strides.size() != spatial ||
       (int64_t)dilations.size() != spatial ||
       (int64_t)pads.size() != 2 * spatial)
-    return fail(loc, getOperationName(), "expects ", spatial,
-                " strides and dilations and ", 2 * spatial, " pads");
-  Shape out{in.getDimSize(0), w.getDimSize(0)};
+    return failAt(loc, opName, "expects ", spatial,
+                  " kernel sizes, strides and dilations and ", 2 * spatial,
+                  " pads");
+  Shape out{in[0], in[1]};
   for (int64_t i = 0; i < spatial; ++i) {
-    if (strides[i] < 1 || dilations[i] < 1)
-      return fail(loc, getOperationName(),
-                  "strides and dilations must be >= 1");
-    out.push_back(windowOutput(in.getDimSize(i + 2), w.getDimSize(i + 2),
-                               strides[i], pads[i], pads[i + spatial],
-                               dilations[i], /*ceilMode=*/false));
+    if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1)
+      return failAt(loc, opName,
+                    "kernel sizes, strides and dilations must be >= 1");
+    out.push_back(windowOutput(in[i + 2], kernel[i], strides[i], pads[i],
+                               pads[i + spatial], dilations[i], ceilMode));
   }
-  types.push_back(RankedTensorType::get(out, in.getElementType()));
-  return success();
+  return out;
 }
 
 template <typename Adaptor>
 static LogicalResult inferPool(std::optional<Location> loc, StringRef opName,
                                Adaptor adaptor, SmallVectorImpl<Type> &types) {
   auto in = rankedOf(adaptor.getInput().getType());
-  int64_t spatial = in.getRank() - 2;
-  ArrayRef<int64_t> kernel = adaptor.getKernelShape(),
-                    strides = adaptor.getStrides(), pads = adaptor.getPads(),
-                    dilations = adaptor.getDilations();
-  if (spatial < 1)
-    return fail(loc, opName, "input must be N x C x spatial...");
-  if ((int64_t)kernel.size() != spatial || (int64_t)strides.size() != spatial ||
-      (int64_t)dilations.size() != spatial ||
-      (int64_t)pads.size() != 2 * spatial)
-    return fail(loc, opName, "expects ", spatial,
-                " kernel sizes, strides and dilations and ", 2 * spatial,
-                " pads");
-  Shape out{in.getDimSize(0), in.getDimSize(1)};
-  for (int64_t i = 0; i < spatial; ++i) {
-    if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1)
-      return fail(loc, opName,
-                  "kernel sizes, strides and dilations must be >= 1");
-    out.push_back(windowOutput(in.getDimSize(i + 2), kernel[i], strides[i],
-                               pads[i], pads[i + spatial], dilations[i],
-                               adaptor.getCeilMode()));
-  }
-  types.push_back(RankedTensorType::get(out, in.getElementType()));
+  FailureOr<Shape> out =
+      inferPoolShape(loc, opName, in.getShape(), adaptor.getKernelShape(),
+                     adaptor.getStrides(), adaptor.getPads(),
+                     adaptor.getDilations(), adaptor.getCeilMode());
+  if (failed(out))
+    return failure();
+  types.push_back(RankedTensorType::get(*out, in.getElementType()));
   return success();
 }
 
@@ -258,7 +265,7 @@ LogicalResult GlobalAveragePoolOp::inferReturnTypes(
     SmallVectorImpl<Type> &types) {
   auto in = rankedOf(adaptor.getInput().getType());
   if (in.getRank() < 3)
-    return fail(loc, getOperationName(), "input must be N x C x spatial...");
+    return failAt(loc, getOperationName(), "input must be N x C x spatial...");
   Shape out(in.getShape());
   std::fill(out.begin() + 2, out.end(), 1);
   types.push_back(RankedTensorType::get(out, in.getElementType()));
@@ -270,10 +277,10 @@ static LogicalResult checkAxes(std::optional<Location> loc, StringRef opName,
                                ArrayRef<int64_t> axes, int64_t rank) {
   for (size_t i = 0; i < axes.size(); ++i) {
     if (axes[i] < 0 || axes[i] >= rank)
-      return fail(loc, opName, "axis ", axes[i], " is out of range for rank ",
-                  rank);
+      return failAt(loc, opName, "axis ", axes[i], " is out of range for rank ",
+                    rank);
     if (i > 0 && axes[i] <= axes[i - 1])
-      return fail(loc, opName, "axes must be sorted and unique");
+      return failAt(loc, opName, "axes must be sorted and unique");
   }
   return success();
 }
@@ -318,8 +325,8 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
   auto in = rankedOf(adaptor.getInput().getType());
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis > in.getRank())
-    return fail(loc, getOperationName(), "axis ", axis,
-                " is out of range for rank ", in.getRank());
+    return failAt(loc, getOperationName(), "axis ", axis,
+                  " is out of range for rank ", in.getRank());
   int64_t outer = 1, inner = 1;
   for (int64_t i = 0; i < in.getRank(); ++i)
     (i < axis ? outer : inner) *= in.getDimSize(i);
@@ -335,18 +342,31 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   ArrayRef<int64_t> perm = adaptor.getPerm();
   SmallVector<bool> seen(in.getRank(), false);
   if ((int64_t)perm.size() != in.getRank())
-    return fail(loc, getOperationName(), "perm has ", perm.size(),
-                " entries for rank ", in.getRank());
+    return failAt(loc, getOperationName(), "perm has ", perm.size(),
+                  " entries for rank ", in.getRank());
   Shape out;
   for (int64_t p : perm) {
     if (p < 0 || p >= in.getRank() || seen[p])
-      return fail(loc, getOperationName(), "perm ", shapeString(perm),
-                  " is not a permutation");
+      return failAt(loc, getOperationName(), "perm ", shapeString(perm),
+                    " is not a permutation");
     seen[p] = true;
     out.push_back(in.getDimSize(p));
   }
   types.push_back(RankedTensorType::get(out, in.getElementType()));
   return success();
+}
+
+FailureOr<Shape> inferGatherShape(std::optional<Location> loc, StringRef opName,
+                                  ArrayRef<int64_t> data,
+                                  ArrayRef<int64_t> indices, int64_t axis) {
+  int64_t rank = data.size();
+  if (axis < 0 || axis >= rank)
+    return failAt(loc, opName, "axis ", axis, " is out of range for rank ",
+                  rank);
+  Shape out(data.take_front(axis));
+  llvm::append_range(out, indices);
+  llvm::append_range(out, data.drop_front(axis + 1));
+  return out;
 }
 
 LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
@@ -355,15 +375,38 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
                                          SmallVectorImpl<Type> &types) {
   auto data = rankedOf(adaptor.getData().getType());
   auto indices = rankedOf(adaptor.getIndices().getType());
-  int64_t axis = adaptor.getAxis();
-  if (axis < 0 || axis >= data.getRank())
-    return fail(loc, getOperationName(), "axis ", axis,
-                " is out of range for rank ", data.getRank());
-  Shape out(data.getShape().take_front(axis));
-  llvm::append_range(out, indices.getShape());
-  llvm::append_range(out, data.getShape().drop_front(axis + 1));
-  types.push_back(RankedTensorType::get(out, data.getElementType()));
+  FailureOr<Shape> out =
+      inferGatherShape(loc, getOperationName(), data.getShape(),
+                       indices.getShape(), adaptor.getAxis());
+  if (failed(out))
+    return failure();
+  types.push_back(RankedTensorType::get(*out, data.getElementType()));
   return success();
+}
+
+FailureOr<Shape> inferSliceShape(std::optional<Location> loc, StringRef opName,
+                                 ArrayRef<int64_t> in, ArrayRef<int64_t> starts,
+                                 ArrayRef<int64_t> ends,
+                                 ArrayRef<int64_t> steps) {
+  int64_t rank = in.size();
+  if ((int64_t)starts.size() != rank || (int64_t)ends.size() != rank ||
+      (int64_t)steps.size() != rank)
+    return failAt(loc, opName, "expects one start, end and step per axis (",
+                  rank, ")");
+  Shape out;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t dim = in[i], s = starts[i], e = ends[i], st = steps[i];
+    if (st == 0)
+      return failAt(loc, opName, "step of axis ", i, " is zero");
+    bool ok = st > 0 ? (s >= 0 && s <= dim && e >= 0 && e <= dim)
+                     : (s >= -1 && s < dim && e >= -1 && e < dim);
+    if (!ok)
+      return failAt(loc, opName, "slice ", s, ":", e, ":", st, " of axis ", i,
+                    " is not clamped to its size ", dim);
+    int64_t n = st > 0 ? (e - s + st - 1) / st : (s - e - st - 1) / -st;
+    out.push_back(std::max<int64_t>(n, 0));
+  }
+  return out;
 }
 
 LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
@@ -371,27 +414,12 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &types) {
   auto in = rankedOf(adaptor.getInput().getType());
-  ArrayRef<int64_t> starts = adaptor.getStarts(), ends = adaptor.getEnds(),
-                    steps = adaptor.getSteps();
-  int64_t rank = in.getRank();
-  if ((int64_t)starts.size() != rank || (int64_t)ends.size() != rank ||
-      (int64_t)steps.size() != rank)
-    return fail(loc, getOperationName(),
-                "expects one start, end and step per axis (", rank, ")");
-  Shape out;
-  for (int64_t i = 0; i < rank; ++i) {
-    int64_t dim = in.getDimSize(i), s = starts[i], e = ends[i], st = steps[i];
-    if (st == 0)
-      return fail(loc, getOperationName(), "step of axis ", i, " is zero");
-    bool ok = st > 0 ? (s >= 0 && s <= dim && e >= 0 && e <= dim)
-                     : (s >= -1 && s < dim && e >= -1 && e < dim);
-    if (!ok)
-      return fail(loc, getOperationName(), "slice ", s, ":", e, ":", st,
-                  " of axis ", i, " is not clamped to its size ", dim);
-    int64_t n = st > 0 ? (e - s + st - 1) / st : (s - e - st - 1) / -st;
-    out.push_back(std::max<int64_t>(n, 0));
-  }
-  types.push_back(RankedTensorType::get(out, in.getElementType()));
+  FailureOr<Shape> out = inferSliceShape(loc, getOperationName(), in.getShape(),
+                                         adaptor.getStarts(), adaptor.getEnds(),
+                                         adaptor.getSteps());
+  if (failed(out))
+    return failure();
+  types.push_back(RankedTensorType::get(*out, in.getElementType()));
   return success();
 }
 
@@ -400,25 +428,25 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &types) {
   if (adaptor.getInputs().empty())
-    return fail(loc, getOperationName(), "needs at least one input");
+    return failAt(loc, getOperationName(), "needs at least one input");
   auto first = rankedOf(adaptor.getInputs().front().getType());
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis >= first.getRank())
-    return fail(loc, getOperationName(), "axis ", axis,
-                " is out of range for rank ", first.getRank());
+    return failAt(loc, getOperationName(), "axis ", axis,
+                  " is out of range for rank ", first.getRank());
   Shape out(first.getShape());
   out[axis] = 0;
   for (Value v : adaptor.getInputs()) {
     auto t = rankedOf(v.getType());
     if (t.getRank() != first.getRank() ||
         t.getElementType() != first.getElementType())
-      return fail(loc, getOperationName(),
-                  "inputs differ in rank or element type");
+      return failAt(loc, getOperationName(),
+                    "inputs differ in rank or element type");
     for (int64_t i = 0; i < t.getRank(); ++i)
       if (i != axis && t.getDimSize(i) != first.getDimSize(i))
-        return fail(loc, getOperationName(), "input shapes ",
-                    shapeString(first.getShape()), " and ",
-                    shapeString(t.getShape()), " differ off axis ", axis);
+        return failAt(loc, getOperationName(), "input shapes ",
+                      shapeString(first.getShape()), " and ",
+                      shapeString(t.getShape()), " differ off axis ", axis);
     out[axis] += t.getDimSize(axis);
   }
   types.push_back(RankedTensorType::get(out, first.getElementType()));
@@ -432,20 +460,20 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *,
   auto in = rankedOf(adaptor.getInput().getType());
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis >= in.getRank())
-    return fail(loc, getOperationName(), "axis ", axis,
-                " is out of range for rank ", in.getRank());
+    return failAt(loc, getOperationName(), "axis ", axis,
+                  " is out of range for rank ", in.getRank());
   int64_t total = 0;
   for (int64_t size : adaptor.getSizes()) {
     if (size < 0)
-      return fail(loc, getOperationName(), "negative split size");
+      return failAt(loc, getOperationName(), "negative split size");
     total += size;
     Shape out(in.getShape());
     out[axis] = size;
     types.push_back(RankedTensorType::get(out, in.getElementType()));
   }
   if (total != in.getDimSize(axis))
-    return fail(loc, getOperationName(), "split sizes sum to ", total,
-                " but axis ", axis, " has size ", in.getDimSize(axis));
+    return failAt(loc, getOperationName(), "split sizes sum to ", total,
+                  " but axis ", axis, " has size ", in.getDimSize(axis));
   return success();
 }
 
@@ -481,8 +509,8 @@ LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *,
       continue;
     }
     if (in.getDimSize(i) != 1)
-      return fail(loc, getOperationName(), "cannot squeeze axis ", i,
-                  " of size ", in.getDimSize(i));
+      return failAt(loc, getOperationName(), "cannot squeeze axis ", i,
+                    " of size ", in.getDimSize(i));
   }
   types.push_back(RankedTensorType::get(out, in.getElementType()));
   return success();

@@ -473,4 +473,6 @@ def NN_OnnxOp : NN_Op<"onnx"> {
   }];
 }
 
+include "pp/Dialect/NN/IR/NNGradOps.td"
+
 #endif // PP_DIALECT_NN_IR_NNOPS_TD
