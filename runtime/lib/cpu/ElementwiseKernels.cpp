@@ -1,5 +1,528 @@
-//===- ElementwiseKernels.cpp ---------------------------------------------------------===//
+//===- ElementwiseKernels.cpp - Elementwise CPU kernels -------------------===//
+//
+// Arithmetic and comparisons with numpy broadcasting (add, sub, mul, div,
+// pow, equal, less, greater), unary math and activations (sqrt, erf, tanh,
+// relu, sigmoid, neg, exp, log, not, gelu), cast, where, training-mode
+// dropout and constant. Each kernel is a typed loop chosen once per
+// preparation; broadcast operands run through Broadcast.h's row plans.
+//
+//===----------------------------------------------------------------------===//
 
+#include "Broadcast.h"
 #include "CpuKernels.h"
+#include "TypeDispatch.h"
 
-void pp::rt::cpu::registerElementwiseKernels(KernelRegistry &registry) { (void)registry; }
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+using namespace pp::rt;
+using namespace pp::rt::cpu;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Scalar formulas
+//===----------------------------------------------------------------------===//
+
+struct AddFn {
+  template <typename T> T operator()(T a, T b) const { return a + b; }
+};
+struct SubFn {
+  template <typename T> T operator()(T a, T b) const { return a - b; }
+};
+struct MulFn {
+  template <typename T> T operator()(T a, T b) const { return a * b; }
+};
+/// -x, wrapping around for the most negative integer instead of overflowing.
+template <typename T> T negate(T x) {
+  if constexpr (std::is_integral_v<T>)
+    return T(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(x));
+  else
+    return -x;
+}
+struct DivFn {
+  template <typename T> T operator()(T a, T b) const {
+    if constexpr (std::is_integral_v<T>) {
+      // ONNX leaves integer division by zero undefined; the CPU would trap.
+      if (b == 0)
+        return 0;
+      if (b == -1) // INT_MIN / -1 traps too.
+        return negate(a);
+    }
+    return a / b;
+  }
+};
+struct EqualFn {
+  template <typename T> bool operator()(T a, T b) const { return a == b; }
+};
+struct LessFn {
+  template <typename T> bool operator()(T a, T b) const { return a < b; }
+};
+struct GreaterFn {
+  template <typename T> bool operator()(T a, T b) const { return a > b; }
+};
+
+/// Converts with defined results where C++ leaves them undefined: a float
+/// that is NaN or out of an integer type's range becomes 0 or the nearest
+/// representable integer.
+template <typename To, typename From> To convertValue(From v) {
+  if constexpr (std::is_same_v<To, bool>) {
+    return v != From(0);
+  } else if constexpr (std::is_integral_v<To> &&
+                       std::is_floating_point_v<From>) {
+    if (std::isnan(v))
+      return 0;
+    if (v <= From(std::numeric_limits<To>::min()))
+      return std::numeric_limits<To>::min();
+    if (v >= From(std::numeric_limits<To>::max()))
+      return std::numeric_limits<To>::max();
+    return To(v);
+  } else {
+    return To(v);
+  }
+}
+
+/// `base ^ exponent` in the base's type. Integer bases compute in double
+/// and convert back (an integer result is exact up to 2^53).
+struct PowFn {
+  template <typename B, typename E> B operator()(B base, E exponent) const {
+    if constexpr (std::is_floating_point_v<B> && std::is_same_v<B, E>)
+      return std::pow(base, exponent);
+    else if constexpr (std::is_floating_point_v<B>)
+      return B(std::pow(double(base), double(exponent)));
+    else
+      return convertValue<B>(std::pow(double(base), double(exponent)));
+  }
+};
+
+constexpr double kSqrtHalf = 0.70710678118654752440;      // 1 / sqrt(2)
+constexpr double kSqrtTwoOverPi = 0.79788456080286535588; // sqrt(2 / pi)
+constexpr double kGeluKappa = 0.044715;
+
+struct SqrtFn {
+  template <typename T> T operator()(T x) const { return std::sqrt(x); }
+};
+struct ErfFn {
+  template <typename T> T operator()(T x) const { return std::erf(x); }
+};
+struct TanhFn {
+  template <typename T> T operator()(T x) const { return std::tanh(x); }
+};
+struct ExpFn {
+  template <typename T> T operator()(T x) const { return std::exp(x); }
+};
+struct LogFn {
+  template <typename T> T operator()(T x) const { return std::log(x); }
+};
+struct SigmoidFn {
+  template <typename T> T operator()(T x) const {
+    return T(1) / (T(1) + std::exp(-x));
+  }
+};
+/// max(x, 0), keeping NaN (as PyTorch's relu does).
+struct ReluFn {
+  template <typename T> T operator()(T x) const { return x < T(0) ? T(0) : x; }
+};
+struct NegFn {
+  template <typename T> T operator()(T x) const { return negate(x); }
+};
+struct NotFn {
+  bool operator()(bool x) const { return !x; }
+};
+/// PyTorch's formulas, operation for operation.
+struct GeluErfFn {
+  template <typename T> T operator()(T x) const {
+    return x * T(0.5) * (T(1) + std::erf(x * T(kSqrtHalf)));
+  }
+};
+struct GeluTanhFn {
+  template <typename T> T operator()(T x) const {
+    T inner = T(kSqrtTwoOverPi) * (x + T(kGeluKappa) * (x * x * x));
+    return T(0.5) * x * (T(1) + std::tanh(inner));
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Broadcast binary ops
+//===----------------------------------------------------------------------===//
+
+/// Checks that the operands broadcast to the result's shape and that the
+/// result has element type `resultType`.
+Status checkBroadcastResult(const KernelSpec &spec, DType resultType) {
+  Shape shape;
+  if (!broadcastShapes(spec.inputs[0].shape, spec.inputs[1].shape, shape))
+    return spec.error("operands " + spec.inputs[0].str() + " and " +
+                      spec.inputs[1].str() + " do not broadcast");
+  return checkType(spec, "result", spec.outputs[0],
+                   TensorType{resultType, shape});
+}
+
+Status checkSameOperandTypes(const KernelSpec &spec) {
+  if (spec.inputs[0].dtype != spec.inputs[1].dtype)
+    return spec.error("operands " + spec.inputs[0].str() + " and " +
+                      spec.inputs[1].str() + " differ in element type");
+  return Status::ok();
+}
+
+template <typename Fn, typename Types>
+Status makeArithmetic(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 1))
+    return s;
+  if (Status s = checkSameOperandTypes(spec))
+    return s;
+  if (Status s = checkBroadcastResult(spec, spec.inputs[0].dtype))
+    return s;
+  auto plan = planBroadcast<2>(spec.outputs[0].shape,
+                               {spec.inputs[0].shape, spec.inputs[1].shape});
+  return dispatchType(
+      Types{}, spec, "lhs", spec.inputs[0].dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        out = [plan](const Tensor *const *in, Tensor *const *res) {
+          broadcastBinary(plan, res[0]->data<T>(), in[0]->data<T>(),
+                          in[1]->data<T>(), Fn{});
+        };
+        return Status::ok();
+      });
+}
+
+template <typename Fn>
+Status makeComparison(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 1))
+    return s;
+  if (Status s = checkSameOperandTypes(spec))
+    return s;
+  if (Status s = checkBroadcastResult(spec, DType::Bool))
+    return s;
+  auto plan = planBroadcast<2>(spec.outputs[0].shape,
+                               {spec.inputs[0].shape, spec.inputs[1].shape});
+  return dispatchType(
+      AllTypes{}, spec, "lhs", spec.inputs[0].dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        out = [plan](const Tensor *const *in, Tensor *const *res) {
+          broadcastBinary(plan, res[0]->data<bool>(), in[0]->data<T>(),
+                          in[1]->data<T>(), Fn{});
+        };
+        return Status::ok();
+      });
+}
+
+/// A floating-point base raised to one exponent for the whole tensor: the
+/// exponents PyTorch's `pow(tensor, scalar)` computes without `pow` are
+/// computed the same way, so that `x ** 2` and `x ** 3` match it exactly.
+template <typename T>
+void powScalarExponent(T *out, const T *base, int64_t n, double exponent) {
+  if (exponent == 2.0) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = base[i] * base[i];
+  } else if (exponent == 3.0) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = base[i] * base[i] * base[i];
+  } else if (exponent == 0.5) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = std::sqrt(base[i]);
+  } else if (exponent == 1.0) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = base[i];
+  } else if (exponent == -1.0) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = T(1) / base[i];
+  } else if (exponent == -2.0) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = T(1) / (base[i] * base[i]);
+  } else {
+    const T e = T(exponent);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = std::pow(base[i], e);
+  }
+}
+
+Status makePow(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 1))
+    return s;
+  if (Status s = checkBroadcastResult(spec, spec.inputs[0].dtype))
+    return s;
+  auto plan = planBroadcast<2>(spec.outputs[0].shape,
+                               {spec.inputs[0].shape, spec.inputs[1].shape});
+  bool scalarExponent = spec.inputs[1].numel() == 1 &&
+                        spec.inputs[0].shape == spec.outputs[0].shape;
+  return dispatchType(
+      NumericTypes{}, spec, "base", spec.inputs[0].dtype, [&](auto baseTag) {
+        using B = typename decltype(baseTag)::type;
+        return dispatchType(
+            NumericTypes{}, spec, "exponent", spec.inputs[1].dtype,
+            [&](auto expTag) {
+              using E = typename decltype(expTag)::type;
+              out = [plan, scalarExponent](const Tensor *const *in,
+                                           Tensor *const *res) {
+                if constexpr (std::is_floating_point_v<B>) {
+                  if (scalarExponent) {
+                    powScalarExponent(res[0]->data<B>(), in[0]->data<B>(),
+                                      in[0]->numel(),
+                                      double(*in[1]->data<E>()));
+                    return;
+                  }
+                }
+                broadcastBinary(plan, res[0]->data<B>(), in[0]->data<B>(),
+                                in[1]->data<E>(), PowFn{});
+              };
+              return Status::ok();
+            });
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Unary ops
+//===----------------------------------------------------------------------===//
+
+template <typename T, typename Fn>
+void unaryLoop(T *out, const T *in, int64_t n, Fn fn) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = fn(in[i]);
+}
+
+Status checkUnary(const KernelSpec &spec) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  return checkType(spec, "result", spec.outputs[0], spec.inputs[0]);
+}
+
+template <typename Fn, typename Types>
+Status makeUnary(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkUnary(spec))
+    return s;
+  return dispatchType(
+      Types{}, spec, "operand", spec.inputs[0].dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        out = [](const Tensor *const *in, Tensor *const *res) {
+          unaryLoop(res[0]->data<T>(), in[0]->data<T>(), in[0]->numel(), Fn{});
+        };
+        return Status::ok();
+      });
+}
+
+Status makeGelu(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkUnary(spec))
+    return s;
+  std::string approximate;
+  if (Status s = spec.attrs.getString("approximate", approximate, "none"))
+    return s;
+  if (approximate != "none" && approximate != "tanh")
+    return spec.error("approximate must be \"none\" or \"tanh\", got \"" +
+                      approximate + "\"");
+  if (approximate == "tanh")
+    return makeUnary<GeluTanhFn, FloatTypes>(spec, out);
+  return makeUnary<GeluErfFn, FloatTypes>(spec, out);
+}
+
+Status makeNot(const KernelSpec &spec, KernelFn &out) {
+  return makeUnary<NotFn, TypeList<bool>>(spec, out);
+}
+
+Status makeCast(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  if (spec.inputs[0].shape != spec.outputs[0].shape)
+    return spec.error("result " + spec.outputs[0].str() +
+                      " does not have the shape of the operand " +
+                      spec.inputs[0].str());
+  return dispatchType(
+      AllTypes{}, spec, "operand", spec.inputs[0].dtype, [&](auto fromTag) {
+        using From = typename decltype(fromTag)::type;
+        return dispatchType(
+            AllTypes{}, spec, "result", spec.outputs[0].dtype, [&](auto toTag) {
+              using To = typename decltype(toTag)::type;
+              out = [](const Tensor *const *in, Tensor *const *res) {
+                const From *x = in[0]->data<From>();
+                To *y = res[0]->data<To>();
+                for (int64_t i = 0, n = in[0]->numel(); i < n; ++i)
+                  y[i] = convertValue<To>(x[i]);
+              };
+              return Status::ok();
+            });
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// where
+//===----------------------------------------------------------------------===//
+
+/// One row of `out[i] = cond[i] ? x[i] : y[i]` with a contiguous condition;
+/// a repeated x or y (XC, YC false) is read once.
+template <bool XC, bool YC, typename T>
+void whereRow(T *out, const bool *cond, const T *x, const T *y, int64_t n) {
+  const T xv = *x, yv = *y;
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = cond[i] ? (XC ? x[i] : xv) : (YC ? y[i] : yv);
+}
+
+template <typename T>
+void whereRows(const RowPlan<3> &plan, T *out, const bool *cond, const T *x,
+               const T *y) {
+  const int64_t n = plan.inner;
+  const bool cc = plan.contiguous[0], xc = plan.contiguous[1],
+             yc = plan.contiguous[2];
+  forEachRow(plan, [&](int64_t r, const std::array<int64_t, 3> &offsets) {
+    T *o = out + r * n;
+    const bool *c = cond + offsets[0];
+    const T *xr = x + offsets[1], *yr = y + offsets[2];
+    if (!cc) { // one choice for the whole row
+      const T *src = *c ? xr : yr;
+      if (*c ? xc : yc)
+        std::memcpy(o, src, size_t(n) * sizeof(T));
+      else
+        std::fill(o, o + n, *src);
+    } else if (xc && yc) {
+      whereRow<true, true>(o, c, xr, yr, n);
+    } else if (xc) {
+      whereRow<true, false>(o, c, xr, yr, n);
+    } else if (yc) {
+      whereRow<false, true>(o, c, xr, yr, n);
+    } else {
+      whereRow<false, false>(o, c, xr, yr, n);
+    }
+  });
+}
+
+Status makeWhere(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 3, 1))
+    return s;
+  const TensorType &cond = spec.inputs[0], &x = spec.inputs[1],
+                   &y = spec.inputs[2];
+  if (Status s = checkDType(spec, "condition", cond, DType::Bool))
+    return s;
+  if (x.dtype != y.dtype)
+    return spec.error("x " + x.str() + " and y " + y.str() +
+                      " differ in element type");
+  Shape xy, shape;
+  if (!broadcastShapes(x.shape, y.shape, xy) ||
+      !broadcastShapes(cond.shape, xy, shape))
+    return spec.error("operands " + cond.str() + ", " + x.str() + " and " +
+                      y.str() + " do not broadcast");
+  if (Status s = checkType(spec, "result", spec.outputs[0],
+                           TensorType{x.dtype, shape}))
+    return s;
+  auto plan = planBroadcast<3>(shape, {cond.shape, x.shape, y.shape});
+  return dispatchElementSize(spec, x.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    out = [plan](const Tensor *const *in, Tensor *const *res) {
+      whereRows(plan, res[0]->data<T>(), in[0]->data<bool>(), in[1]->data<T>(),
+                in[2]->data<T>());
+    };
+    return Status::ok();
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// dropout
+//===----------------------------------------------------------------------===//
+
+/// SplitMix64: a counter-based generator, one 64-bit draw per step; each
+/// draw decides two elements.
+inline uint64_t splitMix64(uint64_t &state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/// An element is kept when a uniform 32-bit draw is at least `threshold`
+/// (= ratio * 2^32), so with probability 1 - ratio; kept ones are scaled.
+template <typename T>
+void dropoutLoop(T *out, bool *mask, const T *in, int64_t n, uint64_t &state,
+                 uint64_t threshold, T scale) {
+  for (int64_t i = 0; i < n; i += 2) {
+    uint64_t draw = splitMix64(state);
+    bool keep0 = (draw & 0xFFFFFFFFull) >= threshold;
+    mask[i] = keep0;
+    out[i] = keep0 ? in[i] * scale : T(0);
+    if (i + 1 < n) {
+      bool keep1 = (draw >> 32) >= threshold;
+      mask[i + 1] = keep1;
+      out[i + 1] = keep1 ? in[i + 1] * scale : T(0);
+    }
+  }
+}
+
+Status makeDropout(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 2))
+    return s;
+  if (Status s = checkType(spec, "output", spec.outputs[0], spec.inputs[0]))
+    return s;
+  if (Status s = checkType(spec, "mask", spec.outputs[1],
+                           TensorType{DType::Bool, spec.inputs[0].shape}))
+    return s;
+  double ratio;
+  if (Status s = spec.attrs.getFloat("ratio", ratio))
+    return s;
+  if (!(ratio >= 0.0 && ratio <= 1.0))
+    return spec.error("ratio " + std::to_string(ratio) + " is not in [0, 1]");
+  int64_t seedAttr = 0;
+  bool hasSeed = spec.attrs.has("seed");
+  if (hasSeed)
+    if (Status s = spec.attrs.getInt("seed", seedAttr))
+      return s;
+  uint64_t state = hasSeed ? uint64_t(seedAttr) : spec.seed;
+  uint64_t threshold = uint64_t(std::llround(ratio * 4294967296.0));
+  double scale = ratio < 1.0 ? 1.0 / (1.0 - ratio) : 0.0;
+  return dispatchType(
+      FloatTypes{}, spec, "operand", spec.inputs[0].dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        // The generator advances on every call.
+        out = [state, threshold, scale](const Tensor *const *in,
+                                        Tensor *const *res) mutable {
+          dropoutLoop(res[0]->data<T>(), res[1]->data<bool>(), in[0]->data<T>(),
+                      in[0]->numel(), state, threshold, T(scale));
+        };
+        return Status::ok();
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// constant
+//===----------------------------------------------------------------------===//
+
+Status makeConstant(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 0, 1))
+    return s;
+  Tensor value;
+  if (Status s = spec.attrs.getTensor("value", value))
+    return s;
+  if (Status s = checkType(spec, "value", value.type(), spec.outputs[0]))
+    return s;
+  out = [value](const Tensor *const *, Tensor *const *res) {
+    if (value.bytes() != 0)
+      std::memcpy(res[0]->raw(), value.raw(), value.bytes());
+  };
+  return Status::ok();
+}
+
+} // namespace
+
+void pp::rt::cpu::registerElementwiseKernels(KernelRegistry &registry) {
+  registry.add("nn.add", makeArithmetic<AddFn, NumericTypes>);
+  registry.add("nn.sub", makeArithmetic<SubFn, NumericTypes>);
+  registry.add("nn.mul", makeArithmetic<MulFn, NumericTypes>);
+  registry.add("nn.div", makeArithmetic<DivFn, NumericTypes>);
+  registry.add("nn.pow", makePow);
+  registry.add("nn.equal", makeComparison<EqualFn>);
+  registry.add("nn.less", makeComparison<LessFn>);
+  registry.add("nn.greater", makeComparison<GreaterFn>);
+
+  registry.add("nn.sqrt", makeUnary<SqrtFn, FloatTypes>);
+  registry.add("nn.erf", makeUnary<ErfFn, FloatTypes>);
+  registry.add("nn.tanh", makeUnary<TanhFn, FloatTypes>);
+  registry.add("nn.sigmoid", makeUnary<SigmoidFn, FloatTypes>);
+  registry.add("nn.exp", makeUnary<ExpFn, FloatTypes>);
+  registry.add("nn.log", makeUnary<LogFn, FloatTypes>);
+  registry.add("nn.relu", makeUnary<ReluFn, NumericTypes>);
+  registry.add("nn.neg", makeUnary<NegFn, NumericTypes>);
+  registry.add("nn.not", makeNot);
+  registry.add("nn.gelu", makeGelu);
+
+  registry.add("nn.cast", makeCast);
+  registry.add("nn.where", makeWhere);
+  registry.add("nn.dropout", makeDropout);
+  registry.add("nn.constant", makeConstant);
+}

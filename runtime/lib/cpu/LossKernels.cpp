@@ -1,5 +1,176 @@
-//===- LossKernels.cpp ---------------------------------------------------------===//
+//===- LossKernels.cpp - Softmax cross-entropy and its gradient -----------===//
+//
+// softmax_cross_entropy: the mean over positions whose label is not
+// `ignore_index` of `logsumexp(logits) - logits[label]`, classes on the last
+// axis, as PyTorch's `F.cross_entropy` (reduction "mean") computes it; each
+// row's log-sum-exp subtracts its maximum, and sums accumulate in double.
+// softmax_cross_entropy_grad: `dloss * (softmax(logits) - onehot(label)) /
+// count`, zero at ignored positions (docs/Training.md).
+//
+//===----------------------------------------------------------------------===//
 
 #include "CpuKernels.h"
+#include "RowReductions.h"
+#include "TypeDispatch.h"
 
-void pp::rt::cpu::registerLossKernels(KernelRegistry &registry) { (void)registry; }
+#include <cmath>
+#include <limits>
+
+using namespace pp::rt;
+using namespace pp::rt::cpu;
+
+namespace {
+
+/// What both kernels know once prepared.
+struct LossShape {
+  int64_t positions = 0; // rows of logits
+  int64_t classes = 0;   // the last axis
+  bool hasIgnore = false;
+  int64_t ignoreIndex = 0;
+  std::string location;
+};
+
+/// Counts the positions whose label is not ignored, checking each such
+/// label lies in [0, classes).
+template <typename L> int64_t countLabels(const L *labels, const LossShape &s) {
+  int64_t count = 0;
+  for (int64_t p = 0; p < s.positions; ++p) {
+    int64_t label = int64_t(labels[p]);
+    if (s.hasIgnore && label == s.ignoreIndex)
+      continue;
+    if (label < 0 || label >= s.classes)
+      throwDataError(s.location, "label " + std::to_string(label) +
+                                     " at position " + std::to_string(p) +
+                                     " is out of range for " +
+                                     std::to_string(s.classes) + " classes");
+    ++count;
+  }
+  return count;
+}
+
+template <typename T, typename L>
+void crossEntropy(const T *logits, const L *labels, T *loss,
+                  const LossShape &s) {
+  const int64_t c = s.classes;
+  int64_t count = countLabels(labels, s);
+  double total = 0.0;
+  for (int64_t p = 0; p < s.positions; ++p) {
+    int64_t label = int64_t(labels[p]);
+    if (s.hasIgnore && label == s.ignoreIndex)
+      continue;
+    const T *row = logits + p * c;
+    const T m = maxRow(row, c);
+    double logSumExp = std::log(sumExpRow(row, m, c)) + double(m);
+    total += logSumExp - double(row[label]);
+  }
+  // With every position ignored this is 0/0, NaN, as in PyTorch.
+  *loss = T(total / double(count));
+}
+
+template <typename T, typename L>
+void crossEntropyGrad(const T *dloss, const T *logits, const L *labels,
+                      T *dlogits, const LossShape &s) {
+  const int64_t c = s.classes;
+  int64_t count = countLabels(labels, s);
+  const double scale = double(*dloss) / double(count);
+  for (int64_t p = 0; p < s.positions; ++p) {
+    T *d = dlogits + p * c;
+    int64_t label = int64_t(labels[p]);
+    if (s.hasIgnore && label == s.ignoreIndex) {
+      for (int64_t i = 0; i < c; ++i)
+        d[i] = T(0);
+      continue;
+    }
+    const T *row = logits + p * c;
+    const T m = maxRow(row, c);
+    for (int64_t i = 0; i < c; ++i)
+      d[i] = std::exp(row[i] - m);
+    const T factor = T(scale / sumRow(d, c));
+    for (int64_t i = 0; i < c; ++i)
+      d[i] *= factor;
+    d[label] -= T(scale);
+  }
+}
+
+/// Checks logits (operand `first`) and labels (operand `first + 1`) and
+/// reads `ignore_index`.
+Status prepareLoss(const KernelSpec &spec, size_t first, LossShape &shape) {
+  const TensorType &logits = spec.inputs[first];
+  const TensorType &labels = spec.inputs[first + 1];
+  if (logits.shape.empty())
+    return spec.error("logits " + logits.str() +
+                      " must have rank >= 1 (classes on the last axis)");
+  Shape positions(logits.shape.begin(), logits.shape.end() - 1);
+  if (labels.shape != positions)
+    return spec.error("labels " + labels.str() +
+                      " must have the logits' shape without the last axis (" +
+                      formatShape(positions) + ")");
+  shape.classes = logits.shape.back();
+  shape.positions = numElements(positions);
+  shape.location = spec.location;
+  shape.hasIgnore = spec.attrs.has("ignore_index");
+  if (shape.hasIgnore)
+    if (Status s = spec.attrs.getInt("ignore_index", shape.ignoreIndex))
+      return s;
+  return Status::ok();
+}
+
+Status makeCrossEntropy(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 1))
+    return s;
+  LossShape shape;
+  if (Status s = prepareLoss(spec, 0, shape))
+    return s;
+  if (Status s = checkType(spec, "loss", spec.outputs[0],
+                           TensorType{spec.inputs[0].dtype, {}}))
+    return s;
+  return dispatchType(
+      FloatTypes{}, spec, "logits", spec.inputs[0].dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        return dispatchType(IndexTypes{}, spec, "labels", spec.inputs[1].dtype,
+                            [&](auto labelTag) {
+                              using L = typename decltype(labelTag)::type;
+                              out = [shape](const Tensor *const *in,
+                                            Tensor *const *res) {
+                                crossEntropy(in[0]->data<T>(), in[1]->data<L>(),
+                                             res[0]->data<T>(), shape);
+                              };
+                              return Status::ok();
+                            });
+      });
+}
+
+Status makeCrossEntropyGrad(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 3, 1))
+    return s;
+  LossShape shape;
+  if (Status s = prepareLoss(spec, 1, shape))
+    return s;
+  const TensorType &dloss = spec.inputs[0], &logits = spec.inputs[1];
+  if (dloss.dtype != logits.dtype || dloss.numel() != 1)
+    return spec.error("dloss " + dloss.str() +
+                      " must be one element of the logits' element type");
+  if (Status s = checkType(spec, "dlogits", spec.outputs[0], logits))
+    return s;
+  return dispatchType(
+      FloatTypes{}, spec, "logits", logits.dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        return dispatchType(
+            IndexTypes{}, spec, "labels", spec.inputs[2].dtype,
+            [&](auto labelTag) {
+              using L = typename decltype(labelTag)::type;
+              out = [shape](const Tensor *const *in, Tensor *const *res) {
+                crossEntropyGrad(in[0]->data<T>(), in[1]->data<T>(),
+                                 in[2]->data<L>(), res[0]->data<T>(), shape);
+              };
+              return Status::ok();
+            });
+      });
+}
+
+} // namespace
+
+void pp::rt::cpu::registerLossKernels(KernelRegistry &registry) {
+  registry.add("nn.softmax_cross_entropy", makeCrossEntropy);
+  registry.add("nn.softmax_cross_entropy_grad", makeCrossEntropyGrad);
+}

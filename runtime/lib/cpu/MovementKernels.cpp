@@ -1,5 +1,624 @@
-//===- MovementKernels.cpp ---------------------------------------------------------===//
+//===- MovementKernels.cpp - Data movement CPU kernels --------------------===//
+//
+// reshape, flatten, squeeze and unsqueeze (a copy of the buffer), transpose
+// (row copies, or blocked tiles when the innermost axis moves), gather and
+// its scatter-add gradient, strided slice and its gradient, concat, split
+// and expand. Every kernel but gather_grad moves elements without reading
+// them, so it dispatches on the element size only.
+//
+//===----------------------------------------------------------------------===//
 
+#include "Broadcast.h"
 #include "CpuKernels.h"
+#include "TypeDispatch.h"
 
-void pp::rt::cpu::registerMovementKernels(KernelRegistry &registry) { (void)registry; }
+#include <algorithm>
+#include <cstring>
+
+using namespace pp::rt;
+using namespace pp::rt::cpu;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Copies along a row plan
+//===----------------------------------------------------------------------===//
+
+/// Copies `n` elements read with stride `stride` into contiguous `dst`.
+template <typename U>
+void readRow(U *dst, const U *src, int64_t stride, int64_t n) {
+  if (stride == 1)
+    std::memcpy(dst, src, size_t(n) * sizeof(U));
+  else if (stride == 0)
+    std::fill(dst, dst + n, *src);
+  else
+    for (int64_t i = 0; i < n; ++i)
+      dst[i] = src[i * stride];
+}
+
+/// out = the view of `in` at `base` with the plan's strides (out contiguous).
+template <typename U>
+void gatherView(const RowPlan<1> &plan, int64_t base, const U *in, U *out) {
+  forEachRow(plan, [&](int64_t r, const std::array<int64_t, 1> &offsets) {
+    readRow(out + r * plan.inner, in + base + offsets[0], plan.innerStride[0],
+            plan.inner);
+  });
+}
+
+/// The inverse: writes contiguous `in` into the view of `out` at `base`.
+template <typename U>
+void scatterView(const RowPlan<1> &plan, int64_t base, const U *in, U *out) {
+  const int64_t n = plan.inner, stride = plan.innerStride[0];
+  forEachRow(plan, [&](int64_t r, const std::array<int64_t, 1> &offsets) {
+    U *dst = out + base + offsets[0];
+    const U *src = in + r * n;
+    if (stride == 1)
+      std::memcpy(dst, src, size_t(n) * sizeof(U));
+    else
+      for (int64_t i = 0; i < n; ++i)
+        dst[i * stride] = src[i];
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// reshape, flatten, squeeze, unsqueeze
+//===----------------------------------------------------------------------===//
+
+/// The result holds the operand's elements in the same order: a copy.
+Status makeBufferCopy(const KernelSpec &spec, KernelFn &out) {
+  const TensorType &in = spec.inputs[0], &res = spec.outputs[0];
+  if (in.dtype != res.dtype || in.numel() != res.numel())
+    return spec.error("cannot reinterpret " + in.str() + " as " + res.str());
+  out = [](const Tensor *const *in, Tensor *const *res) {
+    if (in[0]->raw() != res[0]->raw() && in[0]->bytes() != 0)
+      std::memcpy(res[0]->raw(), in[0]->raw(), in[0]->bytes());
+  };
+  return Status::ok();
+}
+
+Status checkResultShape(const KernelSpec &spec, const Shape &expected) {
+  return checkType(spec, "result", spec.outputs[0],
+                   TensorType{spec.inputs[0].dtype, expected});
+}
+
+Status makeReshape(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  return makeBufferCopy(spec, out);
+}
+
+Status makeFlatten(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  int64_t axis;
+  if (Status s = spec.attrs.getInt("axis", axis))
+    return s;
+  const Shape &in = spec.inputs[0].shape;
+  if (axis < 0 || axis > int64_t(in.size()))
+    return spec.error("axis " + std::to_string(axis) +
+                      " is out of range for rank " + std::to_string(in.size()));
+  if (Status s =
+          checkResultShape(spec, {productOf(in, 0, size_t(axis)),
+                                  productOf(in, size_t(axis), in.size())}))
+    return s;
+  return makeBufferCopy(spec, out);
+}
+
+Status makeSqueeze(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  std::vector<int64_t> axes;
+  if (Status s = spec.attrs.getInts("axes", axes))
+    return s;
+  const Shape &in = spec.inputs[0].shape;
+  std::vector<bool> removed(in.size(), false);
+  for (int64_t a : axes) {
+    if (a < 0 || a >= int64_t(in.size()) || removed[size_t(a)])
+      return spec.error("axes must be unique and in [0, " +
+                        std::to_string(in.size()) + ")");
+    if (in[size_t(a)] != 1)
+      return spec.error("cannot squeeze axis " + std::to_string(a) +
+                        " of size " + std::to_string(in[size_t(a)]));
+    removed[size_t(a)] = true;
+  }
+  Shape expected;
+  for (size_t d = 0; d < in.size(); ++d)
+    if (!removed[d])
+      expected.push_back(in[d]);
+  if (Status s = checkResultShape(spec, expected))
+    return s;
+  return makeBufferCopy(spec, out);
+}
+
+Status makeUnsqueeze(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  std::vector<int64_t> axes;
+  if (Status s = spec.attrs.getInts("axes", axes))
+    return s;
+  const Shape &in = spec.inputs[0].shape;
+  size_t rank = in.size() + axes.size();
+  std::vector<bool> inserted(rank, false);
+  for (int64_t a : axes) {
+    if (a < 0 || a >= int64_t(rank) || inserted[size_t(a)])
+      return spec.error("axes must be unique and in [0, " +
+                        std::to_string(rank) + ")");
+    inserted[size_t(a)] = true;
+  }
+  Shape expected;
+  for (size_t d = 0, next = 0; d < rank; ++d)
+    expected.push_back(inserted[d] ? 1 : in[next++]);
+  if (Status s = checkResultShape(spec, expected))
+    return s;
+  return makeBufferCopy(spec, out);
+}
+
+//===----------------------------------------------------------------------===//
+// transpose
+//===----------------------------------------------------------------------===//
+
+/// Edge of the square tiles of the blocked transpose: 32 x 32 elements of
+/// up to 8 bytes read and written stay within 16 KiB of L1.
+constexpr int64_t kTile = 32;
+
+/// A transpose whose innermost result axis is not the operand's: result
+/// axis `a` (extent `na`) is contiguous in the operand, and the result's
+/// rows (extent `nb`) read the operand with stride `strideB`. `walk` visits
+/// the remaining axes with the operand's and the result's offsets.
+struct BlockedTranspose {
+  RowPlan<2> walk;
+  int64_t na = 1, nb = 1;
+  int64_t outStrideA = 0; // result stride of axis a
+  int64_t strideB = 0;    // operand stride along the result's rows
+};
+
+template <typename U>
+void blockedTranspose(const BlockedTranspose &t, const U *in, U *out) {
+  auto tiles = [&](int64_t inBase, int64_t outBase) {
+    for (int64_t a0 = 0; a0 < t.na; a0 += kTile) {
+      const int64_t a1 = std::min(t.na, a0 + kTile);
+      for (int64_t b0 = 0; b0 < t.nb; b0 += kTile) {
+        const int64_t b1 = std::min(t.nb, b0 + kTile);
+        for (int64_t a = a0; a < a1; ++a) {
+          U *dst = out + outBase + a * t.outStrideA;
+          const U *src = in + inBase + a;
+          for (int64_t b = b0; b < b1; ++b)
+            dst[b] = src[b * t.strideB];
+        }
+      }
+    }
+  };
+  const RowPlan<2> &w = t.walk;
+  forEachRow(w, [&](int64_t, const std::array<int64_t, 2> &offsets) {
+    for (int64_t e = 0; e < w.inner; ++e)
+      tiles(offsets[0] + e * w.innerStride[0],
+            offsets[1] + e * w.innerStride[1]);
+  });
+}
+
+Status makeTranspose(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  std::vector<int64_t> perm;
+  if (Status s = spec.attrs.getInts("perm", perm))
+    return s;
+  const Shape &in = spec.inputs[0].shape;
+  size_t rank = in.size();
+  std::vector<bool> seen(rank, false);
+  if (perm.size() != rank)
+    return spec.error("perm has " + std::to_string(perm.size()) +
+                      " entries for rank " + std::to_string(rank));
+  for (int64_t p : perm) {
+    if (p < 0 || p >= int64_t(rank) || seen[size_t(p)])
+      return spec.error("perm is not a permutation of [0, " +
+                        std::to_string(rank) + ")");
+    seen[size_t(p)] = true;
+  }
+  Shape shape;
+  std::vector<int64_t> inStrides = stridesOf(in), readStrides;
+  for (int64_t p : perm) {
+    shape.push_back(in[size_t(p)]);
+    readStrides.push_back(inStrides[size_t(p)]);
+  }
+  if (Status s = checkResultShape(spec, shape))
+    return s;
+  RowPlan<1> plan = planRows<1>(shape, {readStrides});
+
+  // Rows read contiguously (the innermost axis stays), or short enough
+  // that tiles would not pay: copy row by row.
+  int64_t contiguousAxis = -1;
+  for (size_t d = 0; d < plan.outer.size(); ++d)
+    if (plan.strides[0][d] == 1)
+      contiguousAxis = int64_t(d);
+  if (plan.contiguous[0] || contiguousAxis < 0 || plan.inner < 4) {
+    return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
+      using U = typename decltype(tag)::type;
+      out = [plan](const Tensor *const *in, Tensor *const *res) {
+        gatherView(plan, 0, in[0]->data<U>(), res[0]->data<U>());
+      };
+      return Status::ok();
+    });
+  }
+
+  // Blocked: tiles over (the operand's contiguous axis, the result's
+  // rows); the other merged axes are walked with both offsets.
+  BlockedTranspose t;
+  size_t a = size_t(contiguousAxis);
+  t.na = plan.outer[a];
+  t.nb = plan.inner;
+  t.strideB = plan.innerStride[0];
+  Shape walkShape;
+  std::vector<int64_t> walkIn, walkOut;
+  int64_t outStride = plan.inner;
+  std::vector<int64_t> outStrides(plan.outer.size());
+  for (size_t d = plan.outer.size(); d-- > 0;) {
+    outStrides[d] = outStride;
+    outStride *= plan.outer[d];
+  }
+  t.outStrideA = outStrides[a];
+  for (size_t d = 0; d < plan.outer.size(); ++d) {
+    if (d == a)
+      continue;
+    walkShape.push_back(plan.outer[d]);
+    walkIn.push_back(plan.strides[0][d]);
+    walkOut.push_back(outStrides[d]);
+  }
+  t.walk = planRows<2>(walkShape, {walkIn, walkOut});
+  return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
+    using U = typename decltype(tag)::type;
+    out = [t](const Tensor *const *in, Tensor *const *res) {
+      blockedTranspose(t, in[0]->data<U>(), res[0]->data<U>());
+    };
+    return Status::ok();
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// gather, gather_grad
+//===----------------------------------------------------------------------===//
+
+/// data seen as [outer, n, inner] around `axis`; `count` indices.
+struct GatherShape {
+  int64_t outer = 1, n = 1, inner = 1, count = 0;
+  std::string location;
+};
+
+/// The index `raw` resolved against an axis of size n (negative counts
+/// from the end, as ONNX allows); throws when out of range.
+template <typename I>
+int64_t resolveIndex(I raw, int64_t position, const GatherShape &g) {
+  int64_t i = int64_t(raw);
+  if (i < 0)
+    i += g.n;
+  if (i < 0 || i >= g.n)
+    throwDataError(g.location, "index " + std::to_string(int64_t(raw)) +
+                                   " at position " + std::to_string(position) +
+                                   " is out of range for an axis of size " +
+                                   std::to_string(g.n));
+  return i;
+}
+
+template <typename U, typename I>
+void gather(const U *data, const I *indices, U *out, const GatherShape &g) {
+  for (int64_t o = 0; o < g.outer; ++o)
+    for (int64_t k = 0; k < g.count; ++k) {
+      const U *src =
+          data + (o * g.n + resolveIndex(indices[k], k, g)) * g.inner;
+      U *dst = out + (o * g.count + k) * g.inner;
+      if (g.inner == 1)
+        *dst = *src;
+      else
+        std::memcpy(dst, src, size_t(g.inner) * sizeof(U));
+    }
+}
+
+template <typename T, typename I>
+void gatherGrad(const T *dy, const I *indices, T *ddata, const GatherShape &g) {
+  std::fill(ddata, ddata + g.outer * g.n * g.inner, T(0));
+  for (int64_t o = 0; o < g.outer; ++o)
+    for (int64_t k = 0; k < g.count; ++k) {
+      T *dst = ddata + (o * g.n + resolveIndex(indices[k], k, g)) * g.inner;
+      const T *src = dy + (o * g.count + k) * g.inner;
+      for (int64_t e = 0; e < g.inner; ++e)
+        dst[e] += src[e];
+    }
+}
+
+/// Checks data, indices and the gathered type, and reads `axis`.
+Status prepareGather(const KernelSpec &spec, const TensorType &data,
+                     const TensorType &indices, const TensorType &gathered,
+                     const char *gatheredName, GatherShape &g) {
+  int64_t axis;
+  if (Status s = spec.attrs.getInt("axis", axis))
+    return s;
+  if (Status s = checkAxis(spec, axis, int64_t(data.shape.size())))
+    return s;
+  Shape shape(data.shape.begin(), data.shape.begin() + axis);
+  shape.insert(shape.end(), indices.shape.begin(), indices.shape.end());
+  shape.insert(shape.end(), data.shape.begin() + axis + 1, data.shape.end());
+  if (Status s = checkType(spec, gatheredName, gathered,
+                           TensorType{data.dtype, shape}))
+    return s;
+  g.outer = productOf(data.shape, 0, size_t(axis));
+  g.n = data.shape[size_t(axis)];
+  g.inner = productOf(data.shape, size_t(axis) + 1, data.shape.size());
+  g.count = indices.numel();
+  g.location = spec.location;
+  return Status::ok();
+}
+
+Status makeGather(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 1))
+    return s;
+  GatherShape g;
+  if (Status s = prepareGather(spec, spec.inputs[0], spec.inputs[1],
+                               spec.outputs[0], "result", g))
+    return s;
+  return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
+    using U = typename decltype(tag)::type;
+    return dispatchType(
+        IndexTypes{}, spec, "indices", spec.inputs[1].dtype,
+        [&](auto indexTag) {
+          using I = typename decltype(indexTag)::type;
+          out = [g](const Tensor *const *in, Tensor *const *res) {
+            gather(in[0]->data<U>(), in[1]->data<I>(), res[0]->data<U>(), g);
+          };
+          return Status::ok();
+        });
+  });
+}
+
+Status makeGatherGrad(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 1))
+    return s;
+  GatherShape g;
+  const TensorType &dy = spec.inputs[0], &ddata = spec.outputs[0];
+  if (Status s = prepareGather(spec, ddata, spec.inputs[1], dy, "dy", g))
+    return s;
+  return dispatchType(FloatTypes{}, spec, "dy", dy.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    return dispatchType(IndexTypes{}, spec, "indices", spec.inputs[1].dtype,
+                        [&](auto indexTag) {
+                          using I = typename decltype(indexTag)::type;
+                          out = [g](const Tensor *const *in,
+                                    Tensor *const *res) {
+                            gatherGrad(in[0]->data<T>(), in[1]->data<I>(),
+                                       res[0]->data<T>(), g);
+                          };
+                          return Status::ok();
+                        });
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// slice, slice_grad
+//===----------------------------------------------------------------------===//
+
+/// The view a slice reads from a tensor of `full`: the offset of its first
+/// element and the plan of its rows; `sliced` is its shape.
+Status planSlice(const KernelSpec &spec, const Shape &full, Shape &sliced,
+                 int64_t &base, RowPlan<1> &plan) {
+  std::vector<int64_t> starts, ends, steps;
+  if (Status s = spec.attrs.getInts("starts", starts))
+    return s;
+  if (Status s = spec.attrs.getInts("ends", ends))
+    return s;
+  if (Status s = spec.attrs.getInts("steps", steps))
+    return s;
+  size_t rank = full.size();
+  if (starts.size() != rank || ends.size() != rank || steps.size() != rank)
+    return spec.error("starts, ends and steps need one entry per axis (" +
+                      std::to_string(rank) + ")");
+  std::vector<int64_t> strides = stridesOf(full), view(rank);
+  sliced.assign(rank, 0);
+  base = 0;
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t dim = full[d], start = starts[d], end = ends[d], step = steps[d];
+    bool clamped =
+        step > 0
+            ? start >= 0 && start <= dim && end >= 0 && end <= dim
+            : step < 0 && start >= -1 && start < dim && end >= -1 && end < dim;
+    if (!clamped)
+      return spec.error("slice " + std::to_string(start) + ":" +
+                        std::to_string(end) + ":" + std::to_string(step) +
+                        " of axis " + std::to_string(d) +
+                        " is not clamped to its size " + std::to_string(dim));
+    int64_t count = step > 0 ? (end - start + step - 1) / step
+                             : (start - end - step - 1) / -step;
+    sliced[d] = std::max<int64_t>(count, 0);
+    base += start * strides[d];
+    view[d] = step * strides[d];
+  }
+  plan = planRows<1>(sliced, {view});
+  return Status::ok();
+}
+
+Status makeSlice(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  Shape sliced;
+  int64_t base;
+  RowPlan<1> plan;
+  if (Status s = planSlice(spec, spec.inputs[0].shape, sliced, base, plan))
+    return s;
+  if (Status s = checkResultShape(spec, sliced))
+    return s;
+  if (plan.rows == 0)
+    base = 0; // nothing is read; `start` may lie past the end
+  return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
+    using U = typename decltype(tag)::type;
+    out = [plan, base](const Tensor *const *in, Tensor *const *res) {
+      gatherView(plan, base, in[0]->data<U>(), res[0]->data<U>());
+    };
+    return Status::ok();
+  });
+}
+
+Status makeSliceGrad(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  const TensorType &dy = spec.inputs[0], &dx = spec.outputs[0];
+  Shape sliced;
+  int64_t base;
+  RowPlan<1> plan;
+  if (Status s = planSlice(spec, dx.shape, sliced, base, plan))
+    return s;
+  if (Status s = checkType(spec, "dy", dy, TensorType{dx.dtype, sliced}))
+    return s;
+  return dispatchType(FloatTypes{}, spec, "dy", dy.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    out = [plan, base](const Tensor *const *in, Tensor *const *res) {
+      T *dx = res[0]->data<T>();
+      std::fill(dx, dx + res[0]->numel(), T(0));
+      scatterView(plan, base, in[0]->data<T>(), dx);
+    };
+    return Status::ok();
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// concat, split
+//===----------------------------------------------------------------------===//
+
+/// The pieces of a concatenation along `axis` of `whole`: each piece is
+/// `outer` chunks of `sizes[i] * inner` elements, laid one after the other
+/// in every chunk of `whole`.
+struct Pieces {
+  int64_t outer = 1;
+  std::vector<int64_t> chunks;  // elements per chunk of each piece
+  std::vector<int64_t> offsets; // where each piece's chunk starts in whole's
+  int64_t wholeChunk = 0;
+};
+
+/// Checks that `pieces` concatenate along `axis` into `whole`.
+Status planPieces(const KernelSpec &spec, const std::vector<TensorType> &parts,
+                  const char *partName, const TensorType &whole, int64_t axis,
+                  Pieces &p) {
+  size_t rank = whole.shape.size();
+  if (Status s = checkAxis(spec, axis, int64_t(rank)))
+    return s;
+  int64_t inner = productOf(whole.shape, size_t(axis) + 1, rank);
+  int64_t total = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const TensorType &t = parts[i];
+    Shape expected = whole.shape;
+    expected[size_t(axis)] = t.shape.size() == rank ? t.shape[size_t(axis)] : 0;
+    if (t.dtype != whole.dtype || t.shape != expected)
+      return spec.error(std::string(partName) + " " + std::to_string(i) + " " +
+                        t.str() + " does not match " + whole.str() +
+                        " outside axis " + std::to_string(axis));
+    p.offsets.push_back(total * inner);
+    p.chunks.push_back(t.shape[size_t(axis)] * inner);
+    total += t.shape[size_t(axis)];
+  }
+  if (total != whole.shape[size_t(axis)])
+    return spec.error(std::string(partName) + "s add up to " +
+                      std::to_string(total) + " along axis " +
+                      std::to_string(axis) + ", expected " +
+                      std::to_string(whole.shape[size_t(axis)]));
+  p.outer = productOf(whole.shape, 0, size_t(axis));
+  p.wholeChunk = total * inner;
+  return Status::ok();
+}
+
+Status makeConcat(const KernelSpec &spec, KernelFn &out) {
+  if (spec.inputs.empty() || spec.outputs.size() != 1)
+    return spec.error("expected at least 1 operand and 1 result");
+  int64_t axis;
+  if (Status s = spec.attrs.getInt("axis", axis))
+    return s;
+  Pieces p;
+  if (Status s =
+          planPieces(spec, spec.inputs, "operand", spec.outputs[0], axis, p))
+    return s;
+  size_t es = dtypeSize(spec.outputs[0].dtype);
+  out = [p, es](const Tensor *const *in, Tensor *const *res) {
+    char *dst = static_cast<char *>(res[0]->raw());
+    for (size_t i = 0; i < p.chunks.size(); ++i) {
+      const char *src = static_cast<const char *>(in[i]->raw());
+      size_t bytes = size_t(p.chunks[i]) * es;
+      if (bytes == 0)
+        continue;
+      for (int64_t o = 0; o < p.outer; ++o)
+        std::memcpy(dst + size_t(o * p.wholeChunk + p.offsets[i]) * es,
+                    src + size_t(o) * bytes, bytes);
+    }
+  };
+  return Status::ok();
+}
+
+Status makeSplit(const KernelSpec &spec, KernelFn &out) {
+  if (spec.inputs.size() != 1 || spec.outputs.empty())
+    return spec.error("expected 1 operand and at least 1 result");
+  int64_t axis;
+  std::vector<int64_t> sizes;
+  if (Status s = spec.attrs.getInt("axis", axis))
+    return s;
+  if (Status s = spec.attrs.getInts("sizes", sizes))
+    return s;
+  if (sizes.size() != spec.outputs.size())
+    return spec.error("sizes has " + std::to_string(sizes.size()) +
+                      " entries for " + std::to_string(spec.outputs.size()) +
+                      " results");
+  const TensorType &whole = spec.inputs[0];
+  Pieces p;
+  if (Status s = planPieces(spec, spec.outputs, "result", whole, axis, p))
+    return s;
+  for (size_t i = 0; i < sizes.size(); ++i)
+    if (spec.outputs[i].shape[size_t(axis)] != sizes[i])
+      return spec.error("result " + std::to_string(i) + " " +
+                        spec.outputs[i].str() + " does not have size " +
+                        std::to_string(sizes[i]) + " along axis " +
+                        std::to_string(axis));
+  size_t es = dtypeSize(whole.dtype);
+  out = [p, es](const Tensor *const *in, Tensor *const *res) {
+    const char *src = static_cast<const char *>(in[0]->raw());
+    for (size_t i = 0; i < p.chunks.size(); ++i) {
+      char *dst = static_cast<char *>(res[i]->raw());
+      size_t bytes = size_t(p.chunks[i]) * es;
+      if (bytes == 0)
+        continue;
+      for (int64_t o = 0; o < p.outer; ++o)
+        std::memcpy(dst + size_t(o) * bytes,
+                    src + size_t(o * p.wholeChunk + p.offsets[i]) * es, bytes);
+    }
+  };
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// expand
+//===----------------------------------------------------------------------===//
+
+Status makeExpand(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  const TensorType &in = spec.inputs[0], &res = spec.outputs[0];
+  if (in.dtype != res.dtype || !broadcastsTo(in.shape, res.shape))
+    return spec.error("cannot expand " + in.str() + " to " + res.str());
+  RowPlan<1> plan = planBroadcast<1>(res.shape, {in.shape});
+  return dispatchElementSize(spec, in.dtype, [&](auto tag) {
+    using U = typename decltype(tag)::type;
+    out = [plan](const Tensor *const *in, Tensor *const *res) {
+      gatherView(plan, 0, in[0]->data<U>(), res[0]->data<U>());
+    };
+    return Status::ok();
+  });
+}
+
+} // namespace
+
+void pp::rt::cpu::registerMovementKernels(KernelRegistry &registry) {
+  registry.add("nn.reshape", makeReshape);
+  registry.add("nn.flatten", makeFlatten);
+  registry.add("nn.squeeze", makeSqueeze);
+  registry.add("nn.unsqueeze", makeUnsqueeze);
+  registry.add("nn.transpose", makeTranspose);
+  registry.add("nn.gather", makeGather);
+  registry.add("nn.gather_grad", makeGatherGrad);
+  registry.add("nn.slice", makeSlice);
+  registry.add("nn.slice_grad", makeSliceGrad);
+  registry.add("nn.concat", makeConcat);
+  registry.add("nn.split", makeSplit);
+  registry.add("nn.expand", makeExpand);
+}

@@ -1,5 +1,149 @@
-//===- ReduceKernels.cpp ---------------------------------------------------------===//
+//===- ReduceKernels.cpp - reduce_sum, reduce_mean and sum_to -------------===//
+//
+// All three sum the input into the "kept" shape (the input's rank, reduced
+// axes of size 1): Broadcast.h's plan, read backwards, walks the input in
+// rows along which the accumulator is either contiguous (a kept axis: a
+// vectorised row add) or one element (a reduced axis: a row sum). Float
+// sums accumulate in double, integer sums in int64; reduce_mean then
+// divides by the number of elements reduced into each result.
+//
+//===----------------------------------------------------------------------===//
 
+#include "Broadcast.h"
 #include "CpuKernels.h"
+#include "RowReductions.h"
+#include "TypeDispatch.h"
 
-void pp::rt::cpu::registerReduceKernels(KernelRegistry &registry) { (void)registry; }
+#include <algorithm>
+#include <type_traits>
+#include <vector>
+
+using namespace pp::rt;
+using namespace pp::rt::cpu;
+
+namespace {
+
+/// What a prepared reduction knows: the plan over the input, and how many
+/// input elements fall into each result (for the mean).
+struct Reduction {
+  RowPlan<1> plan;
+  int64_t resultSize = 0;
+  int64_t reducedCount = 1;
+  bool mean = false;
+};
+
+/// The accumulator type of an element type.
+template <typename T>
+using AccumulatorOf =
+    std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+
+/// Sums `x` into `acc` (of the kept shape, zeroed) along the plan's rows.
+template <typename T, typename Acc>
+void accumulate(const RowPlan<1> &plan, const T *x, Acc *acc) {
+  const int64_t n = plan.inner;
+  const bool kept = plan.contiguous[0];
+  forEachRow(plan, [&](int64_t r, const std::array<int64_t, 1> &offsets) {
+    const T *row = x + r * n;
+    Acc *a = acc + offsets[0];
+    if (kept) {
+      for (int64_t i = 0; i < n; ++i)
+        a[i] += Acc(row[i]);
+    } else if constexpr (std::is_floating_point_v<T>) {
+      *a += sumRow(row, n);
+    } else {
+      Acc s = 0;
+      for (int64_t i = 0; i < n; ++i)
+        s += Acc(row[i]);
+      *a += s;
+    }
+  });
+}
+
+template <typename T>
+void reduce(const Reduction &r, std::vector<AccumulatorOf<T>> &acc, const T *x,
+            T *out) {
+  using Acc = AccumulatorOf<T>;
+  std::fill(acc.begin(), acc.end(), Acc(0));
+  accumulate(r.plan, x, acc.data());
+  if (!r.mean) {
+    for (int64_t i = 0; i < r.resultSize; ++i)
+      out[i] = T(acc[size_t(i)]);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    // A mean over no elements is 0/0, NaN, as in numpy and PyTorch.
+    const double scale = 1.0 / double(r.reducedCount);
+    for (int64_t i = 0; i < r.resultSize; ++i)
+      out[i] = T(acc[size_t(i)] * scale);
+  } else {
+    for (int64_t i = 0; i < r.resultSize; ++i)
+      out[i] = r.reducedCount ? T(acc[size_t(i)] / r.reducedCount) : T(0);
+  }
+}
+
+/// Builds the closure that reduces an input of `in` into the kept shape
+/// `kept` (same rank, 1 on reduced axes) for element types `Types`.
+template <typename Types>
+Status makeReduction(const KernelSpec &spec, const Shape &kept, bool mean,
+                     KernelFn &out) {
+  const Shape &in = spec.inputs[0].shape;
+  Reduction r;
+  r.plan = planBroadcast<1>(in, {kept});
+  r.resultSize = numElements(kept);
+  r.reducedCount = r.resultSize ? numElements(in) / r.resultSize : 0;
+  r.mean = mean;
+  return dispatchType(
+      Types{}, spec, "operand", spec.inputs[0].dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        std::vector<AccumulatorOf<T>> acc(size_t(r.resultSize));
+        out = [r, acc](const Tensor *const *in, Tensor *const *res) mutable {
+          reduce(r, acc, in[0]->data<T>(), res[0]->data<T>());
+        };
+        return Status::ok();
+      });
+}
+
+template <bool Mean> Status makeReduce(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  std::vector<int64_t> axes;
+  int64_t keepdims;
+  if (Status s = spec.attrs.getInts("axes", axes))
+    return s;
+  if (Status s = spec.attrs.getInt("keepdims", keepdims))
+    return s;
+  const TensorType &input = spec.inputs[0];
+  int64_t rank = int64_t(input.shape.size());
+  Shape kept = input.shape, squeezed;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (axes[i] < 0 || axes[i] >= rank || (i && axes[i] <= axes[i - 1]))
+      return spec.error("axes must be sorted, unique and in [0, " +
+                        std::to_string(rank) + ")");
+    kept[size_t(axes[i])] = 1;
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    if (!std::binary_search(axes.begin(), axes.end(), d))
+      squeezed.push_back(input.shape[size_t(d)]);
+  if (Status s = checkType(spec, "result", spec.outputs[0],
+                           TensorType{input.dtype, keepdims ? kept : squeezed}))
+    return s;
+  return makeReduction<NumericTypes>(spec, kept, Mean, out);
+}
+
+Status makeSumTo(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  const TensorType &input = spec.inputs[0], &result = spec.outputs[0];
+  if (result.dtype != input.dtype || !broadcastsTo(result.shape, input.shape))
+    return spec.error("result " + result.str() + " does not broadcast to " +
+                      input.str());
+  Shape kept(input.shape.size() - result.shape.size(), 1);
+  kept.insert(kept.end(), result.shape.begin(), result.shape.end());
+  return makeReduction<FloatTypes>(spec, kept, /*mean=*/false, out);
+}
+
+} // namespace
+
+void pp::rt::cpu::registerReduceKernels(KernelRegistry &registry) {
+  registry.add("nn.reduce_sum", makeReduce</*Mean=*/false>);
+  registry.add("nn.reduce_mean", makeReduce</*Mean=*/true>);
+  registry.add("nn.sum_to", makeSumTo);
+}

@@ -1,5 +1,243 @@
-//===- SoftmaxKernels.cpp ---------------------------------------------------------===//
+//===- SoftmaxKernels.cpp - Softmax, log-softmax and their gradients ------===//
+//
+// softmax and log_softmax along `axis`, stabilised by subtracting each
+// row's maximum, with sums accumulated in double; softmax_grad and
+// log_softmax_grad from the forward result (docs/Training.md). The last
+// axis (attention, classifiers) runs row by row; any other axis processes a
+// [n, inner] block at a time, reading contiguous runs of `inner` elements.
+//
+//===----------------------------------------------------------------------===//
 
 #include "CpuKernels.h"
+#include "RowReductions.h"
+#include "TypeDispatch.h"
 
-void pp::rt::cpu::registerSoftmaxKernels(KernelRegistry &registry) { (void)registry; }
+#include <cmath>
+#include <vector>
+
+using namespace pp::rt;
+using namespace pp::rt::cpu;
+
+namespace {
+
+/// A tensor seen as [outer, n, inner] around the softmax axis.
+struct AxisLayout {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+
+AxisLayout layoutAround(const Shape &shape, int64_t axis) {
+  AxisLayout l;
+  l.outer = productOf(shape, 0, size_t(axis));
+  l.n = shape[size_t(axis)];
+  l.inner = productOf(shape, size_t(axis) + 1, shape.size());
+  return l;
+}
+
+/// Scratch space of the non-last-axis paths, one element per inner index,
+/// kept by the closure across calls.
+template <typename T> struct InnerScratch {
+  std::vector<T> values;
+  std::vector<double> sums;
+  void resize(int64_t inner) {
+    values.resize(size_t(inner));
+    sums.resize(size_t(inner));
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Forward
+//===----------------------------------------------------------------------===//
+
+/// softmax (or log_softmax when Log) of each row of n elements.
+template <bool Log, typename T>
+void softmaxRows(const T *x, T *y, int64_t rows, int64_t n) {
+  if (n == 0)
+    return;
+  for (int64_t r = 0; r < rows; ++r) {
+    const T *xr = x + r * n;
+    T *yr = y + r * n;
+    const T m = maxRow(xr, n);
+    for (int64_t i = 0; i < n; ++i)
+      yr[i] = std::exp(xr[i] - m);
+    const double sum = sumRow(yr, n);
+    if constexpr (Log) {
+      const T logSum = T(std::log(sum));
+      for (int64_t i = 0; i < n; ++i)
+        yr[i] = (xr[i] - m) - logSum;
+    } else {
+      const T scale = T(1.0 / sum);
+      for (int64_t i = 0; i < n; ++i)
+        yr[i] *= scale;
+    }
+  }
+}
+
+/// softmax (or log_softmax) along the middle axis of [outer, n, inner].
+template <bool Log, typename T>
+void softmaxBlocks(const T *x, T *y, const AxisLayout &l,
+                   InnerScratch<T> &scratch) {
+  const int64_t n = l.n, inner = l.inner;
+  if (n == 0)
+    return;
+  T *m = scratch.values.data();
+  double *sum = scratch.sums.data();
+  for (int64_t o = 0; o < l.outer; ++o) {
+    const T *xb = x + o * n * inner;
+    T *yb = y + o * n * inner;
+    for (int64_t j = 0; j < inner; ++j) {
+      m[j] = xb[j];
+      sum[j] = 0.0;
+    }
+    for (int64_t k = 1; k < n; ++k)
+      for (int64_t j = 0; j < inner; ++j)
+        m[j] = xb[k * inner + j] > m[j] ? xb[k * inner + j] : m[j];
+    for (int64_t k = 0; k < n; ++k)
+      for (int64_t j = 0; j < inner; ++j) {
+        T e = std::exp(xb[k * inner + j] - m[j]);
+        yb[k * inner + j] = e;
+        sum[j] += double(e);
+      }
+    for (int64_t j = 0; j < inner; ++j)
+      sum[j] = Log ? std::log(sum[j]) : 1.0 / sum[j];
+    for (int64_t k = 0; k < n; ++k)
+      for (int64_t j = 0; j < inner; ++j) {
+        T &v = yb[k * inner + j];
+        if constexpr (Log)
+          v = (xb[k * inner + j] - m[j]) - T(sum[j]);
+        else
+          v *= T(sum[j]);
+      }
+  }
+}
+
+/// Reads and checks the `axis` attribute against the rank of operand 0.
+Status readAxis(const KernelSpec &spec, AxisLayout &layout) {
+  int64_t axis;
+  if (Status s = spec.attrs.getInt("axis", axis))
+    return s;
+  if (Status s = checkAxis(spec, axis, int64_t(spec.inputs[0].shape.size())))
+    return s;
+  layout = layoutAround(spec.inputs[0].shape, axis);
+  return Status::ok();
+}
+
+template <bool Log> Status makeSoftmax(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  if (Status s = checkType(spec, "result", spec.outputs[0], spec.inputs[0]))
+    return s;
+  AxisLayout l;
+  if (Status s = readAxis(spec, l))
+    return s;
+  return dispatchType(
+      FloatTypes{}, spec, "operand", spec.inputs[0].dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        if (l.inner == 1) {
+          out = [l](const Tensor *const *in, Tensor *const *res) {
+            softmaxRows<Log>(in[0]->data<T>(), res[0]->data<T>(), l.outer, l.n);
+          };
+        } else {
+          InnerScratch<T> scratch;
+          scratch.resize(l.inner);
+          out = [l, scratch](const Tensor *const *in,
+                             Tensor *const *res) mutable {
+            softmaxBlocks<Log>(in[0]->data<T>(), res[0]->data<T>(), l, scratch);
+          };
+        }
+        return Status::ok();
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Gradients
+//===----------------------------------------------------------------------===//
+
+/// softmax_grad: dx = y * (dy - sum(dy * y)); log_softmax_grad:
+/// dx = dy - exp(y) * sum(dy); sums along each row of n elements.
+template <bool Log, typename T>
+void softmaxGradRows(const T *dy, const T *y, T *dx, int64_t rows, int64_t n) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const T *g = dy + r * n, *yr = y + r * n;
+    T *d = dx + r * n;
+    if constexpr (Log) {
+      const T s = T(sumRow(g, n));
+      for (int64_t i = 0; i < n; ++i)
+        d[i] = g[i] - std::exp(yr[i]) * s;
+    } else {
+      const T s = T(dotRow(g, yr, n));
+      for (int64_t i = 0; i < n; ++i)
+        d[i] = yr[i] * (g[i] - s);
+    }
+  }
+}
+
+/// The same along the middle axis of [outer, n, inner].
+template <bool Log, typename T>
+void softmaxGradBlocks(const T *dy, const T *y, T *dx, const AxisLayout &l,
+                       InnerScratch<T> &scratch) {
+  const int64_t n = l.n, inner = l.inner;
+  double *sum = scratch.sums.data();
+  T *s = scratch.values.data();
+  for (int64_t o = 0; o < l.outer; ++o) {
+    const int64_t base = o * n * inner;
+    const T *g = dy + base, *yb = y + base;
+    T *d = dx + base;
+    for (int64_t j = 0; j < inner; ++j)
+      sum[j] = 0.0;
+    for (int64_t k = 0; k < n; ++k)
+      for (int64_t j = 0; j < inner; ++j)
+        sum[j] += Log ? double(g[k * inner + j])
+                      : double(g[k * inner + j]) * double(yb[k * inner + j]);
+    for (int64_t j = 0; j < inner; ++j)
+      s[j] = T(sum[j]);
+    for (int64_t k = 0; k < n; ++k)
+      for (int64_t j = 0; j < inner; ++j) {
+        const int64_t i = k * inner + j;
+        if constexpr (Log)
+          d[i] = g[i] - std::exp(yb[i]) * s[j];
+        else
+          d[i] = yb[i] * (g[i] - s[j]);
+      }
+  }
+}
+
+template <bool Log>
+Status makeSoftmaxGrad(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 1))
+    return s;
+  if (Status s = checkType(spec, "y", spec.inputs[1], spec.inputs[0]))
+    return s;
+  if (Status s = checkType(spec, "result", spec.outputs[0], spec.inputs[0]))
+    return s;
+  AxisLayout l;
+  if (Status s = readAxis(spec, l))
+    return s;
+  return dispatchType(
+      FloatTypes{}, spec, "dy", spec.inputs[0].dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        if (l.inner == 1) {
+          out = [l](const Tensor *const *in, Tensor *const *res) {
+            softmaxGradRows<Log>(in[0]->data<T>(), in[1]->data<T>(),
+                                 res[0]->data<T>(), l.outer, l.n);
+          };
+        } else {
+          InnerScratch<T> scratch;
+          scratch.resize(l.inner);
+          out = [l, scratch](const Tensor *const *in,
+                             Tensor *const *res) mutable {
+            softmaxGradBlocks<Log>(in[0]->data<T>(), in[1]->data<T>(),
+                                   res[0]->data<T>(), l, scratch);
+          };
+        }
+        return Status::ok();
+      });
+}
+
+} // namespace
+
+void pp::rt::cpu::registerSoftmaxKernels(KernelRegistry &registry) {
+  registry.add("nn.softmax", makeSoftmax</*Log=*/false>);
+  registry.add("nn.log_softmax", makeSoftmax</*Log=*/true>);
+  registry.add("nn.softmax_grad", makeSoftmaxGrad</*Log=*/false>);
+  registry.add("nn.log_softmax_grad", makeSoftmaxGrad</*Log=*/true>);
+}
