@@ -1,0 +1,443 @@
+//===- ElementwiseKernelsTest.cpp - Tests of the elementwise kernels ------===//
+//
+// Binary ops and comparisons against a naive broadcasting loop over many
+// shape pairs and every dtype; unary ops against the C library in double;
+// casts between every pair of types; where; dropout's statistics, scaling
+// and seeding; constant; and preparation errors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelHarness.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace pp::rt;
+using namespace pp::rt::cputest;
+
+namespace {
+
+const DType kNumeric[] = {DType::F32, DType::F64, DType::I64, DType::I32};
+const DType kFloats[] = {DType::F32, DType::F64};
+
+/// Shape pairs that broadcast: same shape, scalars, rows, columns, both
+/// sides broadcasting, rank differences, and size-1 axes everywhere.
+const std::vector<std::pair<Shape, Shape>> kBroadcastPairs = {
+    {{2, 3}, {2, 3}},
+    {{}, {}},
+    {{}, {2, 3}},
+    {{2, 3}, {}},
+    {{3}, {2, 3}},
+    {{2, 3}, {3}},
+    {{2, 1}, {2, 3}},
+    {{2, 3}, {2, 1}},
+    {{2, 1, 4}, {3, 1}},
+    {{1, 3, 1}, {2, 1, 5}},
+    {{4, 1, 3}, {1}},
+    {{2, 3, 4, 5}, {3, 1, 5}},
+    {{1}, {}},
+    {{5, 1, 1}, {1, 1}},
+    {{2, 0, 3}, {3}},
+    {{33, 17}, {17}},
+    {{2, 3, 40}, {2, 3, 1}}};
+
+Shape broadcastOf(const Shape &a, const Shape &b) {
+  size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+/// The reference of a broadcast binary op: f applied through
+/// broadcastOffset at every index of the result.
+Values referenceBinary(const Tensor &a, const Tensor &b,
+                       const std::function<double(double, double)> &f) {
+  Shape shape = broadcastOf(a.shape(), b.shape());
+  Values va = valuesOf(a), vb = valuesOf(b), out;
+  forEachIndex(shape, [&](const std::vector<int64_t> &index) {
+    out.push_back(f(va[size_t(broadcastOffset(a.shape(), index))],
+                    vb[size_t(broadcastOffset(b.shape(), index))]));
+  });
+  return out;
+}
+
+/// Rounds a double reference to what computing in `dtype` gives for exact
+/// integer arithmetic (C++ truncating division).
+double inType(DType dtype, double v) {
+  if (dtype == DType::F32)
+    return double(float(v));
+  if (dtype == DType::I64 || dtype == DType::I32)
+    return std::trunc(v);
+  return v;
+}
+
+struct BinaryCase {
+  const char *op;
+  std::function<double(double, double)> f;
+};
+
+TEST(ElementwiseKernels, ArithmeticBroadcastsInEveryNumericType) {
+  std::mt19937 rng(1);
+  const BinaryCase cases[] = {
+      {"nn.add", [](double a, double b) { return a + b; }},
+      {"nn.sub", [](double a, double b) { return a - b; }},
+      {"nn.mul", [](double a, double b) { return a * b; }},
+      {"nn.div", [](double a, double b) { return a / b; }}};
+  for (const BinaryCase &c : cases)
+    for (DType dtype : kNumeric)
+      for (const auto &[sa, sb] : kBroadcastPairs) {
+        Tensor a = randomTensor({dtype, sa}, rng, -9, 9);
+        // Divisors away from zero.
+        Values bv = valuesOf(randomTensor({dtype, sb}, rng, 1, 9));
+        for (size_t i = 0; i < bv.size(); i += 2)
+          bv[i] = -bv[i];
+        Tensor b = tensorOf({dtype, sb}, bv);
+        TensorType result{dtype, broadcastOf(sa, sb)};
+        Tensor out = run1(c.op, {}, {a, b}, result);
+        Values expected = referenceBinary(
+            a, b, [&](double x, double y) { return inType(dtype, c.f(x, y)); });
+        std::string what =
+            std::string(c.op) + " " + a.type().str() + ", " + b.type().str();
+        expectClose(out, expected, dtype == DType::F32 ? 1e-6 : 1e-15, 0, what);
+      }
+}
+
+TEST(ElementwiseKernels, IntegerDivisionIsDefinedEverywhere) {
+  TensorType t{DType::I32, {4}};
+  Tensor a =
+      tensorOf(t, {7, -7, double(std::numeric_limits<int32_t>::min()), 5});
+  Tensor b = tensorOf(t, {2, 2, -1, 0});
+  // Truncation towards zero; INT_MIN / -1 wraps; division by zero gives 0.
+  expectClose(run1("nn.div", {}, {a, b}, t),
+              {3, -3, double(std::numeric_limits<int32_t>::min()), 0}, 0, 0,
+              "i32 div");
+}
+
+TEST(ElementwiseKernels, PowMatchesStdPowForMixedTypes) {
+  std::mt19937 rng(2);
+  for (DType base : kNumeric)
+    for (DType exponent : kNumeric)
+      for (const auto &[sa, sb] : kBroadcastPairs) {
+        Tensor a = randomTensor({base, sa}, rng, 1, 4);
+        Tensor b = randomTensor({exponent, sb}, rng, -2, 3);
+        Tensor out = run1("nn.pow", {}, {a, b}, {base, broadcastOf(sa, sb)});
+        Values expected = referenceBinary(a, b, [&](double x, double y) {
+          double v = std::pow(x, y);
+          return base == DType::F32 ? double(float(v)) : inType(base, v);
+        });
+        expectClose(out, expected, base == DType::F32 ? 1e-6 : 1e-14, 0,
+                    "pow " + a.type().str() + ", " + b.type().str());
+      }
+}
+
+TEST(ElementwiseKernels, PowWithOneExponentUsesExactProducts) {
+  // x ** 2 and x ** 3 are products, as in PyTorch's pow(tensor, scalar);
+  // the other exponents match std::pow.
+  std::mt19937 rng(3);
+  for (DType dtype : kFloats)
+    for (double e : {2.0, 3.0, 0.5, 1.0, -1.0, -2.0, 1.7, 0.0}) {
+      Tensor x = randomTensor({dtype, {5, 7}}, rng, 0.1, 3);
+      Tensor exponent = tensorOf({dtype, {}}, {e});
+      Tensor out = run1("nn.pow", {}, {x, exponent}, x.type());
+      Values xv = valuesOf(x), expected;
+      for (double v : xv) {
+        if (dtype == DType::F32) {
+          float f = float(v);
+          expected.push_back(e == 2   ? f * f
+                             : e == 3 ? f * f * f
+                                      : double(std::pow(f, float(e))));
+        } else {
+          expected.push_back(e == 2   ? v * v
+                             : e == 3 ? v * v * v
+                                      : std::pow(v, e));
+        }
+      }
+      expectClose(out, expected, dtype == DType::F32 ? 2e-7 : 1e-15, 0,
+                  "pow exponent " + std::to_string(e));
+    }
+}
+
+TEST(ElementwiseKernels, ComparisonsBroadcastInEveryType) {
+  std::mt19937 rng(4);
+  const BinaryCase cases[] = {
+      {"nn.equal", [](double a, double b) { return double(a == b); }},
+      {"nn.less", [](double a, double b) { return double(a < b); }},
+      {"nn.greater", [](double a, double b) { return double(a > b); }}};
+  const DType types[] = {DType::F32, DType::F64, DType::I64, DType::I32,
+                         DType::Bool};
+  for (const BinaryCase &c : cases)
+    for (DType dtype : types)
+      for (const auto &[sa, sb] : kBroadcastPairs) {
+        // Few distinct values, so that equal elements occur.
+        auto smallIntegers = [&](const Shape &shape) {
+          Tensor ints = randomTensor({DType::I64, shape}, rng, 0, 2);
+          return tensorOf({dtype, shape}, valuesOf(ints));
+        };
+        Tensor a = smallIntegers(sa), b = smallIntegers(sb);
+        Tensor out = run1(c.op, {}, {a, b}, {DType::Bool, broadcastOf(sa, sb)});
+        expectClose(out, referenceBinary(a, b, c.f), 0, 0,
+                    std::string(c.op) + " " + a.type().str() + ", " +
+                        b.type().str());
+      }
+}
+
+struct UnaryCase {
+  const char *op;
+  std::function<double(double)> f;
+  double lo, hi;
+};
+
+TEST(ElementwiseKernels, UnaryFloatOpsMatchTheCLibrary) {
+  const UnaryCase cases[] = {
+      {"nn.sqrt", [](double x) { return std::sqrt(x); }, 0, 9},
+      {"nn.erf", [](double x) { return std::erf(x); }, -3, 3},
+      {"nn.tanh", [](double x) { return std::tanh(x); }, -5, 5},
+      {"nn.sigmoid", [](double x) { return 1 / (1 + std::exp(-x)); }, -30, 30},
+      {"nn.exp", [](double x) { return std::exp(x); }, -20, 20},
+      {"nn.log", [](double x) { return std::log(x); }, 1e-3, 50},
+      {"nn.relu", [](double x) { return x < 0 ? 0 : x; }, -3, 3},
+      {"nn.neg", [](double x) { return -x; }, -3, 3}};
+  std::mt19937 rng(5);
+  for (const UnaryCase &c : cases)
+    for (DType dtype : kFloats) {
+      Tensor x = randomTensor({dtype, {3, 41}}, rng, c.lo, c.hi);
+      Values expected;
+      for (double v : valuesOf(x))
+        expected.push_back(c.f(v));
+      expectClose(run1(c.op, {}, {x}, x.type()), expected,
+                  dtype == DType::F32 ? 2e-6 : 1e-14, 1e-30,
+                  std::string(c.op) + " " + dtypeName(dtype));
+    }
+}
+
+TEST(ElementwiseKernels, SpecialValuesOfUnaryOps) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::nan("");
+  TensorType t{DType::F32, {4}};
+  Tensor x = tensorOf(t, {nan, -inf, inf, -0.0});
+  expectClose(run1("nn.relu", {}, {x}, t), {nan, 0, inf, 0}, 0, 0, "relu");
+  expectClose(run1("nn.sigmoid", {}, {x}, t), {nan, 0, 1, 0.5}, 0, 0,
+              "sigmoid");
+  expectClose(run1("nn.tanh", {}, {x}, t), {nan, -1, 1, 0}, 0, 0, "tanh");
+  expectClose(run1("nn.exp", {}, {x}, t), {nan, 0, inf, 1}, 0, 0, "exp");
+}
+
+TEST(ElementwiseKernels, IntegerAndBoolUnaryOps) {
+  for (DType dtype : {DType::I64, DType::I32}) {
+    TensorType t{dtype, {5}};
+    Tensor x = tensorOf(t, {-3, -1, 0, 2, 7});
+    expectClose(run1("nn.relu", {}, {x}, t), {0, 0, 0, 2, 7}, 0, 0, "relu");
+    expectClose(run1("nn.neg", {}, {x}, t), {3, 1, 0, -2, -7}, 0, 0, "neg");
+  }
+  TensorType b{DType::Bool, {3}};
+  expectClose(run1("nn.not", {}, {tensorOf(b, {1, 0, 1})}, b), {0, 1, 0}, 0, 0,
+              "not");
+}
+
+TEST(ElementwiseKernels, GeluMatchesItsDefinitions) {
+  std::mt19937 rng(6);
+  for (DType dtype : kFloats) {
+    Tensor x = randomTensor({dtype, {2, 50}}, rng, -6, 6);
+    Values exact, approx;
+    for (double v : valuesOf(x)) {
+      exact.push_back(0.5 * v * (1 + std::erf(v / std::sqrt(2.0))));
+      double k = std::sqrt(2 / M_PI);
+      approx.push_back(0.5 * v *
+                       (1 + std::tanh(k * (v + 0.044715 * v * v * v))));
+    }
+    // PyTorch's formulas lose relative accuracy where 1 + erf (or tanh)
+    // cancels, for x << 0: the error is relative to |x| there.
+    double rtol = dtype == DType::F32 ? 1e-5 : 1e-13;
+    double atol = dtype == DType::F32 ? 1e-6 : 1e-14;
+    expectClose(run1("nn.gelu", attrs({{"approximate", std::string("none")}}),
+                     {x}, x.type()),
+                exact, rtol, atol, "gelu none");
+    expectClose(run1("nn.gelu", attrs({{"approximate", std::string("tanh")}}),
+                     {x}, x.type()),
+                approx, rtol, atol, "gelu tanh");
+  }
+  EXPECT_NE(prepareError("nn.gelu", attrs({{"approximate", std::string("x")}}),
+                         {{DType::F32, {2}}}, {{DType::F32, {2}}})
+                .find("approximate must be"),
+            std::string::npos);
+}
+
+TEST(ElementwiseKernels, CastBetweenEveryPairOfTypes) {
+  const DType types[] = {DType::F32, DType::F64, DType::I64, DType::I32,
+                         DType::Bool};
+  const Values source = {-2.75, -1, 0, 0.5, 1, 3.9};
+  for (DType from : types)
+    for (DType to : types) {
+      Tensor x = tensorOf({from, {6}}, source);
+      Values held = valuesOf(x), expected;
+      for (double v : held) {
+        if (to == DType::Bool)
+          expected.push_back(v != 0);
+        else if (to == DType::I64 || to == DType::I32)
+          expected.push_back(std::trunc(v));
+        else if (to == DType::F32)
+          expected.push_back(double(float(v)));
+        else
+          expected.push_back(v);
+      }
+      expectClose(run1("nn.cast", {}, {x}, {to, {6}}), expected, 0, 0,
+                  std::string("cast ") + dtypeName(from) + " -> " +
+                      dtypeName(to));
+    }
+}
+
+TEST(ElementwiseKernels, CastOfNonFiniteFloatsToIntegersIsDefined) {
+  const double inf = std::numeric_limits<double>::infinity();
+  Tensor x = tensorOf({DType::F64, {4}}, {std::nan(""), inf, -inf, 3e10});
+  expectClose(run1("nn.cast", {}, {x}, {DType::I32, {4}}),
+              {0, double(std::numeric_limits<int32_t>::max()),
+               double(std::numeric_limits<int32_t>::min()),
+               double(std::numeric_limits<int32_t>::max())},
+              0, 0, "cast f64 -> i32");
+}
+
+TEST(ElementwiseKernels, WhereBroadcastsAllThreeOperands) {
+  std::mt19937 rng(7);
+  const std::vector<std::array<Shape, 3>> shapes = {
+      {Shape{2, 3}, Shape{2, 3}, Shape{2, 3}},
+      {Shape{3, 3}, Shape{}, Shape{2, 3, 3}}, // causal mask, fill value
+      {Shape{3, 3}, Shape{2, 3, 3}, Shape{}},
+      {Shape{2, 1}, Shape{3}, Shape{2, 3}},
+      {Shape{}, Shape{2, 3}, Shape{3}},
+      {Shape{1, 4}, Shape{}, Shape{}},
+      {Shape{2, 1, 5}, Shape{1, 3, 1}, Shape{5}}};
+  for (DType dtype : {DType::F32, DType::F64, DType::I32, DType::Bool})
+    for (const auto &s : shapes) {
+      Tensor c = randomTensor({DType::Bool, s[0]}, rng, 0, 1);
+      Tensor x = randomTensor({dtype, s[1]}, rng, -5, 5);
+      Tensor y = randomTensor({dtype, s[2]}, rng, -5, 5);
+      Shape shape = broadcastOf(broadcastOf(s[0], s[1]), s[2]);
+      Values vc = valuesOf(c), vx = valuesOf(x), vy = valuesOf(y), expected;
+      forEachIndex(shape, [&](const std::vector<int64_t> &i) {
+        expected.push_back(vc[size_t(broadcastOffset(s[0], i))]
+                               ? vx[size_t(broadcastOffset(s[1], i))]
+                               : vy[size_t(broadcastOffset(s[2], i))]);
+      });
+      expectClose(run1("nn.where", {}, {c, x, y}, {dtype, shape}), expected, 0,
+                  0, "where " + c.type().str() + ", " + x.type().str());
+    }
+}
+
+TEST(ElementwiseKernels, DropoutKeepsScaledElementsAtTheRatio) {
+  const double ratio = 0.3;
+  const int64_t n = 100001; // odd: the last draw decides one element
+  std::mt19937 rng(8);
+  for (DType dtype : kFloats) {
+    Tensor x = randomTensor({dtype, {n}}, rng, 0.5, 2);
+    TensorType maskType{DType::Bool, {n}};
+    KernelFn fn;
+    ASSERT_FALSE(prepare("nn.dropout", attrs({{"ratio", ratio}}), {x.type()},
+                         {x.type(), maskType}, fn, /*seed=*/42));
+    std::vector<Tensor> first = call(fn, {x}, {x.type(), maskType});
+    Values xv = valuesOf(x), y = valuesOf(first[0]), mask = valuesOf(first[1]);
+    double kept = 0;
+    double scale =
+        dtype == DType::F32 ? double(float(1 / (1 - ratio))) : 1 / (1 - ratio);
+    for (int64_t i = 0; i < n; ++i) {
+      ASSERT_TRUE(mask[i] == 0 || mask[i] == 1);
+      kept += mask[i];
+      double expected = mask[i] ? xv[i] * scale : 0;
+      if (dtype == DType::F32)
+        expected = double(float(xv[i]) * float(scale)) * mask[i];
+      ASSERT_EQ(y[i], expected) << "element " << i;
+    }
+    // 1 - ratio within five standard deviations.
+    EXPECT_NEAR(kept / n, 1 - ratio, 5 * std::sqrt(ratio * (1 - ratio) / n));
+
+    // The generator advances: a second call draws another mask.
+    Values second = valuesOf(call(fn, {x}, {x.type(), maskType})[1]);
+    EXPECT_NE(second, mask);
+    // The same seed repeats the sequence; another seed does not.
+    KernelFn again, other;
+    ASSERT_FALSE(prepare("nn.dropout", attrs({{"ratio", ratio}}), {x.type()},
+                         {x.type(), maskType}, again, 42));
+    ASSERT_FALSE(prepare("nn.dropout", attrs({{"ratio", ratio}}), {x.type()},
+                         {x.type(), maskType}, other, 43));
+    EXPECT_EQ(valuesOf(call(again, {x}, {x.type(), maskType})[1]), mask);
+    EXPECT_NE(valuesOf(call(other, {x}, {x.type(), maskType})[1]), mask);
+  }
+}
+
+TEST(ElementwiseKernels, DropoutSeedAttributeOverridesTheExecutorSeed) {
+  TensorType t{DType::F32, {64}};
+  TensorType maskType{DType::Bool, {64}};
+  Tensor x = tensorOf(t, Values(64, 1.0));
+  auto maskOf = [&](uint64_t seed, bool withAttr) {
+    Attributes a = attrs({{"ratio", 0.5}});
+    if (withAttr)
+      a.set("seed", int64_t(7));
+    KernelFn fn;
+    EXPECT_FALSE(prepare("nn.dropout", a, {t}, {t, maskType}, fn, seed));
+    return valuesOf(call(fn, {x}, {t, maskType})[1]);
+  };
+  EXPECT_EQ(maskOf(1, true), maskOf(2, true));
+  EXPECT_NE(maskOf(1, false), maskOf(2, false));
+}
+
+TEST(ElementwiseKernels, DropoutAtTheEndsOfItsRange) {
+  TensorType t{DType::F64, {9}};
+  TensorType maskType{DType::Bool, {9}};
+  Tensor x = tensorOf(t, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  auto none = run("nn.dropout", attrs({{"ratio", 0.0}}), {x}, {t, maskType});
+  expectClose(none[0], valuesOf(x), 0, 0, "ratio 0 output");
+  expectClose(none[1], Values(9, 1), 0, 0, "ratio 0 mask");
+  auto all = run("nn.dropout", attrs({{"ratio", 1.0}}), {x}, {t, maskType});
+  expectClose(all[0], Values(9, 0), 0, 0, "ratio 1 output");
+  expectClose(all[1], Values(9, 0), 0, 0, "ratio 1 mask");
+  EXPECT_NE(
+      prepareError("nn.dropout", attrs({{"ratio", 1.5}}), {t}, {t, maskType})
+          .find("ratio"),
+      std::string::npos);
+}
+
+TEST(ElementwiseKernels, ConstantWritesItsValue) {
+  TensorType t{DType::I64, {2, 2}};
+  Tensor value = tensorOf(t, {1, -2, 3, 40});
+  expectClose(run1("nn.constant", attrs({{"value", value}}), {}, t),
+              {1, -2, 3, 40}, 0, 0, "constant");
+  std::string error = prepareError("nn.constant", attrs({{"value", value}}), {},
+                                   {{DType::I32, {2, 2}}});
+  EXPECT_NE(error.find("value has type 2x2xi64, expected 2x2xi32"),
+            std::string::npos)
+      << error;
+}
+
+TEST(ElementwiseKernels, PreparationErrorsNameTheOpAndTheProblem) {
+  auto expectError = [](const std::string &error, const std::string &part) {
+    EXPECT_NE(error.find(part), std::string::npos) << error;
+    EXPECT_NE(error.find("at test.onnx:node"), std::string::npos) << error;
+  };
+  TensorType f23{DType::F32, {2, 3}}, f4{DType::F32, {4}},
+      i23{DType::I32, {2, 3}};
+  expectError(prepareError("nn.add", {}, {f23, f4}, {f23}),
+              "operands 2x3xf32 and 4xf32 do not broadcast");
+  expectError(prepareError("nn.add", {}, {f23, i23}, {f23}),
+              "differ in element type");
+  expectError(prepareError("nn.mul", {}, {f23, f23}, {{DType::F32, {3, 2}}}),
+              "result has type 3x2xf32, expected 2x3xf32");
+  expectError(prepareError("nn.sqrt", {}, {i23}, {i23}),
+              "unsupported element type i32 of operand (expected f32 or f64)");
+  expectError(prepareError("nn.add", {}, {f23}, {f23}),
+              "expected 2 operand(s) and 1 result(s), got 1 and 1");
+  expectError(
+      prepareError("nn.dropout", {}, {f23}, {f23, {DType::Bool, {2, 3}}}),
+      "attribute 'ratio' is missing");
+  expectError(prepareError("nn.where", {}, {f23, f23, f23}, {f23}),
+              "condition has type 2x3xf32, expected element type bool");
+  expectError(
+      prepareError("nn.cast", {}, {{DType::F16, {2}}}, {{DType::F32, {2}}}),
+      "unsupported element type f16");
+}
+
+} // namespace

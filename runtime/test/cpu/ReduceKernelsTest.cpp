@@ -1,0 +1,155 @@
+//===- ReduceKernelsTest.cpp - Tests of reduce_sum, reduce_mean, sum_to ---===//
+//
+// Reductions over every subset of axes, with and without keepdims, in every
+// numeric type against a reference loop; the accuracy of long F32 sums;
+// sum_to as the adjoint of expand (finite differences); and errors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelHarness.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace pp::rt;
+using namespace pp::rt::cputest;
+
+namespace {
+
+/// Sums (or means) of x of `shape` over `axes`, in the kept shape's order.
+Values referenceReduce(const Values &x, const Shape &shape,
+                       const std::vector<int64_t> &axes, bool mean,
+                       bool integer) {
+  Shape kept = shape;
+  for (int64_t a : axes)
+    kept[size_t(a)] = 1;
+  Values sums(size_t(numElements(kept)), 0.0);
+  size_t i = 0;
+  forEachIndex(shape, [&](const std::vector<int64_t> &index) {
+    sums[size_t(broadcastOffset(kept, index))] += x[i++];
+  });
+  if (mean) {
+    double count = double(numElements(shape)) / double(sums.size());
+    for (double &s : sums)
+      s = integer ? std::trunc(s / count) : s / count;
+  }
+  return sums;
+}
+
+TEST(ReduceKernels, EverySubsetOfAxesInEveryType) {
+  std::mt19937 rng(41);
+  const Shape shape{2, 3, 4};
+  for (DType dtype : {DType::F32, DType::F64, DType::I64, DType::I32})
+    for (int mask = 0; mask < 8; ++mask)
+      for (bool keepdims : {false, true})
+        for (bool mean : {false, true}) {
+          std::vector<int64_t> axes;
+          Shape result;
+          for (int64_t d = 0; d < 3; ++d) {
+            if (mask & (1 << d)) {
+              axes.push_back(d);
+              if (keepdims)
+                result.push_back(1);
+            } else {
+              result.push_back(shape[size_t(d)]);
+            }
+          }
+          Tensor x = randomTensor({dtype, shape}, rng, -9, 9);
+          Tensor y =
+              run1(mean ? "nn.reduce_mean" : "nn.reduce_sum",
+                   attrs({{"axes", axes}, {"keepdims", int64_t(keepdims)}}),
+                   {x}, {dtype, result});
+          bool integer = !isFloat(dtype);
+          expectClose(
+              y, referenceReduce(valuesOf(x), shape, axes, mean, integer),
+              dtype == DType::F32 ? 1e-6 : 1e-14, 1e-12,
+              std::string(mean ? "mean " : "sum ") + x.type().str() + " mask " +
+                  std::to_string(mask) + (keepdims ? " keepdims" : ""));
+        }
+}
+
+TEST(ReduceKernels, LongF32SumsAccumulateInDouble) {
+  // 2^20 elements of 0.1f: a float accumulator drifts by about 1e-3
+  // relative; a double one is exact to float precision.
+  const int64_t n = 1 << 20;
+  TensorType t{DType::F32, {4, n / 4}};
+  Tensor x = tensorOf(t, Values(size_t(n), 0.1));
+  double exact = double(n) * double(0.1f);
+  Tensor all = run1(
+      "nn.reduce_sum",
+      attrs({{"axes", std::vector<int64_t>{0, 1}}, {"keepdims", int64_t(0)}}),
+      {x}, {DType::F32, {}});
+  expectClose(all, {exact}, 1e-7, 0, "sum of all");
+  Tensor leading =
+      run1("nn.reduce_sum",
+           attrs({{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t(1)}}),
+           {x}, {DType::F32, {4, 1}});
+  expectClose(leading, Values(4, exact / 4), 1e-7, 0, "row sums");
+}
+
+TEST(ReduceKernels, MeanOverNoElementsIsNaN) {
+  Tensor x = tensorOf({DType::F32, {0, 3}}, {});
+  Tensor y =
+      run1("nn.reduce_mean",
+           attrs({{"axes", std::vector<int64_t>{0}}, {"keepdims", int64_t(0)}}),
+           {x}, {DType::F32, {3}});
+  for (double v : valuesOf(y))
+    EXPECT_TRUE(std::isnan(v));
+  Tensor s =
+      run1("nn.reduce_sum",
+           attrs({{"axes", std::vector<int64_t>{0}}, {"keepdims", int64_t(0)}}),
+           {x}, {DType::F32, {3}});
+  expectClose(s, {0, 0, 0}, 0, 0, "sum over no elements");
+}
+
+/// (small, large) shape pairs where small broadcasts to large.
+const std::vector<std::pair<Shape, Shape>> kSumToCases = {
+    {{64}, {8, 4, 64}},     {{4, 1}, {2, 4, 5}}, {{}, {3, 2}},
+    {{1, 3, 1}, {2, 3, 4}}, {{2, 3}, {2, 3}},    {{1}, {7}},
+    {{5, 1, 6}, {5, 3, 6}}};
+
+TEST(ReduceKernels, SumToIsTheAdjointOfExpand) {
+  std::mt19937 rng(42);
+  for (const auto &[small, large] : kSumToCases) {
+    TensorType ts{DType::F64, small}, tl{DType::F64, large};
+    Tensor x = randomTensor(ts, rng), w = randomTensor(tl, rng);
+    Values expected = numericGradient(
+        [&](const Values &at) {
+          return valuesOf(run1("nn.expand", {}, {tensorOf(ts, at)}, tl));
+        },
+        valuesOf(x), valuesOf(w), kLinearStep);
+    expectClose(run1("nn.sum_to", {}, {w}, ts), expected, 1e-8, 1e-9,
+                "sum_to " + tl.str() + " -> " + ts.str());
+    // F32 agrees with F64.
+    TensorType f32{DType::F32, large};
+    expectClose(run1("nn.sum_to", {}, {tensorOf(f32, valuesOf(w))},
+                     {DType::F32, small}),
+                valuesOf(run1("nn.sum_to", {}, {w}, ts)), 1e-6, 1e-6,
+                "sum_to f32 " + f32.str());
+  }
+}
+
+TEST(ReduceKernels, PreparationErrors) {
+  TensorType t{DType::F32, {2, 3}};
+  std::string error = prepareError(
+      "nn.reduce_sum",
+      attrs({{"axes", std::vector<int64_t>{1, 0}}, {"keepdims", int64_t(1)}}),
+      {t}, {{DType::F32, {1, 1}}});
+  EXPECT_NE(error.find("axes must be sorted, unique and in [0, 2)"),
+            std::string::npos)
+      << error;
+  error = prepareError(
+      "nn.reduce_mean",
+      attrs({{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t(0)}}), {t},
+      {{DType::F32, {2, 1}}});
+  EXPECT_NE(error.find("result has type 2x1xf32, expected 2xf32"),
+            std::string::npos)
+      << error;
+  error = prepareError("nn.sum_to", {}, {t}, {{DType::F32, {2}}});
+  EXPECT_NE(error.find("result 2xf32 does not broadcast to 2x3xf32"),
+            std::string::npos)
+      << error;
+}
+
+} // namespace
