@@ -47,8 +47,15 @@ public:
   bool has(const std::string &name) const { return values_.count(name); }
   const std::map<std::string, AttrValue> &all() const { return values_; }
 
+  /// What error messages of the typed lookups start with: the executor sets
+  /// "nn.matmul at LOCATION" before calling a factory, so a factory returns
+  /// a failed lookup's Status as it is.
+  void setContext(std::string what) { context_ = std::move(what); }
+  const std::string &context() const { return context_; }
+
   /// Typed lookups: an error when the attribute is missing (and no default
-  /// is given) or has another type. `what` prefixes the message (op name).
+  /// is given) or has another type; the message starts with the context.
+  /// getFloat also accepts an integer attribute.
   Status getInt(const std::string &name, int64_t &out,
                 std::optional<int64_t> dflt = std::nullopt) const;
   Status getFloat(const std::string &name, double &out,
@@ -61,6 +68,7 @@ public:
 
 private:
   std::map<std::string, AttrValue> values_;
+  std::string context_;
 };
 
 /// What a factory knows about the op it prepares.

@@ -67,6 +67,11 @@ public:
   /// A deep copy into a new buffer.
   Tensor clone() const;
 
+  /// Rows [begin, begin + count) along axis 0, sharing this tensor's buffer
+  /// (no copy; the buffer lives as long as any tensor sharing it). The
+  /// tensor must have rank >= 1 and the range must lie within axis 0.
+  Tensor slice(int64_t begin, int64_t count) const;
+
 private:
   TensorType type_;
   std::shared_ptr<void> storage_;

@@ -1,0 +1,110 @@
+//===- Executor.h - Runs one function of a stage program --------*- C++ -*-===//
+//
+// A `FunctionExecutor` prepares every kernel of a function through the
+// kernel registry once (an op without a kernel is an error then, naming the
+// op and its location), and runs the function any number of times:
+//
+//  - Values live in slots, one per value id. Parameters are bound to their
+//    storage without copying; kernels that update state (BatchNorm's running
+//    statistics) write through to it.
+//  - Each kernel's outputs are allocated just before it runs, and every
+//    buffer is released after its last use, so a function holds at most its
+//    live values.
+//  - Results are returned as tensors that own their buffers: a result that
+//    is a parameter, an argument or another result is copied.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_RUNTIME_EXECUTOR_H
+#define PP_RUNTIME_EXECUTOR_H
+
+#include "pp/Runtime/Kernel.h"
+#include "pp/Runtime/Program.h"
+
+#include <string>
+#include <vector>
+
+namespace pp::rt {
+
+/// The seed of kernel `kernelIndex` of function `functionIndex` (positions
+/// in the program) for a run seeded with `runSeed` (pp-run --seed): distinct
+/// for every kernel, identical across runs.
+uint64_t kernelSeed(uint64_t runSeed, uint32_t functionIndex,
+                    uint32_t kernelIndex);
+
+/// A function argument or result: its role, key and type.
+struct PortInfo {
+  program::PortRole role;
+  std::string key;
+  TensorType type;
+};
+
+class FunctionExecutor {
+public:
+  FunctionExecutor() = default;
+  // Kernels hold pointers into the slots: moving keeps them valid (the slot
+  // vector's buffer moves along), copying would not.
+  FunctionExecutor(FunctionExecutor &&) = default;
+  FunctionExecutor &operator=(FunctionExecutor &&) = default;
+  FunctionExecutor(const FunctionExecutor &) = delete;
+  FunctionExecutor &operator=(const FunctionExecutor &) = delete;
+
+  /// Prepares `program.functions(functionIndex)`, bound to `parameters`
+  /// (one tensor per program parameter; they must outlive the executor).
+  /// `what` starts error messages (the program's file name).
+  static Status prepare(const program::Program &program, uint32_t functionIndex,
+                        const std::vector<Tensor> &parameters,
+                        const KernelRegistry &registry, uint64_t runSeed,
+                        const std::string &what, FunctionExecutor &out);
+
+  /// Runs the function on `arguments` (in the order of `arguments()`, with
+  /// exactly their types) and returns its results in the order of
+  /// `results()`.
+  Status run(const std::vector<Tensor> &arguments,
+             std::vector<Tensor> &results);
+
+  /// Prepares every kernel again from its seed: kernels that draw random
+  /// numbers start their sequences over (gradient checks rerun a forward
+  /// function with the same dropout masks).
+  Status reset();
+
+  const std::string &name() const { return name_; }
+  program::FunctionRole role() const { return role_; }
+  const std::vector<PortInfo> &arguments() const { return arguments_; }
+  const std::vector<PortInfo> &results() const { return results_; }
+  /// The ids of the values whose buffers are released right after kernel
+  /// `kernelIndex` runs (their last reader, or their maker when nothing
+  /// reads them).
+  std::vector<uint32_t> releasedAfter(size_t kernelIndex) const;
+  /// The index of the argument or result with `role` and `key`; -1 if none.
+  int findArgument(program::PortRole role, const std::string &key) const;
+  int findResult(program::PortRole role, const std::string &key) const;
+
+private:
+  struct PreparedKernel {
+    KernelSpec spec;
+    KernelFn fn;
+    std::vector<uint32_t> inputs, outputs; // slots
+    std::vector<uint32_t> release;         // slots dead after this kernel
+    std::vector<const Tensor *> inputPtrs;
+    std::vector<Tensor *> outputPtrs;
+  };
+
+  Status prepareKernel(PreparedKernel &kernel) const;
+
+  std::string name_;
+  std::string what_;
+  program::FunctionRole role_ = program::FUNCTION_ROLE_UNSPECIFIED;
+  const KernelRegistry *registry_ = nullptr;
+  std::vector<PortInfo> arguments_, results_;
+  std::vector<uint32_t> argumentSlots_, resultSlots_;
+  std::vector<std::pair<uint32_t, Tensor>> parameterSlots_;
+  std::vector<TensorType> slotTypes_;
+  std::vector<uint32_t> slotIds_; // value id of each slot
+  std::vector<Tensor> slots_;
+  std::vector<PreparedKernel> kernels_;
+};
+
+} // namespace pp::rt
+
+#endif // PP_RUNTIME_EXECUTOR_H

@@ -1,0 +1,82 @@
+//===- Optimizer.h - SGD and AdamW as torch.optim computes them -*- C++ -*-===//
+//
+// The optimizer updates trainable parameters in place from gradients that
+// the trainer accumulated over a step's microbatches. Both algorithms follow
+// torch.optim's formulas operation by operation, so that a run of pp-run and
+// a PyTorch run of the same model agree to float rounding:
+//
+//  - SGD (torch.optim.SGD, dampening 0, no Nesterov): g = grad + wd * p;
+//    with momentum, buf = g on the first step and buf = momentum * buf + g
+//    afterwards, g = buf; then p -= lr * g.
+//  - AdamW (torch.optim.AdamW): p *= 1 - lr * wd (decoupled decay);
+//    m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g^2;
+//    p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps).
+//
+// State (momentum buffers, moments) has the parameter's element type: f32
+// for f32 parameters; f64 parameters (gradient checks) get f64 state.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_RUNTIME_OPTIMIZER_H
+#define PP_RUNTIME_OPTIMIZER_H
+
+#include "pp/Runtime/Status.h"
+#include "pp/Runtime/Tensor.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pp::rt {
+
+enum class OptimizerKind { SGD, AdamW };
+
+/// "sgd" or "adamw"; an error naming the accepted spellings otherwise.
+Status parseOptimizerKind(const std::string &text, OptimizerKind &out);
+
+struct OptimizerOptions {
+  OptimizerKind kind = OptimizerKind::SGD;
+  double lr = 0.01;
+  double momentum = 0;    // SGD
+  double weightDecay = 0; // SGD: L2 added to the gradient; AdamW: decoupled
+  double beta1 = 0.9;     // AdamW
+  double beta2 = 0.999;   // AdamW
+  double eps = 1e-8;      // AdamW
+};
+
+/// A trainable parameter as the optimizer sees it: its storage, updated in
+/// place, and its name for messages.
+struct OptimizedParameter {
+  std::string name;
+  Tensor value;
+};
+
+class Optimizer {
+public:
+  /// Checks the hyperparameters (as torch.optim does: lr, momentum, weight
+  /// decay and eps not negative, betas in [0, 1)) and that every parameter
+  /// is f32 or f64, and makes the optimizer.
+  static Status create(const OptimizerOptions &options,
+                       std::vector<OptimizedParameter> parameters,
+                       std::unique_ptr<Optimizer> &out);
+  virtual ~Optimizer() = default;
+
+  /// One update of every parameter; `grads[i]` has parameter i's type.
+  virtual void step(const std::vector<Tensor> &grads) = 0;
+
+  /// How many steps have been taken.
+  int64_t steps() const { return steps_; }
+
+protected:
+  Optimizer(const OptimizerOptions &options,
+            std::vector<OptimizedParameter> parameters)
+      : options_(options), parameters_(std::move(parameters)) {}
+
+  OptimizerOptions options_;
+  std::vector<OptimizedParameter> parameters_;
+  int64_t steps_ = 0;
+};
+
+} // namespace pp::rt
+
+#endif // PP_RUNTIME_OPTIMIZER_H

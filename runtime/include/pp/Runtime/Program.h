@@ -1,0 +1,100 @@
+//===- Program.h - Loading an exported program directory --------*- C++ -*-===//
+//
+// `pp-opt --pp-export=DIR` writes DIR/manifest.pbtxt, DIR/stage<N>.pb and
+// DIR/stage<N>.weights (docs/Training.md, "Export"). `loadProgramDirectory`
+// reads all of them, refuses another format version, checks every id, type
+// and port of every function (a program that loads is one the executor can
+// run without further checks), and maps each stage's weights file
+// copy-on-write, so that parameters are updated in place without writing
+// back to the file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_RUNTIME_PROGRAM_H
+#define PP_RUNTIME_PROGRAM_H
+
+#include "pp/Runtime/Status.h"
+#include "pp/Runtime/Tensor.h"
+
+#include "program.pb.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pp::rt {
+
+/// The schema's messages (program.proto), as `program::Function` etc.
+namespace program = ::pp::program;
+
+/// The format version this runtime reads (program.proto's
+/// FORMAT_VERSION_CURRENT).
+constexpr uint32_t kProgramFormatVersion = program::FORMAT_VERSION_CURRENT;
+
+/// A stage's weights file, mapped privately (or read when it cannot be
+/// mapped). Unmapped when the last owner goes.
+class WeightsFile {
+public:
+  static Status open(const std::string &path,
+                     std::shared_ptr<WeightsFile> &out);
+  ~WeightsFile();
+  WeightsFile(const WeightsFile &) = delete;
+  WeightsFile &operator=(const WeightsFile &) = delete;
+
+  char *data() const { return data_; }
+  uint64_t size() const { return size_; }
+
+private:
+  WeightsFile() = default;
+  char *data_ = nullptr;
+  uint64_t size_ = 0;
+  bool mapped_ = false;
+};
+
+/// One stage: its program and its parameters' storage.
+struct StageProgram {
+  std::string programPath;
+  std::string weightsPath;
+  program::Program program;
+  std::shared_ptr<WeightsFile> weights;
+  /// One tensor per `program.parameters` entry, viewing `weights`.
+  std::vector<Tensor> parameters;
+};
+
+struct ProgramDirectory {
+  std::string dir;
+  std::string manifestPath;
+  program::Manifest manifest;
+  std::vector<StageProgram> stages; // by stage number
+};
+
+/// Reads and checks DIR (see the file comment). Errors name the file and
+/// the function, kernel, value or parameter at fault.
+Status loadProgramDirectory(const std::string &dir, ProgramDirectory &out);
+
+/// The runtime type of a schema type; an error (prefixed with `what`) for an
+/// unspecified element type or a negative dimension.
+Status convertType(const program::TensorType &type, TensorType &out,
+                   const std::string &what);
+
+/// The function of `program` with `role` and `chunk`; null when absent.
+const program::Function *findFunction(const program::Program &program,
+                                      program::FunctionRole role,
+                                      uint32_t chunk = 0);
+
+/// "forward", "backward-input", "backward-weight"; "input", "output",
+/// "saved", ... for messages.
+const char *functionRoleName(program::FunctionRole role);
+const char *portRoleName(program::PortRole role);
+
+/// Checks one stage program against its manifest (the verifier behind
+/// `loadProgramDirectory`). `path` (the program's file) starts the messages;
+/// `weightsSize` bounds parameter byte ranges.
+Status verifyProgram(const program::Program &program,
+                     const program::Manifest &manifest,
+                     const std::string &manifestPath, uint32_t stage,
+                     uint64_t weightsSize, const std::string &path);
+
+} // namespace pp::rt
+
+#endif // PP_RUNTIME_PROGRAM_H

@@ -1,0 +1,109 @@
+//===- StepRunner.h - Forward and backward passes over a batch --*- C++ -*-===//
+//
+// A `StepRunner` holds the prepared forward (F), backward-input (B) and
+// backward-weight (W) functions of a one-stage program and runs them over a
+// batch cut into the manifest's microbatches along axis 0:
+//
+//  - per microbatch F, then B with the loss's output_grad seeded with 1/m
+//    (other float outputs' gradients are zero), then W; saved values and
+//    cotangents die with their microbatch;
+//  - parameter gradients are summed over the microbatches, so they are the
+//    gradients of the mean of the microbatch losses, which is the loss that
+//    is reported.
+//
+// The trainer adds the optimizer; the gradient check perturbs inputs and
+// parameters and reruns F.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_RUNTIME_STEPRUNNER_H
+#define PP_RUNTIME_STEPRUNNER_H
+
+#include "pp/Runtime/Executor.h"
+#include "pp/Runtime/Program.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pp::rt {
+
+/// The data of one step: whole-batch tensors by manifest input name.
+using Batch = std::map<std::string, Tensor>;
+
+struct Gradients {
+  /// One per trainable parameter, in the order of `trainableParameters()`.
+  std::vector<Tensor> parameters;
+  /// Whole-batch gradients of the float data inputs (input_grad ports), by
+  /// input name; filled only when asked for.
+  std::map<std::string, Tensor> inputs;
+};
+
+class StepRunner {
+public:
+  /// Prepares the functions of `dir`, which must have one stage. With
+  /// `training`, the program must have a loss and B and W functions;
+  /// without, only F is prepared. `dir` must outlive the runner.
+  static Status create(ProgramDirectory &dir, const KernelRegistry &registry,
+                       uint64_t seed, bool training,
+                       std::unique_ptr<StepRunner> &out);
+
+  /// Checks that `batch` has exactly the manifest's inputs, with their
+  /// types.
+  Status checkBatch(const Batch &batch) const;
+
+  /// F, B and W over every microbatch: the mean loss and the summed
+  /// gradients (and the input gradients with `inputGradients`).
+  Status forwardBackward(const Batch &batch, double &loss, Gradients &grads,
+                         bool inputGradients = false);
+
+  /// F only, over every microbatch: the mean loss.
+  Status forwardLoss(const Batch &batch, double &loss);
+
+  /// F only, over every microbatch: every forward output by key, whole-batch
+  /// (microbatch results stacked along axis 0; a 0-d float output such as the
+  /// loss is the mean of the microbatches').
+  Status infer(const Batch &batch, std::map<std::string, Tensor> &outputs);
+
+  /// Restarts the random sequences of every kernel (FunctionExecutor::reset).
+  Status resetKernels();
+
+  const ProgramDirectory &directory() const { return dir_; }
+  const program::Manifest &manifest() const { return dir_.manifest; }
+  const program::Program &program() const { return dir_.stages[0].program; }
+  /// The storage of every parameter of the program (updated in place).
+  const std::vector<Tensor> &parameters() const {
+    return dir_.stages[0].parameters;
+  }
+  /// Indices into `parameters()` of the trainable ones.
+  const std::vector<size_t> &trainableParameters() const { return trainable_; }
+  uint32_t microbatches() const { return dir_.manifest.microbatches(); }
+  /// Samples per step: axis 0 of the first manifest input of rank >= 1
+  /// (1 when there is none).
+  int64_t batchSize() const;
+  /// The element type of the loss; F32 when the program has no loss.
+  DType lossType() const;
+  /// The forward function (its ports describe the data inputs).
+  const FunctionExecutor &forward() const { return forward_; }
+
+private:
+  explicit StepRunner(ProgramDirectory &dir) : dir_(dir) {}
+
+  /// Microbatch `index` of every input F reads.
+  std::vector<Tensor> forwardArguments(const Batch &batch,
+                                       uint32_t index) const;
+  Status runForward(const Batch &batch, uint32_t index,
+                    std::vector<Tensor> &results, double *loss);
+
+  ProgramDirectory &dir_;
+  FunctionExecutor forward_, backwardInput_, backwardWeight_;
+  bool training_ = false;
+  int lossResult_ = -1;
+  std::vector<size_t> trainable_;
+  std::map<std::string, size_t> gradientSlot_; // parameter name -> index
+};
+
+} // namespace pp::rt
+
+#endif // PP_RUNTIME_STEPRUNNER_H

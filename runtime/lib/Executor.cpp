@@ -1,0 +1,260 @@
+//===- Executor.cpp - Runs one function of a stage program ----------------===//
+//
+// Preparation turns each program kernel into a KernelFn plus slot indices;
+// a run allocates outputs, calls the closures in order and releases every
+// buffer after its last reader.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Runtime/Executor.h"
+
+#include <cstring>
+#include <exception>
+#include <set>
+#include <unordered_map>
+
+using namespace pp::rt;
+
+/// SplitMix64's finaliser: a bijective mix of 64 bits.
+static uint64_t mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+uint64_t pp::rt::kernelSeed(uint64_t runSeed, uint32_t functionIndex,
+                            uint32_t kernelIndex) {
+  return mix64(mix64(runSeed) ^
+               ((uint64_t(functionIndex) << 32) | uint64_t(kernelIndex)));
+}
+
+/// The runtime form of a program attribute.
+static AttrValue convertAttribute(const program::Attribute &attr) {
+  switch (attr.value_case()) {
+  case program::Attribute::kI:
+    return attr.i();
+  case program::Attribute::kF:
+    return attr.f();
+  case program::Attribute::kS:
+    return attr.s();
+  case program::Attribute::kInts:
+    return std::vector<int64_t>(attr.ints().values().begin(),
+                                attr.ints().values().end());
+  case program::Attribute::kFloats:
+    return std::vector<double>(attr.floats().values().begin(),
+                               attr.floats().values().end());
+  default: { // kTensor; the verifier checked type and size
+    TensorType type;
+    (void)convertType(attr.tensor().type(), type, "");
+    Tensor t = Tensor::empty(type);
+    if (t.bytes())
+      std::memcpy(t.raw(), attr.tensor().raw().data(), t.bytes());
+    return t;
+  }
+  }
+}
+
+Status FunctionExecutor::prepareKernel(PreparedKernel &kernel) const {
+  KernelFactory factory = registry_->lookup(kernel.spec.op);
+  if (!factory)
+    return Status::error("no CPU kernel for " + kernel.spec.op);
+  try {
+    if (Status s = factory(kernel.spec, kernel.fn))
+      return s;
+  } catch (const std::exception &e) {
+    return kernel.spec.error(std::string("preparation failed: ") + e.what());
+  }
+  if (!kernel.fn)
+    return kernel.spec.error("the kernel factory returned no function");
+  return Status::ok();
+}
+
+Status FunctionExecutor::prepare(const program::Program &program,
+                                 uint32_t functionIndex,
+                                 const std::vector<Tensor> &parameters,
+                                 const KernelRegistry &registry,
+                                 uint64_t runSeed, const std::string &what,
+                                 FunctionExecutor &out) {
+  const program::Function &fn = program.functions(int(functionIndex));
+  FunctionExecutor ex;
+  ex.name_ = fn.name();
+  ex.what_ = what + ": function '" + fn.name() + "'";
+  ex.role_ = fn.role();
+  ex.registry_ = &registry;
+
+  // One slot per value, in declaration order.
+  std::unordered_map<uint32_t, uint32_t> slotOf;
+  for (const program::Value &v : fn.values()) {
+    slotOf[v.id()] = uint32_t(ex.slotTypes_.size());
+    ex.slotIds_.push_back(v.id());
+    TensorType type;
+    (void)convertType(v.type(), type, ""); // checked by the verifier
+    ex.slotTypes_.push_back(type);
+  }
+  auto ports = [&](const auto &list, std::vector<PortInfo> &infos,
+                   std::vector<uint32_t> &slots) {
+    for (const program::Port &p : list) {
+      uint32_t slot = slotOf.at(p.value());
+      infos.push_back({p.role(), p.key(), ex.slotTypes_[slot]});
+      slots.push_back(slot);
+    }
+  };
+  ports(fn.arguments(), ex.arguments_, ex.argumentSlots_);
+  ports(fn.results(), ex.results_, ex.resultSlots_);
+  for (const program::ParameterUse &use : fn.parameters())
+    ex.parameterSlots_.emplace_back(slotOf.at(use.value()),
+                                    parameters.at(use.parameter()));
+
+  // Kernels: specs, then the factories, reporting every op without one.
+  std::set<std::string> missing;
+  std::string firstMissing;
+  for (int k = 0; k < fn.kernels_size(); ++k) {
+    const program::Kernel &pk = fn.kernels(k);
+    PreparedKernel kernel;
+    kernel.spec.op = pk.op();
+    kernel.spec.location = pk.location();
+    kernel.spec.attrs.setContext(
+        pk.location().empty() ? pk.op() : pk.op() + " at " + pk.location());
+    for (const program::Attribute &a : pk.attributes())
+      kernel.spec.attrs.set(a.name(), convertAttribute(a));
+    for (uint32_t id : pk.inputs()) {
+      kernel.inputs.push_back(slotOf.at(id));
+      kernel.spec.inputs.push_back(ex.slotTypes_[kernel.inputs.back()]);
+    }
+    for (uint32_t id : pk.outputs()) {
+      kernel.outputs.push_back(slotOf.at(id));
+      kernel.spec.outputs.push_back(ex.slotTypes_[kernel.outputs.back()]);
+    }
+    kernel.spec.seed = kernelSeed(runSeed, functionIndex, uint32_t(k));
+    if (!registry.lookup(pk.op())) {
+      if (missing.empty())
+        firstMissing = "kernel " + std::to_string(k) + ": no CPU kernel for " +
+                       pk.op() +
+                       (pk.location().empty() ? "" : " at " + pk.location());
+      missing.insert(pk.op());
+    } else if (missing.empty()) {
+      if (Status s = ex.prepareKernel(kernel))
+        return Status::error(ex.what_ + ": kernel " + std::to_string(k) + ": " +
+                             s.message());
+    }
+    ex.kernels_.push_back(std::move(kernel));
+  }
+  if (!missing.empty()) {
+    std::string message = ex.what_ + ": " + firstMissing;
+    if (missing.size() > 1) {
+      message += " (ops without a CPU kernel:";
+      for (const std::string &op : missing)
+        message += " " + op;
+      message += ")";
+    }
+    return Status::error(message);
+  }
+
+  // Release every value after its last reader (results are kept; a value
+  // nobody reads dies right after the kernel that makes it).
+  std::vector<int> lastUse(ex.slotTypes_.size(), -1);
+  for (size_t k = 0; k < ex.kernels_.size(); ++k) {
+    for (uint32_t slot : ex.kernels_[k].inputs)
+      lastUse[slot] = int(k);
+    for (uint32_t slot : ex.kernels_[k].outputs)
+      if (lastUse[slot] < int(k))
+        lastUse[slot] = int(k);
+  }
+  for (uint32_t slot : ex.resultSlots_)
+    lastUse[slot] = -1;
+  for (size_t slot = 0; slot < lastUse.size(); ++slot)
+    if (lastUse[slot] >= 0)
+      ex.kernels_[size_t(lastUse[slot])].release.push_back(uint32_t(slot));
+
+  ex.slots_.resize(ex.slotTypes_.size());
+  for (PreparedKernel &kernel : ex.kernels_) {
+    for (uint32_t slot : kernel.inputs)
+      kernel.inputPtrs.push_back(&ex.slots_[slot]);
+    for (uint32_t slot : kernel.outputs)
+      kernel.outputPtrs.push_back(&ex.slots_[slot]);
+  }
+  out = std::move(ex);
+  return Status::ok();
+}
+
+Status FunctionExecutor::reset() {
+  for (size_t k = 0; k < kernels_.size(); ++k)
+    if (Status s = prepareKernel(kernels_[k]))
+      return Status::error(what_ + ": kernel " + std::to_string(k) + ": " +
+                           s.message());
+  return Status::ok();
+}
+
+std::vector<uint32_t>
+FunctionExecutor::releasedAfter(size_t kernelIndex) const {
+  std::vector<uint32_t> ids;
+  for (uint32_t slot : kernels_.at(kernelIndex).release)
+    ids.push_back(slotIds_[slot]);
+  return ids;
+}
+
+int FunctionExecutor::findArgument(program::PortRole role,
+                                   const std::string &key) const {
+  for (size_t i = 0; i < arguments_.size(); ++i)
+    if (arguments_[i].role == role && arguments_[i].key == key)
+      return int(i);
+  return -1;
+}
+
+int FunctionExecutor::findResult(program::PortRole role,
+                                 const std::string &key) const {
+  for (size_t i = 0; i < results_.size(); ++i)
+    if (results_[i].role == role && results_[i].key == key)
+      return int(i);
+  return -1;
+}
+
+Status FunctionExecutor::run(const std::vector<Tensor> &arguments,
+                             std::vector<Tensor> &results) {
+  if (arguments.size() != arguments_.size())
+    return Status::error(
+        what_ + ": called with " + std::to_string(arguments.size()) +
+        " arguments, expected " + std::to_string(arguments_.size()));
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    if (arguments[i].type() != arguments_[i].type || !arguments[i].valid())
+      return Status::error(what_ + ": argument '" + arguments_[i].key +
+                           "' is " + arguments[i].type().str() + ", expected " +
+                           arguments_[i].type.str());
+    slots_[argumentSlots_[i]] = arguments[i];
+  }
+  for (auto &[slot, tensor] : parameterSlots_)
+    slots_[slot] = tensor;
+
+  for (size_t k = 0; k < kernels_.size(); ++k) {
+    PreparedKernel &kernel = kernels_[k];
+    try {
+      for (uint32_t slot : kernel.outputs)
+        slots_[slot] = Tensor::empty(slotTypes_[slot]);
+      kernel.fn(kernel.inputPtrs.data(), kernel.outputPtrs.data());
+    } catch (const std::exception &e) {
+      for (Tensor &t : slots_)
+        t = Tensor();
+      return Status::error(what_ + ": kernel " + std::to_string(k) + ": " +
+                           kernel.spec.op + " failed: " + e.what());
+    }
+    for (uint32_t slot : kernel.release)
+      slots_[slot] = Tensor();
+  }
+
+  // Results own their buffers: copy those that alias a parameter, an
+  // argument or an earlier result.
+  std::set<uint32_t> shared;
+  for (uint32_t slot : argumentSlots_)
+    shared.insert(slot);
+  for (auto &binding : parameterSlots_)
+    shared.insert(binding.first);
+  results.clear();
+  for (uint32_t slot : resultSlots_) {
+    bool alias = !shared.insert(slot).second;
+    results.push_back(alias ? slots_[slot].clone() : slots_[slot]);
+  }
+  for (Tensor &t : slots_)
+    t = Tensor();
+  return Status::ok();
+}

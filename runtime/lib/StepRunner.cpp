@@ -1,0 +1,292 @@
+//===- StepRunner.cpp - Forward and backward passes over a batch ----------===//
+//
+// Routes the ports of F, B and W into each other per microbatch, slices the
+// batch along axis 0 (views, no copies) and accumulates gradients.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Runtime/StepRunner.h"
+
+#include <cstring>
+
+using namespace pp::rt;
+
+/// The index of the function of `prog` with `role` in chunk 0; -1 if none.
+static int functionIndex(const program::Program &prog,
+                         program::FunctionRole role) {
+  for (int i = 0; i < prog.functions_size(); ++i)
+    if (prog.functions(i).role() == role && prog.functions(i).chunk() == 0)
+      return i;
+  return -1;
+}
+
+Status StepRunner::create(ProgramDirectory &dir, const KernelRegistry &registry,
+                          uint64_t seed, bool training,
+                          std::unique_ptr<StepRunner> &out) {
+  if (dir.stages.size() != 1)
+    return Status::error(
+        dir.manifestPath + ": the program has " +
+        std::to_string(dir.stages.size()) +
+        " stages; pipelined execution of several stages is not available "
+        "yet, export it with num-stages=1");
+  StageProgram &stage = dir.stages[0];
+  const program::Program &prog = stage.program;
+  for (const program::Function &fn : prog.functions())
+    if (fn.chunk() != 0)
+      return Status::error(stage.programPath + ": function '" + fn.name() +
+                           "' belongs to chunk " + std::to_string(fn.chunk()) +
+                           "; one-stage programs have one chunk");
+  if (training && dir.manifest.loss().empty())
+    return Status::error(dir.manifestPath +
+                         ": the program was exported without a loss, so it "
+                         "can only run inference (--infer)");
+
+  std::unique_ptr<StepRunner> runner(new StepRunner(dir));
+  runner->training_ = training;
+  auto prepare = [&](program::FunctionRole role, FunctionExecutor &ex) {
+    int index = functionIndex(prog, role);
+    if (index < 0) // the verifier guarantees F, and B and W with a loss
+      return Status::error(stage.programPath + ": no " +
+                           functionRoleName(role) + " function");
+    return FunctionExecutor::prepare(prog, uint32_t(index), stage.parameters,
+                                     registry, seed, stage.programPath, ex);
+  };
+  if (Status s = prepare(program::FORWARD, runner->forward_))
+    return s;
+  if (training) {
+    if (Status s = prepare(program::BACKWARD_INPUT, runner->backwardInput_))
+      return s;
+    if (Status s = prepare(program::BACKWARD_WEIGHT, runner->backwardWeight_))
+      return s;
+  }
+  runner->lossResult_ = runner->forward_.findResult(program::OUTPUT, "loss");
+  for (int i = 0; i < prog.parameters_size(); ++i)
+    if (prog.parameters(i).trainable()) {
+      runner->gradientSlot_[prog.parameters(i).name()] =
+          runner->trainable_.size();
+      runner->trainable_.push_back(size_t(i));
+    }
+  out = std::move(runner);
+  return Status::ok();
+}
+
+int64_t StepRunner::batchSize() const {
+  for (const program::ManifestTensor &t : dir_.manifest.inputs())
+    if (t.type().shape_size() > 0)
+      return t.type().shape(0);
+  return 1;
+}
+
+DType StepRunner::lossType() const {
+  return lossResult_ < 0 ? DType::F32
+                         : forward_.results()[size_t(lossResult_)].type.dtype;
+}
+
+Status StepRunner::checkBatch(const Batch &batch) const {
+  for (const program::ManifestTensor &t : dir_.manifest.inputs()) {
+    auto it = batch.find(t.name());
+    if (it == batch.end())
+      return Status::error("no data for input '" + t.name() + "'");
+    TensorType expected;
+    (void)convertType(t.type(), expected, ""); // checked by the loader
+    if (it->second.type() != expected || !it->second.valid())
+      return Status::error("input '" + t.name() + "': expected " +
+                           expected.str() + ", found " +
+                           it->second.type().str());
+  }
+  for (const auto &entry : batch) {
+    bool known = false;
+    for (const program::ManifestTensor &t : dir_.manifest.inputs())
+      known |= t.name() == entry.first;
+    if (!known)
+      return Status::error("data tensor '" + entry.first +
+                           "' is not an input of the program");
+  }
+  return Status::ok();
+}
+
+std::vector<Tensor> StepRunner::forwardArguments(const Batch &batch,
+                                                 uint32_t index) const {
+  uint32_t m = microbatches();
+  std::vector<Tensor> args;
+  for (const PortInfo &port : forward_.arguments()) {
+    const Tensor &whole = batch.at(port.key);
+    if (m == 1) {
+      args.push_back(whole);
+      continue;
+    }
+    int64_t rows = whole.dim(0) / m;
+    args.push_back(whole.slice(int64_t(index) * rows, rows));
+  }
+  return args;
+}
+
+/// The value of a 0-d f32 or f64 tensor.
+static double scalarValue(const Tensor &t) {
+  return t.dtype() == DType::F64 ? *t.data<double>() : double(*t.data<float>());
+}
+
+Status StepRunner::runForward(const Batch &batch, uint32_t index,
+                              std::vector<Tensor> &results, double *loss) {
+  if (Status s = forward_.run(forwardArguments(batch, index), results))
+    return s;
+  if (loss)
+    *loss = scalarValue(results[size_t(lossResult_)]);
+  return Status::ok();
+}
+
+/// `acc += t` for f32/f64 tensors of one type; `acc = t` when `acc` is
+/// empty (t is then owned: results of a run never alias anything).
+static void accumulate(Tensor &acc, const Tensor &t) {
+  if (!acc.valid()) {
+    acc = t;
+    return;
+  }
+  int64_t n = acc.numel();
+  if (acc.dtype() == DType::F64) {
+    double *a = acc.data<double>();
+    const double *b = t.data<double>();
+    for (int64_t i = 0; i < n; ++i)
+      a[i] += b[i];
+  } else {
+    float *a = acc.data<float>();
+    const float *b = t.data<float>();
+    for (int64_t i = 0; i < n; ++i)
+      a[i] += b[i];
+  }
+}
+
+/// Copies microbatch `index` of `m` into rows of the whole-batch `whole`,
+/// allocating it on the first microbatch.
+static void placeRows(Tensor &whole, const Tensor &part, uint32_t index,
+                      uint32_t m) {
+  if (m == 1) {
+    whole = part;
+    return;
+  }
+  if (index == 0) {
+    TensorType type = part.type();
+    type.shape[0] *= m;
+    whole = Tensor::empty(type);
+  }
+  std::memcpy(static_cast<char *>(whole.raw()) + size_t(index) * part.bytes(),
+              part.raw(), part.bytes());
+}
+
+Status StepRunner::forwardBackward(const Batch &batch, double &loss,
+                                   Gradients &grads, bool inputGradients) {
+  if (!training_)
+    return Status::error("the step runner was prepared for inference only");
+  uint32_t m = microbatches();
+  grads.parameters.assign(trainable_.size(), Tensor());
+  grads.inputs.clear();
+  double sum = 0;
+  std::vector<Tensor> fwd, bwdIn, bwdW, args;
+  for (uint32_t i = 0; i < m; ++i) {
+    double microLoss = 0;
+    if (Status s = runForward(batch, i, fwd, &microLoss))
+      return s;
+    sum += microLoss;
+
+    args.clear();
+    for (const PortInfo &port : backwardInput_.arguments()) {
+      if (port.role == program::SAVED) {
+        args.push_back(
+            fwd[size_t(forward_.findResult(program::SAVED, port.key))]);
+        continue;
+      }
+      // output_grad: 1/m for the loss, zero for any other output.
+      Tensor seed = Tensor::zeros(port.type);
+      if (port.key == "loss") {
+        if (seed.dtype() == DType::F64)
+          *seed.data<double>() = 1.0 / m;
+        else
+          *seed.data<float>() = float(1.0 / m);
+      }
+      args.push_back(seed);
+    }
+    if (Status s = backwardInput_.run(args, bwdIn))
+      return s;
+    if (inputGradients)
+      for (size_t r = 0; r < bwdIn.size(); ++r) {
+        const PortInfo &port = backwardInput_.results()[r];
+        if (port.role == program::INPUT_GRAD)
+          placeRows(grads.inputs[port.key], bwdIn[r], i, m);
+      }
+
+    args.clear();
+    for (const PortInfo &port : backwardWeight_.arguments())
+      args.push_back(
+          port.role == program::SAVED
+              ? fwd[size_t(forward_.findResult(program::SAVED, port.key))]
+              : bwdIn[size_t(
+                    backwardInput_.findResult(program::COTANGENT, port.key))]);
+    if (Status s = backwardWeight_.run(args, bwdW))
+      return s;
+    for (size_t r = 0; r < bwdW.size(); ++r)
+      accumulate(
+          grads.parameters[gradientSlot_.at(backwardWeight_.results()[r].key)],
+          bwdW[r]);
+  }
+  loss = sum / m;
+  return Status::ok();
+}
+
+Status StepRunner::forwardLoss(const Batch &batch, double &loss) {
+  if (lossResult_ < 0)
+    return Status::error("the program has no loss");
+  double sum = 0;
+  std::vector<Tensor> results;
+  for (uint32_t i = 0; i < microbatches(); ++i) {
+    double microLoss = 0;
+    if (Status s = runForward(batch, i, results, &microLoss))
+      return s;
+    sum += microLoss;
+  }
+  loss = sum / microbatches();
+  return Status::ok();
+}
+
+Status StepRunner::infer(const Batch &batch,
+                         std::map<std::string, Tensor> &outputs) {
+  uint32_t m = microbatches();
+  outputs.clear();
+  std::vector<Tensor> results;
+  for (uint32_t i = 0; i < m; ++i) {
+    if (Status s = runForward(batch, i, results, nullptr))
+      return s;
+    for (size_t r = 0; r < results.size(); ++r) {
+      const PortInfo &port = forward_.results()[r];
+      if (port.role != program::OUTPUT)
+        continue;
+      Tensor &whole = outputs[port.key];
+      if (m == 1 || port.type.shape.size() >= 1) {
+        placeRows(whole, results[r], i, m);
+        continue;
+      }
+      if (port.type.dtype != DType::F32 && port.type.dtype != DType::F64)
+        return Status::error("output '" + port.key + "' is " + port.type.str() +
+                             ": a 0-d output of " + std::to_string(m) +
+                             " microbatches must be f32 or f64 (averaged)");
+      // 0-d float outputs (the loss) are averaged over the microbatches.
+      Tensor part = results[r];
+      if (i == 0)
+        whole = Tensor::zeros(port.type);
+      if (port.type.dtype == DType::F64)
+        *whole.data<double>() += *part.data<double>() / m;
+      else
+        *whole.data<float>() += *part.data<float>() / float(m);
+    }
+  }
+  return Status::ok();
+}
+
+Status StepRunner::resetKernels() {
+  if (Status s = forward_.reset())
+    return s;
+  if (!training_)
+    return Status::ok();
+  if (Status s = backwardInput_.reset())
+    return s;
+  return backwardWeight_.reset();
+}

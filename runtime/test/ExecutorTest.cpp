@@ -1,0 +1,220 @@
+//===- ExecutorTest.cpp - Preparing and running one function --------------===//
+
+#include "ProgramFixture.h"
+#include "TestKernels.h"
+
+#include "pp/Runtime/Executor.h"
+
+using namespace pp::rt;
+using namespace pp::rt::test;
+
+namespace {
+
+class ExecutorTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    registerTestKernels(registry);
+    params = {Tensor::zeros({DType::F32, {2}})};
+  }
+
+  /// Prepares function `index` of the program in `text`, whose parameter
+  /// storage is `params`.
+  Status prepare(const std::string &text, FunctionExecutor &ex,
+                 uint32_t index = 0, uint64_t seed = 0) {
+    prog = parseProgram(text);
+    return FunctionExecutor::prepare(prog, index, params, registry, seed,
+                                     "p.pb", ex);
+  }
+
+  KernelRegistry registry;
+  program::Program prog;
+  std::vector<Tensor> params;
+};
+
+/// One function over a 2xf32 parameter and an input; {KERNELS} and
+/// {RESULTS} are filled in by each test.
+const char *kOneFunction = R"(
+format_version: 1
+parameters { name: "s" type { dtype: FLOAT32 shape: 2 } state: true
+             offset: 0 length: 8 }
+functions {
+  name: "f" role: FORWARD
+  values { id: 0 name: "x" type { dtype: FLOAT32 shape: 2 } }
+  values { id: 1 name: "s" type { dtype: FLOAT32 shape: 2 } }
+  values { id: 2 type { dtype: FLOAT32 shape: 2 } }
+  values { id: 3 type { dtype: FLOAT32 shape: 2 } }
+  values { id: 4 type { dtype: INT64 } }
+  values { id: 5 type { dtype: INT64 } }
+  arguments { value: 0 role: INPUT key: "x" }
+  parameters { value: 1 parameter: 0 }
+  {KERNELS}
+  {RESULTS}
+}
+)";
+
+std::string oneFunction(const std::string &kernels,
+                        const std::string &results) {
+  return substitute(substitute(kOneFunction, "{KERNELS}", kernels), "{RESULTS}",
+                    results);
+}
+
+TEST_F(ExecutorTest, RunsKernelsInOrder) {
+  FunctionExecutor ex;
+  params = {makeTensor<float>(DType::F32, {2}, {2, 3})};
+  ASSERT_FALSE(prepare(oneFunction(R"(
+    kernels { op: "test.mul" inputs: 0 inputs: 1 outputs: 2 }
+    kernels { op: "test.scale" inputs: 2 outputs: 3
+              attributes { name: "factor" f: 0.5 } })",
+                                   R"(results { value: 3 role: OUTPUT
+                                                key: "y" })"),
+                       ex));
+  std::vector<Tensor> results;
+  ASSERT_FALSE(ex.run({makeTensor<float>(DType::F32, {2}, {4, 5})}, results));
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(values<float>(results[0]), (std::vector<float>{4, 7.5f}));
+  EXPECT_EQ(ex.results()[0].key, "y");
+  EXPECT_EQ(ex.arguments()[0].type.str(), "2xf32");
+}
+
+TEST_F(ExecutorTest, BindsParametersWithoutCopying) {
+  FunctionExecutor ex;
+  params = {makeTensor<float>(DType::F32, {2}, {2, 3})};
+  ASSERT_FALSE(prepare(oneFunction(R"(
+    kernels { op: "test.address" inputs: 1 outputs: 4 })",
+                                   R"(results { value: 4 role: OUTPUT
+                                                key: "a" })"),
+                       ex));
+  std::vector<Tensor> results;
+  ASSERT_FALSE(ex.run({Tensor::zeros({DType::F32, {2}})}, results));
+  EXPECT_EQ(*results[0].data<int64_t>(),
+            int64_t(reinterpret_cast<intptr_t>(params[0].raw())));
+}
+
+TEST_F(ExecutorTest, StateKernelsUpdateParametersInPlace) {
+  FunctionExecutor ex;
+  params = {makeTensor<float>(DType::F32, {2}, {0, 10})};
+  ASSERT_FALSE(prepare(oneFunction(R"(
+    kernels { op: "test.bump" inputs: 1 outputs: 2 })",
+                                   R"(results { value: 2 role: OUTPUT
+                                                key: "old" })"),
+                       ex));
+  std::vector<Tensor> results;
+  ASSERT_FALSE(ex.run({Tensor::zeros({DType::F32, {2}})}, results));
+  ASSERT_FALSE(ex.run({Tensor::zeros({DType::F32, {2}})}, results));
+  EXPECT_EQ(values<float>(results[0]), (std::vector<float>{1, 11}));
+  EXPECT_EQ(values<float>(params[0]), (std::vector<float>{2, 12}));
+}
+
+TEST_F(ExecutorTest, ReleasesBuffersAfterTheirLastUse) {
+  FunctionExecutor ex;
+  params = {makeTensor<float>(DType::F32, {2}, {1, 1})};
+  // 2 = x * s is read by kernels 1 and 2; 3 is never read; 4 is a result.
+  ASSERT_FALSE(prepare(oneFunction(R"(
+    kernels { op: "test.mul" inputs: 0 inputs: 1 outputs: 2 }
+    kernels { op: "test.mul" inputs: 2 inputs: 2 outputs: 3 }
+    kernels { op: "test.address" inputs: 2 outputs: 4 })",
+                                   R"(results { value: 4 role: OUTPUT
+                                                key: "a" })"),
+                       ex));
+  EXPECT_EQ(ex.releasedAfter(0), (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(ex.releasedAfter(1), (std::vector<uint32_t>{3}));
+  EXPECT_EQ(ex.releasedAfter(2), (std::vector<uint32_t>{2}));
+}
+
+TEST_F(ExecutorTest, ResultsNeverAliasArgumentsParametersOrEachOther) {
+  FunctionExecutor ex;
+  params = {makeTensor<float>(DType::F32, {2}, {1, 2})};
+  ASSERT_FALSE(prepare(oneFunction("", R"(
+    results { value: 0 role: SAVED key: "s0" }
+    results { value: 1 role: SAVED key: "s1" }
+    results { value: 1 role: SAVED key: "s2" })"),
+                       ex));
+  Tensor x = makeTensor<float>(DType::F32, {2}, {5, 6});
+  std::vector<Tensor> results;
+  ASSERT_FALSE(ex.run({x}, results));
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_NE(results[0].raw(), x.raw());
+  EXPECT_NE(results[1].raw(), params[0].raw());
+  EXPECT_NE(results[2].raw(), results[1].raw());
+  EXPECT_EQ(values<float>(results[0]), (std::vector<float>{5, 6}));
+  EXPECT_EQ(values<float>(results[2]), (std::vector<float>{1, 2}));
+}
+
+TEST_F(ExecutorTest, SeedsComeFromTheRunSeedAndTheKernelPosition) {
+  std::string text = oneFunction(R"(
+    kernels { op: "test.seed" outputs: 4 }
+    kernels { op: "test.seed" outputs: 5 })",
+                                 R"(
+    results { value: 4 role: OUTPUT key: "a" }
+    results { value: 5 role: OUTPUT key: "b" })");
+  FunctionExecutor ex;
+  ASSERT_FALSE(prepare(text, ex, 0, /*seed=*/42));
+  std::vector<Tensor> results;
+  ASSERT_FALSE(ex.run({Tensor::zeros({DType::F32, {2}})}, results));
+  uint64_t a = uint64_t(*results[0].data<int64_t>());
+  uint64_t b = uint64_t(*results[1].data<int64_t>());
+  EXPECT_EQ(a, kernelSeed(42, 0, 0));
+  EXPECT_EQ(b, kernelSeed(42, 0, 1));
+  EXPECT_NE(a, b);
+  EXPECT_NE(kernelSeed(42, 0, 0), kernelSeed(43, 0, 0));
+  EXPECT_NE(kernelSeed(42, 0, 1), kernelSeed(42, 1, 0));
+}
+
+TEST_F(ExecutorTest, ResetRestartsKernelState) {
+  FunctionExecutor ex;
+  ASSERT_FALSE(prepare(oneFunction(R"(kernels { op: "test.count" outputs: 4 })",
+                                   R"(results { value: 4 role: OUTPUT
+                                                key: "n" })"),
+                       ex));
+  std::vector<Tensor> results;
+  Tensor x = Tensor::zeros({DType::F32, {2}});
+  ASSERT_FALSE(ex.run({x}, results));
+  ASSERT_FALSE(ex.run({x}, results));
+  EXPECT_EQ(*results[0].data<int64_t>(), 2);
+  ASSERT_FALSE(ex.reset());
+  ASSERT_FALSE(ex.run({x}, results));
+  EXPECT_EQ(*results[0].data<int64_t>(), 1);
+}
+
+TEST_F(ExecutorTest, OpsWithoutKernelsAreNamedAtPreparation) {
+  FunctionExecutor ex;
+  Status s = prepare(oneFunction(R"(
+    kernels { op: "test.mul" inputs: 0 inputs: 1 outputs: 2 }
+    kernels { op: "nn.frobnicate" inputs: 2 outputs: 3
+              location: "model.onnx:node 'F'" }
+    kernels { op: "nn.wibble" inputs: 3 outputs: 2 })",
+                                 ""),
+                     ex);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(),
+            "p.pb: function 'f': kernel 1: no CPU kernel for nn.frobnicate "
+            "at model.onnx:node 'F' (ops without a CPU kernel: "
+            "nn.frobnicate nn.wibble)");
+}
+
+TEST_F(ExecutorTest, FactoryErrorsNameTheKernel) {
+  FunctionExecutor ex;
+  Status s = prepare(oneFunction(R"(
+    kernels { op: "test.scale" inputs: 0 outputs: 2 location: "m.onnx:3" })",
+                                 ""),
+                     ex);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(), "p.pb: function 'f': kernel 0: test.scale at "
+                         "m.onnx:3: attribute 'factor' is missing");
+}
+
+TEST_F(ExecutorTest, ArgumentsMustHaveTheirTypes) {
+  FunctionExecutor ex;
+  ASSERT_FALSE(prepare(oneFunction("", ""), ex));
+  std::vector<Tensor> results;
+  Status s = ex.run({Tensor::zeros({DType::F64, {2}})}, results);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(),
+            "p.pb: function 'f': argument 'x' is 2xf64, expected 2xf32");
+  s = ex.run({}, results);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(),
+            "p.pb: function 'f': called with 0 arguments, expected 1");
+}
+
+} // namespace

@@ -1,0 +1,142 @@
+//===- OptimizerTest.cpp - SGD and AdamW against torch.optim --------------===//
+//
+// The expected values are what PyTorch 1.13's torch.optim computes for the
+// same parameters and gradients, in float32:
+//
+//   p = torch.nn.Parameter(torch.tensor([0.5, -1.25, 2.0, 0.1]))
+//   opt = torch.optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.01)
+//   for g in GRADS: p.grad = torch.tensor(g); opt.step(); print(p)
+//
+// (likewise for the other settings below).
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Runtime/Optimizer.h"
+
+#include <gtest/gtest.h>
+
+using namespace pp::rt;
+
+namespace {
+
+const std::vector<float> kStart = {0.5f, -1.25f, 2.0f, 0.1f};
+const std::vector<std::vector<float>> kGrads = {{0.3f, -0.2f, 0.05f, 1.5f},
+                                                {-0.1f, 0.4f, 0.25f, -0.7f},
+                                                {0.2f, 0.2f, -0.6f, 0.05f}};
+
+Tensor makeF32(const std::vector<float> &values) {
+  Tensor t = Tensor::empty({DType::F32, {int64_t(values.size())}});
+  std::copy(values.begin(), values.end(), t.data<float>());
+  return t;
+}
+
+/// Runs three steps from kStart with kGrads and checks the parameter after
+/// every step against `expected`.
+void expectSteps(const OptimizerOptions &options,
+                 const std::vector<std::vector<float>> &expected) {
+  Tensor param = makeF32(kStart);
+  std::unique_ptr<Optimizer> opt;
+  ASSERT_FALSE(Optimizer::create(options, {{"p", param}}, opt));
+  for (size_t step = 0; step < kGrads.size(); ++step) {
+    opt->step({makeF32(kGrads[step])});
+    EXPECT_EQ(opt->steps(), int64_t(step + 1));
+    for (size_t i = 0; i < kStart.size(); ++i)
+      EXPECT_FLOAT_EQ(param.data<float>()[i], expected[step][i])
+          << "step " << step + 1 << ", element " << i;
+  }
+}
+
+TEST(Optimizer, PlainSGD) {
+  OptimizerOptions o;
+  o.lr = 0.1;
+  expectSteps(o, {{0.469999999f, -1.23000002f, 1.995f, -0.0500000007f},
+                  {0.479999989f, -1.26999998f, 1.97000003f, 0.0199999996f},
+                  {0.459999979f, -1.28999996f, 2.02999997f, 0.0149999997f}});
+}
+
+TEST(Optimizer, SGDWithMomentumAndWeightDecay) {
+  OptimizerOptions o;
+  o.lr = 0.1;
+  o.momentum = 0.9;
+  o.weightDecay = 0.01;
+  expectSteps(o, {{0.469500005f, -1.22874999f, 1.99300003f, -0.0501000062f},
+                  {0.451580495f, -1.24839628f, 1.95970702f, -0.115139917f},
+                  {0.415001363f, -1.2848295f, 1.98778367f, -0.178560689f}});
+}
+
+TEST(Optimizer, AdamWWithDecoupledDecay) {
+  OptimizerOptions o;
+  o.kind = OptimizerKind::AdamW;
+  o.lr = 0.01;
+  o.weightDecay = 0.1;
+  expectSteps(o, {{0.489500016f, -1.23874998f, 1.98800004f, 0.0899000019f},
+                  {0.485008329f, -1.24117231f, 1.97740161f, 0.0868868306f},
+                  {0.478492469f, -1.24512351f, 1.97870231f, 0.0843482316f}});
+}
+
+TEST(Optimizer, AdamWOtherBetasAndEps) {
+  // torch.optim.AdamW(lr=0.05, betas=(0.8, 0.99), eps=1e-3, weight_decay=0)
+  OptimizerOptions o;
+  o.kind = OptimizerKind::AdamW;
+  o.lr = 0.05;
+  o.beta1 = 0.8;
+  o.beta2 = 0.99;
+  o.eps = 1e-3;
+  expectSteps(o, {{0.450166106f, -1.20024872f, 1.95098042f, 0.0500333086f},
+                  {0.432817131f, -1.22123265f, 1.90664482f, 0.0381581932f},
+                  {0.403305054f, -1.24953306f, 1.92654312f, 0.0284839198f}});
+}
+
+TEST(Optimizer, F64ParametersGetF64State) {
+  // SGD with momentum in double: p = 1, g = 0.5 twice, lr 0.1, momentum 0.9
+  // gives p = 1 - 0.05 = 0.95, then buf = 0.95, p = 0.95 - 0.095 = 0.855.
+  Tensor param = Tensor::empty({DType::F64, {1}});
+  *param.data<double>() = 1.0;
+  Tensor grad = Tensor::empty({DType::F64, {1}});
+  *grad.data<double>() = 0.5;
+  OptimizerOptions o;
+  o.lr = 0.1;
+  o.momentum = 0.9;
+  std::unique_ptr<Optimizer> opt;
+  ASSERT_FALSE(Optimizer::create(o, {{"p", param}}, opt));
+  opt->step({grad});
+  EXPECT_DOUBLE_EQ(*param.data<double>(), 0.95);
+  opt->step({grad});
+  EXPECT_DOUBLE_EQ(*param.data<double>(), 0.855);
+}
+
+TEST(Optimizer, RejectsBadHyperparameters) {
+  std::unique_ptr<Optimizer> opt;
+  OptimizerOptions o;
+  o.lr = -1;
+  Status s = Optimizer::create(o, {}, opt);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(), "optimizer: the learning rate must be >= 0, got -1");
+  o = OptimizerOptions();
+  o.beta2 = 1;
+  s = Optimizer::create(o, {}, opt);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(), "optimizer: beta2 must be in [0, 1), got 1");
+}
+
+TEST(Optimizer, RejectsNonFloatParameters) {
+  std::unique_ptr<Optimizer> opt;
+  Status s = Optimizer::create(
+      OptimizerOptions(), {{"table", Tensor::zeros({DType::F16, {2}})}}, opt);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(), "optimizer: parameter 'table' is f16; only f32 and "
+                         "f64 parameters can be trained");
+}
+
+TEST(Optimizer, ParsesKinds) {
+  OptimizerKind kind;
+  EXPECT_FALSE(parseOptimizerKind("adamw", kind));
+  EXPECT_EQ(kind, OptimizerKind::AdamW);
+  EXPECT_FALSE(parseOptimizerKind("sgd", kind));
+  EXPECT_EQ(kind, OptimizerKind::SGD);
+  Status s = parseOptimizerKind("adam", kind);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(), "unknown optimizer 'adam' (expected sgd or adamw)");
+}
+
+} // namespace
