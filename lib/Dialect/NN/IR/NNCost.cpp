@@ -250,8 +250,20 @@ static double elementBytes(Value v) {
   return (shaped.getElementTypeBitWidth() + 7) / 8;
 }
 
+/// Gradient ops (NNGradOps.td) are never differentiated again: they keep
+/// nothing and their operands have no gradient. The loss is differentiated.
+static bool isGradientOp(Operation *op) {
+  return isa<SoftmaxCrossEntropyGradOp, SumToOp, ReluGradOp, GeluGradOp,
+             TanhGradOp, SigmoidGradOp, SoftmaxGradOp, LogSoftmaxGradOp,
+             DropoutGradOp, LayerNormGradOp, LayerNormGradParamsOp,
+             BatchNormGradOp, BatchNormGradParamsOp, ConvGradInputOp,
+             ConvGradWeightOp, MaxPoolGradOp, AveragePoolGradOp, GatherGradOp,
+             SliceGradOp>(op);
+}
+
 void getDefaultSavedForBackward(Operation *op, SmallVectorImpl<Value> &values) {
-  if (llvm::none_of(op->getResultTypes(), isDifferentiableType))
+  if (isGradientOp(op) ||
+      llvm::none_of(op->getResultTypes(), isDifferentiableType))
     return;
   auto differentiable = [&](ValueRange range) {
     for (Value v : range)
@@ -285,6 +297,10 @@ void getDefaultSavedForBackward(Operation *op, SmallVectorImpl<Value> &values) {
       .Case([&](GatherOp gather) { values.push_back(gather.getIndices()); })
       .Case([&](WhereOp where) { values.push_back(where.getCondition()); })
       .Case([&](DropoutOp dropout) { values.push_back(dropout.getMask()); })
+      // The softmax is recomputed from the logits.
+      .Case([&](SoftmaxCrossEntropyOp loss) {
+        values.append({loss.getLogits(), loss.getLabels()});
+      })
       // log, erf, gelu, and anything generic: the inputs.
       .Default([&](Operation *) { differentiable(op->getOperands()); });
 }
@@ -312,7 +328,7 @@ OpCost getDefaultOperandGradientCost(Operation *op, unsigned index,
   if (index >= op->getNumOperands())
     return {};
   Value operand = op->getOperand(index);
-  if (!isDifferentiableType(operand.getType()) ||
+  if (isGradientOp(op) || !isDifferentiableType(operand.getType()) ||
       llvm::none_of(op->getResultTypes(), isDifferentiableType))
     return {};
   double dy = resultGradientBytes(op);
@@ -426,6 +442,16 @@ OpCost getDefaultOperandGradientCost(Operation *op, unsigned index,
       })
       .Case([&](DropoutOp dropout) {
         return gradient(op, operand, 2, bytesOf(dropout.getMask()));
+      })
+      .Case([&](SoftmaxCrossEntropyOp loss) {
+        // softmax_cross_entropy_grad: the softmax again, minus the one-hot
+        // label, times dloss / count; reads the logits and the labels.
+        OpCost cost;
+        cost.flops = 14 * elementsOf(loss.getLogits());
+        cost.bytesRead =
+            dy + bytesOf(loss.getLogits()) + bytesOf(loss.getLabels());
+        cost.bytesWritten = bytesOf(operand);
+        return cost;
       })
       .Case([&](ConstantOp) { return OpCost{}; })
       .Default([&](Operation *) {

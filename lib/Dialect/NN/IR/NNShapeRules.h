@@ -1,17 +1,18 @@
 //===- NNShapeRules.h - Shape rules shared by nn ops ------------*- C++ -*-===//
 //
 // ONNX's shape rules for the ops whose result shape is a computation
-// (convolution, pooling, gather, slice), shared by the forward ops' result
-// type inference (NNShapeInference.cpp) and the gradient ops' verifiers
-// (NNGradOps.cpp), which check that the forward rule applied to an explicit
-// result type gives the incoming gradient's shape. Private to the dialect's
-// implementation.
+// (convolution, pooling, gather, slice) and the attribute checks of
+// convolution and pooling, shared by the forward ops (NNShapeInference.cpp,
+// NNVerifiers.cpp) and the gradient ops' verifiers (NNGradOps.cpp), which
+// check that the forward rule applied to an explicit result type gives the
+// incoming gradient's shape. Private to the dialect's implementation.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef PP_LIB_DIALECT_NN_IR_NNSHAPERULES_H
 #define PP_LIB_DIALECT_NN_IR_NNSHAPERULES_H
 
+#include "mlir/IR/BuiltinTypeInterfaces.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/ArrayRef.h"
@@ -20,6 +21,10 @@
 
 #include <optional>
 #include <string>
+
+namespace mlir {
+class Operation;
+} // namespace mlir
 
 namespace pp::nn {
 
@@ -75,6 +80,19 @@ llvm::FailureOr<Shape>
 inferSliceShape(std::optional<mlir::Location> loc, llvm::StringRef opName,
                 llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> starts,
                 llvm::ArrayRef<int64_t> ends, llvm::ArrayRef<int64_t> steps);
+
+/// Checks that a convolution of `input` with `weight` in `group` groups has
+/// consistent channels and non-negative `pads`; emits an error at `op`.
+llvm::LogicalResult verifyConvChannels(mlir::Operation *op,
+                                       mlir::ShapedType input,
+                                       mlir::ShapedType weight, int64_t group,
+                                       llvm::ArrayRef<int64_t> pads);
+
+/// Checks that pooling window sizes are >= 1 and each pad is smaller than its
+/// window; emits an error at `op`.
+llvm::LogicalResult verifyPoolWindow(mlir::Operation *op,
+                                     llvm::ArrayRef<int64_t> kernel,
+                                     llvm::ArrayRef<int64_t> pads);
 
 } // namespace pp::nn
 

@@ -7,6 +7,8 @@
 
 #include "pp/Dialect/NN/IR/NN.h"
 
+#include "NNShapeRules.h"
+
 using namespace mlir;
 
 namespace pp::nn {
@@ -102,16 +104,24 @@ LogicalResult BatchNormOp::verify() {
   return success();
 }
 
+LogicalResult verifyConvChannels(Operation *op, ShapedType input,
+                                 ShapedType weight, int64_t group,
+                                 ArrayRef<int64_t> pads) {
+  if (group < 1 || input.getDimSize(1) != weight.getDimSize(1) * group ||
+      weight.getDimSize(0) % group != 0)
+    return op->emitOpError("input channels ")
+           << input.getDimSize(1) << " do not match weight " << weight
+           << " with group " << group;
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return op->emitOpError("pads must be non-negative");
+  return success();
+}
+
 LogicalResult ConvOp::verify() {
-  auto in = getInput().getType(), w = getWeight().getType();
-  int64_t group = getGroup();
-  if (group < 1 || in.getDimSize(1) != w.getDimSize(1) * group ||
-      w.getDimSize(0) % group != 0)
-    return emitOpError("input channels ")
-           << in.getDimSize(1) << " do not match weight " << w << " with group "
-           << group;
-  if (llvm::any_of(getPads(), [](int64_t p) { return p < 0; }))
-    return emitOpError("pads must be non-negative");
+  auto w = getWeight().getType();
+  if (failed(verifyConvChannels(*this, getInput().getType(), w, getGroup(),
+                                getPads())))
+    return failure();
   if (Value b = getBias()) {
     auto t = cast<ShapedType>(b.getType());
     if (t.getRank() != 1 || t.getDimSize(0) != w.getDimSize(0))
@@ -121,17 +131,21 @@ LogicalResult ConvOp::verify() {
   return success();
 }
 
-template <typename Op> static LogicalResult verifyPool(Op op) {
-  ArrayRef<int64_t> pads = op.getPads(), kernel = op.getKernelShape();
+LogicalResult verifyPoolWindow(Operation *op, ArrayRef<int64_t> kernel,
+                               ArrayRef<int64_t> pads) {
   if (llvm::any_of(kernel, [](int64_t k) { return k < 1; }))
-    return op.emitOpError("kernel sizes must be >= 1");
+    return op->emitOpError("kernel sizes must be >= 1");
   for (size_t i = 0; i < pads.size(); ++i) {
     int64_t k = kernel.empty() ? 1 : kernel[i % kernel.size()];
     if (pads[i] < 0 || pads[i] >= k)
-      return op.emitOpError("pad ")
+      return op->emitOpError("pad ")
              << pads[i] << " must be in [0, " << k << ") for the kernel";
   }
   return success();
+}
+
+template <typename Op> static LogicalResult verifyPool(Op op) {
+  return verifyPoolWindow(op, op.getKernelShape(), op.getPads());
 }
 
 LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }

@@ -44,6 +44,7 @@ def NN_SoftmaxCrossEntropyOp
     $logits `,` $labels attr-dict `:` type($logits) `,` type($labels) `->`
     type($loss)
   }];
+  let hasVerifier = 1;
 }
 
 def NN_SoftmaxCrossEntropyGradOp
@@ -64,6 +65,7 @@ def NN_SoftmaxCrossEntropyGradOp
     $dloss `,` $logits `,` $labels attr-dict `:` type($dloss) `,`
     type($logits) `,` type($labels)
   }];
+  let hasVerifier = 1;
   let extraClassDeclaration = [{
     double getFlopsPerElement() { return 14; }
   }];
@@ -90,6 +92,7 @@ def NN_SumToOp : NN_CostedOp<"sum_to", [Pure]> {
   let arguments = (ins NN_FloatTensor:$x);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -102,8 +105,8 @@ class NN_ActivationGradOp<string mnemonic, string summaryText,
   let summary = summaryText;
   let results = (outs NN_FloatTensor:$dx);
   let description = [{
-    The input gradient of `nn.}] # forwardName # [{`, elementwise. `dy`, the
-    forward operand and `dx` share one type.
+    The input gradient of `nn.}] # forwardName # [{`, elementwise, from the
+    forward op's input `x`. `dy`, `x` and `dx` share one type.
   }];
   let extraClassDeclaration = [{
     double getFlopsPerElement() { return }] # flops # [{; }
@@ -127,6 +130,7 @@ def NN_GeluGradOp
   let arguments = (ins NN_FloatTensor:$dy, NN_FloatTensor:$x,
                        DefaultValuedStrAttr<StrAttr, "none">:$approximate);
   let assemblyFormat = "$dy `,` $x attr-dict `:` type($dx)";
+  let hasVerifier = 1;
 }
 
 def NN_TanhGradOp
@@ -158,6 +162,7 @@ def NN_SoftmaxGradOp : NN_ActivationGradOp<"softmax_grad",
   }];
   let arguments = (ins NN_FloatTensor:$dy, NN_FloatTensor:$y, I64Attr:$axis);
   let assemblyFormat = "$dy `,` $y attr-dict `:` type($dx)";
+  let hasVerifier = 1;
 }
 
 def NN_LogSoftmaxGradOp : NN_ActivationGradOp<"log_softmax_grad",
@@ -169,6 +174,7 @@ def NN_LogSoftmaxGradOp : NN_ActivationGradOp<"log_softmax_grad",
   }];
   let arguments = (ins NN_FloatTensor:$dy, NN_FloatTensor:$y, I64Attr:$axis);
   let assemblyFormat = "$dy `,` $y attr-dict `:` type($dx)";
+  let hasVerifier = 1;
 }
 
 def NN_DropoutGradOp : NN_Op<"dropout_grad", [Pure, InferTypeOpAdaptor]> {
@@ -181,6 +187,7 @@ def NN_DropoutGradOp : NN_Op<"dropout_grad", [Pure, InferTypeOpAdaptor]> {
   let arguments = (ins NN_FloatTensor:$dy, NN_BoolTensor:$mask, F32Attr:$ratio);
   let results = (outs NN_FloatTensor:$dx);
   let assemblyFormat = "$dy `,` $mask attr-dict `:` type($dy) `,` type($mask)";
+  let hasVerifier = 1;
   let extraClassDeclaration = [{
     double getFlopsPerElement() { return 2; }
   }];
@@ -207,6 +214,7 @@ def NN_LayerNormGradOp : NN_Op<"layer_norm_grad", [Pure, InferTypeOpAdaptor]> {
     $dy `,` $x `,` $scale attr-dict `:` type($dy) `,` type($x) `,`
     type($scale)
   }];
+  let hasVerifier = 1;
   let extraClassDeclaration = [{
     double getFlopsPerElement() { return 12; }
   }];
@@ -229,6 +237,7 @@ def NN_LayerNormGradParamsOp
     $dy `,` $x attr-dict `:` type($dy) `,` type($x) `->` type($dscale) `,`
     type($dbias)
   }];
+  let hasVerifier = 1;
 }
 
 def NN_BatchNormGradOp : NN_Op<"batch_norm_grad", [Pure, InferTypeOpAdaptor]> {
@@ -252,6 +261,7 @@ def NN_BatchNormGradOp : NN_Op<"batch_norm_grad", [Pure, InferTypeOpAdaptor]> {
     $dy `,` $x `,` $scale `,` $mean `,` $var attr-dict `:` type($dy) `,`
     type($x) `,` type($scale) `,` type($mean) `,` type($var)
   }];
+  let hasVerifier = 1;
   let extraClassDeclaration = [{
     double getFlopsPerElement() { return 12; }
   }];
@@ -276,6 +286,7 @@ def NN_BatchNormGradParamsOp
     $dy `,` $x `,` $mean `,` $var attr-dict `:` type($dy) `,` type($x) `,`
     type($mean) `,` type($var) `->` type($dscale) `,` type($dbias)
   }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -307,6 +318,7 @@ def NN_ConvGradInputOp : NN_CostedOp<"conv_grad_input", [Pure]> {
   let assemblyFormat = [{
     $dy `,` $weight attr-dict `:` type($dy) `,` type($weight) `->` type($dx)
   }];
+  let hasVerifier = 1;
 }
 
 def NN_ConvGradWeightOp : NN_CostedOp<"conv_grad_weight", [Pure]> {
@@ -327,6 +339,7 @@ def NN_ConvGradWeightOp : NN_CostedOp<"conv_grad_weight", [Pure]> {
   let assemblyFormat = [{
     $dy `,` $x attr-dict `:` type($dy) `,` type($x) `->` type($dweight)
   }];
+  let hasVerifier = 1;
 }
 
 def NN_MaxPoolGradOp
@@ -346,6 +359,7 @@ def NN_MaxPoolGradOp
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
   let results = (outs NN_FloatTensor:$dx);
   let assemblyFormat = "$dy `,` $x attr-dict `:` type($dy) `,` type($x)";
+  let hasVerifier = 1;
 }
 
 def NN_AveragePoolGradOp : NN_CostedOp<"average_pool_grad", [Pure]> {
@@ -366,6 +380,7 @@ def NN_AveragePoolGradOp : NN_CostedOp<"average_pool_grad", [Pure]> {
                        DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
   let results = (outs NN_FloatTensor:$dx);
   let assemblyFormat = "$dy attr-dict `:` type($dy) `->` type($dx)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -389,6 +404,7 @@ def NN_GatherGradOp : NN_CostedOp<"gather_grad", [Pure]> {
     $dy `,` $indices attr-dict `:` type($dy) `,` type($indices) `->`
     type($ddata)
   }];
+  let hasVerifier = 1;
 }
 
 def NN_SliceGradOp : NN_Op<"slice_grad", [Pure]> {
@@ -404,6 +420,7 @@ def NN_SliceGradOp : NN_Op<"slice_grad", [Pure]> {
                        DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
   let results = (outs NN_FloatTensor:$dx);
   let assemblyFormat = "$dy attr-dict `:` type($dy) `->` type($dx)";
+  let hasVerifier = 1;
   let extraClassDeclaration = [{
     double getFlopsPerElement() { return 0.0; }
   }];
