@@ -1,5 +1,201 @@
-//===- ConvKernels.cpp ---------------------------------------------------------===//
+//===- ConvKernels.cpp - Convolutions and their gradients on the CPU ------===//
+//
+// `nn.conv` (N-d, channels first, groups, dilations, pads, optional bias),
+// `nn.conv_grad_input` and `nn.conv_grad_weight`. Each image is laid out by
+// im2col once (a kernel of ones with unit strides and no pads reads the
+// image directly) and every group is one BLAS product:
+//
+//   forward       y_g (Mg x P)      = W_g (Mg x CgK) * col_g (CgK x P)
+//   grad input    dcol_g (CgK x P)  = W_g^T * dy_g, then col2im into dx
+//   grad weight   dW_g (Mg x CgK)  += dy_g * col_g^T, summed over images
+//
+// The column scratch lives in the closure and is allocated on first use.
+//
+//===----------------------------------------------------------------------===//
 
+#include "Blas.h"
 #include "CpuKernels.h"
+#include "Im2Col.h"
+#include "PrepareUtils.h"
 
-void pp::rt::cpu::registerConvKernels(KernelRegistry &registry) { (void)registry; }
+#include <algorithm>
+
+namespace pp::rt::cpu {
+namespace {
+
+struct ConvGeometry {
+  Window window;
+  int64_t batch = 0, inChannels = 0, outChannels = 0, group = 1;
+  /// A 1x..x1 kernel with unit strides and no pads: the image is its own
+  /// column matrix.
+  bool pointwise = false;
+
+  int64_t cg() const { return inChannels / group; }
+  int64_t mg() const { return outChannels / group; }
+  int64_t cgk() const { return cg() * window.kernelSize(); }
+  int64_t inImage() const { return inChannels * window.inSize(); }
+  int64_t outImage() const { return outChannels * window.outSize(); }
+  int64_t colSize() const {
+    return inChannels * window.kernelSize() * window.outSize();
+  }
+};
+
+/// Reads the attributes and checks the shapes of a convolution whose input,
+/// weight and output shapes are given (whichever of them is an operand or
+/// the result of the op at hand).
+Status readConv(const KernelSpec &spec, const Shape &input, const Shape &weight,
+                const Shape &output, ConvGeometry &g) {
+  if (input.size() < 3 || weight.size() != input.size())
+    return spec.error("input " + formatShape(input) + " and weight " +
+                      formatShape(weight) + " must both be N x C x spatial...");
+  if (Status s = spec.attrs.getInt("group", g.group))
+    return s;
+  g.batch = input[0];
+  g.inChannels = input[1];
+  g.outChannels = weight[0];
+  if (g.group < 1 || weight[1] * g.group != g.inChannels ||
+      g.outChannels % g.group != 0)
+    return spec.error("input channels " + std::to_string(g.inChannels) +
+                      " do not match weight " + formatShape(weight) +
+                      " with group " + std::to_string(g.group));
+  Shape inSpatial(input.begin() + 2, input.end());
+  Shape kernel(weight.begin() + 2, weight.end());
+  if (Status s =
+          readWindow(spec, inSpatial, kernel, /*ceilMode=*/false, g.window))
+    return s;
+  Shape expected{g.batch, g.outChannels};
+  expected.insert(expected.end(), g.window.out.begin(), g.window.out.end());
+  if (Status s = checkShape(spec, "the convolution's output", output, expected))
+    return s;
+  const Window &w = g.window;
+  g.pointwise = true;
+  for (size_t d = 0; d < w.rank(); ++d)
+    g.pointwise &= w.kernel[d] == 1 && w.strides[d] == 1 &&
+                   w.padBegin[d] == 0 && w.padEnd[d] == 0;
+  return checkBlasSizes(spec, {g.mg(), g.cgk(), w.outSize()});
+}
+
+template <typename T> Status makeConv(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 3, 1))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  ConvGeometry g;
+  if (Status s = readConv(spec, spec.inputs[0].shape, spec.inputs[1].shape,
+                          spec.outputs[0].shape, g))
+    return s;
+  bool hasBias = spec.inputs.size() == 3;
+  if (hasBias)
+    if (Status s =
+            checkShape(spec, "bias", spec.inputs[2].shape, {g.outChannels}))
+      return s;
+  out = [g, hasBias, col = std::vector<T>()](const Tensor *const *inputs,
+                                             Tensor *const *outputs) mutable {
+    const T *x = inputs[0]->data<T>(), *weight = inputs[1]->data<T>();
+    const T *bias = hasBias ? inputs[2]->data<T>() : nullptr;
+    T *y = outputs[0]->data<T>();
+    const int64_t p = g.window.outSize(), mg = g.mg(), cgk = g.cgk();
+    if (!g.pointwise && col.empty())
+      col.resize(size_t(g.colSize()));
+    for (int64_t n = 0; n < g.batch; ++n) {
+      const T *image = x + n * g.inImage();
+      T *result = y + n * g.outImage();
+      const T *columns = image;
+      if (!g.pointwise) {
+        im2col(g.window, g.inChannels, image, col.data());
+        columns = col.data();
+      }
+      if (hasBias)
+        for (int64_t m = 0; m < g.outChannels; ++m)
+          std::fill(result + m * p, result + (m + 1) * p, bias[m]);
+      for (int64_t grp = 0; grp < g.group; ++grp)
+        blas::gemm(false, false, mg, p, cgk, T(1), weight + grp * mg * cgk, cgk,
+                   columns + grp * cgk * p, p, T(hasBias ? 1 : 0),
+                   result + grp * mg * p, p);
+    }
+  };
+  return Status::ok();
+}
+
+template <typename T>
+Status makeConvGradInput(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 2, 1))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  ConvGeometry g;
+  if (Status s = readConv(spec, spec.outputs[0].shape, spec.inputs[1].shape,
+                          spec.inputs[0].shape, g))
+    return s;
+  out = [g, col = std::vector<T>()](const Tensor *const *inputs,
+                                    Tensor *const *outputs) mutable {
+    const T *dy = inputs[0]->data<T>(), *weight = inputs[1]->data<T>();
+    T *dx = outputs[0]->data<T>();
+    const int64_t p = g.window.outSize(), mg = g.mg(), cgk = g.cgk();
+    if (!g.pointwise && col.empty())
+      col.resize(size_t(g.colSize()));
+    for (int64_t n = 0; n < g.batch; ++n) {
+      T *image = dx + n * g.inImage();
+      T *columns = g.pointwise ? image : col.data();
+      for (int64_t grp = 0; grp < g.group; ++grp)
+        blas::gemm(true, false, cgk, p, mg, T(1), weight + grp * mg * cgk, cgk,
+                   dy + n * g.outImage() + grp * mg * p, p, T(0),
+                   columns + grp * cgk * p, p);
+      if (!g.pointwise) {
+        std::fill(image, image + g.inImage(), T(0));
+        col2im(g.window, g.inChannels, col.data(), image);
+      }
+    }
+  };
+  return Status::ok();
+}
+
+template <typename T>
+Status makeConvGradWeight(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 2, 1))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  ConvGeometry g;
+  if (Status s = readConv(spec, spec.inputs[1].shape, spec.outputs[0].shape,
+                          spec.inputs[0].shape, g))
+    return s;
+  out = [g, col = std::vector<T>()](const Tensor *const *inputs,
+                                    Tensor *const *outputs) mutable {
+    const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>();
+    T *dw = outputs[0]->data<T>();
+    const int64_t p = g.window.outSize(), mg = g.mg(), cgk = g.cgk();
+    if (g.batch == 0)
+      std::fill(dw, dw + g.outChannels * cgk, T(0));
+    if (!g.pointwise && col.empty())
+      col.resize(size_t(g.colSize()));
+    for (int64_t n = 0; n < g.batch; ++n) {
+      const T *image = x + n * g.inImage();
+      const T *columns = image;
+      if (!g.pointwise) {
+        im2col(g.window, g.inChannels, image, col.data());
+        columns = col.data();
+      }
+      for (int64_t grp = 0; grp < g.group; ++grp)
+        blas::gemm(false, true, mg, cgk, p, T(1),
+                   dy + n * g.outImage() + grp * mg * p, p,
+                   columns + grp * cgk * p, p, T(n == 0 ? 0 : 1),
+                   dw + grp * mg * cgk, cgk);
+    }
+  };
+  return Status::ok();
+}
+
+} // namespace
+
+void registerConvKernels(KernelRegistry &registry) {
+  registry.add("nn.conv", floatKernel<makeConv<float>, makeConv<double>>);
+  registry.add(
+      "nn.conv_grad_input",
+      floatKernel<makeConvGradInput<float>, makeConvGradInput<double>>);
+  registry.add(
+      "nn.conv_grad_weight",
+      floatKernel<makeConvGradWeight<float>, makeConvGradWeight<double>>);
+}
+
+} // namespace pp::rt::cpu

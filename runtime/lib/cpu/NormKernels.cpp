@@ -1,5 +1,481 @@
-//===- NormKernels.cpp ---------------------------------------------------------===//
+//===- NormKernels.cpp - Layer and batch normalisation on the CPU ---------===//
+//
+// `nn.layer_norm`, `nn.layer_norm_grad`, `nn.layer_norm_grad_params`,
+// `nn.batch_norm` (inference and training mode), `nn.batch_norm_grad` and
+// `nn.batch_norm_grad_params`. Statistics are accumulated in double for
+// every element type, with a two-pass (mean, then centred squares) biased
+// variance, as PyTorch normalises.
+//
+// Layer normalisation runs over the axes from `axis` on; its scale and bias
+// may broadcast over those axes, so preparation maps every normalised
+// position to its parameter element. Batch normalisation in training mode
+// normalises with the batch's statistics and updates the `mean` and `var`
+// operand buffers in place, with ONNX's momentum convention and, as
+// PyTorch, the unbiased batch variance for the running variance:
+//
+//   running = running * momentum + batch * (1 - momentum)
+//
+//===----------------------------------------------------------------------===//
 
 #include "CpuKernels.h"
+#include "PrepareUtils.h"
 
-void pp::rt::cpu::registerNormKernels(KernelRegistry &registry) { (void)registry; }
+#include <algorithm>
+#include <cmath>
+
+namespace pp::rt::cpu {
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Shared pieces
+//===----------------------------------------------------------------------===//
+
+/// Mean and biased variance of the values x[b * blockStride + i] for
+/// b < blocks and i < block.
+template <typename T>
+void moments(const T *x, int64_t blocks, int64_t blockStride, int64_t block,
+             double &mean, double &var) {
+  double count = double(blocks * block), sum = 0, squares = 0;
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t i = 0; i < block; ++i)
+      sum += double(x[b * blockStride + i]);
+  mean = sum / count;
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t i = 0; i < block; ++i) {
+      double d = double(x[b * blockStride + i]) - mean;
+      squares += d * d;
+    }
+  var = squares / count;
+}
+
+/// Reads `epsilon` and checks it is non-negative.
+Status readEpsilon(const KernelSpec &spec, double &epsilon) {
+  if (Status s = spec.attrs.getFloat("epsilon", epsilon))
+    return s;
+  if (!(epsilon >= 0))
+    return spec.error("epsilon must be non-negative, got " +
+                      std::to_string(epsilon));
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// Layer normalisation
+//===----------------------------------------------------------------------===//
+
+struct LayerNormPlan {
+  int64_t rows = 0, size = 0; // outer positions x normalised elements
+  double epsilon = 0;
+};
+
+/// Reads `axis` and `epsilon` for an input of shape `input`; `normalized`
+/// receives the shape of the normalised axes.
+Status readLayerNorm(const KernelSpec &spec, const Shape &input,
+                     LayerNormPlan &plan, Shape &normalized) {
+  int64_t axis, rank = int64_t(input.size());
+  if (Status s = spec.attrs.getInt("axis", axis))
+    return s;
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank)
+    return spec.error("axis is out of range for input " + formatShape(input));
+  if (Status s = readEpsilon(spec, plan.epsilon))
+    return s;
+  normalized.assign(input.begin() + axis, input.end());
+  plan.size = numElements(normalized);
+  plan.rows = numElements(Shape(input.begin(), input.begin() + axis));
+  return Status::ok();
+}
+
+/// For a parameter of shape `param` that broadcasts (numpy rules) to the
+/// normalised shape, the parameter element of every normalised position;
+/// empty when the parameter has exactly one element per position.
+Status paramIndex(const KernelSpec &spec, const std::string &what,
+                  const Shape &param, const Shape &normalized,
+                  std::vector<int64_t> &index) {
+  Shape trimmed = param;
+  while (trimmed.size() > normalized.size() && trimmed.front() == 1)
+    trimmed.erase(trimmed.begin());
+  bool ok = trimmed.size() <= normalized.size();
+  for (size_t i = 0; ok && i < trimmed.size(); ++i) {
+    int64_t target = normalized[normalized.size() - trimmed.size() + i];
+    ok = trimmed[i] == 1 || trimmed[i] == target;
+  }
+  if (!ok)
+    return spec.error(what + " of shape " + formatShape(param) +
+                      " does not broadcast to the normalised shape " +
+                      formatShape(normalized));
+  index.clear();
+  if (numElements(trimmed) == numElements(normalized))
+    return Status::ok();
+  std::vector<int64_t> strides = broadcastStrides(trimmed, normalized);
+  std::vector<int64_t> pos(normalized.size(), 0);
+  int64_t offset = 0;
+  index.resize(size_t(numElements(normalized)));
+  for (int64_t &i : index) {
+    i = offset;
+    for (size_t d = normalized.size(); d-- > 0;) {
+      offset += strides[d];
+      if (++pos[d] < normalized[d])
+        break;
+      offset -= strides[d] * normalized[d];
+      pos[d] = 0;
+    }
+  }
+  return Status::ok();
+}
+
+/// The parameter values at every normalised position, in double.
+template <typename T>
+void expandParam(const T *param, const std::vector<int64_t> &index,
+                 int64_t size, std::vector<double> &out) {
+  out.resize(size_t(size));
+  for (int64_t i = 0; i < size; ++i)
+    out[size_t(i)] = double(param[index.empty() ? i : index[size_t(i)]]);
+}
+
+template <typename T>
+Status makeLayerNorm(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 3, 1))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  LayerNormPlan plan;
+  Shape normalized;
+  if (Status s = readLayerNorm(spec, spec.inputs[0].shape, plan, normalized))
+    return s;
+  if (Status s = checkShape(spec, "the result", spec.outputs[0].shape,
+                            spec.inputs[0].shape))
+    return s;
+  bool hasBias = spec.inputs.size() == 3;
+  std::vector<int64_t> scaleIndex, biasIndex;
+  if (Status s = paramIndex(spec, "scale", spec.inputs[1].shape, normalized,
+                            scaleIndex))
+    return s;
+  if (hasBias)
+    if (Status s = paramIndex(spec, "bias", spec.inputs[2].shape, normalized,
+                              biasIndex))
+      return s;
+  out = [plan, hasBias, scaleIndex, biasIndex, scale = std::vector<double>(),
+         bias = std::vector<double>(plan.size, 0.0)](
+            const Tensor *const *inputs, Tensor *const *outputs) mutable {
+    const int64_t n = plan.size;
+    expandParam(inputs[1]->data<T>(), scaleIndex, n, scale);
+    if (hasBias)
+      expandParam(inputs[2]->data<T>(), biasIndex, n, bias);
+    for (int64_t r = 0; r < plan.rows; ++r) {
+      const T *x = inputs[0]->data<T>() + r * n;
+      T *y = outputs[0]->data<T>() + r * n;
+      double mean, var;
+      moments(x, 1, 0, n, mean, var);
+      double rstd = 1 / std::sqrt(var + plan.epsilon);
+      for (int64_t i = 0; i < n; ++i)
+        y[i] = T((double(x[i]) - mean) * rstd * scale[size_t(i)] +
+                 bias[size_t(i)]);
+    }
+  };
+  return Status::ok();
+}
+
+template <typename T>
+Status makeLayerNormGrad(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 3, 3, 1))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  LayerNormPlan plan;
+  Shape normalized;
+  if (Status s = readLayerNorm(spec, spec.inputs[1].shape, plan, normalized))
+    return s;
+  for (auto [what, shape] : {std::pair{"dy", spec.inputs[0].shape},
+                             std::pair{"the result", spec.outputs[0].shape}})
+    if (Status s = checkShape(spec, what, shape, spec.inputs[1].shape))
+      return s;
+  std::vector<int64_t> scaleIndex;
+  if (Status s = paramIndex(spec, "scale", spec.inputs[2].shape, normalized,
+                            scaleIndex))
+    return s;
+  // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * scale.
+  out = [plan, scaleIndex, scale = std::vector<double>(),
+         g = std::vector<double>()](const Tensor *const *inputs,
+                                    Tensor *const *outputs) mutable {
+    const int64_t n = plan.size;
+    expandParam(inputs[2]->data<T>(), scaleIndex, n, scale);
+    g.resize(size_t(n));
+    for (int64_t r = 0; r < plan.rows; ++r) {
+      const T *dy = inputs[0]->data<T>() + r * n;
+      const T *x = inputs[1]->data<T>() + r * n;
+      T *dx = outputs[0]->data<T>() + r * n;
+      double mean, var;
+      moments(x, 1, 0, n, mean, var);
+      double rstd = 1 / std::sqrt(var + plan.epsilon);
+      double sumG = 0, sumGX = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        g[size_t(i)] = double(dy[i]) * scale[size_t(i)];
+        sumG += g[size_t(i)];
+        sumGX += g[size_t(i)] * (double(x[i]) - mean) * rstd;
+      }
+      double meanG = sumG / double(n), meanGX = sumGX / double(n);
+      for (int64_t i = 0; i < n; ++i) {
+        double xhat = (double(x[i]) - mean) * rstd;
+        dx[i] = T(rstd * (g[size_t(i)] - meanG - xhat * meanGX));
+      }
+    }
+  };
+  return Status::ok();
+}
+
+template <typename T>
+Status makeLayerNormGradParams(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 2, 2))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  LayerNormPlan plan;
+  Shape normalized;
+  if (Status s = readLayerNorm(spec, spec.inputs[1].shape, plan, normalized))
+    return s;
+  if (Status s =
+          checkShape(spec, "dy", spec.inputs[0].shape, spec.inputs[1].shape))
+    return s;
+  std::vector<int64_t> scaleIndex, biasIndex;
+  if (Status s = paramIndex(spec, "dscale", spec.outputs[0].shape, normalized,
+                            scaleIndex))
+    return s;
+  if (Status s = paramIndex(spec, "dbias", spec.outputs[1].shape, normalized,
+                            biasIndex))
+    return s;
+  int64_t scaleSize = spec.outputs[0].numel();
+  int64_t biasSize = spec.outputs[1].numel();
+  // Sums per normalised position over the rows, then over broadcast axes.
+  out = [plan, scaleIndex, biasIndex, scaleSize, biasSize,
+         sumScale = std::vector<double>(), sumBias = std::vector<double>()](
+            const Tensor *const *inputs, Tensor *const *outputs) mutable {
+    const int64_t n = plan.size;
+    sumScale.assign(size_t(n), 0.0);
+    sumBias.assign(size_t(n), 0.0);
+    for (int64_t r = 0; r < plan.rows; ++r) {
+      const T *dy = inputs[0]->data<T>() + r * n;
+      const T *x = inputs[1]->data<T>() + r * n;
+      double mean, var;
+      moments(x, 1, 0, n, mean, var);
+      double rstd = 1 / std::sqrt(var + plan.epsilon);
+      for (int64_t i = 0; i < n; ++i) {
+        sumScale[size_t(i)] += double(dy[i]) * (double(x[i]) - mean) * rstd;
+        sumBias[size_t(i)] += double(dy[i]);
+      }
+    }
+    auto reduce = [n](const std::vector<double> &sums,
+                      const std::vector<int64_t> &index, int64_t size,
+                      T *result) {
+      if (index.empty()) {
+        for (int64_t i = 0; i < n; ++i)
+          result[i] = T(sums[size_t(i)]);
+        return;
+      }
+      std::vector<double> acc(size_t(size), 0.0);
+      for (int64_t i = 0; i < n; ++i)
+        acc[size_t(index[size_t(i)])] += sums[size_t(i)];
+      for (int64_t i = 0; i < size; ++i)
+        result[i] = T(acc[size_t(i)]);
+    };
+    reduce(sumScale, scaleIndex, scaleSize, outputs[0]->data<T>());
+    reduce(sumBias, biasIndex, biasSize, outputs[1]->data<T>());
+  };
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// Batch normalisation
+//===----------------------------------------------------------------------===//
+
+struct BatchNormPlan {
+  int64_t batch = 0, channels = 0, spatial = 0; // x is batch x channels x ...
+  double epsilon = 0, momentum = 0;
+  bool training = false;
+
+  int64_t count() const { return batch * spatial; }
+  /// Mean and biased variance of channel c of x.
+  template <typename T>
+  void stats(const T *x, int64_t c, double &mean, double &var) const {
+    moments(x + c * spatial, batch, channels * spatial, spatial, mean, var);
+  }
+  /// Runs fn(value index) over every element of channel c.
+  template <typename Fn> void forChannel(int64_t c, Fn &&fn) const {
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t i = 0, base = (b * channels + c) * spatial; i < spatial; ++i)
+        fn(base + i);
+  }
+};
+
+/// Reads `epsilon` and `training` (and `momentum` for the forward op) and
+/// checks the shapes of x and of the per-channel operands `params`.
+Status readBatchNorm(const KernelSpec &spec, const Shape &input,
+                     const std::vector<size_t> &params, bool forward,
+                     BatchNormPlan &plan) {
+  if (input.size() < 2)
+    return spec.error("input " + formatShape(input) +
+                      " must have a channel axis");
+  int64_t training;
+  if (Status s = readEpsilon(spec, plan.epsilon))
+    return s;
+  if (Status s = spec.attrs.getInt("training", training))
+    return s;
+  if (forward)
+    if (Status s = spec.attrs.getFloat("momentum", plan.momentum))
+      return s;
+  plan.training = training != 0;
+  plan.batch = input[0];
+  plan.channels = input[1];
+  plan.spatial = numElements(Shape(input.begin() + 2, input.end()));
+  for (size_t i : params)
+    if (Status s = checkShape(spec, "operand " + std::to_string(i),
+                              spec.inputs[i].shape, {plan.channels}))
+      return s;
+  if (plan.training && plan.count() < 2)
+    return spec.error("training mode needs more than one value per channel, "
+                      "got input " +
+                      formatShape(input));
+  return Status::ok();
+}
+
+template <typename T>
+Status makeBatchNorm(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 5, 5, 1))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  BatchNormPlan plan;
+  if (Status s = readBatchNorm(spec, spec.inputs[0].shape, {1, 2, 3, 4},
+                               /*forward=*/true, plan))
+    return s;
+  if (Status s = checkShape(spec, "the result", spec.outputs[0].shape,
+                            spec.inputs[0].shape))
+    return s;
+  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+    const T *x = inputs[0]->data<T>(), *scale = inputs[1]->data<T>(),
+            *bias = inputs[2]->data<T>();
+    T *runningMean = inputs[3]->data<T>(), *runningVar = inputs[4]->data<T>();
+    T *y = outputs[0]->data<T>();
+    const double n = double(plan.count()), keep = plan.momentum;
+    for (int64_t c = 0; c < plan.channels; ++c) {
+      double mean = double(runningMean[c]), var = double(runningVar[c]);
+      if (plan.training) {
+        plan.stats(x, c, mean, var);
+        runningMean[c] = T(double(runningMean[c]) * keep + mean * (1 - keep));
+        runningVar[c] =
+            T(double(runningVar[c]) * keep + var * n / (n - 1) * (1 - keep));
+      }
+      double a = double(scale[c]) / std::sqrt(var + plan.epsilon);
+      double b = double(bias[c]) - mean * a;
+      plan.forChannel(c, [&](int64_t i) { y[i] = T(double(x[i]) * a + b); });
+    }
+  };
+  return Status::ok();
+}
+
+template <typename T>
+Status makeBatchNormGrad(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 5, 5, 1))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  BatchNormPlan plan;
+  if (Status s = readBatchNorm(spec, spec.inputs[1].shape, {2, 3, 4},
+                               /*forward=*/false, plan))
+    return s;
+  for (auto [what, shape] : {std::pair{"dy", spec.inputs[0].shape},
+                             std::pair{"the result", spec.outputs[0].shape}})
+    if (Status s = checkShape(spec, what, shape, spec.inputs[1].shape))
+      return s;
+  // Training: dx = scale * rstd * (dy - mean(dy) - xhat * mean(dy * xhat))
+  // over the channel; inference: dx = dy * scale * rstd.
+  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+    const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>(),
+            *scale = inputs[2]->data<T>(), *runningVar = inputs[4]->data<T>();
+    T *dx = outputs[0]->data<T>();
+    const double n = double(plan.count());
+    for (int64_t c = 0; c < plan.channels; ++c) {
+      if (!plan.training) {
+        double a =
+            double(scale[c]) / std::sqrt(double(runningVar[c]) + plan.epsilon);
+        plan.forChannel(c, [&](int64_t i) { dx[i] = T(double(dy[i]) * a); });
+        continue;
+      }
+      double mean, var;
+      plan.stats(x, c, mean, var);
+      double rstd = 1 / std::sqrt(var + plan.epsilon), sumDy = 0, sumDyX = 0;
+      plan.forChannel(c, [&](int64_t i) {
+        sumDy += double(dy[i]);
+        sumDyX += double(dy[i]) * (double(x[i]) - mean) * rstd;
+      });
+      double a = double(scale[c]) * rstd, meanDy = sumDy / n,
+             meanDyX = sumDyX / n;
+      plan.forChannel(c, [&](int64_t i) {
+        double xhat = (double(x[i]) - mean) * rstd;
+        dx[i] = T(a * (double(dy[i]) - meanDy - xhat * meanDyX));
+      });
+    }
+  };
+  return Status::ok();
+}
+
+template <typename T>
+Status makeBatchNormGradParams(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 4, 4, 2))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  BatchNormPlan plan;
+  if (Status s = readBatchNorm(spec, spec.inputs[1].shape, {2, 3},
+                               /*forward=*/false, plan))
+    return s;
+  if (Status s =
+          checkShape(spec, "dy", spec.inputs[0].shape, spec.inputs[1].shape))
+    return s;
+  for (size_t i = 0; i < 2; ++i)
+    if (Status s = checkShape(spec, "result " + std::to_string(i),
+                              spec.outputs[i].shape, {plan.channels}))
+      return s;
+  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+    const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>(),
+            *runningMean = inputs[2]->data<T>(),
+            *runningVar = inputs[3]->data<T>();
+    T *dscale = outputs[0]->data<T>(), *dbias = outputs[1]->data<T>();
+    for (int64_t c = 0; c < plan.channels; ++c) {
+      double mean = double(runningMean[c]), var = double(runningVar[c]);
+      if (plan.training)
+        plan.stats(x, c, mean, var);
+      double rstd = 1 / std::sqrt(var + plan.epsilon), sumDy = 0, sumDyX = 0;
+      plan.forChannel(c, [&](int64_t i) {
+        sumDy += double(dy[i]);
+        sumDyX += double(dy[i]) * (double(x[i]) - mean) * rstd;
+      });
+      dscale[c] = T(sumDyX);
+      dbias[c] = T(sumDy);
+    }
+  };
+  return Status::ok();
+}
+
+} // namespace
+
+void registerNormKernels(KernelRegistry &registry) {
+  registry.add("nn.layer_norm",
+               floatKernel<makeLayerNorm<float>, makeLayerNorm<double>>);
+  registry.add(
+      "nn.layer_norm_grad",
+      floatKernel<makeLayerNormGrad<float>, makeLayerNormGrad<double>>);
+  registry.add("nn.layer_norm_grad_params",
+               floatKernel<makeLayerNormGradParams<float>,
+                           makeLayerNormGradParams<double>>);
+  registry.add("nn.batch_norm",
+               floatKernel<makeBatchNorm<float>, makeBatchNorm<double>>);
+  registry.add(
+      "nn.batch_norm_grad",
+      floatKernel<makeBatchNormGrad<float>, makeBatchNormGrad<double>>);
+  registry.add("nn.batch_norm_grad_params",
+               floatKernel<makeBatchNormGradParams<float>,
+                           makeBatchNormGradParams<double>>);
+}
+
+} // namespace pp::rt::cpu

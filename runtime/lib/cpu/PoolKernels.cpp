@@ -1,5 +1,297 @@
-//===- PoolKernels.cpp ---------------------------------------------------------===//
+//===- PoolKernels.cpp - Pooling and its gradients on the CPU -------------===//
+//
+// `nn.max_pool`, `nn.average_pool`, `nn.global_average_pool`,
+// `nn.max_pool_grad` and `nn.average_pool_grad`, N-d and channels first.
+// Preparation lists, for every output position, the in-plane offsets of the
+// input elements its window covers (padding excluded, kernel positions in
+// row-major order) and, for average pooling, the reciprocal of its divisor;
+// every (batch, channel) plane then runs over that table.
+//
+// Max pooling follows PyTorch: pads never win, a NaN wins, and the gradient
+// goes to the first maximum of each window. Average pooling divides by the
+// number of input elements in the window, or with `count_include_pad` by
+// the number of window positions inside the padded input.
+//
+//===----------------------------------------------------------------------===//
 
 #include "CpuKernels.h"
+#include "PrepareUtils.h"
+#include "Window.h"
 
-void pp::rt::cpu::registerPoolKernels(KernelRegistry &registry) { (void)registry; }
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace pp::rt::cpu {
+namespace {
+
+struct PoolPlan {
+  Window window;
+  int64_t planes = 0; // batch x channels
+  /// Window of output position p: offsets[begin[p] .. begin[p + 1]).
+  std::vector<int64_t> begin, offsets;
+  /// Average pooling: 1 / divisor of each output position.
+  std::vector<double> scale;
+};
+
+/// Fills the window table of `plan` (and the divisors when `average`).
+void buildTable(PoolPlan &plan, bool average, bool countIncludePad) {
+  const Window &w = plan.window;
+  const size_t rank = w.rank();
+  const int64_t outSize = w.outSize(), kernelSize = w.kernelSize();
+  std::vector<int64_t> inStrides = stridesOf(w.in);
+  std::vector<int64_t> o(rank, 0), k(rank, 0);
+  plan.begin.assign(1, 0);
+  for (int64_t p = 0; p < outSize; ++p) {
+    std::fill(k.begin(), k.end(), 0);
+    for (int64_t kk = 0; kk < kernelSize; ++kk) {
+      bool inside = true;
+      int64_t offset = 0;
+      for (size_t d = 0; d < rank; ++d) {
+        int64_t i = o[d] * w.strides[d] - w.padBegin[d] + k[d] * w.dilations[d];
+        inside &= i >= 0 && i < w.in[d];
+        offset += i * inStrides[d];
+      }
+      if (inside)
+        plan.offsets.push_back(offset);
+      for (size_t d = rank; d-- > 0;) {
+        if (++k[d] < w.kernel[d])
+          break;
+        k[d] = 0;
+      }
+    }
+    plan.begin.push_back(int64_t(plan.offsets.size()));
+    if (average) {
+      double count = double(plan.begin[size_t(p) + 1] - plan.begin[size_t(p)]);
+      if (countIncludePad) {
+        count = 1;
+        for (size_t d = 0; d < rank; ++d) {
+          int64_t start = o[d] * w.strides[d] - w.padBegin[d], n = 0;
+          for (int64_t kd = 0; kd < w.kernel[d]; ++kd) {
+            int64_t i = start + kd * w.dilations[d];
+            n += i >= -w.padBegin[d] && i < w.in[d] + w.padEnd[d];
+          }
+          count *= double(n);
+        }
+      }
+      plan.scale.push_back(1.0 / count);
+    }
+    for (size_t d = rank; d-- > 0;) {
+      if (++o[d] < w.out[d])
+        break;
+      o[d] = 0;
+    }
+  }
+}
+
+/// Reads the pooling attributes for an input of shape `input` and checks
+/// that the pooled shape is `pooled`.
+Status readPool(const KernelSpec &spec, const Shape &input, const Shape &pooled,
+                bool average, PoolPlan &plan) {
+  if (input.size() < 3)
+    return spec.error("input " + formatShape(input) +
+                      " must be N x C x spatial...");
+  Shape kernel;
+  int64_t ceilMode, countIncludePad = 0;
+  if (Status s = spec.attrs.getInts("kernel_shape", kernel))
+    return s;
+  if (Status s = spec.attrs.getInt("ceil_mode", ceilMode))
+    return s;
+  if (average)
+    if (Status s = spec.attrs.getInt("count_include_pad", countIncludePad))
+      return s;
+  Shape spatial(input.begin() + 2, input.end());
+  if (Status s = readWindow(spec, spatial, kernel, ceilMode, plan.window))
+    return s;
+  Shape expected{input[0], input[1]};
+  expected.insert(expected.end(), plan.window.out.begin(),
+                  plan.window.out.end());
+  if (Status s = checkShape(spec, "the pooled tensor", pooled, expected))
+    return s;
+  plan.planes = input[0] * input[1];
+  buildTable(plan, average, countIncludePad);
+  return Status::ok();
+}
+
+/// Offset of the first maximum of window p within its plane, or -1 for a
+/// window without input elements.
+template <typename T>
+int64_t argMax(const PoolPlan &plan, int64_t p, const T *plane) {
+  int64_t best = -1;
+  T value = -std::numeric_limits<T>::infinity();
+  for (int64_t j = plan.begin[size_t(p)]; j < plan.begin[size_t(p) + 1]; ++j) {
+    int64_t offset = plan.offsets[size_t(j)];
+    T v = plane[offset];
+    if (best < 0 || v > value || std::isnan(v)) {
+      best = offset;
+      value = v;
+    }
+  }
+  return best;
+}
+
+template <typename T>
+Status makeMaxPool(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1, 1))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  PoolPlan plan;
+  if (Status s = readPool(spec, spec.inputs[0].shape, spec.outputs[0].shape,
+                          /*average=*/false, plan))
+    return s;
+  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+    const int64_t inSize = plan.window.inSize(),
+                  outSize = plan.window.outSize();
+    const T *x = inputs[0]->data<T>();
+    T *y = outputs[0]->data<T>();
+    for (int64_t c = 0; c < plan.planes; ++c) {
+      const T *plane = x + c * inSize;
+      for (int64_t p = 0; p < outSize; ++p) {
+        int64_t best = argMax(plan, p, plane);
+        y[c * outSize + p] =
+            best < 0 ? -std::numeric_limits<T>::infinity() : plane[best];
+      }
+    }
+  };
+  return Status::ok();
+}
+
+template <typename T>
+Status makeMaxPoolGrad(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 2, 2, 1))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  if (Status s = checkShape(spec, "the result", spec.outputs[0].shape,
+                            spec.inputs[1].shape))
+    return s;
+  PoolPlan plan;
+  if (Status s = readPool(spec, spec.inputs[1].shape, spec.inputs[0].shape,
+                          /*average=*/false, plan))
+    return s;
+  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+    const int64_t inSize = plan.window.inSize(),
+                  outSize = plan.window.outSize();
+    const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>();
+    T *dx = outputs[0]->data<T>();
+    std::fill(dx, dx + plan.planes * inSize, T(0));
+    for (int64_t c = 0; c < plan.planes; ++c) {
+      const T *plane = x + c * inSize;
+      for (int64_t p = 0; p < outSize; ++p) {
+        int64_t best = argMax(plan, p, plane);
+        if (best >= 0)
+          dx[c * inSize + best] += dy[c * outSize + p];
+      }
+    }
+  };
+  return Status::ok();
+}
+
+template <typename T>
+Status makeAveragePool(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1, 1))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  PoolPlan plan;
+  if (Status s = readPool(spec, spec.inputs[0].shape, spec.outputs[0].shape,
+                          /*average=*/true, plan))
+    return s;
+  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+    const int64_t inSize = plan.window.inSize(),
+                  outSize = plan.window.outSize();
+    const T *x = inputs[0]->data<T>();
+    T *y = outputs[0]->data<T>();
+    for (int64_t c = 0; c < plan.planes; ++c) {
+      const T *plane = x + c * inSize;
+      for (int64_t p = 0; p < outSize; ++p) {
+        double sum = 0;
+        for (int64_t j = plan.begin[size_t(p)]; j < plan.begin[size_t(p) + 1];
+             ++j)
+          sum += double(plane[plan.offsets[size_t(j)]]);
+        y[c * outSize + p] = T(sum * plan.scale[size_t(p)]);
+      }
+    }
+  };
+  return Status::ok();
+}
+
+template <typename T>
+Status makeAveragePoolGrad(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1, 1))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  PoolPlan plan;
+  if (Status s = readPool(spec, spec.outputs[0].shape, spec.inputs[0].shape,
+                          /*average=*/true, plan))
+    return s;
+  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+    const int64_t inSize = plan.window.inSize(),
+                  outSize = plan.window.outSize();
+    const T *dy = inputs[0]->data<T>();
+    T *dx = outputs[0]->data<T>();
+    std::fill(dx, dx + plan.planes * inSize, T(0));
+    for (int64_t c = 0; c < plan.planes; ++c) {
+      T *plane = dx + c * inSize;
+      for (int64_t p = 0; p < outSize; ++p) {
+        T g = T(double(dy[c * outSize + p]) * plan.scale[size_t(p)]);
+        for (int64_t j = plan.begin[size_t(p)]; j < plan.begin[size_t(p) + 1];
+             ++j)
+          plane[plan.offsets[size_t(j)]] += g;
+      }
+    }
+  };
+  return Status::ok();
+}
+
+template <typename T>
+Status makeGlobalAveragePool(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1, 1))
+    return s;
+  if (Status s = checkSameDType(spec))
+    return s;
+  const Shape &input = spec.inputs[0].shape;
+  if (input.size() < 3)
+    return spec.error("input " + formatShape(input) +
+                      " must be N x C x spatial...");
+  Shape expected(input.size(), 1);
+  expected[0] = input[0];
+  expected[1] = input[1];
+  if (Status s =
+          checkShape(spec, "the result", spec.outputs[0].shape, expected))
+    return s;
+  int64_t planes = input[0] * input[1];
+  int64_t size = numElements(Shape(input.begin() + 2, input.end()));
+  out = [planes, size](const Tensor *const *inputs, Tensor *const *outputs) {
+    const T *x = inputs[0]->data<T>();
+    T *y = outputs[0]->data<T>();
+    for (int64_t c = 0; c < planes; ++c) {
+      double sum = 0;
+      for (int64_t i = 0; i < size; ++i)
+        sum += double(x[c * size + i]);
+      y[c] = T(sum / double(size));
+    }
+  };
+  return Status::ok();
+}
+
+} // namespace
+
+void registerPoolKernels(KernelRegistry &registry) {
+  registry.add("nn.max_pool",
+               floatKernel<makeMaxPool<float>, makeMaxPool<double>>);
+  registry.add("nn.average_pool",
+               floatKernel<makeAveragePool<float>, makeAveragePool<double>>);
+  registry.add(
+      "nn.global_average_pool",
+      floatKernel<makeGlobalAveragePool<float>, makeGlobalAveragePool<double>>);
+  registry.add("nn.max_pool_grad",
+               floatKernel<makeMaxPoolGrad<float>, makeMaxPoolGrad<double>>);
+  registry.add(
+      "nn.average_pool_grad",
+      floatKernel<makeAveragePoolGrad<float>, makeAveragePoolGrad<double>>);
+}
+
+} // namespace pp::rt::cpu
