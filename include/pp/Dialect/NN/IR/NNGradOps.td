@@ -368,9 +368,10 @@ def NN_AveragePoolGradOp : NN_CostedOp<"average_pool_grad", [Pure]> {
     The gradient of `nn.average_pool` with respect to its input: each element
     of `dy`, divided by its window's divisor (with `count_include_pad`, the
     window's size within the padded input; else its number of input
-    elements), is added to every input element of the window. The result type is the forward
-    input's type, spelled in the IR; the verifier checks that pooling a
-    tensor of that type with the attributes gives `dy`'s shape.
+    elements), is added to every input element of the window. The result
+    type is the forward input's type, spelled in the IR; the verifier checks
+    that pooling a tensor of that type with the attributes gives `dy`'s
+    shape.
   }];
   let arguments = (ins NN_FloatTensor:$dy,
                        DenseI64ArrayAttr:$kernel_shape,
