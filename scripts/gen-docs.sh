@@ -10,3 +10,4 @@ cp build/docs/Dialects/PPDialect.md docs/Dialects/PPDialect.md
 cp build/docs/PPPasses.md docs/Passes.md
 cp build/docs/PartitionPasses.md docs/PartitionPasses.md
 cp build/docs/SchedulePasses.md docs/SchedulePasses.md
+cp build/docs/ExportPasses.md docs/ExportPasses.md

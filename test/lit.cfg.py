@@ -37,3 +37,14 @@ if "python-onnx" in config.available_features:
                         stdout=_subprocess.DEVNULL,
                         stderr=_subprocess.DEVNULL) == 0:
         config.available_features.add("python-torch")
+
+# Exported programs are decoded with protoc: %decode-program < stage0.pb
+# prints the pp.program.Program as text.
+import shutil
+if shutil.which("protoc"):
+    config.available_features.add("protoc")
+_proto_dir = os.path.join(config.pp_src_root, "runtime", "proto")
+config.substitutions.append(
+    ("%decode-program",
+     "protoc --decode=pp.program.Program -I %s %s"
+     % (_proto_dir, os.path.join(_proto_dir, "program.proto"))))

@@ -12,6 +12,7 @@
 
 #include "pp/Dialect/NN/IR/NN.h"
 #include "pp/Dialect/PP/IR/PP.h"
+#include "pp/Export/ExportPasses.h"
 #include "pp/Import/ONNX.h"
 #include "pp/Transforms/PartitionPasses.h"
 #include "pp/Transforms/Passes.h"
@@ -32,6 +33,8 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
@@ -62,11 +65,34 @@ static llvm::cl::opt<std::string, /*ExternalStorage=*/true> planReport(
     llvm::cl::location(pp::getPlanDefaults().report),
     llvm::cl::cat(planCategory));
 
+static llvm::cl::OptionCategory exportCategory("Export options");
+
+static llvm::cl::opt<std::string> exportDir(
+    "pp-export",
+    llvm::cl::desc("After the passes, write the module as stage programs, "
+                   "weights and a manifest for pp-run (pass pp-export)"),
+    llvm::cl::value_desc("DIR"), llvm::cl::cat(exportCategory));
+
+/// With --pp-export, makes `config`'s pipeline end with pp-export.
+static void appendExport(MlirOptMainConfig &config) {
+  if (exportDir.empty())
+    return;
+  config.setPassPipelineSetupFn([base = config](PassManager &pm) {
+    if (failed(base.setupPassPipeline(pm)))
+      return failure();
+    pp::PPExportOptions options;
+    options.dir = exportDir;
+    pm.addPass(pp::createPPExport(options));
+    return success();
+  });
+}
+
 /// Imports an ONNX model, runs the pass pipeline and writes the result.
 static int runOnONNX(llvm::StringRef inputFilename,
                      llvm::StringRef outputFilename,
                      DialectRegistry &registry) {
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+  appendExport(config);
   pp::ONNXImportOptions options;
   for (const std::string &binding : dimBindings) {
     std::string error;
@@ -139,6 +165,36 @@ static int runOnONNX(llvm::StringRef inputFilename,
   return 0;
 }
 
+/// mlir-opt's driver (MlirOptMain), with pp-export appended to its pipeline
+/// by --pp-export.
+static LogicalResult runOnMLIR(llvm::StringRef inputFilename,
+                               llvm::StringRef outputFilename,
+                               DialectRegistry &registry) {
+  MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+  appendExport(config);
+  if (inputFilename == "-" &&
+      llvm::sys::Process::FileDescriptorIsDisplayed(fileno(stdin)))
+    llvm::errs() << "(processing input from stdin now, hit ctrl-c/ctrl-d to "
+                    "interrupt)\n";
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &error);
+  if (!input) {
+    llvm::errs() << error << "\n";
+    return failure();
+  }
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::errs() << error << "\n";
+    return failure();
+  }
+  if (failed(MlirOptMain(output->os(), std::move(input), registry, config)))
+    return failure();
+  output->keep();
+  return success();
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerTransformsPasses();
@@ -154,8 +210,10 @@ int main(int argc, char **argv) {
 
   auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
       argc, argv, "pp: pipeline-parallel training compiler\n", registry);
+  // pp-export is registered only now: its pass flag would clash with
+  // --pp-export=DIR, which stands for it. Pipelines name it as usual.
+  pp::registerExportPasses();
   if (pp::isONNXFileName(inputFilename))
     return runOnONNX(inputFilename, outputFilename, registry);
-  return asMainReturnCode(
-      MlirOptMain(argc, argv, inputFilename, outputFilename, registry));
+  return asMainReturnCode(runOnMLIR(inputFilename, outputFilename, registry));
 }

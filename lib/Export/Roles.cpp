@@ -1,0 +1,82 @@
+//===- Roles.cpp - Function and port roles of an exported module ----------===//
+
+#include "Roles.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+
+namespace pp::exporter {
+
+FailureOr<program::FunctionRole> getFunctionRole(func::FuncOp function) {
+  auto role = function->getAttrOfType<StringAttr>(kRoleAttrName);
+  if (!role)
+    return program::FORWARD;
+  auto parsed = llvm::StringSwitch<program::FunctionRole>(role.getValue())
+                    .Case("forward", program::FORWARD)
+                    .Case("backward_input", program::BACKWARD_INPUT)
+                    .Case("backward_weight", program::BACKWARD_WEIGHT)
+                    .Default(program::FUNCTION_ROLE_UNSPECIFIED);
+  if (parsed == program::FUNCTION_ROLE_UNSPECIFIED)
+    return function.emitError()
+           << "pp-export: @" << function.getSymName() << " has "
+           << kRoleAttrName << " '" << role.getValue()
+           << "'; expected forward, backward_input or backward_weight";
+  return parsed;
+}
+
+/// Reads a port from the attributes of one argument or result. `what`
+/// ("argument 2") names it in errors; `inferenceRole` applies in functions
+/// without roles (inference), where ports have none either; `fallbackKey`
+/// to ports with no name at all.
+static FailureOr<PortInfo> getPort(func::FuncOp function, DictionaryAttr attrs,
+                                   StringRef what,
+                                   program::PortRole inferenceRole,
+                                   StringRef fallbackKey) {
+  PortInfo port;
+  port.role = inferenceRole;
+  auto role = attrs ? attrs.getAs<StringAttr>(kRoleAttrName) : StringAttr();
+  if (!role && function->hasAttr(kRoleAttrName))
+    return function.emitError()
+           << "pp-export: " << what << " of @" << function.getSymName()
+           << " has no " << kRoleAttrName << ", but the function has one";
+  if (role) {
+    port.role = llvm::StringSwitch<program::PortRole>(role.getValue())
+                    .Case("input", program::INPUT)
+                    .Case("output", program::OUTPUT)
+                    .Case("saved", program::SAVED)
+                    .Case("output_grad", program::OUTPUT_GRAD)
+                    .Case("input_grad", program::INPUT_GRAD)
+                    .Case("cotangent", program::COTANGENT)
+                    .Case("param_grad", program::PARAM_GRAD)
+                    .Default(program::PORT_ROLE_UNSPECIFIED);
+    if (port.role == program::PORT_ROLE_UNSPECIFIED)
+      return function.emitError()
+             << "pp-export: " << what << " of @" << function.getSymName()
+             << " has " << kRoleAttrName << " '" << role.getValue()
+             << "'; expected input, output, saved, output_grad, input_grad, "
+                "cotangent or param_grad";
+  }
+  if (auto key = attrs ? attrs.getAs<StringAttr>(kKeyAttrName) : StringAttr())
+    port.key = key.str();
+  else if (auto name =
+               attrs ? attrs.getAs<StringAttr>("onnx.name") : StringAttr())
+    port.key = name.str();
+  else
+    port.key = fallbackKey.str();
+  return port;
+}
+
+FailureOr<PortInfo> getArgumentPort(func::FuncOp function, unsigned index) {
+  std::string what = "argument " + std::to_string(index);
+  return getPort(function, function.getArgAttrDict(index), what, program::INPUT,
+                 "arg" + std::to_string(index));
+}
+
+FailureOr<PortInfo> getResultPort(func::FuncOp function, unsigned index) {
+  std::string what = "result " + std::to_string(index);
+  return getPort(function, function.getResultAttrDict(index), what,
+                 program::OUTPUT, "result" + std::to_string(index));
+}
+
+} // namespace pp::exporter
