@@ -10,11 +10,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "CpuKernels.h"
+#include "FastMath.h"
 #include "RowReductions.h"
 #include "TypeDispatch.h"
 
 #include <cmath>
-#include <limits>
 
 using namespace pp::rt;
 using namespace pp::rt::cpu;
@@ -84,7 +84,7 @@ void crossEntropyGrad(const T *dloss, const T *logits, const L *labels,
     const T *row = logits + p * c;
     const T m = maxRow(row, c);
     for (int64_t i = 0; i < c; ++i)
-      d[i] = std::exp(row[i] - m);
+      d[i] = expOf(row[i] - m);
     const T factor = T(scale / sumRow(d, c));
     for (int64_t i = 0; i < c; ++i)
       d[i] *= factor;

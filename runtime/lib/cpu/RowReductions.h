@@ -11,7 +11,8 @@
 #ifndef PP_RUNTIME_CPU_ROWREDUCTIONS_H
 #define PP_RUNTIME_CPU_ROWREDUCTIONS_H
 
-#include <cmath>
+#include "FastMath.h"
+
 #include <cstdint>
 
 namespace pp::rt::cpu {
@@ -49,16 +50,17 @@ template <typename T> double dotRow(const T *a, const T *b, int64_t n) {
   return combineLanes(acc, tail);
 }
 
-/// Sum of exp(a[i] - shift) over [0, n) in double, each exponential in T.
+/// Sum of exp(a[i] - shift) over [0, n) in double, each exponential in T
+/// (FastMath.h).
 template <typename T> double sumExpRow(const T *a, T shift, int64_t n) {
   double acc[kRowLanes] = {};
   int64_t i = 0;
   for (; i + kRowLanes <= n; i += kRowLanes)
     for (int k = 0; k < kRowLanes; ++k)
-      acc[k] += double(std::exp(a[i + k] - shift));
+      acc[k] += double(expOf(a[i + k] - shift));
   double tail = 0.0;
   for (; i < n; ++i)
-    tail += double(std::exp(a[i] - shift));
+    tail += double(expOf(a[i] - shift));
   return combineLanes(acc, tail);
 }
 

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CpuKernels.h"
+#include "FastMath.h"
 #include "RowReductions.h"
 #include "TypeDispatch.h"
 
@@ -58,7 +59,7 @@ void softmaxRows(const T *x, T *y, int64_t rows, int64_t n) {
     T *yr = y + r * n;
     const T m = maxRow(xr, n);
     for (int64_t i = 0; i < n; ++i)
-      yr[i] = std::exp(xr[i] - m);
+      yr[i] = expOf(xr[i] - m);
     const double sum = sumRow(yr, n);
     if constexpr (Log) {
       const T logSum = T(std::log(sum));
@@ -93,7 +94,7 @@ void softmaxBlocks(const T *x, T *y, const AxisLayout &l,
         m[j] = xb[k * inner + j] > m[j] ? xb[k * inner + j] : m[j];
     for (int64_t k = 0; k < n; ++k)
       for (int64_t j = 0; j < inner; ++j) {
-        T e = std::exp(xb[k * inner + j] - m[j]);
+        T e = expOf(xb[k * inner + j] - m[j]);
         yb[k * inner + j] = e;
         sum[j] += double(e);
       }
@@ -162,7 +163,7 @@ void softmaxGradRows(const T *dy, const T *y, T *dx, int64_t rows, int64_t n) {
     if constexpr (Log) {
       const T s = T(sumRow(g, n));
       for (int64_t i = 0; i < n; ++i)
-        d[i] = g[i] - std::exp(yr[i]) * s;
+        d[i] = g[i] - expOf(yr[i]) * s;
     } else {
       const T s = T(dotRow(g, yr, n));
       for (int64_t i = 0; i < n; ++i)
@@ -194,7 +195,7 @@ void softmaxGradBlocks(const T *dy, const T *y, T *dx, const AxisLayout &l,
       for (int64_t j = 0; j < inner; ++j) {
         const int64_t i = k * inner + j;
         if constexpr (Log)
-          d[i] = g[i] - std::exp(yb[i]) * s[j];
+          d[i] = g[i] - expOf(yb[i]) * s[j];
         else
           d[i] = yb[i] * (g[i] - s[j]);
       }
