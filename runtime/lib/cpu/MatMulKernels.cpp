@@ -56,20 +56,9 @@ bool broadcastBatch(const Shape &lhs, const Shape &rhs, Shape &out) {
 /// (and `matrix` elements per batch) read broadcast over `batch`.
 std::vector<int64_t> batchOffsets(const Shape &from, const Shape &batch,
                                   int64_t matrix) {
-  std::vector<int64_t> strides = broadcastStrides(from, batch);
-  std::vector<int64_t> offsets(size_t(numElements(batch)));
-  std::vector<int64_t> index(batch.size(), 0);
-  int64_t offset = 0;
-  for (int64_t &o : offsets) {
-    o = offset * matrix;
-    for (size_t d = batch.size(); d-- > 0;) {
-      offset += strides[d];
-      if (++index[d] < batch[d])
-        break;
-      offset -= strides[d] * batch[d];
-      index[d] = 0;
-    }
-  }
+  std::vector<int64_t> offsets = broadcastIndex(from, batch);
+  for (int64_t &o : offsets)
+    o *= matrix;
   return offsets;
 }
 

@@ -107,20 +107,7 @@ Status paramIndex(const KernelSpec &spec, const std::string &what,
   index.clear();
   if (numElements(trimmed) == numElements(normalized))
     return Status::ok();
-  std::vector<int64_t> strides = broadcastStrides(trimmed, normalized);
-  std::vector<int64_t> pos(normalized.size(), 0);
-  int64_t offset = 0;
-  index.resize(size_t(numElements(normalized)));
-  for (int64_t &i : index) {
-    i = offset;
-    for (size_t d = normalized.size(); d-- > 0;) {
-      offset += strides[d];
-      if (++pos[d] < normalized[d])
-        break;
-      offset -= strides[d] * normalized[d];
-      pos[d] = 0;
-    }
-  }
+  index = broadcastIndex(trimmed, normalized);
   return Status::ok();
 }
 

@@ -1,9 +1,9 @@
 //===- PrepareUtils.h - Preparation checks of the CPU kernels ---*- C++ -*-===//
 //
-// Checks that the matrix, convolution, pooling and normalisation factories
-// run once per op before building their closures: operand and result
-// counts, element types, shapes, and the float dispatch of a factory
-// written as a function template.
+// What the matrix, convolution, pooling and normalisation factories run
+// once per op before building their closures: checks of operand and result
+// counts, element types and shapes, broadcast index maps, and the float
+// dispatch of a factory written as a function template.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +16,7 @@
 #include <initializer_list>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace pp::rt::cpu {
 
@@ -73,6 +74,27 @@ inline Status checkBlasSizes(const KernelSpec &spec,
                         " exceeds the BLAS limit of " +
                         std::to_string(INT_MAX));
   return Status::ok();
+}
+
+/// For every position of `to` (row-major), the flat index of the element
+/// of `from` that numpy broadcasting reads there. `from` must broadcast to
+/// `to`.
+inline std::vector<int64_t> broadcastIndex(const Shape &from, const Shape &to) {
+  std::vector<int64_t> strides = broadcastStrides(from, to);
+  std::vector<int64_t> index(size_t(numElements(to)));
+  std::vector<int64_t> pos(to.size(), 0);
+  int64_t offset = 0;
+  for (int64_t &i : index) {
+    i = offset;
+    for (size_t d = to.size(); d-- > 0;) {
+      offset += strides[d];
+      if (++pos[d] < to[d])
+        break;
+      offset -= strides[d] * to[d];
+      pos[d] = 0;
+    }
+  }
+  return index;
 }
 
 namespace detail {
