@@ -77,3 +77,18 @@ func.func @unranked_recv() {
   %0 = "pp.recv"() <{peer = 1 : i64, channel = 0 : i64}> : () -> tensor<*xf32>
   return
 }
+
+// -----
+
+// expected-error @below {{'pp.role' must be forward, backward_input or backward_weight on a function}}
+func.func @unknown_role(%x: tensor<2xf32>) -> tensor<2xf32> attributes {pp.role = "backward"} {
+  return %x : tensor<2xf32>
+}
+
+// -----
+
+func.func @role_on_op(%x: tensor<2xf32>) {
+  // expected-error @below {{'pp.role' must be forward, backward_input or backward_weight on a function}}
+  %0 = nn.relu %x {pp.role = "forward"} : tensor<2xf32>
+  return
+}

@@ -5,6 +5,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 using namespace pp::pp;
@@ -57,6 +58,16 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
       return op->emitError() << "'" << kCostAttrName
                              << "' must be {f, b, w} non-negative seconds "
                                 "and act bytes";
+    return success();
+  }
+  if (attr.getName() == kRoleAttrName) {
+    auto role = dyn_cast<StringAttr>(attr.getValue());
+    if (!isa<FunctionOpInterface>(op) || !role ||
+        !llvm::is_contained({"forward", "backward_input", "backward_weight"},
+                            role.getValue()))
+      return op->emitError() << "'" << kRoleAttrName
+                             << "' must be forward, backward_input or "
+                                "backward_weight on a function";
     return success();
   }
   return op->emitError() << "unknown pp attribute '"

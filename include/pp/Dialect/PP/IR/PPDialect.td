@@ -28,6 +28,9 @@ def PP_Dialect : Dialect {
     /// The device profile the module was planned for (a name or a JSON
     /// file), recorded by the first planning pass so later ones agree.
     static constexpr ::llvm::StringLiteral kDeviceAttrName = "pp.device";
+    /// The part of a training step a function computes (pp-autodiff):
+    /// forward, backward_input or backward_weight (docs/Training.md).
+    static constexpr ::llvm::StringLiteral kRoleAttrName = "pp.role";
   }];
 }
 
