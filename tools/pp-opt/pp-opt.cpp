@@ -19,6 +19,7 @@
 #include "pp/Transforms/Pipeline.h"
 #include "pp/Transforms/PlanDefaults.h"
 #include "pp/Transforms/SchedulePasses.h"
+#include "pp/Transforms/TrainingPasses.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -201,6 +202,7 @@ int main(int argc, char **argv) {
   pp::registerPPPasses();
   pp::registerPartitionPasses();
   pp::registerSchedulePasses();
+  pp::registerTrainingPasses();
   pp::registerPPPipeline();
 
   DialectRegistry registry;

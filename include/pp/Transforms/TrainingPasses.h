@@ -1,0 +1,58 @@
+//===- TrainingPasses.h - pp's training passes ------------------*- C++ -*-===//
+//
+// pp-attach-loss and pp-autodiff, and the names of the attributes by which
+// the functions autodiff produces describe their roles and ports
+// (docs/Training.md); the exporter reads the same names.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_TRANSFORMS_TRAININGPASSES_H
+#define PP_TRANSFORMS_TRAININGPASSES_H
+
+#include "pp/Dialect/NN/IR/NN.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace pp {
+
+#define GEN_PASS_DECL
+#include "pp/Transforms/TrainingPasses.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "pp/Transforms/TrainingPasses.h.inc"
+
+/// Attribute names of the training contract.
+namespace training {
+
+/// On functions: `forward`, `backward_input` or `backward_weight`; on
+/// arguments and results: one of the port roles below.
+inline constexpr llvm::StringLiteral kRoleAttr = "pp.role";
+/// On arguments and results: the key that matches ports across functions.
+inline constexpr llvm::StringLiteral kKeyAttr = "pp.key";
+/// The ONNX name of a function argument or result.
+inline constexpr llvm::StringLiteral kOnnxNameAttr = "onnx.name";
+
+inline constexpr llvm::StringLiteral kForwardRole = "forward";
+inline constexpr llvm::StringLiteral kBackwardInputRole = "backward_input";
+inline constexpr llvm::StringLiteral kBackwardWeightRole = "backward_weight";
+
+inline constexpr llvm::StringLiteral kInputPort = "input";
+inline constexpr llvm::StringLiteral kOutputPort = "output";
+inline constexpr llvm::StringLiteral kSavedPort = "saved";
+inline constexpr llvm::StringLiteral kOutputGradPort = "output_grad";
+inline constexpr llvm::StringLiteral kInputGradPort = "input_grad";
+inline constexpr llvm::StringLiteral kCotangentPort = "cotangent";
+inline constexpr llvm::StringLiteral kParamGradPort = "param_grad";
+
+/// The suffixes of the functions pp-autodiff adds next to `@F`.
+inline constexpr llvm::StringLiteral kBackwardInputSuffix = "_backward_input";
+inline constexpr llvm::StringLiteral kBackwardWeightSuffix = "_backward_weight";
+
+} // namespace training
+
+} // namespace pp
+
+#endif // PP_TRANSFORMS_TRAININGPASSES_H

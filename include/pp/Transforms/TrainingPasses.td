@@ -1,0 +1,106 @@
+//===- TrainingPasses.td - pp's training passes ------------*- tablegen -*-===//
+//
+// The passes that turn an imported model into a training step: the loss
+// (pp-attach-loss) and reverse-mode differentiation split into the backward
+// of the activations and the backward of the weights (pp-autodiff).
+// docs/Training.md gives the contracts they implement.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_TRANSFORMS_TRAININGPASSES_TD
+#define PP_TRANSFORMS_TRAININGPASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def PPAttachLoss : Pass<"pp-attach-loss", "mlir::ModuleOp"> {
+  let summary = "Make @forward return a scalar training loss";
+  let description = [{
+    Rewrites `@forward` so that it returns the loss of one of its results
+    as its only result, named `loss` (`onnx.name`). With `kind=cross-entropy`
+    (the default) the chosen result holds logits with the classes on the
+    last axis, and the loss is `nn.softmax_cross_entropy` against integer
+    labels of the logits' shape without the last axis (`i64`), the mean over
+    the positions whose label is not `ignore-index`. With `kind=mse` it is
+    the mean of `(output - labels)^2` over all elements, built from
+    `nn.sub`, `nn.mul` and `nn.reduce_mean`, with labels of the output's
+    type. The labels are a new last argument named by `labels`, unless
+    `@forward` already has an argument of that name (a model that declares
+    its labels), which must then have the labels' shape (cross-entropy: any
+    integer element type; mse: the output's type). With `kind=output` the
+    chosen result must already be a scalar (0-d) float tensor, and no labels
+    are added. The other results, and the ops only they used, are removed.
+
+    `train-mode=true` (the default) sets `training = true` on every
+    `nn.batch_norm`, which then normalises with the batch's statistics as
+    `model.train()` does in PyTorch; `train-mode=false` sets
+    `training = false` (the running statistics, `model.eval()`).
+
+    ```
+    $ pp-opt gpt.onnx --pp-attach-loss="kind=cross-entropy ignore-index=-100"
+    ```
+  }];
+  let options = [
+    Option<"kind", "kind", "std::string", /*default=*/"\"cross-entropy\"",
+           "The loss: cross-entropy, mse, or output (the chosen result is "
+           "the loss)">,
+    Option<"outputIndex", "output", "unsigned", /*default=*/"0",
+           "Which result of @forward the loss is computed from">,
+    Option<"labels", "labels", "std::string", /*default=*/"\"labels\"",
+           "Name (onnx.name) of the labels argument">,
+    ListOption<"ignoreIndex", "ignore-index", "int64_t",
+               "Cross-entropy only: the label value of positions left out "
+               "of the loss (default: none)">,
+    Option<"trainMode", "train-mode", "bool", /*default=*/"true",
+           "Normalise nn.batch_norm with the batch's statistics (training) "
+           "instead of the running ones">,
+  ];
+  let dependentDialects = ["::pp::nn::NNDialect"];
+}
+
+def PPAutodiff : Pass<"pp-autodiff", "mlir::ModuleOp"> {
+  let summary = "Reverse-mode differentiation into forward, backward-input "
+                "and backward-weight functions";
+  let description = [{
+    For every function `@F` with a body, a float result and no `pp.role`
+    yet (after `pp-attach-loss`: `@forward`), adds `@F_backward_input` (B)
+    and `@F_backward_weight` (W) and marks the roles and ports of all three
+    with `pp.role` and `pp.key` attributes (docs/Training.md, "Autodiff").
+
+    Values that depend only on globals and constants are parameter-derived;
+    the others, depending on a data input, are activations. B propagates the
+    output gradients through the activations to the float data inputs and
+    returns, besides the input gradients, the cotangents W needs: the
+    gradients of the activations whose ops read a parameter-derived operand.
+    W turns them into the gradient of each such operand and propagates it
+    back through the parameter-derived ops to the globals, returning one
+    gradient per trainable parameter (a mutable float global on a
+    differentiable path to an output) in the order of the module's globals;
+    a parameter read several times (tied weights) gets the sum. Only
+    values on a differentiable path from the inputs and parameters to the
+    outputs are differentiated: integer and boolean values carry no
+    gradient, and neither do `nn.batch_norm`'s running statistics nor
+    `nn.gather`'s indices.
+
+    Each gradient rule reads only the forward values it needs. B and W
+    recompute the parameter-derived ones (cloned `ml_program.global_load`,
+    constants and the ops on them), and `@F` returns the activations they
+    read as saved values, each once, shared by B and W; each backward
+    function takes, in key order, only the saved values it reads.
+    Broadcasting is undone with `nn.sum_to`. Generated ops carry the
+    location of the forward op they differentiate, so that diagnostics and
+    the exported program name the ONNX node.
+
+    An op without a gradient rule (such as `nn.onnx`) on a differentiable
+    path from the inputs or parameters to the outputs is an error that names
+    the op and the ONNX node; off that path it is left alone.
+
+    ```
+    $ pp-opt mlp.onnx --pp-attach-loss --pp-autodiff
+    ```
+  }];
+  let dependentDialects = ["::pp::nn::NNDialect",
+                           "::mlir::ml_program::MLProgramDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
+#endif // PP_TRANSFORMS_TRAININGPASSES_TD
