@@ -1,0 +1,82 @@
+//===- Dump.cpp - pp-run --dump: loss, gradients, outputs -----------------===//
+
+#include "Dump.h"
+
+#include "pp/Runtime/DataLoader.h"
+#include "pp/Runtime/TensorIO.h"
+
+#include <filesystem>
+#include <set>
+#include <vector>
+
+using namespace pp;
+using namespace pp::run;
+using rt::Status;
+namespace fs = std::filesystem;
+
+/// Creates `dir` (and its parents) and removes the .pb files in it.
+static Status prepareDirectory(const std::string &dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    return Status::error(dir +
+                         ": cannot create the directory: " + ec.message());
+  for (const fs::directory_entry &entry : fs::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".pb" && entry.is_regular_file())
+      fs::remove(entry.path(), ec);
+  if (ec)
+    return Status::error(dir + ": cannot clear old .pb files: " + ec.message());
+  return Status::ok();
+}
+
+/// Writes `tensors` (name, tensor) into `dir`, one file-safe file each.
+static Status
+writeNamed(const std::string &dir,
+           const std::vector<std::pair<std::string, rt::Tensor>> &tensors) {
+  if (Status s = prepareDirectory(dir))
+    return s;
+  std::set<std::string> used;
+  for (const auto &[name, tensor] : tensors) {
+    std::string base = rt::fileSafeName(name), file = base;
+    for (int n = 2; !used.insert(file).second; ++n)
+      file = base + "_" + std::to_string(n);
+    if (Status s = rt::writeTensorFile(dir + "/" + file + ".pb", tensor, name))
+      return s;
+  }
+  return Status::ok();
+}
+
+Status pp::run::writeTrainingDump(const std::string &dir,
+                                  const rt::StepRunner &runner, double loss,
+                                  const rt::Gradients &grads) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    return Status::error(dir +
+                         ": cannot create the directory: " + ec.message());
+  rt::Tensor lossTensor = rt::Tensor::empty({runner.lossType(), {}});
+  if (runner.lossType() == rt::DType::F64)
+    *lossTensor.data<double>() = loss;
+  else
+    *lossTensor.data<float>() = float(loss);
+  if (Status s = rt::writeTensorFile(dir + "/loss.pb", lossTensor, "loss"))
+    return s;
+
+  std::vector<std::pair<std::string, rt::Tensor>> named;
+  const auto &trainable = runner.trainableParameters();
+  for (size_t k = 0; k < trainable.size(); ++k) {
+    const rt::program::Parameter &p =
+        runner.program().parameters(int(trainable[k]));
+    named.emplace_back(p.source_name().empty() ? p.name() : p.source_name(),
+                       grads.parameters[k]);
+  }
+  return writeNamed(dir + "/grad", named);
+}
+
+Status
+pp::run::writeOutputsDump(const std::string &dir,
+                          const std::map<std::string, rt::Tensor> &outputs) {
+  return writeNamed(dir + "/outputs",
+                    std::vector<std::pair<std::string, rt::Tensor>>(
+                        outputs.begin(), outputs.end()));
+}

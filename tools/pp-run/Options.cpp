@@ -1,0 +1,243 @@
+//===- Options.cpp - pp-run's command line --------------------------------===//
+//
+// getopt_long over the options of docs/Training.md ("pp-run"). Numbers are
+// parsed strictly: the whole argument must be a finite number.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Options.h"
+
+#include <getopt.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+
+using namespace pp;
+using namespace pp::run;
+using rt::Status;
+
+const char *pp::run::usage() {
+  return R"(usage: pp-run DIR [options]
+
+Runs the program that `pp-opt --pp-export=DIR` wrote: trains it (default),
+runs its forward function (--infer), or checks its gradients (--gradcheck).
+
+Data:
+  --data DIR            one ONNX TensorProto file per input: DIR/<name>.pb,
+                        or ONNX's backend-test layout DIR/input_<k>.pb
+Training:
+  --steps N             optimizer steps on the batch (default 1)
+  --optimizer KIND      sgd (default) or adamw
+  --lr F                learning rate (default 0.01 for sgd, 0.001 for adamw)
+  --momentum F          SGD momentum (default 0)
+  --weight-decay F      SGD: L2 added to the gradient (default 0); AdamW:
+                        decoupled decay (default 0.01)
+  --beta1 F, --beta2 F  AdamW moment decays (default 0.9, 0.999)
+  --eps F               AdamW denominator term (default 1e-8)
+  --seed N              seed of random kernels such as dropout (default 0)
+  --threads N           OpenBLAS threads (default 1)
+  --save OUT.onnx       write the source model with the trained weights
+  --dump DIR            write DIR/loss.pb and DIR/grad/*.pb of the last step
+Other modes:
+  --infer               run the forward function only; with --dump, write
+                        DIR/outputs/*.pb
+  --gradcheck           check gradients against finite differences (random
+                        inputs and parameters unless --data is given)
+  --gradcheck-tol F     largest error that passes (default 1e-05)
+  -h, --help            this text
+)";
+}
+
+namespace {
+
+enum OptionId {
+  OptData = 256,
+  OptSteps,
+  OptOptimizer,
+  OptLr,
+  OptMomentum,
+  OptWeightDecay,
+  OptBeta1,
+  OptBeta2,
+  OptEps,
+  OptSeed,
+  OptThreads,
+  OptSave,
+  OptDump,
+  OptInfer,
+  OptGradCheck,
+  OptGradCheckTol,
+  OptHelp = 'h',
+};
+
+const struct option kLongOptions[] = {
+    {"data", required_argument, nullptr, OptData},
+    {"steps", required_argument, nullptr, OptSteps},
+    {"optimizer", required_argument, nullptr, OptOptimizer},
+    {"lr", required_argument, nullptr, OptLr},
+    {"momentum", required_argument, nullptr, OptMomentum},
+    {"weight-decay", required_argument, nullptr, OptWeightDecay},
+    {"beta1", required_argument, nullptr, OptBeta1},
+    {"beta2", required_argument, nullptr, OptBeta2},
+    {"eps", required_argument, nullptr, OptEps},
+    {"seed", required_argument, nullptr, OptSeed},
+    {"threads", required_argument, nullptr, OptThreads},
+    {"save", required_argument, nullptr, OptSave},
+    {"dump", required_argument, nullptr, OptDump},
+    {"infer", no_argument, nullptr, OptInfer},
+    {"gradcheck", no_argument, nullptr, OptGradCheck},
+    {"gradcheck-tol", required_argument, nullptr, OptGradCheckTol},
+    {"help", no_argument, nullptr, OptHelp},
+    {nullptr, 0, nullptr, 0},
+};
+
+Status parseDouble(const char *option, const char *text, double &out) {
+  char *end = nullptr;
+  errno = 0;
+  out = std::strtod(text, &end);
+  if (*text == '\0' || *end != '\0' || errno == ERANGE || !std::isfinite(out))
+    return Status::error(std::string("--") + option + ": '" + text +
+                         "' is not a number");
+  return Status::ok();
+}
+
+Status parseInteger(const char *option, const char *text, int64_t minimum,
+                    int64_t &out) {
+  char *end = nullptr;
+  errno = 0;
+  long long value = std::strtoll(text, &end, 10);
+  if (*text == '\0' || *end != '\0' || errno == ERANGE)
+    return Status::error(std::string("--") + option + ": '" + text +
+                         "' is not an integer");
+  if (value < minimum)
+    return Status::error(std::string("--") + option + ": " + text +
+                         " is less than " + std::to_string(minimum));
+  out = value;
+  return Status::ok();
+}
+
+/// The long name of option `id`.
+const char *nameOf(int id) {
+  for (const struct option *o = kLongOptions; o->name; ++o)
+    if (o->val == id)
+      return o->name;
+  return "?";
+}
+
+} // namespace
+
+Status pp::run::parseOptions(int argc, char **argv, Options &out) {
+  out = Options();
+  std::optional<double> lr, weightDecay;
+  bool infer = false, gradcheck = false;
+  std::string sgdOnly, adamwOnly; // an option given that only one reads
+  opterr = 0;                     // errors are reported as Status values
+  optind = 1;
+  int id;
+  while ((id = getopt_long(argc, argv, ":h", kLongOptions, nullptr)) != -1) {
+    const char *arg = optarg;
+    Status s;
+    double value = 0;
+    int64_t count = 0;
+    switch (id) {
+    case OptData:
+      out.dataDir = arg;
+      break;
+    case OptSteps:
+      s = parseInteger("steps", arg, 1, out.steps);
+      break;
+    case OptOptimizer:
+      s = rt::parseOptimizerKind(arg, out.optimizer.kind);
+      if (s)
+        s = Status::error("--optimizer: " + s.message());
+      break;
+    case OptLr:
+    case OptWeightDecay:
+      s = parseDouble(nameOf(id), arg, value);
+      (id == OptLr ? lr : weightDecay) = value;
+      break;
+    case OptMomentum:
+      s = parseDouble("momentum", arg, out.optimizer.momentum);
+      sgdOnly = "--momentum";
+      break;
+    case OptBeta1:
+      s = parseDouble("beta1", arg, out.optimizer.beta1);
+      adamwOnly = "--beta1";
+      break;
+    case OptBeta2:
+      s = parseDouble("beta2", arg, out.optimizer.beta2);
+      adamwOnly = "--beta2";
+      break;
+    case OptEps:
+      s = parseDouble("eps", arg, out.optimizer.eps);
+      adamwOnly = "--eps";
+      break;
+    case OptSeed:
+      s = parseInteger("seed", arg, 0, count);
+      out.seed = uint64_t(count);
+      break;
+    case OptThreads:
+      s = parseInteger("threads", arg, 1, count);
+      out.threads = int(std::min<int64_t>(count, 1024));
+      break;
+    case OptSave:
+      out.savePath = arg;
+      break;
+    case OptDump:
+      out.dumpDir = arg;
+      break;
+    case OptInfer:
+      infer = true;
+      break;
+    case OptGradCheck:
+      gradcheck = true;
+      break;
+    case OptGradCheckTol:
+      s = parseDouble("gradcheck-tol", arg, out.gradcheckTolerance);
+      if (!s && out.gradcheckTolerance <= 0)
+        s = Status::error("--gradcheck-tol: must be positive");
+      break;
+    case OptHelp:
+      out.help = true;
+      return Status::ok();
+    case ':':
+      return Status::error(std::string(argv[optind - 1]) + ": missing value");
+    default:
+      return Status::error(std::string("unknown option '") + argv[optind - 1] +
+                           "' (see pp-run --help)");
+    }
+    if (s)
+      return s;
+  }
+
+  if (optind >= argc)
+    return Status::error("no program directory (usage: pp-run DIR "
+                         "[options]; see --help)");
+  if (argc - optind > 1)
+    return Status::error(std::string("unexpected argument '") +
+                         argv[optind + 1] + "' (one program directory only)");
+  out.programDir = argv[optind];
+
+  if (infer && gradcheck)
+    return Status::error("--infer and --gradcheck cannot be combined");
+  out.mode = infer ? Mode::Infer : gradcheck ? Mode::GradCheck : Mode::Train;
+  if (out.mode != Mode::Train && !out.savePath.empty())
+    return Status::error("--save writes trained weights; it cannot be "
+                         "combined with --infer or --gradcheck");
+  if (out.mode == Mode::GradCheck && !out.dumpDir.empty())
+    return Status::error("--dump cannot be combined with --gradcheck");
+  if (out.mode != Mode::GradCheck && out.dataDir.empty())
+    return Status::error("--data DIR is required (the batch to run on)");
+
+  // torch.optim's defaults: SGD's weight decay is 0, AdamW's 0.01.
+  bool adamw = out.optimizer.kind == rt::OptimizerKind::AdamW;
+  if (adamw && !sgdOnly.empty())
+    return Status::error(sgdOnly + " applies to --optimizer sgd only");
+  if (!adamw && !adamwOnly.empty())
+    return Status::error(adamwOnly + " applies to --optimizer adamw only");
+  out.optimizer.lr = lr ? *lr : adamw ? 0.001 : 0.01;
+  out.optimizer.weightDecay = weightDecay ? *weightDecay : adamw ? 0.01 : 0;
+  return Status::ok();
+}

@@ -1,0 +1,39 @@
+//===- Options.h - pp-run's command line ------------------------*- C++ -*-===//
+
+#ifndef PP_TOOLS_PPRUN_OPTIONS_H
+#define PP_TOOLS_PPRUN_OPTIONS_H
+
+#include "pp/Runtime/Optimizer.h"
+#include "pp/Runtime/Status.h"
+
+#include <cstdint>
+#include <string>
+
+namespace pp::run {
+
+enum class Mode { Train, Infer, GradCheck };
+
+struct Options {
+  std::string programDir;
+  std::string dataDir;
+  Mode mode = Mode::Train;
+  int64_t steps = 1;
+  rt::OptimizerOptions optimizer;
+  uint64_t seed = 0;
+  int threads = 1;
+  std::string savePath;
+  std::string dumpDir;
+  double gradcheckTolerance = 1e-5;
+  bool help = false;
+};
+
+/// Parses argv (getopt_long). A usage error is an error Status whose
+/// message names the option.
+rt::Status parseOptions(int argc, char **argv, Options &out);
+
+/// The --help text.
+const char *usage();
+
+} // namespace pp::run
+
+#endif // PP_TOOLS_PPRUN_OPTIONS_H

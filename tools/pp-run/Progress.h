@@ -1,0 +1,39 @@
+//===- Progress.h - pp-run's step lines and progress line -------*- C++ -*-===//
+//
+// One line per step on stdout ("step 3/10  loss 2.3012  12.3 samples/s"),
+// flushed at once so that a pipe sees each step as it ends; and, when
+// stderr is a terminal, a progress line on stderr that each step rewrites
+// in place and the end of the run erases.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_TOOLS_PPRUN_PROGRESS_H
+#define PP_TOOLS_PPRUN_PROGRESS_H
+
+#include <cstdint>
+
+namespace pp::run {
+
+class StepReporter {
+public:
+  StepReporter(int64_t steps, int64_t samplesPerStep);
+  ~StepReporter() { finish(); }
+
+  /// Shows on the progress line that step `step` (1-based) is running.
+  void stepStarting(int64_t step);
+  /// Prints the line of step `step`, which took `seconds`.
+  void stepDone(int64_t step, double loss, double seconds);
+  /// Erases the progress line (once; later calls do nothing).
+  void finish();
+
+private:
+  int64_t steps_;
+  int64_t samplesPerStep_;
+  double elapsed_ = 0;
+  bool progress_; // stderr is a terminal
+  bool shown_ = false;
+};
+
+} // namespace pp::run
+
+#endif // PP_TOOLS_PPRUN_PROGRESS_H

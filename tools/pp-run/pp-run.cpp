@@ -1,0 +1,213 @@
+//===- pp-run.cpp - Runs a program exported by pp-opt ---------------------===//
+//
+// pp-run DIR --data DATA [--steps N] [optimizer options] [--save OUT.onnx]
+//            [--dump DUMP]
+// pp-run DIR --infer --data DATA [--dump DUMP]
+// pp-run DIR --gradcheck [--data DATA] [--gradcheck-tol F]
+//
+// Links only the runtime (protobuf, ONNX's protobuf library, OpenBLAS),
+// never MLIR or LLVM. Usage and errors: docs/Training.md, "pp-run".
+//
+//===----------------------------------------------------------------------===//
+
+#include "Dump.h"
+#include "Options.h"
+#include "Progress.h"
+
+#include "pp/Runtime/DataLoader.h"
+#include "pp/Runtime/GradCheck.h"
+#include "pp/Runtime/ModelSaver.h"
+#include "pp/Runtime/Trainer.h"
+
+#include <cblas.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <fstream>
+
+using namespace pp;
+using namespace pp::run;
+using rt::Status;
+
+namespace {
+
+/// Prints "error: MESSAGE" and returns 1 (pp-run's exit code for errors).
+int fail(const Status &status) {
+  std::fprintf(stderr, "error: %s\n", status.message().c_str());
+  return 1;
+}
+
+/// `value` as printf's %g writes it.
+std::string formatNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", value);
+  return text;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+int train(const Options &opts, rt::ProgramDirectory &dir,
+          const rt::KernelRegistry &registry) {
+  // A model that cannot be saved should fail before the training, not after.
+  if (!opts.savePath.empty()) {
+    const std::string &source = dir.manifest.source_model();
+    if (source.empty() || !std::ifstream(source))
+      return fail(Status::error(
+          "--save: " + dir.manifestPath + "'s source_model '" + source +
+          "' cannot be read, so there is no model to save the weights into"));
+  }
+  rt::Batch batch;
+  if (Status s = rt::loadBatch(dir.manifest, opts.dataDir, batch))
+    return fail(s);
+  std::unique_ptr<rt::StepRunner> runner;
+  if (Status s = rt::StepRunner::create(dir, registry, opts.seed,
+                                        /*training=*/true, runner))
+    return fail(s);
+  std::unique_ptr<rt::Trainer> trainer;
+  if (Status s = rt::Trainer::create(*runner, opts.optimizer, trainer))
+    return fail(s);
+
+  StepReporter reporter(opts.steps, runner->batchSize());
+  double loss = 0;
+  for (int64_t step = 1; step <= opts.steps; ++step) {
+    reporter.stepStarting(step);
+    auto start = std::chrono::steady_clock::now();
+    if (Status s = trainer->step(batch, loss)) {
+      reporter.finish();
+      return fail(s);
+    }
+    reporter.stepDone(step, loss, secondsSince(start));
+  }
+  reporter.finish();
+
+  if (!opts.dumpDir.empty())
+    if (Status s = writeTrainingDump(opts.dumpDir, *runner, loss,
+                                     trainer->gradients()))
+      return fail(s);
+  if (!opts.savePath.empty())
+    if (Status s = rt::saveTrainedModel(dir, opts.savePath))
+      return fail(s);
+  return 0;
+}
+
+int infer(const Options &opts, rt::ProgramDirectory &dir,
+          const rt::KernelRegistry &registry) {
+  rt::Batch batch;
+  if (Status s = rt::loadBatch(dir.manifest, opts.dataDir, batch))
+    return fail(s);
+  std::unique_ptr<rt::StepRunner> runner;
+  if (Status s = rt::StepRunner::create(dir, registry, opts.seed,
+                                        /*training=*/false, runner))
+    return fail(s);
+  auto start = std::chrono::steady_clock::now();
+  std::map<std::string, rt::Tensor> outputs;
+  if (Status s = runner->infer(batch, outputs))
+    return fail(s);
+  double seconds = secondsSince(start);
+  for (const auto &[name, tensor] : outputs)
+    std::printf("output %s: %s\n", name.c_str(), tensor.type().str().c_str());
+  std::printf("forward in %.3f ms, %.1f samples/s\n", seconds * 1e3,
+              seconds > 0 ? double(runner->batchSize()) / seconds : 0.0);
+  if (!opts.dumpDir.empty())
+    if (Status s = writeOutputsDump(opts.dumpDir, outputs))
+      return fail(s);
+  return 0;
+}
+
+int gradcheck(const Options &opts, rt::ProgramDirectory &dir,
+              const rt::KernelRegistry &registry) {
+  std::unique_ptr<rt::StepRunner> runner;
+  if (Status s = rt::StepRunner::create(dir, registry, opts.seed,
+                                        /*training=*/true, runner))
+    return fail(s);
+  rt::Batch batch;
+  if (!opts.dataDir.empty()) {
+    if (Status s = rt::loadBatch(dir.manifest, opts.dataDir, batch))
+      return fail(s);
+  } else {
+    if (Status s = rt::makeRandomBatch(dir.manifest, runner->program(),
+                                       opts.seed, batch))
+      return fail(s);
+    rt::randomizeParameters(*runner, opts.seed);
+  }
+  if (runner->lossType() != rt::DType::F64)
+    std::fprintf(stderr,
+                 "warning: the program computes in %s: finite differences "
+                 "need f64 for a meaningful check (export an f64 model)\n",
+                 rt::dtypeName(runner->lossType()));
+
+  std::vector<rt::TensorGradCheck> checks;
+  if (Status s = rt::gradCheck(*runner, batch, checks))
+    return fail(s);
+  std::printf("gradcheck: %zu tensors, %s, tolerance %g\n", checks.size(),
+              rt::dtypeName(runner->lossType()), opts.gradcheckTolerance);
+  size_t failed = 0;
+  const rt::TensorGradCheck *worst = nullptr;
+  for (const rt::TensorGradCheck &c : checks) {
+    bool bad = !(c.worstError <= opts.gradcheckTolerance);
+    failed += bad;
+    if (!worst || !(c.worstError <= worst->worstError))
+      worst = &c;
+    std::printf("  %s %s: %s, worst error %.3g", c.input ? "input" : "param",
+                c.name.c_str(), c.type.str().c_str(), c.worstError);
+    if (c.worstIndex >= 0)
+      std::printf(" at element %lld (analytic %.9g, numeric %.9g)",
+                  (long long)c.worstIndex, c.analytic, c.numeric);
+    std::printf("%s\n", bad ? "  FAIL" : "");
+  }
+  std::fflush(stdout);
+  if (failed)
+    return fail(Status::error("gradcheck: " + std::to_string(failed) + " of " +
+                              std::to_string(checks.size()) +
+                              " tensors have errors above " +
+                              formatNumber(opts.gradcheckTolerance) +
+                              " (worst: " + worst->name + ")"));
+  std::printf("gradcheck: passed\n");
+  return 0;
+}
+
+int runTool(int argc, char **argv) {
+  Options opts;
+  if (Status s = parseOptions(argc, argv, opts)) {
+    std::fprintf(stderr, "error: %s\n", s.message().c_str());
+    return 2;
+  }
+  if (opts.help) {
+    std::fputs(usage(), stdout);
+    return 0;
+  }
+  openblas_set_num_threads(opts.threads);
+
+  rt::ProgramDirectory dir;
+  if (Status s = rt::loadProgramDirectory(opts.programDir, dir))
+    return fail(s);
+  rt::KernelRegistry registry;
+  rt::registerCpuKernels(registry);
+  switch (opts.mode) {
+  case Mode::Train:
+    return train(opts, dir, registry);
+  case Mode::Infer:
+    return infer(opts, dir, registry);
+  case Mode::GradCheck:
+    return gradcheck(opts, dir, registry);
+  }
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  try {
+    return runTool(argc, argv);
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "error: out of memory\n");
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+  }
+  return 1;
+}
