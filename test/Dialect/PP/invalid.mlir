@@ -92,3 +92,16 @@ func.func @role_on_op(%x: tensor<2xf32>) {
   %0 = nn.relu %x {pp.role = "forward"} : tensor<2xf32>
   return
 }
+
+// -----
+
+// expected-error @below {{'pp.loss' must be cross-entropy, mse or output on a module}}
+module attributes {pp.loss = "hinge"} {
+}
+
+// -----
+
+func.func @loss_on_function() attributes {pp.loss = "mse"} {
+  // expected-error @above {{'pp.loss' must be cross-entropy, mse or output on a module}}
+  return
+}

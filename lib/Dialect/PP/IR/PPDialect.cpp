@@ -70,6 +70,16 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
                                 "backward_weight on a function";
     return success();
   }
+  if (attr.getName() == kLossAttrName) {
+    auto loss = dyn_cast<StringAttr>(attr.getValue());
+    if (!isa<ModuleOp>(op) || !loss ||
+        !llvm::is_contained({"cross-entropy", "mse", "output"},
+                            loss.getValue()))
+      return op->emitError() << "'" << kLossAttrName
+                             << "' must be cross-entropy, mse or output on "
+                                "a module";
+    return success();
+  }
   return op->emitError() << "unknown pp attribute '"
                          << attr.getName().getValue() << "'";
 }

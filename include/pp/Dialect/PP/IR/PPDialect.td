@@ -31,6 +31,9 @@ def PP_Dialect : Dialect {
     /// The part of a training step a function computes (pp-autodiff):
     /// forward, backward_input or backward_weight (docs/Training.md).
     static constexpr ::llvm::StringLiteral kRoleAttrName = "pp.role";
+    /// The loss pp-attach-loss attached (on the module): cross-entropy, mse
+    /// or output; the exporter records it in the manifest.
+    static constexpr ::llvm::StringLiteral kLossAttrName = "pp.loss";
   }];
 }
 
