@@ -17,16 +17,20 @@ script), from ONNX's node tests (default: Debian libonnx-testdata's
  4. compares every `out/outputs/<name>.pb` (keyed by the tensor name inside)
     with the case's `output_N.pb`, as ONNX's backend tests do: same element
     type and shape, and |got - want| <= 1e-7 + 1e-3 * |want| for floats
-    (NaN where NaN is expected), exact equality otherwise.
+    (NaN where NaN is expected), exact equality otherwise. ONNX stores
+    bfloat16 data as UINT16 bit patterns; the driver reads them (inputs and
+    expected outputs) as the bfloat16 tensors the model declares.
 
-It then prints a table of passing cases per operator and exits 1 if any case
-fails. Every data set of a case (test_data_set_N) is run.
+It then prints a table of passing cases per operator and exits 1 if a case
+fails, or if a case the list marks as a known failure passes. Every data set
+of a case (test_data_set_N) is run.
 
 The list file must account for every node test whose nodes all have an nn
 form in pp's importer (the operators of the `importers()` table in
 lib/Import/ONNX/OpImporters.cpp, plus Constant): a case is either listed to
 run or listed as excluded with its reason, so that a case the importer
-starts to support, or a new test, cannot be skipped silently.
+starts to support, or a new test, cannot be skipped silently. A case listed
+as a known failure (of another part of pp) is run and must fail.
 
 Rewrites (the outputs that are compared keep their meaning):
  - Inputs that ONNX feeds at run time but pp needs at compile time (a
@@ -94,32 +98,36 @@ class SetupError(Exception):
 
 
 def read_list(path):
-    """Returns ([case to run], {excluded case: reason}) from the list file:
-    one case per line, `-CASE: REASON` for an exclusion, `#` comments."""
-    run, excluded, seen = [], {}, set()
+    """Returns ([case to run], {excluded case: reason}, {case expected to
+    fail: reason}) from the list file: one case per line, `-CASE: REASON`
+    for an exclusion, `!CASE: REASON` for a known failure (run), `#`
+    comments."""
+    run, excluded, expected_failures, seen = [], {}, {}, set()
     with open(path) as f:
         for number, line in enumerate(f, 1):
             line = line.split("#", 1)[0].strip()
             if not line:
                 continue
             where = "%s:%d" % (path, number)
-            if line.startswith("-"):
-                name, sep, reason = line[1:].partition(":")
-                name, reason = name.strip(), reason.strip()
-                if not sep or not reason:
-                    raise SetupError("%s: an exclusion needs a reason: "
-                                     "-CASE: REASON" % where)
-                excluded[name] = reason
-            else:
-                name = line
-                if not re.fullmatch(r"test_\w+", name):
-                    raise SetupError("%s: '%s' is no node test name"
-                                     % (where, line))
-                run.append(name)
+            marker = line[0] if line[0] in "-!" else ""
+            name, sep, reason = line[len(marker):].partition(":")
+            name, reason = name.strip(), reason.strip()
+            if marker and (not sep or not reason):
+                raise SetupError("%s: '%s' needs a reason: %sCASE: REASON"
+                                 % (where, line, marker))
+            if not re.fullmatch(r"test_\w+", name) or (sep and not marker):
+                raise SetupError("%s: '%s' is no node test name"
+                                 % (where, line))
             if name in seen:
                 raise SetupError("%s: %s is listed twice" % (where, name))
             seen.add(name)
-    return run, excluded
+            if marker == "-":
+                excluded[name] = reason
+                continue
+            run.append(name)
+            if marker == "!":
+                expected_failures[name] = reason
+    return run, excluded, expected_failures
 
 
 def read_importer_ops(path):
@@ -196,6 +204,16 @@ def file_safe(name):
     return re.sub(r"[^A-Za-z0-9._-]", "_", name)
 
 
+def as_declared(proto, value_info):
+    """ONNX's test data holds bfloat16 tensors as UINT16 bit patterns (NumPy
+    has no bfloat16); relabels such a tensor as the BFLOAT16 it is."""
+    declared = value_info.type.tensor_type.elem_type
+    if (declared == onnx.TensorProto.BFLOAT16
+            and proto.data_type == onnx.TensorProto.UINT16):
+        proto.data_type = onnx.TensorProto.BFLOAT16
+    return proto
+
+
 def raise_opset(model):
     """Raises an opset below 13 to 13 where no operator's definition changes
     (see the module comment); returns an error message or None."""
@@ -237,8 +255,8 @@ def drop_extra_outputs(model):
 
 def prepare(model, data_set, work):
     """Writes the rewritten model and the data directory of one data set;
-    returns (model path, data directory, [(output index, name)]) where the
-    index numbers the original model's outputs (output_N.pb)."""
+    returns (model path, data directory, [(output index, ValueInfoProto)])
+    where the index numbers the original model's outputs (output_N.pb)."""
     original_outputs = [o.name for o in model.graph.output]
     model = onnx.ModelProto.FromString(model.SerializeToString())
     error = raise_opset(model) or drop_extra_outputs(model)
@@ -252,7 +270,7 @@ def prepare(model, data_set, work):
         path = os.path.join(data_set, "input_%d.pb" % index)
         if not os.path.isfile(path):
             raise SetupError("%s is missing" % path)
-        proto = read_tensor(path)
+        proto = as_declared(read_tensor(path), value_info)
         proto.name = value_info.name
         values[value_info.name] = proto
     constant = set()
@@ -277,8 +295,7 @@ def prepare(model, data_set, work):
     for name, proto in values.items():
         with open(os.path.join(data, file_safe(name) + ".pb"), "wb") as f:
             f.write(proto.SerializeToString())
-    outputs = [(original_outputs.index(o.name), o.name)
-               for o in graph.output]
+    outputs = [(original_outputs.index(o.name), o) for o in graph.output]
     return model_path, data, outputs
 
 
@@ -298,11 +315,16 @@ def run_tool(cmd):
     return None
 
 
-def compare(name, got, want):
-    """None if `got` matches `want` as ONNX's backend tests require, else
-    the reason, with the worst element."""
-    if got.dtype != want.dtype:
-        return "%s: element type %s, want %s" % (name, got.dtype, want.dtype)
+def compare(name, got_proto, want_proto):
+    """None if `got_proto` matches `want_proto` as ONNX's backend tests
+    require, else the reason, with the worst element."""
+    if got_proto.data_type != want_proto.data_type:
+        type_name = onnx.TensorProto.DataType.Name
+        return "%s: element type %s, want %s" % (
+            name, type_name(got_proto.data_type),
+            type_name(want_proto.data_type))
+    got = numpy_helper.to_array(got_proto)
+    want = numpy_helper.to_array(want_proto)
     if got.shape != want.shape:
         return "%s: shape %s, want %s" % (name, list(got.shape),
                                           list(want.shape))
@@ -366,16 +388,15 @@ def run_case(name, model, testdata, args):
                       if os.path.isdir(out_dir) else []):
             if fname.endswith(".pb"):
                 proto = read_tensor(os.path.join(out_dir, fname))
-                outputs[proto.name] = numpy_helper.to_array(proto)
+                outputs[proto.name] = proto
         for index, output in expected:
-            want_path = os.path.join(case_dir, data_set,
-                                     "output_%d.pb" % index)
-            want = numpy_helper.to_array(read_tensor(want_path))
-            if output not in outputs:
+            want = as_declared(read_tensor(os.path.join(
+                case_dir, data_set, "output_%d.pb" % index)), output)
+            if output.name not in outputs:
                 return "%s: pp-run wrote no output '%s' (it wrote: %s)" % (
-                    data_set, output, ", ".join(sorted(outputs))
+                    data_set, output.name, ", ".join(sorted(outputs))
                     or "nothing")
-            error = compare(output, outputs[output], want)
+            error = compare(output.name, outputs[output.name], want)
             if error:
                 return "%s: %s" % (data_set, error)
     return None
@@ -410,7 +431,7 @@ def main():
         for tool in (args.pp_opt, args.pp_run):
             if not shutil.which(tool):
                 raise SetupError("cannot find %s" % tool)
-        run, excluded = read_list(args.list)
+        run, excluded, expected_failures = read_list(args.list)
         models = check_list(args.testdata, run, excluded,
                             read_importer_ops(args.importers))
     except (SetupError, OSError) as e:
@@ -427,13 +448,20 @@ def main():
         results = [f.result() for f in futures]
 
     per_op = collections.OrderedDict()
-    failures = []
+    unexpected = 0
     for name, error in zip(run, results):
         label = case_label(models[name])
         passed, total = per_op.get(label, (0, 0))
         per_op[label] = (passed + (error is None), total + 1)
-        if error:
-            failures.append((name, label, error))
+        if name in expected_failures:
+            if error is None:
+                unexpected += 1
+                print("XPASS %s (%s): passes, but the list expects it to "
+                      "fail (%s)" % (name, label, expected_failures[name]))
+            elif args.verbose:
+                print("xfail %s (%s): %s" % (name, label, error))
+        elif error:
+            unexpected += 1
             print("FAIL  %s (%s): %s" % (name, label, error))
         elif args.verbose:
             print("ok    %s (%s)" % (name, label))
@@ -441,10 +469,13 @@ def main():
     for label in sorted(per_op):
         passed, total = per_op[label]
         print("%-26s %d/%d" % (label, passed, total))
-    summary = "%d of %d cases pass (%d listed as excluded)" % (
-        len(run) - len(failures), len(run), len(excluded))
-    print(summary if not failures else summary + ", %d FAIL" % len(failures))
-    return 1 if failures else 0
+    passed = sum(1 for error in results if error is None)
+    summary = ("%d of %d cases pass, %d known failures (listed), %d listed "
+               "as excluded" % (passed, len(run), len(expected_failures),
+                                len(excluded)))
+    print(summary if not unexpected
+          else summary + "; %d UNEXPECTED" % unexpected)
+    return 1 if unexpected else 0
 
 
 if __name__ == "__main__":
