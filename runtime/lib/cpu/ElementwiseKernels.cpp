@@ -27,14 +27,15 @@ namespace {
 // Scalar formulas
 //===----------------------------------------------------------------------===//
 
+// Narrow integers compute in int and wrap around on the way back, as numpy.
 struct AddFn {
-  template <typename T> T operator()(T a, T b) const { return a + b; }
+  template <typename T> T operator()(T a, T b) const { return T(a + b); }
 };
 struct SubFn {
-  template <typename T> T operator()(T a, T b) const { return a - b; }
+  template <typename T> T operator()(T a, T b) const { return T(a - b); }
 };
 struct MulFn {
-  template <typename T> T operator()(T a, T b) const { return a * b; }
+  template <typename T> T operator()(T a, T b) const { return T(a * b); }
 };
 /// -x, wrapping around for the most negative integer instead of overflowing.
 template <typename T> T negate(T x) {
@@ -49,10 +50,11 @@ struct DivFn {
       // ONNX leaves integer division by zero undefined; the CPU would trap.
       if (b == 0)
         return 0;
-      if (b == -1) // INT_MIN / -1 traps too.
-        return negate(a);
+      if constexpr (std::is_signed_v<T>)
+        if (b == -1) // INT_MIN / -1 traps too.
+          return negate(a);
     }
-    return a / b;
+    return T(a / b);
   }
 };
 struct EqualFn {
@@ -65,11 +67,22 @@ struct GreaterFn {
   template <typename T> bool operator()(T a, T b) const { return a > b; }
 };
 
+template <typename T>
+constexpr bool isHalfFloat =
+    std::is_same_v<T, Float16> || std::is_same_v<T, BFloat16>;
+
 /// Converts with defined results where C++ leaves them undefined: a float
 /// that is NaN or out of an integer type's range becomes 0 or the nearest
-/// representable integer.
+/// representable integer. 16-bit floats widen exactly to float; values
+/// narrow to them from double with one rounding (to nearest even).
 template <typename To, typename From> To convertValue(From v) {
-  if constexpr (std::is_same_v<To, bool>) {
+  if constexpr (isHalfFloat<From>) {
+    return convertValue<To>(widen(v));
+  } else if constexpr (std::is_same_v<To, Float16>) {
+    return narrowToFloat16(double(v));
+  } else if constexpr (std::is_same_v<To, BFloat16>) {
+    return narrowToBFloat16(double(v));
+  } else if constexpr (std::is_same_v<To, bool>) {
     return v != From(0);
   } else if constexpr (std::is_integral_v<To> &&
                        std::is_floating_point_v<From>) {
@@ -199,7 +212,7 @@ Status makeComparison(const KernelSpec &spec, KernelFn &out) {
   auto plan = planBroadcast<2>(spec.outputs[0].shape,
                                {spec.inputs[0].shape, spec.inputs[1].shape});
   return dispatchType(
-      AllTypes{}, spec, "lhs", spec.inputs[0].dtype, [&](auto tag) {
+      ComparableTypes{}, spec, "lhs", spec.inputs[0].dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
         out = [plan](const Tensor *const *in, Tensor *const *res) {
           broadcastBinary(plan, res[0]->data<bool>(), in[0]->data<T>(),
@@ -520,8 +533,8 @@ void pp::rt::cpu::registerElementwiseKernels(KernelRegistry &registry) {
   registry.add("nn.sigmoid", makeUnary<SigmoidFn, FloatTypes>);
   registry.add("nn.exp", makeUnary<ExpFn, FloatTypes>);
   registry.add("nn.log", makeUnary<LogFn, FloatTypes>);
-  registry.add("nn.relu", makeUnary<ReluFn, NumericTypes>);
-  registry.add("nn.neg", makeUnary<NegFn, NumericTypes>);
+  registry.add("nn.relu", makeUnary<ReluFn, SignedTypes>);
+  registry.add("nn.neg", makeUnary<NegFn, SignedTypes>);
   registry.add("nn.not", makeNot);
   registry.add("nn.gelu", makeGelu);
 

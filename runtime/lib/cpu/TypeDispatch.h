@@ -11,6 +11,7 @@
 #ifndef PP_RUNTIME_CPU_TYPEDISPATCH_H
 #define PP_RUNTIME_CPU_TYPEDISPATCH_H
 
+#include "HalfFloats.h"
 #include "pp/Runtime/Kernel.h"
 
 #include <cstdint>
@@ -24,7 +25,8 @@ namespace pp::rt::cpu {
 template <typename T> struct TypeTag { using type = T; };
 
 /// The dtype a C++ element type stands for. Booleans are stored one byte per
-/// element, 0 or 1, which is C++'s `bool`.
+/// element, 0 or 1, which is C++'s `bool`; 16-bit floats as their bits
+/// (HalfFloats.h).
 template <typename T> struct DTypeOf;
 template <> struct DTypeOf<float> {
   static constexpr DType value = DType::F32;
@@ -41,11 +43,31 @@ template <> struct DTypeOf<int32_t> {
 template <> struct DTypeOf<bool> {
   static constexpr DType value = DType::Bool;
 };
+template <> struct DTypeOf<int8_t> {
+  static constexpr DType value = DType::I8;
+};
+template <> struct DTypeOf<uint8_t> {
+  static constexpr DType value = DType::U8;
+};
+template <> struct DTypeOf<Float16> {
+  static constexpr DType value = DType::F16;
+};
+template <> struct DTypeOf<BFloat16> {
+  static constexpr DType value = DType::BF16;
+};
 
 template <typename... Ts> struct TypeList {};
 using FloatTypes = TypeList<float, double>;
-using NumericTypes = TypeList<float, double, int64_t, int32_t>;
-using AllTypes = TypeList<float, double, int64_t, int32_t, bool>;
+/// Types with arithmetic: what add, sub, mul, div, pow and sums take.
+using NumericTypes = TypeList<float, double, int64_t, int32_t, int8_t, uint8_t>;
+/// Numeric types with a sign: what relu and neg take.
+using SignedTypes = TypeList<float, double, int64_t, int32_t, int8_t>;
+/// Numeric types and bool: what comparisons take.
+using ComparableTypes =
+    TypeList<float, double, int64_t, int32_t, int8_t, uint8_t, bool>;
+/// Every element type: what cast converts between.
+using AllTypes = TypeList<float, double, int64_t, int32_t, int8_t, uint8_t,
+                          bool, Float16, BFloat16>;
 using IndexTypes = TypeList<int64_t, int32_t>;
 
 /// "f32, f64 or i64": the dtypes of a type list, for messages.

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace pp::rt;
@@ -19,7 +20,10 @@ using namespace pp::rt::cputest;
 
 namespace {
 
-const DType kNumeric[] = {DType::F32, DType::F64, DType::I64, DType::I32};
+/// Types whose arithmetic the random tests below keep in range (small
+/// signed values); unsigned bytes have a test of their own.
+const DType kNumeric[] = {DType::F32, DType::F64, DType::I64, DType::I32,
+                          DType::I8};
 const DType kFloats[] = {DType::F32, DType::F64};
 
 /// Shape pairs that broadcast: same shape, scalars, rows, columns, both
@@ -72,7 +76,7 @@ Values referenceBinary(const Tensor &a, const Tensor &b,
 double inType(DType dtype, double v) {
   if (dtype == DType::F32)
     return double(float(v));
-  if (dtype == DType::I64 || dtype == DType::I32)
+  if (!isFloat(dtype))
     return std::trunc(v);
   return v;
 }
@@ -117,6 +121,22 @@ TEST(ElementwiseKernels, IntegerDivisionIsDefinedEverywhere) {
   expectClose(run1("nn.div", {}, {a, b}, t),
               {3, -3, double(std::numeric_limits<int32_t>::min()), 0}, 0, 0,
               "i32 div");
+}
+
+TEST(ElementwiseKernels, NarrowIntegerArithmeticWrapsAround) {
+  TensorType u8{DType::U8, {4}}, i8{DType::I8, {4}};
+  Tensor a = tensorOf(u8, {200, 5, 20, 7}), b = tensorOf(u8, {100, 10, 0, 2});
+  expectClose(run1("nn.add", {}, {a, b}, u8), {44, 15, 20, 9}, 0, 0, "u8 add");
+  expectClose(run1("nn.sub", {}, {a, b}, u8), {100, 251, 20, 5}, 0, 0,
+              "u8 sub");
+  expectClose(run1("nn.mul", {}, {a, b}, u8), {32, 50, 0, 14}, 0, 0, "u8 mul");
+  expectClose(run1("nn.div", {}, {a, b}, u8), {2, 0, 0, 3}, 0, 0, "u8 div");
+  Tensor c = tensorOf(i8, {120, -128, -7, 9}), d = tensorOf(i8, {10, -1, 2, 0});
+  expectClose(run1("nn.add", {}, {c, d}, i8), {-126, 127, -5, 9}, 0, 0,
+              "i8 add");
+  expectClose(run1("nn.div", {}, {c, d}, i8), {12, -128, -3, 0}, 0, 0,
+              "i8 div");
+  expectClose(run1("nn.neg", {}, {c}, i8), {-120, -128, 7, -9}, 0, 0, "i8 neg");
 }
 
 TEST(ElementwiseKernels, PowMatchesStdPowForMixedTypes) {
@@ -170,7 +190,7 @@ TEST(ElementwiseKernels, ComparisonsBroadcastInEveryType) {
       {"nn.less", [](double a, double b) { return double(a < b); }},
       {"nn.greater", [](double a, double b) { return double(a > b); }}};
   const DType types[] = {DType::F32, DType::F64, DType::I64, DType::I32,
-                         DType::Bool};
+                         DType::I8,  DType::U8,  DType::Bool};
   for (const BinaryCase &c : cases)
     for (DType dtype : types)
       for (const auto &[sa, sb] : kBroadcastPairs) {
@@ -268,28 +288,102 @@ TEST(ElementwiseKernels, GeluMatchesItsDefinitions) {
             std::string::npos);
 }
 
+const DType kAllTypes[] = {DType::F32,  DType::F64, DType::I64,
+                           DType::I32,  DType::I8,  DType::U8,
+                           DType::Bool, DType::F16, DType::BF16};
+
+/// `v` as `dtype` holds it: truncated for integers, rounded for floats.
+double castTo(DType dtype, double v) {
+  switch (dtype) {
+  case DType::Bool:
+    return v != 0;
+  case DType::F32:
+    return double(float(v));
+  case DType::F64:
+    return v;
+  case DType::F16:
+    return float16Value(float16Bits(v));
+  case DType::BF16:
+    return bfloat16Value(bfloat16Bits(v));
+  default:
+    return std::trunc(v);
+  }
+}
+
 TEST(ElementwiseKernels, CastBetweenEveryPairOfTypes) {
-  const DType types[] = {DType::F32, DType::F64, DType::I64, DType::I32,
-                         DType::Bool};
-  const Values source = {-2.75, -1, 0, 0.5, 1, 3.9};
-  for (DType from : types)
-    for (DType to : types) {
+  // Values every type holds (after rounding): non-negative, within int8.
+  const Values source = {0, 0.5, 1, 2.75, 3.9, 100};
+  for (DType from : kAllTypes)
+    for (DType to : kAllTypes) {
       Tensor x = tensorOf({from, {6}}, source);
-      Values held = valuesOf(x), expected;
-      for (double v : held) {
-        if (to == DType::Bool)
-          expected.push_back(v != 0);
-        else if (to == DType::I64 || to == DType::I32)
-          expected.push_back(std::trunc(v));
-        else if (to == DType::F32)
-          expected.push_back(double(float(v)));
-        else
-          expected.push_back(v);
-      }
+      Values expected;
+      for (double v : valuesOf(x))
+        expected.push_back(castTo(to, v));
       expectClose(run1("nn.cast", {}, {x}, {to, {6}}), expected, 0, 0,
                   std::string("cast ") + dtypeName(from) + " -> " +
                       dtypeName(to));
     }
+  // Negative values between the signed types.
+  for (DType from : {DType::F32, DType::F64, DType::I64, DType::I8})
+    for (DType to : {DType::F64, DType::I32, DType::I8, DType::F16}) {
+      Tensor x = tensorOf({from, {3}}, {-2.75, -1, -100});
+      Values expected;
+      for (double v : valuesOf(x))
+        expected.push_back(castTo(to, v));
+      expectClose(run1("nn.cast", {}, {x}, {to, {3}}), expected, 0, 0,
+                  std::string("cast negative ") + dtypeName(from) + " -> " +
+                      dtypeName(to));
+    }
+}
+
+/// The bits of the single element of `t`, a 16-bit float.
+uint16_t bitsOf(const Tensor &t) { return t.data<uint16_t>()[0]; }
+
+TEST(ElementwiseKernels, CastToSixteenBitFloatsRoundsOnceToNearestEven) {
+  auto f16 = [](double v) {
+    return bitsOf(run1("nn.cast", {}, {tensorOf({DType::F64, {}}, {v})},
+                       {DType::F16, {}}));
+  };
+  const double e = std::ldexp(1.0, -11); // half an ULP of 1 in binary16
+  EXPECT_EQ(f16(1.0), 0x3C00);
+  EXPECT_EQ(f16(1 + e), 0x3C00);     // tie: to even
+  EXPECT_EQ(f16(1 + 3 * e), 0x3C02); // tie: to even, upwards
+  // Rounding to float first would land on the tie and go down.
+  EXPECT_EQ(f16(1 + e + std::ldexp(1.0, -40)), 0x3C01);
+  EXPECT_EQ(f16(65504), 0x7BFF);
+  EXPECT_EQ(f16(65519.99), 0x7BFF);
+  EXPECT_EQ(f16(65520), 0x7C00); // rounds past the largest finite: inf
+  EXPECT_EQ(f16(-INFINITY), 0xFC00);
+  EXPECT_EQ(f16(std::ldexp(1.0, -14)), 0x0400);    // smallest normal
+  EXPECT_EQ(f16(std::ldexp(1.0, -24)), 0x0001);    // smallest subnormal
+  EXPECT_EQ(f16(std::ldexp(1.0, -25)), 0x0000);    // tie: to even (zero)
+  EXPECT_EQ(f16(std::ldexp(3.0, -25)), 0x0002);    // tie: to even
+  EXPECT_EQ(f16(std::ldexp(1023.5, -24)), 0x0400); // carries into normal
+  EXPECT_EQ(f16(-0.0), 0x8000);
+  EXPECT_EQ(f16(std::nan("")) & 0x7C00, 0x7C00);
+  EXPECT_NE(f16(std::nan("")) & 0x03FF, 0);
+
+  auto bf16 = [](double v) {
+    return bitsOf(run1("nn.cast", {}, {tensorOf({DType::F64, {}}, {v})},
+                       {DType::BF16, {}}));
+  };
+  const double b = std::ldexp(1.0, -8); // half an ULP of 1 in bfloat16
+  EXPECT_EQ(bf16(1.0), 0x3F80);
+  EXPECT_EQ(bf16(1 + b), 0x3F80);
+  EXPECT_EQ(bf16(1 + 3 * b), 0x3F82);
+  EXPECT_EQ(bf16(1 + b + std::ldexp(1.0, -30)), 0x3F81);
+  EXPECT_EQ(bf16(-2.0), 0xC000);
+  EXPECT_EQ(bf16(3.4e38), 0x7F80); // past the largest finite: inf
+  EXPECT_EQ(bf16(std::ldexp(255.0, 120)), 0x7F7F);
+  EXPECT_EQ(bf16(std::ldexp(1.0, -133)), 0x0001); // smallest subnormal
+
+  // Widening is exact.
+  Tensor h = Tensor::empty({DType::F16, {4}});
+  uint16_t halfBits[] = {0x0001, 0x7BFF, 0xFC00, 0x3555};
+  std::memcpy(h.raw(), halfBits, sizeof halfBits);
+  expectClose(run1("nn.cast", {}, {h}, {DType::F64, {4}}),
+              {std::ldexp(1.0, -24), 65504, -INFINITY, 0.333251953125}, 0, 0,
+              "f16 -> f64");
 }
 
 TEST(ElementwiseKernels, CastOfNonFiniteFloatsToIntegersIsDefined) {
@@ -436,8 +530,9 @@ TEST(ElementwiseKernels, PreparationErrorsNameTheOpAndTheProblem) {
   expectError(prepareError("nn.where", {}, {f23, f23, f23}, {f23}),
               "condition has type 2x3xf32, expected element type bool");
   expectError(
-      prepareError("nn.cast", {}, {{DType::F16, {2}}}, {{DType::F32, {2}}}),
-      "unsupported element type f16");
+      prepareError("nn.relu", {}, {{DType::U8, {2}}}, {{DType::U8, {2}}}),
+      "unsupported element type u8 of operand (expected f32, f64, i64, i32 "
+      "or i8)");
 }
 
 } // namespace

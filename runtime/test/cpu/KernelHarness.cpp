@@ -47,12 +47,53 @@ Tensor tensorOf(const TensorType &type, const Values &values) {
     case DType::Bool:
       t.data<bool>()[i] = v != 0;
       break;
+    case DType::I8:
+      t.data<int8_t>()[i] = int8_t(v);
+      break;
+    case DType::U8:
+      t.data<uint8_t>()[i] = uint8_t(v);
+      break;
+    case DType::F16:
+      t.data<uint16_t>()[i] = float16Bits(v);
+      break;
+    case DType::BF16:
+      t.data<uint16_t>()[i] = bfloat16Bits(v);
+      break;
     default:
       ADD_FAILURE() << "tensorOf: unsupported dtype " << dtypeName(type.dtype);
       return t;
     }
   }
   return t;
+}
+
+uint16_t float16Bits(double v) {
+  _Float16 h = _Float16(v); // the compiler's own rounding, to nearest even
+  uint16_t bits;
+  std::memcpy(&bits, &h, sizeof bits);
+  return bits;
+}
+
+double float16Value(uint16_t bits) {
+  _Float16 h;
+  std::memcpy(&h, &bits, sizeof h);
+  return double(h);
+}
+
+uint16_t bfloat16Bits(double v) {
+  float f = float(v);
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  if (std::isnan(f))
+    return uint16_t((u >> 16) | 0x40u);
+  return uint16_t((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
+}
+
+double bfloat16Value(uint16_t bits) {
+  uint32_t u = uint32_t(bits) << 16;
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
 }
 
 Values valuesOf(const Tensor &t) {
@@ -77,6 +118,18 @@ Values valuesOf(const Tensor &t) {
       v[i] = byte;
       break;
     }
+    case DType::I8:
+      v[i] = t.data<int8_t>()[i];
+      break;
+    case DType::U8:
+      v[i] = t.data<uint8_t>()[i];
+      break;
+    case DType::F16:
+      v[i] = float16Value(t.data<uint16_t>()[i]);
+      break;
+    case DType::BF16:
+      v[i] = bfloat16Value(t.data<uint16_t>()[i]);
+      break;
     default:
       ADD_FAILURE() << "valuesOf: unsupported dtype " << dtypeName(t.dtype());
       return v;

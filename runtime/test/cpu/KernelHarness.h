@@ -27,10 +27,18 @@ using Values = std::vector<double>;
 /// Attributes from (name, value) pairs.
 Attributes attrs(std::initializer_list<std::pair<std::string, AttrValue>> list);
 
-/// A tensor of `type` holding `values` converted to its dtype (bool: != 0).
+/// A tensor of `type` holding `values` converted to its dtype (bool: != 0;
+/// 16-bit floats: rounded to nearest even, bfloat16 through float).
 Tensor tensorOf(const TensorType &type, const Values &values);
 /// A tensor's elements as doubles.
 Values valuesOf(const Tensor &t);
+
+/// 16-bit float encodings, independent of the kernels' own: binary16 by
+/// the compiler's _Float16, bfloat16 by rounding a float's bits.
+uint16_t float16Bits(double v);
+double float16Value(uint16_t bits);
+uint16_t bfloat16Bits(double v);
+double bfloat16Value(uint16_t bits);
 
 /// Uniform values in [lo, hi); integer dtypes get integers in [lo, hi].
 Tensor randomTensor(const TensorType &type, std::mt19937 &rng, double lo = -2,
