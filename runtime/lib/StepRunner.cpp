@@ -60,14 +60,47 @@ Status StepRunner::create(ProgramDirectory &dir, const KernelRegistry &registry,
       return s;
   }
   runner->lossResult_ = runner->forward_.findResult(program::OUTPUT, "loss");
+  std::map<std::string, size_t> slotOf; // parameter name -> trainable index
   for (int i = 0; i < prog.parameters_size(); ++i)
     if (prog.parameters(i).trainable()) {
-      runner->gradientSlot_[prog.parameters(i).name()] =
-          runner->trainable_.size();
+      slotOf[prog.parameters(i).name()] = runner->trainable_.size();
       runner->trainable_.push_back(size_t(i));
     }
+  if (training) {
+    // The verifier matched every key; resolve them once.
+    runner->backwardInputSources_ =
+        runner->routeArguments(runner->backwardInput_);
+    runner->backwardWeightSources_ =
+        runner->routeArguments(runner->backwardWeight_);
+    for (const PortInfo &port : runner->backwardWeight_.results())
+      runner->gradientSlots_.push_back(slotOf.at(port.key));
+  }
   out = std::move(runner);
   return Status::ok();
+}
+
+std::vector<StepRunner::Source>
+StepRunner::routeArguments(const FunctionExecutor &ex) const {
+  std::vector<Source> sources;
+  for (const PortInfo &port : ex.arguments()) {
+    switch (port.role) {
+    case program::SAVED:
+      sources.push_back(
+          {Source::ForwardResult,
+           size_t(forward_.findResult(program::SAVED, port.key))});
+      break;
+    case program::COTANGENT:
+      sources.push_back(
+          {Source::BackwardInputResult,
+           size_t(backwardInput_.findResult(program::COTANGENT, port.key))});
+      break;
+    default: // output_grad: 1/m for the loss, zero for any other output
+      sources.push_back(
+          {port.key == "loss" ? Source::LossSeed : Source::ZeroSeed});
+      break;
+    }
+  }
+  return sources;
 }
 
 int64_t StepRunner::batchSize() const {
@@ -182,30 +215,38 @@ Status StepRunner::forwardBackward(const Batch &batch, double &loss,
   grads.inputs.clear();
   double sum = 0;
   std::vector<Tensor> fwd, bwdIn, bwdW, args;
+  // The arguments of B or W for the current microbatch.
+  auto gather =
+      [&](const FunctionExecutor &ex,
+          const std::vector<Source> &sources) -> const std::vector<Tensor> & {
+    args.clear();
+    for (size_t a = 0; a < sources.size(); ++a) {
+      const Source &source = sources[a];
+      if (source.kind == Source::ForwardResult) {
+        args.push_back(fwd[source.index]);
+      } else if (source.kind == Source::BackwardInputResult) {
+        args.push_back(bwdIn[source.index]);
+      } else {
+        Tensor seed = Tensor::zeros(ex.arguments()[a].type);
+        if (source.kind == Source::LossSeed) {
+          if (seed.dtype() == DType::F64)
+            *seed.data<double>() = 1.0 / m;
+          else
+            *seed.data<float>() = float(1.0 / m);
+        }
+        args.push_back(seed);
+      }
+    }
+    return args;
+  };
   for (uint32_t i = 0; i < m; ++i) {
     double microLoss = 0;
     if (Status s = runForward(batch, i, fwd, &microLoss))
       return s;
     sum += microLoss;
 
-    args.clear();
-    for (const PortInfo &port : backwardInput_.arguments()) {
-      if (port.role == program::SAVED) {
-        args.push_back(
-            fwd[size_t(forward_.findResult(program::SAVED, port.key))]);
-        continue;
-      }
-      // output_grad: 1/m for the loss, zero for any other output.
-      Tensor seed = Tensor::zeros(port.type);
-      if (port.key == "loss") {
-        if (seed.dtype() == DType::F64)
-          *seed.data<double>() = 1.0 / m;
-        else
-          *seed.data<float>() = float(1.0 / m);
-      }
-      args.push_back(seed);
-    }
-    if (Status s = backwardInput_.run(args, bwdIn))
+    if (Status s = backwardInput_.run(
+            gather(backwardInput_, backwardInputSources_), bwdIn))
       return s;
     if (inputGradients)
       for (size_t r = 0; r < bwdIn.size(); ++r) {
@@ -214,19 +255,16 @@ Status StepRunner::forwardBackward(const Batch &batch, double &loss,
           placeRows(grads.inputs[port.key], bwdIn[r], i, m);
       }
 
-    args.clear();
-    for (const PortInfo &port : backwardWeight_.arguments())
-      args.push_back(
-          port.role == program::SAVED
-              ? fwd[size_t(forward_.findResult(program::SAVED, port.key))]
-              : bwdIn[size_t(
-                    backwardInput_.findResult(program::COTANGENT, port.key))]);
-    if (Status s = backwardWeight_.run(args, bwdW))
+    if (Status s = backwardWeight_.run(
+            gather(backwardWeight_, backwardWeightSources_), bwdW))
       return s;
     for (size_t r = 0; r < bwdW.size(); ++r)
-      accumulate(
-          grads.parameters[gradientSlot_.at(backwardWeight_.results()[r].key)],
-          bwdW[r]);
+      accumulate(grads.parameters[gradientSlots_[r]], bwdW[r]);
+    // Saved values and cotangents die with their microbatch.
+    fwd.clear();
+    bwdIn.clear();
+    bwdW.clear();
+    args.clear();
   }
   loss = sum / m;
   return Status::ok();

@@ -96,12 +96,23 @@ private:
   Status runForward(const Batch &batch, uint32_t index,
                     std::vector<Tensor> &results, double *loss);
 
+  /// Where an argument of B or W comes from, resolved once by key.
+  struct Source {
+    enum Kind { ForwardResult, BackwardInputResult, LossSeed, ZeroSeed };
+    Kind kind;
+    size_t index = 0; // the result's index for the first two kinds
+  };
+  /// The sources of `ex`'s arguments.
+  std::vector<Source> routeArguments(const FunctionExecutor &ex) const;
+
   ProgramDirectory &dir_;
   FunctionExecutor forward_, backwardInput_, backwardWeight_;
   bool training_ = false;
   int lossResult_ = -1;
   std::vector<size_t> trainable_;
-  std::map<std::string, size_t> gradientSlot_; // parameter name -> index
+  std::vector<Source> backwardInputSources_, backwardWeightSources_;
+  /// For each W result, its position in `trainable_`.
+  std::vector<size_t> gradientSlots_;
 };
 
 } // namespace pp::rt
