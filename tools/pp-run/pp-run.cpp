@@ -22,7 +22,6 @@
 #include <cblas.h>
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <fstream>
