@@ -29,7 +29,7 @@ using namespace mlir;
 namespace pp::exporter {
 namespace {
 
-struct ExportPass : public pp::impl::PPExportBase<ExportPass> {
+struct ExportPass : public ::pp::impl::PPExportBase<ExportPass> {
   using PPExportBase::PPExportBase;
   void runOnOperation() override;
 };
@@ -39,7 +39,7 @@ struct ExportPass : public pp::impl::PPExportBase<ExportPass> {
 FailureOr<SmallVector<func::FuncOp>> selectFunctions(ModuleOp module) {
   SmallVector<func::FuncOp> functions;
   for (auto function : module.getOps<func::FuncOp>())
-    if (function->hasAttr(kRoleAttrName))
+    if (function->hasAttr(training::kRoleAttr))
       functions.push_back(function);
   if (functions.empty())
     if (auto forward = module.lookupSymbol<func::FuncOp>("forward"))

@@ -10,12 +10,12 @@ namespace pp::exporter {
 
 FailureOr<ExportPlan> readExportPlan(ModuleOp module) {
   ExportPlan plan;
-  if (auto stages =
-          module->getAttrOfType<IntegerAttr>(pp::PPDialect::kNumStagesAttrName))
+  if (auto stages = module->getAttrOfType<IntegerAttr>(
+          ::pp::pp::PPDialect::kNumStagesAttrName))
     plan.numStages = stages.getInt();
-  auto schedules = module.getOps<pp::ScheduleOp>();
+  auto schedules = module.getOps<::pp::pp::ScheduleOp>();
   if (!schedules.empty()) {
-    pp::ScheduleOp schedule = *schedules.begin();
+    ::pp::pp::ScheduleOp schedule = *schedules.begin();
     if (std::next(schedules.begin()) != schedules.end())
       return schedule.emitError()
              << "pp-export: the module holds several pp.schedule ops; "

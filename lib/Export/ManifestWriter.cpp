@@ -2,6 +2,8 @@
 
 #include "ManifestWriter.h"
 
+#include "pp/Dialect/PP/IR/PP.h"
+
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
@@ -89,7 +91,8 @@ buildManifest(ModuleOp module, const ExportPlan &plan,
   manifest.set_num_stages(plan.numStages);
   manifest.set_microbatches(plan.microbatches);
   manifest.set_schedule(plan.schedule);
-  if (auto loss = module->getAttrOfType<StringAttr>(kLossAttrName))
+  if (auto loss =
+          module->getAttrOfType<StringAttr>(::pp::pp::PPDialect::kLossAttrName))
     manifest.set_loss(loss.str());
   llvm::StringSet<> inputs, outputs;
   for (auto [stage, program] : llvm::enumerate(programs)) {

@@ -20,10 +20,6 @@
 
 namespace pp::exporter {
 
-/// Module attribute in which `pp-attach-loss` records the loss it attached
-/// (`cross-entropy`, `mse` or `output`).
-inline constexpr llvm::StringLiteral kLossAttrName = "pp.loss";
-
 /// File names inside an export directory.
 std::string getProgramFileName(unsigned stage);
 std::string getWeightsFileName(unsigned stage);

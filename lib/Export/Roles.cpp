@@ -5,22 +5,23 @@
 #include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
+using namespace pp::training;
 
 namespace pp::exporter {
 
 FailureOr<program::FunctionRole> getFunctionRole(func::FuncOp function) {
-  auto role = function->getAttrOfType<StringAttr>(kRoleAttrName);
+  auto role = function->getAttrOfType<StringAttr>(kRoleAttr);
   if (!role)
     return program::FORWARD;
   auto parsed = llvm::StringSwitch<program::FunctionRole>(role.getValue())
-                    .Case("forward", program::FORWARD)
-                    .Case("backward_input", program::BACKWARD_INPUT)
-                    .Case("backward_weight", program::BACKWARD_WEIGHT)
+                    .Case(kForwardRole, program::FORWARD)
+                    .Case(kBackwardInputRole, program::BACKWARD_INPUT)
+                    .Case(kBackwardWeightRole, program::BACKWARD_WEIGHT)
                     .Default(program::FUNCTION_ROLE_UNSPECIFIED);
   if (parsed == program::FUNCTION_ROLE_UNSPECIFIED)
     return function.emitError()
-           << "pp-export: @" << function.getSymName() << " has "
-           << kRoleAttrName << " '" << role.getValue()
+           << "pp-export: @" << function.getSymName() << " has " << kRoleAttr
+           << " '" << role.getValue()
            << "'; expected forward, backward_input or backward_weight";
   return parsed;
 }
@@ -35,32 +36,32 @@ static FailureOr<PortInfo> getPort(func::FuncOp function, DictionaryAttr attrs,
                                    StringRef fallbackKey) {
   PortInfo port;
   port.role = inferenceRole;
-  auto role = attrs ? attrs.getAs<StringAttr>(kRoleAttrName) : StringAttr();
-  if (!role && function->hasAttr(kRoleAttrName))
+  auto role = attrs ? attrs.getAs<StringAttr>(kRoleAttr) : StringAttr();
+  if (!role && function->hasAttr(kRoleAttr))
     return function.emitError()
            << "pp-export: " << what << " of @" << function.getSymName()
-           << " has no " << kRoleAttrName << ", but the function has one";
+           << " has no " << kRoleAttr << ", but the function has one";
   if (role) {
     port.role = llvm::StringSwitch<program::PortRole>(role.getValue())
-                    .Case("input", program::INPUT)
-                    .Case("output", program::OUTPUT)
-                    .Case("saved", program::SAVED)
-                    .Case("output_grad", program::OUTPUT_GRAD)
-                    .Case("input_grad", program::INPUT_GRAD)
-                    .Case("cotangent", program::COTANGENT)
-                    .Case("param_grad", program::PARAM_GRAD)
+                    .Case(kInputPort, program::INPUT)
+                    .Case(kOutputPort, program::OUTPUT)
+                    .Case(kSavedPort, program::SAVED)
+                    .Case(kOutputGradPort, program::OUTPUT_GRAD)
+                    .Case(kInputGradPort, program::INPUT_GRAD)
+                    .Case(kCotangentPort, program::COTANGENT)
+                    .Case(kParamGradPort, program::PARAM_GRAD)
                     .Default(program::PORT_ROLE_UNSPECIFIED);
     if (port.role == program::PORT_ROLE_UNSPECIFIED)
       return function.emitError()
              << "pp-export: " << what << " of @" << function.getSymName()
-             << " has " << kRoleAttrName << " '" << role.getValue()
+             << " has " << kRoleAttr << " '" << role.getValue()
              << "'; expected input, output, saved, output_grad, input_grad, "
                 "cotangent or param_grad";
   }
-  if (auto key = attrs ? attrs.getAs<StringAttr>(kKeyAttrName) : StringAttr())
+  if (auto key = attrs ? attrs.getAs<StringAttr>(kKeyAttr) : StringAttr())
     port.key = key.str();
   else if (auto name =
-               attrs ? attrs.getAs<StringAttr>("onnx.name") : StringAttr())
+               attrs ? attrs.getAs<StringAttr>(kOnnxNameAttr) : StringAttr())
     port.key = name.str();
   else
     port.key = fallbackKey.str();

@@ -1,9 +1,10 @@
 //===- Roles.h - Function and port roles of an exported module --*- C++ -*-===//
 //
 // The `pp.role` and `pp.key` attributes `pp-autodiff` puts on functions,
-// arguments and results (docs/Training.md, "Autodiff"), read as the program
-// format's roles. A function without `pp.role` is an inference `@forward`:
-// its arguments are inputs and its results outputs, keyed by `onnx.name`.
+// arguments and results (docs/Training.md, "Autodiff"; the names are those
+// of TrainingPasses.h), read as the program format's roles. A function without
+// `pp.role` is an inference `@forward`: its arguments are inputs and its
+// results outputs, keyed by `onnx.name`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,15 +13,13 @@
 
 #include "program.pb.h"
 
+#include "pp/Transforms/TrainingPasses.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include <string>
 
 namespace pp::exporter {
-
-/// Attribute names of the autodiff contract.
-inline constexpr llvm::StringLiteral kRoleAttrName = "pp.role";
-inline constexpr llvm::StringLiteral kKeyAttrName = "pp.key";
 
 /// The role of `function` (FORWARD without `pp.role`); emits an error at
 /// the function for an unknown role.

@@ -3,7 +3,9 @@
 // `--pp-pipeline="num-stages=4 microbatches=8 schedule=1f1b"` runs the
 // planning passes in order with options that agree: the partitioner plans
 // for the microbatches and in-flight counts the schedule will use, and every
-// pass times the same device.
+// pass times the same device. On one stage it also makes the training step:
+// the loss before planning, so that the plan includes it, and the backward
+// functions after.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +13,7 @@
 
 #include "pp/Transforms/PartitionPasses.h"
 #include "pp/Transforms/SchedulePasses.h"
+#include "pp/Transforms/TrainingPasses.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
@@ -67,6 +70,19 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
       *this, "timeline",
       llvm::cl::desc("Write the simulated timeline as an SVG picture"),
       llvm::cl::init("")};
+  Option<std::string> loss{
+      *this, "loss",
+      llvm::cl::desc("Training loss on output 0: cross-entropy, mse, output "
+                     "(the output is the loss) or none (plan inference); "
+                     "one stage only"),
+      llvm::cl::init("cross-entropy")};
+  Option<std::string> labels{
+      *this, "labels", llvm::cl::desc("Name of the labels input of the loss"),
+      llvm::cl::init("labels")};
+  ListOption<int64_t> ignoreIndex{
+      *this, "ignore-index",
+      llvm::cl::desc("Cross-entropy: the label of positions left out of the "
+                     "loss (default: none)")};
 };
 
 /// The in-flight counts the stage cut plans for. Schedules with several
@@ -79,7 +95,24 @@ std::string partitionSchedule(llvm::StringRef schedule) {
   return "1f1b";
 }
 
+/// Whether the pipeline makes a training step. The training passes work on
+/// one function; several stages need stage outlining first, so the pipeline
+/// then plans the model as imported.
+bool buildsTrainingStep(const PipelineOptions &options) {
+  return options.numStages == 1 && options.loss != "none";
+}
+
 void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
+  bool training = buildsTrainingStep(options);
+  if (training) {
+    PPAttachLossOptions attach;
+    attach.kind = options.loss;
+    attach.labels = options.labels;
+    attach.ignoreIndex.assign(options.ignoreIndex.begin(),
+                              options.ignoreIndex.end());
+    pm.addPass(createPPAttachLoss(attach));
+  }
+
   PPAnnotateCostOptions annotate;
   annotate.device = options.device;
   pm.addPass(createPPAnnotateCost(annotate));
@@ -109,6 +142,9 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   simulate.trace = options.trace;
   simulate.timeline = options.timeline;
   pm.addPass(createPPSimulate(simulate));
+
+  if (training)
+    pm.addPass(createPPAutodiff());
 }
 
 } // namespace
@@ -116,8 +152,9 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
 void registerPPPipeline() {
   PassPipelineRegistration<PipelineOptions>(
       "pp-pipeline",
-      "Plan pipeline-parallel training: costs, stage cut, schedule, "
-      "communication, verification and simulation",
+      "Plan pipeline-parallel training: loss, costs, stage cut, schedule, "
+      "communication, verification, simulation and (on one stage) the "
+      "backward functions",
       buildPipeline);
 }
 

@@ -216,6 +216,8 @@ void AttachLossPass::runOnOperation() {
   (void)runRegionDCE(rewriter, forward.getBody());
 
   forward.walk([&](BatchNormOp op) { op.setTraining(trainMode); });
+  // The export manifest records the loss (pp.loss, docs/Training.md).
+  module->setAttr("pp.loss", builder.getStringAttr(kind));
 }
 
 } // namespace
