@@ -219,6 +219,15 @@ func.func @forward_backward_weight(%c: tensor<2xf32> {pp.role = "cotangent", pp.
 
 // -----
 
+// expected-error @+1 {{pp-export: the functions with a pp.role include no forward function}}
+module {
+  func.func @f_backward_input(%g: tensor<4xf32> {pp.role = "output_grad", pp.key = "y"}) -> (tensor<4xf32> {pp.role = "input_grad", pp.key = "x"}) attributes {pp.role = "backward_input"} {
+    return %g : tensor<4xf32>
+  }
+}
+
+// -----
+
 // The last chunk exports.
 func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
