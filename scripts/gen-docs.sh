@@ -10,4 +10,5 @@ cp build/docs/Dialects/PPDialect.md docs/Dialects/PPDialect.md
 cp build/docs/PPPasses.md docs/Passes.md
 cp build/docs/PartitionPasses.md docs/PartitionPasses.md
 cp build/docs/SchedulePasses.md docs/SchedulePasses.md
+cp build/docs/TrainingPasses.md docs/TrainingPasses.md
 cp build/docs/ExportPasses.md docs/ExportPasses.md

@@ -10,6 +10,7 @@
 #define PP_TRANSFORMS_TRAININGPASSES_H
 
 #include "pp/Dialect/NN/IR/NN.h"
+#include "pp/Dialect/PP/IR/PP.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
@@ -29,7 +30,11 @@ namespace training {
 
 /// On functions: `forward`, `backward_input` or `backward_weight`; on
 /// arguments and results: one of the port roles below.
-inline constexpr llvm::StringLiteral kRoleAttr = "pp.role";
+inline constexpr llvm::StringLiteral kRoleAttr =
+    ::pp::pp::PPDialect::kRoleAttrName;
+/// On the module: the loss pp-attach-loss attached (its `kind`).
+inline constexpr llvm::StringLiteral kLossAttr =
+    ::pp::pp::PPDialect::kLossAttrName;
 /// On arguments and results: the key that matches ports across functions.
 inline constexpr llvm::StringLiteral kKeyAttr = "pp.key";
 /// The ONNX name of a function argument or result.

@@ -29,6 +29,8 @@ def PPAttachLoss : Pass<"pp-attach-loss", "mlir::ModuleOp"> {
     integer element type; mse: the output's type). With `kind=output` the
     chosen result must already be a scalar (0-d) float tensor, and no labels
     are added. The other results, and the ops only they used, are removed.
+    The module records the kind as `pp.loss` (the export's manifest
+    carries it).
 
     `train-mode=true` (the default) sets `training = true` on every
     `nn.batch_norm`, which then normalises with the batch's statistics as
@@ -54,7 +56,7 @@ def PPAttachLoss : Pass<"pp-attach-loss", "mlir::ModuleOp"> {
            "Normalise nn.batch_norm with the batch's statistics (training) "
            "instead of the running ones">,
   ];
-  let dependentDialects = ["::pp::nn::NNDialect"];
+  let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect"];
 }
 
 def PPAutodiff : Pass<"pp-autodiff", "mlir::ModuleOp"> {
@@ -98,7 +100,7 @@ def PPAutodiff : Pass<"pp-autodiff", "mlir::ModuleOp"> {
     $ pp-opt mlp.onnx --pp-attach-loss --pp-autodiff
     ```
   }];
-  let dependentDialects = ["::pp::nn::NNDialect",
+  let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect",
                            "::mlir::ml_program::MLProgramDialect",
                            "::mlir::func::FuncDialect"];
 }

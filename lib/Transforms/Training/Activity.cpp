@@ -26,8 +26,14 @@ std::string describeOp(Operation *op) {
     os << "ONNX operator '" << onnx.getOpType() << "' (nn.onnx)";
   else
     os << "'" << op->getName() << "'";
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    os << " of node '" << name.getName().getValue() << "'";
+  // The importer names unnamed nodes by their index, '#3'.
+  if (auto name = dyn_cast<NameLoc>(op->getLoc())) {
+    StringRef node = name.getName().getValue();
+    if (node.starts_with("#"))
+      os << " of node " << node;
+    else
+      os << " of node '" << node << "'";
+  }
   return text;
 }
 

@@ -60,7 +60,7 @@ private:
 LogicalResult AttachLossPass::checkOptions(ModuleOp module) {
   if (kind != kCrossEntropy && kind != kMSE && kind != kOutput)
     return module.emitError()
-           << "pp-attach-loss: unknown kind '" << kind
+           << "pp-attach-loss: unknown kind '" << StringRef(kind)
            << "'; expected one of: cross-entropy, mse, output";
   if (ignoreIndex.size() > 1)
     return module.emitError()
@@ -69,7 +69,7 @@ LogicalResult AttachLossPass::checkOptions(ModuleOp module) {
   if (!ignoreIndex.empty() && kind != kCrossEntropy)
     return module.emitError() << "pp-attach-loss: ignore-index applies to "
                                  "kind=cross-entropy only, not kind="
-                              << kind;
+                              << StringRef(kind);
   if (labels.empty())
     return module.emitError() << "pp-attach-loss: labels must name the "
                                  "labels argument; it is empty";
@@ -77,7 +77,7 @@ LogicalResult AttachLossPass::checkOptions(ModuleOp module) {
 }
 
 std::string AttachLossPass::outputName(func::FuncOp forward) {
-  std::string text = "output " + std::to_string(outputIndex);
+  std::string text = "output " + std::to_string(outputIndex.getValue());
   if (auto name =
           forward.getResultAttrOfType<StringAttr>(outputIndex, kOnnxNameAttr))
     text += " ('" + name.str() + "')";
@@ -94,8 +94,9 @@ FailureOr<Value> AttachLossPass::getLabels(func::FuncOp forward, Type type,
       continue;
     if (!fits(argument.getType()))
       return forward.emitError()
-             << "pp-attach-loss: argument '" << labels << "' of @forward has "
-             << "type " << argument.getType() << ", but kind=" << kind << " on "
+             << "pp-attach-loss: argument '" << StringRef(labels)
+             << "' of @forward has type " << argument.getType()
+             << ", but kind=" << StringRef(kind) << " on "
              << outputName(forward) << " needs " << expected;
     return Value(argument);
   }
@@ -125,8 +126,8 @@ FailureOr<Value> AttachLossPass::buildCrossEntropy(func::FuncOp forward,
     return shaped && shaped.getShape() == positions &&
            shaped.getElementType().isSignlessInteger();
   };
-  std::string expected = "integer labels of type " + describeType(labelsType) +
-                         " (any integer element type)";
+  std::string expected = "integer labels of type '" + describeType(labelsType) +
+                         "' (any integer element type)";
   FailureOr<Value> labelsValue = getLabels(forward, labelsType, fits, expected);
   if (failed(labelsValue))
     return failure();
@@ -147,8 +148,9 @@ FailureOr<Value> AttachLossPass::buildMeanSquaredError(func::FuncOp forward,
            << "pp-attach-loss: kind=mse needs a float output, but "
            << outputName(forward) << " is " << type;
   auto fits = [&](Type candidate) { return candidate == type; };
-  FailureOr<Value> labelsValue = getLabels(
-      forward, type, fits, "labels of the output's type " + describeType(type));
+  FailureOr<Value> labelsValue =
+      getLabels(forward, type, fits,
+                "labels of the output's type '" + describeType(type) + "'");
   if (failed(labelsValue))
     return failure();
   Value error = SubOp::create(builder, loc, output, *labelsValue);
@@ -176,7 +178,7 @@ void AttachLossPass::runOnOperation() {
     return signalPassFailure();
   }
   if (outputIndex >= forward.getNumResults()) {
-    forward.emitError() << "pp-attach-loss: output=" << outputIndex
+    forward.emitError() << "pp-attach-loss: output=" << outputIndex.getValue()
                         << " but @forward has " << forward.getNumResults()
                         << " result(s)";
     return signalPassFailure();
@@ -215,6 +217,7 @@ void AttachLossPass::runOnOperation() {
   IRRewriter rewriter(&getContext());
   (void)runRegionDCE(rewriter, forward.getBody());
 
+  module->setAttr(kLossAttr, builder.getStringAttr(kind));
   forward.walk([&](BatchNormOp op) { op.setTraining(trainMode); });
   // The export manifest records the loss (pp.loss, docs/Training.md).
   module->setAttr("pp.loss", builder.getStringAttr(kind));

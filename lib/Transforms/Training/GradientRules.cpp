@@ -37,6 +37,11 @@ Value GradientContext::sumTo(Value grad, Type type) {
 Value GradientContext::reshape(Value value, Type type) {
   if (value.getType() == type)
     return value;
+  // A reshape of a reshape reads the first one's input.
+  if (auto inner = value.getDefiningOp<ReshapeOp>())
+    value = inner.getInput();
+  if (value.getType() == type)
+    return value;
   return ReshapeOp::create(builder, getLoc(), type, value);
 }
 

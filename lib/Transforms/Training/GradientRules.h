@@ -46,7 +46,11 @@ public:
 
   /// The gradient of result `index`, or null when it has none.
   mlir::Value getResultGradient(unsigned index = 0);
-  /// The forward value `value` (an operand or result of the op).
+  /// The forward value `value` (an operand or result of the op). The first
+  /// read of an activation makes it a saved value: read them one statement
+  /// at a time (not several in one argument list, whose evaluation order
+  /// C++ leaves open) so that the saved values' order is the same with
+  /// every compiler.
   mlir::Value getForward(mlir::Value value);
 
   /// Whether the gradient of operand `index` is asked for.

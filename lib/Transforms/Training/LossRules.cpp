@@ -16,11 +16,12 @@ namespace {
 
 LogicalResult softmaxCrossEntropyGradient(SoftmaxCrossEntropyOp op,
                                           GradientContext &ctx) {
+  Value logits = ctx.getForward(op.getLogits());
+  Value labels = ctx.getForward(op.getLabels());
   ctx.setOperandGradient(
-      0, SoftmaxCrossEntropyGradOp::create(
-             ctx.getBuilder(), ctx.getLoc(), ctx.getResultGradient(),
-             ctx.getForward(op.getLogits()), ctx.getForward(op.getLabels()),
-             op.getIgnoreIndexAttr()));
+      0, SoftmaxCrossEntropyGradOp::create(ctx.getBuilder(), ctx.getLoc(),
+                                           ctx.getResultGradient(), logits,
+                                           labels, op.getIgnoreIndexAttr()));
   return success();
 }
 

@@ -38,16 +38,17 @@ LogicalResult layerNormGradient(LayerNormOp op, GradientContext &ctx) {
   OpBuilder &b = ctx.getBuilder();
   Location loc = ctx.getLoc();
   Value dy = ctx.getResultGradient();
-  if (ctx.wants(0))
-    ctx.setOperandGradient(
-        0, LayerNormGradOp::create(b, loc, dy, ctx.getForward(op.getInput()),
-                                   ctx.getForward(op.getScale()),
-                                   op.getAxisAttr(), op.getEpsilonAttr()));
+  Value input = ctx.getForward(op.getInput());
+  if (ctx.wants(0)) {
+    Value scale = ctx.getForward(op.getScale());
+    ctx.setOperandGradient(0, LayerNormGradOp::create(b, loc, dy, input, scale,
+                                                      op.getAxisAttr(),
+                                                      op.getEpsilonAttr()));
+  }
   bool wantsBias = op.getBias() && ctx.wants(2);
   if (ctx.wants(1) || wantsBias) {
-    auto params =
-        LayerNormGradParamsOp::create(b, loc, dy, ctx.getForward(op.getInput()),
-                                      op.getAxisAttr(), op.getEpsilonAttr());
+    auto params = LayerNormGradParamsOp::create(
+        b, loc, dy, input, op.getAxisAttr(), op.getEpsilonAttr());
     ctx.setOperandGradient(
         1, ctx.sumTo(params.getDscale(), op.getScale().getType()));
     if (wantsBias)
@@ -63,17 +64,19 @@ LogicalResult batchNormGradient(BatchNormOp op, GradientContext &ctx) {
   OpBuilder &b = ctx.getBuilder();
   Location loc = ctx.getLoc();
   Value dy = ctx.getResultGradient();
-  if (ctx.wants(0))
+  Value input = ctx.getForward(op.getInput());
+  Value mean = ctx.getForward(op.getMean());
+  Value var = ctx.getForward(op.getVar());
+  if (ctx.wants(0)) {
+    Value scale = ctx.getForward(op.getScale());
     ctx.setOperandGradient(
-        0, BatchNormGradOp::create(b, loc, dy, ctx.getForward(op.getInput()),
-                                   ctx.getForward(op.getScale()),
-                                   ctx.getForward(op.getMean()),
-                                   ctx.getForward(op.getVar()),
+        0, BatchNormGradOp::create(b, loc, dy, input, scale, mean, var,
                                    op.getEpsilonAttr(), op.getTrainingAttr()));
+  }
   if (ctx.wants(1) || ctx.wants(2)) {
-    auto params = BatchNormGradParamsOp::create(
-        b, loc, dy, ctx.getForward(op.getInput()), ctx.getForward(op.getMean()),
-        ctx.getForward(op.getVar()), op.getEpsilonAttr(), op.getTrainingAttr());
+    auto params = BatchNormGradParamsOp::create(b, loc, dy, input, mean, var,
+                                                op.getEpsilonAttr(),
+                                                op.getTrainingAttr());
     ctx.setOperandGradient(1, params.getDscale());
     ctx.setOperandGradient(2, params.getDbias());
   }
