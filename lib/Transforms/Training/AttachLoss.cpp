@@ -219,8 +219,6 @@ void AttachLossPass::runOnOperation() {
 
   module->setAttr(kLossAttr, builder.getStringAttr(kind));
   forward.walk([&](BatchNormOp op) { op.setTraining(trainMode); });
-  // The export manifest records the loss (pp.loss, docs/Training.md).
-  module->setAttr("pp.loss", builder.getStringAttr(kind));
 }
 
 } // namespace
