@@ -156,30 +156,36 @@ TEST(ElementwiseKernels, PowMatchesStdPowForMixedTypes) {
       }
 }
 
-TEST(ElementwiseKernels, PowWithOneExponentUsesExactProducts) {
-  // x ** 2 and x ** 3 are products, as in PyTorch's pow(tensor, scalar);
-  // the other exponents match std::pow.
+/// x ** e in T as PyTorch's pow(tensor, scalar) computes it: products and
+/// quotients for the exponents it special-cases, pow for the others.
+template <typename T> T torchPowScalar(T x, T e) {
+  if (e == T(2))
+    return x * x;
+  if (e == T(3))
+    return x * x * x;
+  if (e == T(0.5))
+    return std::sqrt(x);
+  if (e == T(-1))
+    return T(1) / x;
+  if (e == T(-2))
+    return T(1) / (x * x);
+  return std::pow(x, e);
+}
+
+TEST(ElementwiseKernels, PowWithOneExponentMatchesPyTorchExactly) {
   std::mt19937 rng(3);
   for (DType dtype : kFloats)
     for (double e : {2.0, 3.0, 0.5, 1.0, -1.0, -2.0, 1.7, 0.0}) {
-      Tensor x = randomTensor({dtype, {5, 7}}, rng, 0.1, 3);
+      // Enough elements that std::pow and the products differ somewhere.
+      Tensor x = randomTensor({dtype, {20, 25}}, rng, 0.1, 3);
       Tensor exponent = tensorOf({dtype, {}}, {e});
       Tensor out = run1("nn.pow", {}, {x, exponent}, x.type());
-      Values xv = valuesOf(x), expected;
-      for (double v : xv) {
-        if (dtype == DType::F32) {
-          float f = float(v);
-          expected.push_back(e == 2   ? f * f
-                             : e == 3 ? f * f * f
-                                      : double(std::pow(f, float(e))));
-        } else {
-          expected.push_back(e == 2   ? v * v
-                             : e == 3 ? v * v * v
-                                      : std::pow(v, e));
-        }
-      }
-      expectClose(out, expected, dtype == DType::F32 ? 2e-7 : 1e-15, 0,
-                  "pow exponent " + std::to_string(e));
+      Values expected;
+      for (double v : valuesOf(x))
+        expected.push_back(dtype == DType::F32
+                               ? double(torchPowScalar(float(v), float(e)))
+                               : torchPowScalar(v, e));
+      expectClose(out, expected, 0, 0, "pow exponent " + std::to_string(e));
     }
 }
 
@@ -353,6 +359,8 @@ TEST(ElementwiseKernels, CastToSixteenBitFloatsRoundsOnceToNearestEven) {
   EXPECT_EQ(f16(65504), 0x7BFF);
   EXPECT_EQ(f16(65519.99), 0x7BFF);
   EXPECT_EQ(f16(65520), 0x7C00); // rounds past the largest finite: inf
+  EXPECT_EQ(f16(1e6), 0x7C00);
+  EXPECT_EQ(f16(-1e300), 0xFC00);
   EXPECT_EQ(f16(-INFINITY), 0xFC00);
   EXPECT_EQ(f16(std::ldexp(1.0, -14)), 0x0400);    // smallest normal
   EXPECT_EQ(f16(std::ldexp(1.0, -24)), 0x0001);    // smallest subnormal
@@ -448,6 +456,13 @@ TEST(ElementwiseKernels, DropoutKeepsScaledElementsAtTheRatio) {
     }
     // 1 - ratio within five standard deviations.
     EXPECT_NEAR(kept / n, 1 - ratio, 5 * std::sqrt(ratio * (1 - ratio) / n));
+    // Neighbours are independent (each draw decides two elements): both
+    // kept with probability (1 - ratio)^2.
+    double bothKept = 0, pairs = double(n / 2);
+    for (int64_t i = 0; i + 1 < n; i += 2)
+      bothKept += mask[i] * mask[i + 1];
+    double q = (1 - ratio) * (1 - ratio);
+    EXPECT_NEAR(bothKept / pairs, q, 5 * std::sqrt(q * (1 - q) / pairs));
 
     // The generator advances: a second call draws another mask.
     Values second = valuesOf(call(fn, {x}, {x.type(), maskType})[1]);
