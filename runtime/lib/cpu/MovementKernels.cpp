@@ -1,10 +1,10 @@
 //===- MovementKernels.cpp - Data movement CPU kernels --------------------===//
 //
 // reshape, flatten, squeeze and unsqueeze (a copy of the buffer), transpose
-// (row copies, or blocked tiles when the innermost axis moves), gather and
-// its scatter-add gradient, strided slice and its gradient, concat, split
-// and expand. Every kernel but gather_grad moves elements without reading
-// them, so it dispatches on the element size only.
+// (row copies, or tiles of 4 x 4 register blocks when the innermost axis
+// moves), gather and its scatter-add gradient, strided slice and its
+// gradient, concat, split and expand. Every kernel but gather_grad moves
+// elements without reading them, so it dispatches on the element size only.
 //
 //===----------------------------------------------------------------------===//
 
@@ -172,27 +172,51 @@ struct BlockedTranspose {
   int64_t strideB = 0;    // operand stride along the result's rows
 };
 
+/// Transposes a 4 x 4 block: out[j * outStride + i] = in[i * inStride + j].
+/// Four contiguous loads and four contiguous stores, which the compiler
+/// turns into vector loads, shuffles and stores.
+template <typename U>
+inline void transposeBlock4(const U *in, int64_t inStride, U *out,
+                            int64_t outStride) {
+  U r[4][4];
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j)
+      r[i][j] = in[i * inStride + j];
+  for (int j = 0; j < 4; ++j)
+    for (int i = 0; i < 4; ++i)
+      out[j * outStride + i] = r[i][j];
+}
+
 template <typename U>
 void blockedTranspose(const BlockedTranspose &t, const U *in, U *out) {
-  auto tiles = [&](int64_t inBase, int64_t outBase) {
+  // out[a * outStrideA + b] = in[a + b * strideB] over one tile.
+  auto scalar = [&](const U *src, U *dst, int64_t a0, int64_t a1, int64_t b0,
+                    int64_t b1) {
+    for (int64_t a = a0; a < a1; ++a)
+      for (int64_t b = b0; b < b1; ++b)
+        dst[a * t.outStrideA + b] = src[a + b * t.strideB];
+  };
+  auto tiles = [&](const U *src, U *dst) {
     for (int64_t a0 = 0; a0 < t.na; a0 += kTile) {
       const int64_t a1 = std::min(t.na, a0 + kTile);
+      const int64_t aBlocks = a0 + ((a1 - a0) & ~int64_t(3));
       for (int64_t b0 = 0; b0 < t.nb; b0 += kTile) {
         const int64_t b1 = std::min(t.nb, b0 + kTile);
-        for (int64_t a = a0; a < a1; ++a) {
-          U *dst = out + outBase + a * t.outStrideA;
-          const U *src = in + inBase + a;
-          for (int64_t b = b0; b < b1; ++b)
-            dst[b] = src[b * t.strideB];
-        }
+        const int64_t bBlocks = b0 + ((b1 - b0) & ~int64_t(3));
+        for (int64_t a = a0; a < aBlocks; a += 4)
+          for (int64_t b = b0; b < bBlocks; b += 4)
+            transposeBlock4(src + a + b * t.strideB, t.strideB,
+                            dst + a * t.outStrideA + b, t.outStrideA);
+        scalar(src, dst, a0, aBlocks, bBlocks, b1); // ragged columns
+        scalar(src, dst, aBlocks, a1, b0, b1);      // ragged rows
       }
     }
   };
   const RowPlan<2> &w = t.walk;
   forEachRow(w, [&](int64_t, const std::array<int64_t, 2> &offsets) {
     for (int64_t e = 0; e < w.inner; ++e)
-      tiles(offsets[0] + e * w.innerStride[0],
-            offsets[1] + e * w.innerStride[1]);
+      tiles(in + offsets[0] + e * w.innerStride[0],
+            out + offsets[1] + e * w.innerStride[1]);
   });
 }
 
