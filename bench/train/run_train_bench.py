@@ -3,7 +3,7 @@
 
     /usr/bin/python3 bench/train/run_train_bench.py [--build DIR]
         [--models tiny_gpt gpt512] [--steps N] [--warmup W] [--repeat R]
-        [--sgemm-repeat R] [--keep DIR]
+        [--sgemm-repeat R] [--keep DIR] [--perf]
 
 For each model, one training step (forward, cross-entropy loss, backward,
 plain SGD with lr 0.01) on one batch, single-threaded on both sides:
@@ -24,14 +24,19 @@ of the two runs is repeated R times and the median kept. N is raised until
 the N steps take about a second.
 
 PyTorch: the same module, weights, batch and optimizer, with
-torch.set_num_threads(1); W warm-up steps, then the median of N steps.
+torch.set_num_threads(1) and its BLAS held to one thread
+(OPENBLAS_NUM_THREADS=1 and the like); W warm-up steps, then the median of
+N steps. Both sides are checked to use no more CPU time than wall time.
 
 sgemm: bench/train's sgemm_bench on the model's matrix-product shapes (all
 products of forward, input and weight gradients) gives the time they take at
 OpenBLAS's own single-thread speed. sgemm time / pp step time is a lower
 bound on the fraction of sgemm's speed that pp's matrix products reach (pp's
-step also runs everything else); pp-run has no per-kernel timing to make it
-exact.
+step also runs everything else). pp-run has no per-kernel timing; with
+--perf, `perf record -e cpu-clock` splits pp-run's CPU time per step by
+shared object (again the difference of W + N and W steps), and sgemm time /
+pp-run's time in OpenBLAS is the share of sgemm's speed its products reach
+(not counting the Transpose kernels that feed them).
 
 Prints a markdown table (docs/Benchmarks.md, "Training step on one core").
 """
@@ -41,6 +46,7 @@ import json
 import math
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -50,6 +56,12 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "examples"))
+
+# torch.set_num_threads(1) bounds PyTorch's own thread pool, not that of the
+# BLAS it links (Debian's torch calls the system OpenBLAS, which would use
+# every core): both must be told before torch loads.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -66,8 +78,23 @@ def fail(message):
     sys.exit("run_train_bench.py: error: " + message)
 
 
-def run(cmd):
-    """Runs `cmd`; returns its wall time in seconds."""
+def cpu_seconds(who):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def check_one_core(what, cpu, wall):
+    """A single-threaded run uses no more CPU time than wall time (10%
+    allowed for timer granularity and the process's helper threads)."""
+    if cpu > 1.1 * wall:
+        fail("%s used %.2f s of CPU in %.2f s: more than one core"
+             % (what, cpu, wall))
+
+
+def run(cmd, one_core=False):
+    """Runs `cmd`; returns its wall time in seconds. With `one_core`, checks
+    that it used one core."""
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(cmd, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -75,6 +102,9 @@ def run(cmd):
     if result.returncode != 0:
         fail("%s exited with %d:\n%s" % (" ".join(cmd), result.returncode,
                                          result.stdout.rstrip()))
+    if one_core:
+        check_one_core(os.path.basename(cmd[0]),
+                       cpu_seconds(resource.RUSAGE_CHILDREN) - cpu, elapsed)
     return elapsed
 
 
@@ -124,6 +154,8 @@ def torch_step_seconds(model, ids, labels, warmup, steps):
     opt = torch.optim.SGD(model.parameters(), lr=LR)
     times = []
     for i in range(warmup + steps):
+        if i == warmup:
+            cpu = cpu_seconds(resource.RUSAGE_SELF)
         start = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         logits = model(ids)
@@ -133,6 +165,8 @@ def torch_step_seconds(model, ids, labels, warmup, steps):
         opt.step()
         if i >= warmup:
             times.append(time.perf_counter() - start)
+    check_one_core("PyTorch", cpu_seconds(resource.RUSAGE_SELF) - cpu,
+                   sum(times))
     return statistics.median(times)
 
 
@@ -140,9 +174,41 @@ def pp_step_seconds(pp_run, program, data, warmup, steps, repeat):
     def timed(n):
         cmd = [pp_run, program, "--data", data, "--optimizer", "sgd",
                "--lr", repr(LR), "--threads", "1", "--steps", str(n)]
-        return statistics.median(run(cmd) for _ in range(repeat))
+        return statistics.median(run(cmd, one_core=True)
+                                 for _ in range(repeat))
 
     return (timed(warmup + steps) - timed(warmup)) / steps
+
+
+PERF_HZ = 999
+
+
+def pp_perf_seconds(pp_run, program, data, warmup, steps, work):
+    """CPU seconds per step of pp-run by shared object ({dso: seconds}),
+    from `perf record -e cpu-clock` samples: those of W + N steps minus
+    those of W steps, over N."""
+    def samples(n):
+        out = os.path.join(work, "perf-%d.data" % n)
+        run(["perf", "record", "-q", "-e", "cpu-clock", "-F", str(PERF_HZ),
+             "-o", out, "--", pp_run, program, "--data", data,
+             "--optimizer", "sgd", "--lr", repr(LR), "--threads", "1",
+             "--steps", str(n)])
+        report = subprocess.run(
+            ["perf", "report", "-i", out, "--no-children", "-n", "--sort",
+             "dso", "--stdio", "-q", "-g", "none"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        counts = {}
+        for line in report.stdout.splitlines():
+            fields = line.split()
+            if len(fields) >= 3 and fields[0].endswith("%"):
+                counts[" ".join(fields[2:])] = int(fields[1])
+        if not counts:
+            fail("perf report found no samples in %s" % out)
+        return counts
+
+    short, full = samples(warmup), samples(warmup + steps)
+    return {dso: (full.get(dso, 0) - short.get(dso, 0)) / PERF_HZ / steps
+            for dso in full}
 
 
 def sgemm_seconds(sgemm_bench, shape, batch, repeat):
@@ -193,6 +259,9 @@ def main():
     ap.add_argument("--sgemm-repeat", type=int, default=5)
     ap.add_argument("--keep", default=None,
                     help="keep the exported models and programs here")
+    ap.add_argument("--perf", action="store_true",
+                    help="also profile pp-run with perf: CPU time per step "
+                         "in OpenBLAS, in pp-run's own code, in the kernel")
     args = ap.parse_args()
     tools = {name: os.path.join(args.build, "bin", name)
              for name in ("pp-opt", "pp-run")}
@@ -224,7 +293,15 @@ def main():
                                    args.warmup, steps, args.repeat)
             sgemm = sgemm_seconds(tools["sgemm_bench"], shape, batch,
                                   args.sgemm_repeat)
-            rows.append((name, batch, shape, steps, t_torch, t_pp, sgemm))
+            profile = None
+            if args.perf:
+                # Twice the timed steps (at least 10): the difference of
+                # two profiles is noisier than that of two wall times.
+                profile = pp_perf_seconds(tools["pp-run"], program, data,
+                                          args.warmup, max(10, 2 * steps),
+                                          work)
+            rows.append((name, batch, shape, steps, t_torch, t_pp, sgemm,
+                         profile))
             print("%s: PyTorch %s, pp-run %s (%d steps), sgemm %s"
                   % (name, fmt_ms(t_torch), fmt_ms(t_pp), steps,
                      fmt_ms(sgemm["step_seconds"])), file=sys.stderr)
@@ -235,12 +312,31 @@ def main():
           "(target <= 1.3) | sgemm, all products | sgemm / pp step "
           "(products >= this share of sgemm speed) |")
     print("|---|---|---|---|---|---|---|")
-    for name, batch, shape, steps, t_torch, t_pp, sgemm in rows:
+    for name, batch, shape, steps, t_torch, t_pp, sgemm, _ in rows:
         s = sgemm["step_seconds"]
-        print("| %s | %d x %d | %s | %s | %.2f | %s (%.1f GFLOP) | %.0f%% |"
+        print("| %s | %d x %d | %s | %s | %.2f | %s (%.3g GFLOP) | %.0f%% |"
               % (name, batch, shape["max_seq"], fmt_ms(t_torch), fmt_ms(t_pp),
                  t_pp / t_torch, fmt_ms(s), sgemm["step_gflop"],
                  100 * s / t_pp))
+    if args.perf:
+        print()
+        print("pp-run's CPU time per step by shared object (perf, cpu-clock "
+              "at %d Hz); sgemm / OpenBLAS is the share of sgemm_bench's "
+              "speed that pp's calls into OpenBLAS reach:" % PERF_HZ)
+        print()
+        print("| model | OpenBLAS | sgemm / OpenBLAS | pp-run's code | "
+              "kernel (page faults, ...) | libm | other |")
+        print("|---|---|---|---|---|---|---|")
+        for name, _, _, _, _, _, sgemm, profile in rows:
+            blas = sum(v for k, v in profile.items() if "openblas" in k)
+            own = profile.get("pp-run", 0.0)
+            kernel = profile.get("[kernel.kallsyms]", 0.0)
+            libm = sum(v for k, v in profile.items() if k.startswith("libm"))
+            other = sum(profile.values()) - blas - own - kernel - libm
+            print("| %s | %s | %.0f%% | %s | %s | %s | %s |"
+                  % (name, fmt_ms(blas), 100 * sgemm["step_seconds"] / blas,
+                     fmt_ms(own), fmt_ms(kernel), fmt_ms(libm),
+                     fmt_ms(other)))
     return 0
 
 
