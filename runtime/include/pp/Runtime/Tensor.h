@@ -41,6 +41,12 @@ struct TensorType {
   bool operator!=(const TensorType &o) const { return !(*this == o); }
 };
 
+/// Tensor buffers are recycled through a process-wide cache (same size, same
+/// step after step). These return its memory to the system, and report how
+/// much it holds.
+size_t releaseCachedBuffers();
+size_t cachedBufferBytes();
+
 class Tensor {
 public:
   Tensor() = default;
