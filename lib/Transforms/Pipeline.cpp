@@ -3,15 +3,17 @@
 // `--pp-pipeline="num-stages=4 microbatches=8 schedule=1f1b"` runs the
 // planning passes in order with options that agree: the partitioner plans
 // for the microbatches and in-flight counts the schedule will use, and every
-// pass times the same device. On one stage it also makes the training step:
-// the loss before planning, so that the plan includes it, and the backward
-// functions after.
+// pass times the same device. It first replaces GELU chains by nn.gelu,
+// which the costs and the backward then see as one op. On one stage it also
+// makes the training step: the loss before planning, so that the plan
+// includes it, and the backward functions after.
 //
 //===----------------------------------------------------------------------===//
 
 #include "pp/Transforms/Pipeline.h"
 
 #include "pp/Transforms/PartitionPasses.h"
+#include "pp/Transforms/Passes.h"
 #include "pp/Transforms/SchedulePasses.h"
 #include "pp/Transforms/TrainingPasses.h"
 
@@ -83,6 +85,10 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
       *this, "ignore-index",
       llvm::cl::desc("Cross-entropy: the label of positions left out of the "
                      "loss (default: none)")};
+  Option<bool> fuseGelu{
+      *this, "fuse-gelu",
+      llvm::cl::desc("Replace GELU exported as elementwise nodes by nn.gelu"),
+      llvm::cl::init(true)};
 };
 
 /// The in-flight counts the stage cut plans for. Schedules with several
@@ -103,6 +109,9 @@ bool buildsTrainingStep(const PipelineOptions &options) {
 }
 
 void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
+  if (options.fuseGelu)
+    pm.addPass(createPPFuseGelu());
+
   bool training = buildsTrainingStep(options);
   if (training) {
     PPAttachLossOptions attach;
