@@ -29,6 +29,16 @@ uint64_t pp::rt::kernelSeed(uint64_t runSeed, uint32_t functionIndex,
                ((uint64_t(functionIndex) << 32) | uint64_t(kernelIndex)));
 }
 
+/// Ops that only change the shape of a row-major buffer. The executor runs
+/// them as reinterpretations of their input's buffer: no kernel writes into
+/// its inputs (BatchNorm's running statistics, written in place, are then
+/// the parameter's own buffer either way), and results that share memory
+/// with an argument, a parameter or another result are copied on return.
+static bool isViewOp(const std::string &op) {
+  return op == "nn.reshape" || op == "nn.flatten" || op == "nn.squeeze" ||
+         op == "nn.unsqueeze";
+}
+
 /// The runtime form of a program attribute.
 static AttrValue convertAttribute(const program::Attribute &attr) {
   switch (attr.value_case()) {
@@ -127,6 +137,10 @@ Status FunctionExecutor::prepare(const program::Program &program,
       kernel.spec.outputs.push_back(ex.slotTypes_[kernel.outputs.back()]);
     }
     kernel.spec.seed = kernelSeed(runSeed, functionIndex, uint32_t(k));
+    kernel.view =
+        isViewOp(pk.op()) && kernel.inputs.size() == 1 &&
+        kernel.outputs.size() == 1 &&
+        kernel.spec.inputs[0].bytes() == kernel.spec.outputs[0].bytes();
     if (!registry.lookup(pk.op())) {
       if (missing.empty())
         firstMissing = "kernel " + std::to_string(k) + ": no CPU kernel for " +
@@ -229,9 +243,14 @@ Status FunctionExecutor::run(const std::vector<Tensor> &arguments,
   for (size_t k = 0; k < kernels_.size(); ++k) {
     PreparedKernel &kernel = kernels_[k];
     try {
-      for (uint32_t slot : kernel.outputs)
-        slots_[slot] = Tensor::empty(slotTypes_[slot]);
-      kernel.fn(kernel.inputPtrs.data(), kernel.outputPtrs.data());
+      if (kernel.view) {
+        uint32_t out = kernel.outputs[0];
+        slots_[out] = slots_[kernel.inputs[0]].reinterpret(slotTypes_[out]);
+      } else {
+        for (uint32_t slot : kernel.outputs)
+          slots_[slot] = Tensor::empty(slotTypes_[slot]);
+        kernel.fn(kernel.inputPtrs.data(), kernel.outputPtrs.data());
+      }
     } catch (const std::exception &e) {
       for (Tensor &t : slots_)
         t = Tensor();
@@ -242,17 +261,18 @@ Status FunctionExecutor::run(const std::vector<Tensor> &arguments,
       slots_[slot] = Tensor();
   }
 
-  // Results own their buffers: copy those that alias a parameter, an
-  // argument or an earlier result.
-  std::set<uint32_t> shared;
+  // Results own their memory: copy those that share it with a parameter,
+  // an argument or an earlier result (also through views).
+  std::set<const void *> shared;
   for (uint32_t slot : argumentSlots_)
-    shared.insert(slot);
+    shared.insert(slots_[slot].memoryIdentity());
   for (auto &binding : parameterSlots_)
-    shared.insert(binding.first);
+    shared.insert(binding.second.memoryIdentity());
   results.clear();
   for (uint32_t slot : resultSlots_) {
-    bool alias = !shared.insert(slot).second;
-    results.push_back(alias ? slots_[slot].clone() : slots_[slot]);
+    const Tensor &t = slots_[slot];
+    bool alias = t.numel() && !shared.insert(t.memoryIdentity()).second;
+    results.push_back(alias ? t.clone() : t);
   }
   for (Tensor &t : slots_)
     t = Tensor();

@@ -197,6 +197,13 @@ Tensor Tensor::clone() const {
   return t;
 }
 
+Tensor Tensor::reinterpret(TensorType type) const {
+  assert(type.bytes() == bytes() && "reinterpretation changes the size");
+  Tensor t = *this;
+  t.type_ = std::move(type);
+  return t;
+}
+
 Tensor Tensor::slice(int64_t begin, int64_t count) const {
   assert(rank() >= 1 && begin >= 0 && count >= 0 && begin + count <= dim(0) &&
          "slice out of range");

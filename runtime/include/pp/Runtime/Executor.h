@@ -86,6 +86,9 @@ private:
     KernelFn fn;
     std::vector<uint32_t> inputs, outputs; // slots
     std::vector<uint32_t> release;         // slots dead after this kernel
+    /// A reshape-like op whose output is its input's buffer seen with the
+    /// output's type: run as a reinterpretation, no copy.
+    bool view = false;
     std::vector<const Tensor *> inputPtrs;
     std::vector<Tensor *> outputPtrs;
   };

@@ -73,6 +73,16 @@ public:
   /// A deep copy into a new buffer.
   Tensor clone() const;
 
+  /// The same buffer seen with another type of the same byte size (a
+  /// reshape); the buffer lives while any tensor sharing it does.
+  Tensor reinterpret(TensorType type) const;
+
+  /// Identifies the memory a tensor reads: tensors that share it (views,
+  /// reinterpretations) have the same identity.
+  const void *memoryIdentity() const {
+    return storage_ ? storage_.get() : data_;
+  }
+
   /// Rows [begin, begin + count) along axis 0, sharing this tensor's buffer
   /// (no copy; the buffer lives as long as any tensor sharing it). The
   /// tensor must have rank >= 1 and the range must lie within axis 0.
