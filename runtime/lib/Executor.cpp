@@ -264,8 +264,8 @@ Status FunctionExecutor::run(const std::vector<Tensor> &arguments,
   // Results own their memory: copy those that share it with a parameter,
   // an argument or an earlier result (also through views).
   std::set<const void *> shared;
-  for (uint32_t slot : argumentSlots_)
-    shared.insert(slots_[slot].memoryIdentity());
+  for (const Tensor &argument : arguments) // their slots may be released
+    shared.insert(argument.memoryIdentity());
   for (auto &binding : parameterSlots_)
     shared.insert(binding.second.memoryIdentity());
   results.clear();

@@ -217,4 +217,60 @@ TEST_F(ExecutorTest, ArgumentsMustHaveTheirTypes) {
             "p.pb: function 'f': called with 0 arguments, expected 1");
 }
 
+/// A reshape kernel that must never run: the executor runs reshape-like ops
+/// as reinterpretations.
+Status neverRunReshape(const KernelSpec &, KernelFn &out) {
+  out = [](const Tensor *const *, Tensor *const *) {
+    ADD_FAILURE() << "nn.reshape ran as a kernel";
+  };
+  return Status::ok();
+}
+
+TEST_F(ExecutorTest, ReshapesAreViewsAndResultsNeverAliasInputs) {
+  registry.add("nn.reshape", neverRunReshape);
+  params = {makeTensor<float>(DType::F32, {2}, {2, 3})};
+  FunctionExecutor ex;
+  ASSERT_FALSE(prepare(R"(
+format_version: 1
+parameters { name: "s" type { dtype: FLOAT32 shape: 2 } offset: 0 length: 8 }
+functions {
+  name: "f" role: FORWARD
+  values { id: 0 name: "x" type { dtype: FLOAT32 shape: 2 } }
+  values { id: 1 name: "s" type { dtype: FLOAT32 shape: 2 } }
+  values { id: 2 type { dtype: FLOAT32 shape: 1 shape: 2 } }
+  values { id: 3 type { dtype: FLOAT32 shape: 2 shape: 1 } }
+  values { id: 4 type { dtype: FLOAT32 shape: 2 } }
+  values { id: 5 type { dtype: FLOAT32 shape: 1 shape: 2 } }
+  values { id: 6 type { dtype: FLOAT32 shape: 2 shape: 1 } }
+  arguments { value: 0 role: INPUT key: "x" }
+  parameters { value: 1 parameter: 0 }
+  kernels { op: "nn.reshape" inputs: 0 outputs: 2 }
+  kernels { op: "nn.reshape" inputs: 1 outputs: 3 }
+  kernels { op: "test.mul" inputs: 0 inputs: 1 outputs: 4 }
+  kernels { op: "nn.reshape" inputs: 4 outputs: 5 }
+  kernels { op: "nn.reshape" inputs: 4 outputs: 6 }
+  results { value: 2 role: OUTPUT key: "of_argument" }
+  results { value: 3 role: OUTPUT key: "of_parameter" }
+  results { value: 5 role: OUTPUT key: "of_product" }
+  results { value: 6 role: OUTPUT key: "of_product_again" }
+}
+)",
+                       ex));
+  Tensor x = makeTensor<float>(DType::F32, {2}, {4, 5});
+  std::vector<Tensor> results;
+  ASSERT_FALSE(ex.run({x}, results));
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].type().str(), "1x2xf32");
+  EXPECT_EQ(values<float>(results[0]), (std::vector<float>{4, 5}));
+  EXPECT_EQ(values<float>(results[1]), (std::vector<float>{2, 3}));
+  EXPECT_EQ(values<float>(results[2]), (std::vector<float>{8, 15}));
+  EXPECT_EQ(values<float>(results[3]), (std::vector<float>{8, 15}));
+  // Views of an argument or a parameter are copied on return, and two
+  // results never share memory; the first view of an internal value is
+  // returned as it is.
+  EXPECT_NE(results[0].raw(), x.raw());
+  EXPECT_NE(results[1].raw(), params[0].raw());
+  EXPECT_NE(results[2].raw(), results[3].raw());
+}
+
 } // namespace
