@@ -9,6 +9,7 @@
 
 #include "CpuKernels.h"
 #include "FastMath.h"
+#include "KernelChecks.h"
 #include "TypeDispatch.h"
 
 #include <cmath>

@@ -2,21 +2,40 @@
 //
 // Row-major matrix products for float and double, so that the kernels are
 // written once as templates. Sizes are checked against the 32-bit BLAS
-// limit when the kernel is prepared (checkBlasSizes), so the casts here do
-// not truncate. Leading dimensions are raised to 1 for empty operands, as
-// BLAS requires.
+// limit when the kernel is prepared (checkBlasSizes, below), so the casts
+// here do not truncate. Leading dimensions are raised to 1 for empty
+// operands, as BLAS requires.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef PP_RUNTIME_CPU_BLAS_H
 #define PP_RUNTIME_CPU_BLAS_H
 
+#include "pp/Runtime/Kernel.h"
+
 #include <cblas.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
+#include <initializer_list>
+#include <string>
 
-namespace pp::rt::cpu::blas {
+namespace pp::rt::cpu {
+
+/// An error unless every value fits the 32-bit sizes and leading
+/// dimensions of the BLAS interface.
+inline Status checkBlasSizes(const KernelSpec &spec,
+                             std::initializer_list<int64_t> sizes) {
+  for (int64_t s : sizes)
+    if (s > INT_MAX)
+      return spec.error("matrix dimension " + std::to_string(s) +
+                        " exceeds the BLAS limit of " +
+                        std::to_string(INT_MAX));
+  return Status::ok();
+}
+
+namespace blas {
 
 inline CBLAS_TRANSPOSE trans(bool t) { return t ? CblasTrans : CblasNoTrans; }
 inline blasint ld(int64_t v) { return blasint(std::max<int64_t>(v, 1)); }
@@ -51,6 +70,7 @@ inline void gemv(bool transA, int64_t m, int64_t n, double alpha,
               ld(lda), x, 1, beta, y, 1);
 }
 
-} // namespace pp::rt::cpu::blas
+} // namespace blas
+} // namespace pp::rt::cpu
 
 #endif // PP_RUNTIME_CPU_BLAS_H

@@ -17,40 +17,13 @@
 #ifndef PP_RUNTIME_CPU_BROADCAST_H
 #define PP_RUNTIME_CPU_BROADCAST_H
 
-#include "KernelUtils.h"
+#include "ShapeIndexing.h"
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
 
 namespace pp::rt::cpu {
-
-/// True if `from` broadcasts to `to` under numpy's rules (right-aligned,
-/// each axis equal or 1).
-inline bool broadcastsTo(const Shape &from, const Shape &to) {
-  if (from.size() > to.size())
-    return false;
-  size_t offset = to.size() - from.size();
-  for (size_t i = 0; i < from.size(); ++i)
-    if (from[i] != 1 && from[i] != to[offset + i])
-      return false;
-  return true;
-}
-
-/// The broadcast shape of `a` and `b`; false if they do not broadcast.
-inline bool broadcastShapes(const Shape &a, const Shape &b, Shape &out) {
-  size_t rank = std::max(a.size(), b.size());
-  out.assign(rank, 1);
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
-    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-    if (da != db && da != 1 && db != 1)
-      return false;
-    out[i] = da == 1 ? db : da;
-  }
-  return true;
-}
 
 /// Rows of an output of some shape read (or written) by N operands through
 /// element strides. The output is contiguous: row r starts at element

@@ -16,7 +16,8 @@
 #include "Blas.h"
 #include "CpuKernels.h"
 #include "Im2Col.h"
-#include "PrepareUtils.h"
+#include "KernelChecks.h"
+#include "TypeDispatch.h"
 
 #include <algorithm>
 
@@ -76,9 +77,7 @@ Status readConv(const KernelSpec &spec, const Shape &input, const Shape &weight,
 }
 
 template <typename T> Status makeConv(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 3, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 2, 3, 1))
     return s;
   ConvGeometry g;
   if (Status s = readConv(spec, spec.inputs[0].shape, spec.inputs[1].shape,
@@ -119,9 +118,7 @@ template <typename T> Status makeConv(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeConvGradInput(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 2, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 2, 2, 1))
     return s;
   ConvGeometry g;
   if (Status s = readConv(spec, spec.outputs[0].shape, spec.inputs[1].shape,
@@ -152,9 +149,7 @@ Status makeConvGradInput(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeConvGradWeight(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 2, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 2, 2, 1))
     return s;
   ConvGeometry g;
   if (Status s = readConv(spec, spec.inputs[1].shape, spec.outputs[0].shape,

@@ -11,6 +11,8 @@
 #include "Broadcast.h"
 #include "CpuKernels.h"
 #include "FastMath.h"
+#include "KernelChecks.h"
+#include "ShapeIndexing.h"
 #include "TypeDispatch.h"
 
 #include <cmath>

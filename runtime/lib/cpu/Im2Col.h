@@ -12,6 +12,7 @@
 #ifndef PP_RUNTIME_CPU_IM2COL_H
 #define PP_RUNTIME_CPU_IM2COL_H
 
+#include "ShapeIndexing.h"
 #include "Window.h"
 
 #include <algorithm>

@@ -11,6 +11,7 @@
 
 #include "CpuKernels.h"
 #include "FastMath.h"
+#include "KernelChecks.h"
 #include "RowReductions.h"
 #include "TypeDispatch.h"
 

@@ -12,7 +12,9 @@
 
 #include "Blas.h"
 #include "CpuKernels.h"
-#include "PrepareUtils.h"
+#include "KernelChecks.h"
+#include "ShapeIndexing.h"
+#include "TypeDispatch.h"
 
 #include <algorithm>
 
@@ -38,20 +40,6 @@ void multiply(int64_t m, int64_t n, int64_t k, const T *a, const T *b, T *c) {
   }
 }
 
-/// Broadcasts two batch shapes (numpy rules); false when they do not.
-bool broadcastBatch(const Shape &lhs, const Shape &rhs, Shape &out) {
-  size_t rank = std::max(lhs.size(), rhs.size());
-  out.assign(rank, 1);
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t l = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
-    int64_t r = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
-    if (l != r && l != 1 && r != 1)
-      return false;
-    out[i] = l == 1 ? r : l;
-  }
-  return true;
-}
-
 /// Element offsets of every batch of an operand with batch shape `from`
 /// (and `matrix` elements per batch) read broadcast over `batch`.
 std::vector<int64_t> batchOffsets(const Shape &from, const Shape &batch,
@@ -63,9 +51,7 @@ std::vector<int64_t> batchOffsets(const Shape &from, const Shape &batch,
 }
 
 template <typename T> Status makeMatMul(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 2, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 2, 2, 1))
     return s;
   Shape ls = spec.inputs[0].shape, rs = spec.inputs[1].shape;
   if (ls.empty() || rs.empty())
@@ -83,7 +69,7 @@ template <typename T> Status makeMatMul(const KernelSpec &spec, KernelFn &out) {
                       " x " + spec.inputs[1].str());
   Shape lhsBatch(ls.begin(), ls.end() - 2), rhsBatch(rs.begin(), rs.end() - 2);
   Shape batch;
-  if (!broadcastBatch(lhsBatch, rhsBatch, batch))
+  if (!broadcastShapes(lhsBatch, rhsBatch, batch))
     return spec.error("batch dimensions of " + spec.inputs[0].str() + " and " +
                       spec.inputs[1].str() + " do not broadcast");
   Shape expected = batch;
@@ -116,9 +102,7 @@ template <typename T> Status makeMatMul(const KernelSpec &spec, KernelFn &out) {
 }
 
 template <typename T> Status makeGemm(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 3, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 2, 3, 1))
     return s;
   double alpha, beta;
   int64_t transA, transB;
@@ -154,7 +138,7 @@ template <typename T> Status makeGemm(const KernelSpec &spec, KernelFn &out) {
   if (hasC) {
     const Shape &cs = spec.inputs[2].shape;
     Shape joint;
-    if (cs.size() > 2 || !broadcastBatch(cs, result, joint) || joint != result)
+    if (cs.size() > 2 || !broadcastShapes(cs, result, joint) || joint != result)
       return spec.error("C of type " + spec.inputs[2].str() +
                         " does not broadcast to " + formatShape(result));
     cStrides = broadcastStrides(cs, result);

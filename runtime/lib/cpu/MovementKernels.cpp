@@ -10,6 +10,8 @@
 
 #include "Broadcast.h"
 #include "CpuKernels.h"
+#include "KernelChecks.h"
+#include "ShapeIndexing.h"
 #include "TypeDispatch.h"
 
 #include <algorithm>

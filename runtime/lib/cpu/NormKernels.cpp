@@ -18,7 +18,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "CpuKernels.h"
-#include "PrepareUtils.h"
+#include "KernelChecks.h"
+#include "ShapeIndexing.h"
+#include "TypeDispatch.h"
 
 #include <algorithm>
 #include <cmath>
@@ -122,9 +124,7 @@ void expandParam(const T *param, const std::vector<int64_t> &index,
 
 template <typename T>
 Status makeLayerNorm(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 3, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 2, 3, 1))
     return s;
   LayerNormPlan plan;
   Shape normalized;
@@ -165,9 +165,7 @@ Status makeLayerNorm(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeLayerNormGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 3, 3, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 3, 3, 1))
     return s;
   LayerNormPlan plan;
   Shape normalized;
@@ -213,9 +211,7 @@ Status makeLayerNormGrad(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeLayerNormGradParams(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 2, 2))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 2, 2, 2))
     return s;
   LayerNormPlan plan;
   Shape normalized;
@@ -327,9 +323,7 @@ Status readBatchNorm(const KernelSpec &spec, const Shape &input,
 
 template <typename T>
 Status makeBatchNorm(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 5, 5, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 5, 5, 1))
     return s;
   BatchNormPlan plan;
   if (Status s = readBatchNorm(spec, spec.inputs[0].shape, {1, 2, 3, 4},
@@ -362,9 +356,7 @@ Status makeBatchNorm(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeBatchNormGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 5, 5, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 5, 5, 1))
     return s;
   BatchNormPlan plan;
   if (Status s = readBatchNorm(spec, spec.inputs[1].shape, {2, 3, 4},
@@ -408,9 +400,7 @@ Status makeBatchNormGrad(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeBatchNormGradParams(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 4, 4, 2))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 4, 4, 2))
     return s;
   BatchNormPlan plan;
   if (Status s = readBatchNorm(spec, spec.inputs[1].shape, {2, 3},

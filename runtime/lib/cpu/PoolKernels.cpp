@@ -15,7 +15,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "CpuKernels.h"
-#include "PrepareUtils.h"
+#include "KernelChecks.h"
+#include "ShapeIndexing.h"
+#include "TypeDispatch.h"
 #include "Window.h"
 
 #include <algorithm>
@@ -132,9 +134,7 @@ int64_t argMax(const PoolPlan &plan, int64_t p, const T *plane) {
 
 template <typename T>
 Status makeMaxPool(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 1, 1, 1))
     return s;
   PoolPlan plan;
   if (Status s = readPool(spec, spec.inputs[0].shape, spec.outputs[0].shape,
@@ -159,9 +159,7 @@ Status makeMaxPool(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeMaxPoolGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 2, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 2, 2, 1))
     return s;
   if (Status s = checkShape(spec, "the result", spec.outputs[0].shape,
                             spec.inputs[1].shape))
@@ -190,9 +188,7 @@ Status makeMaxPoolGrad(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeAveragePool(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 1, 1, 1))
     return s;
   PoolPlan plan;
   if (Status s = readPool(spec, spec.inputs[0].shape, spec.outputs[0].shape,
@@ -219,9 +215,7 @@ Status makeAveragePool(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeAveragePoolGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 1, 1, 1))
     return s;
   PoolPlan plan;
   if (Status s = readPool(spec, spec.outputs[0].shape, spec.inputs[0].shape,
@@ -248,9 +242,7 @@ Status makeAveragePoolGrad(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeGlobalAveragePool(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1, 1))
-    return s;
-  if (Status s = checkSameDType(spec))
+  if (Status s = checkArityAndDType(spec, 1, 1, 1))
     return s;
   const Shape &input = spec.inputs[0].shape;
   if (input.size() < 3)

@@ -11,7 +11,9 @@
 
 #include "Broadcast.h"
 #include "CpuKernels.h"
+#include "KernelChecks.h"
 #include "RowReductions.h"
+#include "ShapeIndexing.h"
 #include "TypeDispatch.h"
 
 #include <algorithm>

@@ -10,7 +10,9 @@
 
 #include "CpuKernels.h"
 #include "FastMath.h"
+#include "KernelChecks.h"
 #include "RowReductions.h"
+#include "ShapeIndexing.h"
 #include "TypeDispatch.h"
 
 #include <cmath>

@@ -1,10 +1,10 @@
-//===- TypeDispatch.h - Element types and checks of CPU kernels -*- C++ -*-===//
+//===- TypeDispatch.h - Element-type dispatch of the CPU kernels *- C++ -*-===//
 //
-// Maps runtime dtypes to the C++ types the kernels compute with and calls a
-// generic lambda with the matching type, once per kernel preparation; and
-// checks a KernelSpec's operand counts and types with messages that name the
-// op. Private to the elementwise, softmax, loss, reduction and movement
-// kernels of runtime/lib/cpu.
+// Maps runtime dtypes to the C++ types the kernels compute with, and picks
+// the typed code of a kernel once per preparation: a generic lambda called
+// with the matching type (dispatchType, dispatchElementSize), or a factory
+// template instantiated for float and double (floatKernel). The closures
+// the kernels build are typed; nothing here runs per element.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,8 +15,8 @@
 #include "pp/Runtime/Kernel.h"
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace pp::rt::cpu {
 
@@ -99,6 +99,20 @@ Status dispatchType(TypeList<Ts...> types, const KernelSpec &spec,
   return result;
 }
 
+/// dispatchType over two operands at once: calls `fn(TypeTag<A>{},
+/// TypeTag<B>{})` for the type A of `typesA` whose dtype is `dtypeA` and the
+/// type B of `typesB` whose dtype is `dtypeB` (values and their indices, as
+/// gather and cross-entropy take them).
+template <typename TypesA, typename TypesB, typename Fn>
+Status dispatchTypePair(TypesA typesA, TypesB typesB, const KernelSpec &spec,
+                        const char *whatA, DType dtypeA, const char *whatB,
+                        DType dtypeB, Fn &&fn) {
+  return dispatchType(typesA, spec, whatA, dtypeA, [&](auto tagA) {
+    return dispatchType(typesB, spec, whatB, dtypeB,
+                        [&](auto tagB) { return fn(tagA, tagB); });
+  });
+}
+
 /// Calls `fn(TypeTag<U>{})` with an unsigned integer type U as wide as one
 /// element of `dtype`: data movement copies elements without reading them.
 template <typename Fn>
@@ -118,59 +132,19 @@ Status dispatchElementSize(const KernelSpec &spec, DType dtype, Fn &&fn) {
   }
 }
 
-/// An error unless the op has exactly `inputs` operands and `outputs`
-/// results.
-inline Status checkArity(const KernelSpec &spec, size_t inputs,
-                         size_t outputs) {
-  if (spec.inputs.size() != inputs || spec.outputs.size() != outputs)
-    return spec.error("expected " + std::to_string(inputs) +
-                      " operand(s) and " + std::to_string(outputs) +
-                      " result(s), got " + std::to_string(spec.inputs.size()) +
-                      " and " + std::to_string(spec.outputs.size()));
-  return Status::ok();
-}
-
-/// An error unless `actual` equals `expected`; `what` names the value.
-inline Status checkType(const KernelSpec &spec, const char *what,
-                        const TensorType &actual, const TensorType &expected) {
-  if (actual != expected)
-    return spec.error(std::string(what) + " has type " + actual.str() +
-                      ", expected " + expected.str());
-  return Status::ok();
-}
-
-/// An error unless `type` has element type `dtype`.
-inline Status checkDType(const KernelSpec &spec, const char *what,
-                         const TensorType &type, DType dtype) {
-  if (type.dtype != dtype)
-    return spec.error(std::string(what) + " has type " + type.str() +
-                      ", expected element type " + dtypeName(dtype));
-  return Status::ok();
-}
-
-/// An error unless `axis` lies in [0, rank).
-inline Status checkAxis(const KernelSpec &spec, int64_t axis, int64_t rank) {
-  if (axis < 0 || axis >= rank)
-    return spec.error("axis " + std::to_string(axis) +
-                      " is out of range for rank " + std::to_string(rank));
-  return Status::ok();
-}
-
-/// Reports bad data found while a kernel runs (an index out of range): a
-/// closure returns no Status, so it throws, and the executor turns the
-/// exception into its error naming the kernel. `location` is the op's.
-[[noreturn]] inline void throwDataError(const std::string &location,
-                                        const std::string &message) {
-  throw std::out_of_range(
-      location.empty() ? message : message + " (at " + location + ")");
-}
-
-/// Product of `shape[begin, end)`.
-inline int64_t productOf(const Shape &shape, size_t begin, size_t end) {
-  int64_t n = 1;
-  for (size_t i = begin; i < end; ++i)
-    n *= shape[i];
-  return n;
+/// A kernel factory that runs `F32` or `F64` by the first operand's
+/// element type, for factories written as a function template
+/// (`floatKernel<makeConv<float>, makeConv<double>>`); an error naming the op
+/// for an op without operands or with another element type.
+template <KernelFactory F32, KernelFactory F64>
+Status floatKernel(const KernelSpec &spec, KernelFn &out) {
+  if (spec.inputs.empty())
+    return spec.error("expected operands, got none");
+  return dispatchType(
+      FloatTypes{}, spec, "operand 0", spec.inputs[0].dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        return std::is_same_v<T, float> ? F32(spec, out) : F64(spec, out);
+      });
 }
 
 } // namespace pp::rt::cpu

@@ -9,7 +9,7 @@
 #ifndef PP_RUNTIME_CPU_WINDOW_H
 #define PP_RUNTIME_CPU_WINDOW_H
 
-#include "KernelUtils.h"
+#include "pp/Runtime/Kernel.h"
 
 #include <string>
 
@@ -27,6 +27,9 @@ struct Window {
 
 /// Output size of a sliding window along one axis, as ONNX defines it; with
 /// ceil mode the last window must start inside the input or its begin pad.
+/// The compiler's shape inference (lib/Dialect/NN/IR/NNShapeInference.cpp)
+/// has the same formula: the runtime links no compiler library (no MLIR, no
+/// LLVM), so it keeps its own copy, and the two must stay in step.
 inline int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride,
                             int64_t padBegin, int64_t padEnd, int64_t dilation,
                             bool ceilMode) {
