@@ -58,4 +58,47 @@ def PPFuseGelu : Pass<"pp-fuse-gelu", "mlir::ModuleOp"> {
   let dependentDialects = ["::pp::nn::NNDialect"];
 }
 
+def PPFuseLinear : Pass<"pp-fuse-linear", "mlir::ModuleOp"> {
+  let summary = "Fuse linear layers (weight transpose, bias) into one nn.gemm";
+  let description = [{
+    Without constant folding PyTorch exports `nn.Linear` on an activation of
+    any rank as `Transpose(W)`, `MatMul(x, W^T)` and `Add(b, ...)`. Run as
+    they are, every weight is transposed into a new tensor in the forward
+    and again in the backward, and the bias takes another pass over the
+    activation. This pass rewrites each layer into one `nn.gemm` that reads
+    `W` transposed in place (`transB`) and adds the bias as its `C`:
+
+    | matches | becomes |
+    |---|---|
+    | `nn.matmul(x, nn.transpose(w) {perm = [1, 0]})` | `nn.gemm(x, w) {transB = true}` |
+    | the same followed by `nn.add` of a bias `b` | `nn.gemm(x, w, b) {transB = true}` |
+    | `nn.matmul(x, w)` followed by `nn.add` of a bias `b`, `w` a parameter | `nn.gemm(x, w, b)` |
+
+    `x` is a float tensor `[..., M, K]` of rank 2 or more and `w` a matrix
+    (`[N, K]` transposed, `[K, N]` plain). When `x` has more than two axes,
+    it is reshaped to `[(...) * M, K]` for the product and the result back
+    to `[..., M, N]`; the runtime executes both reshapes as views. A bias is
+    the other operand of an `nn.add` (either side) that is the product's
+    only user, of shape `[N]` or `[1, N]` and the product's element type; it
+    becomes `C` with `beta = 1`. The transpose goes when no other op uses
+    it. An untransposed product is fused only with a bias (otherwise there
+    is nothing to gain) and only when `w` is computed by pure ops from
+    globals and constants alone: a product of two activations (attention's
+    scores) is no linear layer. Batched weights and other permutations are
+    left as they are.
+
+    The `nn.gemm` and the reshape after it take the location of the last op
+    they replace (the `nn.add`, else the `nn.matmul`), the reshape before it
+    the `nn.matmul`'s, so diagnostics and the export name real ONNX nodes.
+
+    `pp-pipeline` runs this pass right after `pp-fuse-gelu` (option
+    `fuse-linear`, on by default).
+
+    ```
+    $ pp-opt examples/tiny_gpt.onnx --pp-fuse-linear
+    ```
+  }];
+  let dependentDialects = ["::pp::nn::NNDialect"];
+}
+
 #endif // PP_TRANSFORMS_PASSES_TD
