@@ -3,10 +3,10 @@
 // `--pp-pipeline="num-stages=4 microbatches=8 schedule=1f1b"` runs the
 // planning passes in order with options that agree: the partitioner plans
 // for the microbatches and in-flight counts the schedule will use, and every
-// pass times the same device. It first replaces GELU chains by nn.gelu,
-// which the costs and the backward then see as one op. On one stage it also
-// makes the training step: the loss before planning, so that the plan
-// includes it, and the backward functions after.
+// pass times the same device. It first replaces GELU chains by nn.gelu and
+// linear layers by nn.gemm, which the costs and the backward then see as one
+// op each. On one stage it also makes the training step: the loss before
+// planning, so that the plan includes it, and the backward functions after.
 //
 //===----------------------------------------------------------------------===//
 
@@ -89,6 +89,11 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
       *this, "fuse-gelu",
       llvm::cl::desc("Replace GELU exported as elementwise nodes by nn.gelu"),
       llvm::cl::init(true)};
+  Option<bool> fuseLinear{
+      *this, "fuse-linear",
+      llvm::cl::desc("Rewrite linear layers (transposed weight, bias) as one "
+                     "nn.gemm"),
+      llvm::cl::init(true)};
 };
 
 /// The in-flight counts the stage cut plans for. Schedules with several
@@ -111,6 +116,8 @@ bool buildsTrainingStep(const PipelineOptions &options) {
 void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   if (options.fuseGelu)
     pm.addPass(createPPFuseGelu());
+  if (options.fuseLinear)
+    pm.addPass(createPPFuseLinear());
 
   bool training = buildsTrainingStep(options);
   if (training) {

@@ -5,10 +5,10 @@
 
 namespace pp {
 
-/// Registers `pp-pipeline`: GELU fusion, on one stage the loss, then cost
-/// annotation, stage partitioning, schedule generation, communication,
-/// verification and simulation, and on one stage autodiff, with one set of
-/// options (docs/Pipeline.md).
+/// Registers `pp-pipeline`: GELU and linear-layer fusion, on one stage the
+/// loss, then cost annotation, stage partitioning, schedule generation,
+/// communication, verification and simulation, and on one stage autodiff,
+/// with one set of options (docs/Pipeline.md).
 void registerPPPipeline();
 
 } // namespace pp
