@@ -110,10 +110,19 @@ Status pp::rt::loadBatch(const program::Manifest &manifest,
                            fileSafeName(input.name()) + ".pb, or input_" +
                            std::to_string(k) + ".pb / an input_<N>.pb named '" +
                            input.name() + "')");
-    if (data.tensor.type() != expected)
+    if (data.tensor.type() != expected) {
+      std::string why;
+      uint32_t m = manifest.microbatches();
+      if (m > 1 && !expected.shape.empty()) {
+        TensorType micro = expected;
+        micro.shape[0] /= m;
+        why = " (" + std::to_string(m) + " microbatches of " + micro.str() +
+              " stacked on axis 0)";
+      }
       return Status::error(data.path + ": input '" + input.name() +
-                           "': expected " + expected.str() + ", found " +
+                           "': expected " + expected.str() + why + ", found " +
                            data.tensor.type().str());
+    }
     out[input.name()] = data.tensor;
   }
   return Status::ok();
