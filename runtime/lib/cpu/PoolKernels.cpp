@@ -86,13 +86,20 @@ void buildTable(PoolPlan &plan, bool average, bool countIncludePad) {
   }
 }
 
+/// An error unless `input` is laid out N x C x spatial axes (at least one).
+Status checkImageShape(const KernelSpec &spec, const Shape &input) {
+  if (input.size() < 3)
+    return spec.error("input " + formatShape(input) +
+                      " must be N x C x spatial...");
+  return Status::ok();
+}
+
 /// Reads the pooling attributes for an input of shape `input` and checks
 /// that the pooled shape is `pooled`.
 Status readPool(const KernelSpec &spec, const Shape &input, const Shape &pooled,
                 bool average, PoolPlan &plan) {
-  if (input.size() < 3)
-    return spec.error("input " + formatShape(input) +
-                      " must be N x C x spatial...");
+  if (Status s = checkImageShape(spec, input))
+    return s;
   Shape kernel;
   int64_t ceilMode, countIncludePad = 0;
   if (Status s = spec.attrs.getInts("kernel_shape", kernel))
@@ -115,17 +122,37 @@ Status readPool(const KernelSpec &spec, const Shape &input, const Shape &pooled,
   return Status::ok();
 }
 
-/// Offset of the first maximum of window p within its plane, or -1 for a
-/// window without input elements.
-template <typename T>
-int64_t argMax(const PoolPlan &plan, int64_t p, const T *plane) {
+/// One window of one (batch, channel) plane: the input plane starts at
+/// element `in`, the window reads its elements at offsets [begin, end) and
+/// pools them into output element `out`, at `position` within its plane.
+struct PlaneWindow {
+  int64_t in, out, position;
+  const int64_t *begin, *end;
+};
+
+/// Calls `visit(PlaneWindow)` for every window of every plane, planes in
+/// order and windows in row-major order within each: the one walk of the
+/// pooling kernels and their gradients.
+template <typename Visit>
+void forEachWindow(const PoolPlan &plan, Visit &&visit) {
+  const int64_t inSize = plan.window.inSize(), outSize = plan.window.outSize();
+  const int64_t *offsets = plan.offsets.data();
+  for (int64_t c = 0; c < plan.planes; ++c)
+    for (int64_t p = 0; p < outSize; ++p)
+      visit(PlaneWindow{c * inSize, c * outSize + p, p,
+                        offsets + plan.begin[size_t(p)],
+                        offsets + plan.begin[size_t(p) + 1]});
+}
+
+/// Offset within `plane` (the input plane of window `w`) of the first
+/// maximum of the window, or -1 for a window without input elements.
+template <typename T> int64_t argMax(const T *plane, const PlaneWindow &w) {
   int64_t best = -1;
   T value = -std::numeric_limits<T>::infinity();
-  for (int64_t j = plan.begin[size_t(p)]; j < plan.begin[size_t(p) + 1]; ++j) {
-    int64_t offset = plan.offsets[size_t(j)];
-    T v = plane[offset];
+  for (const int64_t *k = w.begin; k != w.end; ++k) {
+    T v = plane[*k];
     if (best < 0 || v > value || std::isnan(v)) {
-      best = offset;
+      best = *k;
       value = v;
     }
   }
@@ -141,18 +168,13 @@ Status makeMaxPool(const KernelSpec &spec, KernelFn &out) {
                           /*average=*/false, plan))
     return s;
   out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
-    const int64_t inSize = plan.window.inSize(),
-                  outSize = plan.window.outSize();
     const T *x = inputs[0]->data<T>();
     T *y = outputs[0]->data<T>();
-    for (int64_t c = 0; c < plan.planes; ++c) {
-      const T *plane = x + c * inSize;
-      for (int64_t p = 0; p < outSize; ++p) {
-        int64_t best = argMax(plan, p, plane);
-        y[c * outSize + p] =
-            best < 0 ? -std::numeric_limits<T>::infinity() : plane[best];
-      }
-    }
+    forEachWindow(plan, [&](const PlaneWindow &w) {
+      const T *plane = x + w.in;
+      int64_t best = argMax(plane, w);
+      y[w.out] = best < 0 ? -std::numeric_limits<T>::infinity() : plane[best];
+    });
   };
   return Status::ok();
 }
@@ -169,19 +191,14 @@ Status makeMaxPoolGrad(const KernelSpec &spec, KernelFn &out) {
                           /*average=*/false, plan))
     return s;
   out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
-    const int64_t inSize = plan.window.inSize(),
-                  outSize = plan.window.outSize();
     const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>();
     T *dx = outputs[0]->data<T>();
-    std::fill(dx, dx + plan.planes * inSize, T(0));
-    for (int64_t c = 0; c < plan.planes; ++c) {
-      const T *plane = x + c * inSize;
-      for (int64_t p = 0; p < outSize; ++p) {
-        int64_t best = argMax(plan, p, plane);
-        if (best >= 0)
-          dx[c * inSize + best] += dy[c * outSize + p];
-      }
-    }
+    std::fill(dx, dx + outputs[0]->numel(), T(0));
+    forEachWindow(plan, [&](const PlaneWindow &w) {
+      int64_t best = argMax(x + w.in, w);
+      if (best >= 0)
+        dx[w.in + best] += dy[w.out];
+    });
   };
   return Status::ok();
 }
@@ -195,20 +212,15 @@ Status makeAveragePool(const KernelSpec &spec, KernelFn &out) {
                           /*average=*/true, plan))
     return s;
   out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
-    const int64_t inSize = plan.window.inSize(),
-                  outSize = plan.window.outSize();
     const T *x = inputs[0]->data<T>();
     T *y = outputs[0]->data<T>();
-    for (int64_t c = 0; c < plan.planes; ++c) {
-      const T *plane = x + c * inSize;
-      for (int64_t p = 0; p < outSize; ++p) {
-        double sum = 0;
-        for (int64_t j = plan.begin[size_t(p)]; j < plan.begin[size_t(p) + 1];
-             ++j)
-          sum += double(plane[plan.offsets[size_t(j)]]);
-        y[c * outSize + p] = T(sum * plan.scale[size_t(p)]);
-      }
-    }
+    forEachWindow(plan, [&](const PlaneWindow &w) {
+      const T *plane = x + w.in;
+      double sum = 0;
+      for (const int64_t *k = w.begin; k != w.end; ++k)
+        sum += double(plane[*k]);
+      y[w.out] = T(sum * plan.scale[size_t(w.position)]);
+    });
   };
   return Status::ok();
 }
@@ -222,20 +234,15 @@ Status makeAveragePoolGrad(const KernelSpec &spec, KernelFn &out) {
                           /*average=*/true, plan))
     return s;
   out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
-    const int64_t inSize = plan.window.inSize(),
-                  outSize = plan.window.outSize();
     const T *dy = inputs[0]->data<T>();
     T *dx = outputs[0]->data<T>();
-    std::fill(dx, dx + plan.planes * inSize, T(0));
-    for (int64_t c = 0; c < plan.planes; ++c) {
-      T *plane = dx + c * inSize;
-      for (int64_t p = 0; p < outSize; ++p) {
-        T g = T(double(dy[c * outSize + p]) * plan.scale[size_t(p)]);
-        for (int64_t j = plan.begin[size_t(p)]; j < plan.begin[size_t(p) + 1];
-             ++j)
-          plane[plan.offsets[size_t(j)]] += g;
-      }
-    }
+    std::fill(dx, dx + outputs[0]->numel(), T(0));
+    forEachWindow(plan, [&](const PlaneWindow &w) {
+      T *plane = dx + w.in;
+      T g = T(double(dy[w.out]) * plan.scale[size_t(w.position)]);
+      for (const int64_t *k = w.begin; k != w.end; ++k)
+        plane[*k] += g;
+    });
   };
   return Status::ok();
 }
@@ -245,9 +252,8 @@ Status makeGlobalAveragePool(const KernelSpec &spec, KernelFn &out) {
   if (Status s = checkArityAndDType(spec, 1, 1, 1))
     return s;
   const Shape &input = spec.inputs[0].shape;
-  if (input.size() < 3)
-    return spec.error("input " + formatShape(input) +
-                      " must be N x C x spatial...");
+  if (Status s = checkImageShape(spec, input))
+    return s;
   Shape expected(input.size(), 1);
   expected[0] = input[0];
   expected[1] = input[1];
