@@ -67,6 +67,14 @@ Status readEpsilon(const KernelSpec &spec, double &epsilon) {
 struct LayerNormPlan {
   int64_t rows = 0, size = 0; // outer positions x normalised elements
   double epsilon = 0;
+
+  /// Mean and 1 / sqrt(biased variance + epsilon) of the row at x.
+  template <typename T>
+  void rowStats(const T *x, double &mean, double &rstd) const {
+    double var;
+    moments(x, 1, 0, size, mean, var);
+    rstd = 1 / std::sqrt(var + epsilon);
+  }
 };
 
 /// Reads `axis` and `epsilon` for an input of shape `input`; `normalized`
@@ -152,9 +160,8 @@ Status makeLayerNorm(const KernelSpec &spec, KernelFn &out) {
     for (int64_t r = 0; r < plan.rows; ++r) {
       const T *x = inputs[0]->data<T>() + r * n;
       T *y = outputs[0]->data<T>() + r * n;
-      double mean, var;
-      moments(x, 1, 0, n, mean, var);
-      double rstd = 1 / std::sqrt(var + plan.epsilon);
+      double mean, rstd;
+      plan.rowStats(x, mean, rstd);
       for (int64_t i = 0; i < n; ++i)
         y[i] = T((double(x[i]) - mean) * rstd * scale[size_t(i)] +
                  bias[size_t(i)]);
@@ -190,9 +197,8 @@ Status makeLayerNormGrad(const KernelSpec &spec, KernelFn &out) {
       const T *dy = inputs[0]->data<T>() + r * n;
       const T *x = inputs[1]->data<T>() + r * n;
       T *dx = outputs[0]->data<T>() + r * n;
-      double mean, var;
-      moments(x, 1, 0, n, mean, var);
-      double rstd = 1 / std::sqrt(var + plan.epsilon);
+      double mean, rstd;
+      plan.rowStats(x, mean, rstd);
       double sumG = 0, sumGX = 0;
       for (int64_t i = 0; i < n; ++i) {
         g[size_t(i)] = double(dy[i]) * scale[size_t(i)];
@@ -239,9 +245,8 @@ Status makeLayerNormGradParams(const KernelSpec &spec, KernelFn &out) {
     for (int64_t r = 0; r < plan.rows; ++r) {
       const T *dy = inputs[0]->data<T>() + r * n;
       const T *x = inputs[1]->data<T>() + r * n;
-      double mean, var;
-      moments(x, 1, 0, n, mean, var);
-      double rstd = 1 / std::sqrt(var + plan.epsilon);
+      double mean, rstd;
+      plan.rowStats(x, mean, rstd);
       for (int64_t i = 0; i < n; ++i) {
         sumScale[size_t(i)] += double(dy[i]) * (double(x[i]) - mean) * rstd;
         sumBias[size_t(i)] += double(dy[i]);
@@ -277,16 +282,35 @@ struct BatchNormPlan {
   bool training = false;
 
   int64_t count() const { return batch * spatial; }
-  /// Mean and biased variance of channel c of x.
-  template <typename T>
-  void stats(const T *x, int64_t c, double &mean, double &var) const {
-    moments(x + c * spatial, batch, channels * spatial, spatial, mean, var);
-  }
   /// Runs fn(value index) over every element of channel c.
   template <typename Fn> void forChannel(int64_t c, Fn &&fn) const {
     for (int64_t b = 0; b < batch; ++b)
       for (int64_t i = 0, base = (b * channels + c) * spatial; i < spatial; ++i)
         fn(base + i);
+  }
+  /// The mean and biased variance channel c is normalised with: its batch
+  /// statistics in training mode, the running ones otherwise.
+  template <typename T>
+  void stats(const T *x, const T *runningMean, const T *runningVar, int64_t c,
+             double &mean, double &var) const {
+    if (!training) {
+      mean = double(runningMean[c]);
+      var = double(runningVar[c]);
+      return;
+    }
+    moments(x + c * spatial, batch, channels * spatial, spatial, mean, var);
+  }
+  /// Over channel c: the sums of dy and of dy * xhat, xhat = (x - mean) *
+  /// rstd, which the gradients of x, scale and bias take.
+  template <typename T>
+  void gradientSums(const T *dy, const T *x, int64_t c, double mean,
+                    double rstd, double &sumDy, double &sumDyX) const {
+    sumDy = 0;
+    sumDyX = 0;
+    forChannel(c, [&](int64_t i) {
+      sumDy += double(dy[i]);
+      sumDyX += double(dy[i]) * (double(x[i]) - mean) * rstd;
+    });
   }
 };
 
@@ -339,9 +363,9 @@ Status makeBatchNorm(const KernelSpec &spec, KernelFn &out) {
     T *y = outputs[0]->data<T>();
     const double n = double(plan.count()), keep = plan.momentum;
     for (int64_t c = 0; c < plan.channels; ++c) {
-      double mean = double(runningMean[c]), var = double(runningVar[c]);
+      double mean, var;
+      plan.stats(x, runningMean, runningVar, c, mean, var);
       if (plan.training) {
-        plan.stats(x, c, mean, var);
         runningMean[c] = T(double(runningMean[c]) * keep + mean * (1 - keep));
         runningVar[c] =
             T(double(runningVar[c]) * keep + var * n / (n - 1) * (1 - keep));
@@ -370,23 +394,20 @@ Status makeBatchNormGrad(const KernelSpec &spec, KernelFn &out) {
   // over the channel; inference: dx = dy * scale * rstd.
   out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
     const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>(),
-            *scale = inputs[2]->data<T>(), *runningVar = inputs[4]->data<T>();
+            *scale = inputs[2]->data<T>(), *runningMean = inputs[3]->data<T>(),
+            *runningVar = inputs[4]->data<T>();
     T *dx = outputs[0]->data<T>();
     const double n = double(plan.count());
     for (int64_t c = 0; c < plan.channels; ++c) {
+      double mean, var, sumDy, sumDyX;
+      plan.stats(x, runningMean, runningVar, c, mean, var);
       if (!plan.training) {
-        double a =
-            double(scale[c]) / std::sqrt(double(runningVar[c]) + plan.epsilon);
+        double a = double(scale[c]) / std::sqrt(var + plan.epsilon);
         plan.forChannel(c, [&](int64_t i) { dx[i] = T(double(dy[i]) * a); });
         continue;
       }
-      double mean, var;
-      plan.stats(x, c, mean, var);
-      double rstd = 1 / std::sqrt(var + plan.epsilon), sumDy = 0, sumDyX = 0;
-      plan.forChannel(c, [&](int64_t i) {
-        sumDy += double(dy[i]);
-        sumDyX += double(dy[i]) * (double(x[i]) - mean) * rstd;
-      });
+      double rstd = 1 / std::sqrt(var + plan.epsilon);
+      plan.gradientSums(dy, x, c, mean, rstd, sumDy, sumDyX);
       double a = double(scale[c]) * rstd, meanDy = sumDy / n,
              meanDyX = sumDyX / n;
       plan.forChannel(c, [&](int64_t i) {
@@ -419,14 +440,10 @@ Status makeBatchNormGradParams(const KernelSpec &spec, KernelFn &out) {
             *runningVar = inputs[3]->data<T>();
     T *dscale = outputs[0]->data<T>(), *dbias = outputs[1]->data<T>();
     for (int64_t c = 0; c < plan.channels; ++c) {
-      double mean = double(runningMean[c]), var = double(runningVar[c]);
-      if (plan.training)
-        plan.stats(x, c, mean, var);
-      double rstd = 1 / std::sqrt(var + plan.epsilon), sumDy = 0, sumDyX = 0;
-      plan.forChannel(c, [&](int64_t i) {
-        sumDy += double(dy[i]);
-        sumDyX += double(dy[i]) * (double(x[i]) - mean) * rstd;
-      });
+      double mean, var, sumDy, sumDyX;
+      plan.stats(x, runningMean, runningVar, c, mean, var);
+      plan.gradientSums(dy, x, c, mean, 1 / std::sqrt(var + plan.epsilon),
+                        sumDy, sumDyX);
       dscale[c] = T(sumDyX);
       dbias[c] = T(sumDy);
     }
