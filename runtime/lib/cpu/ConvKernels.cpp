@@ -9,7 +9,8 @@
 //   grad input    dcol_g (CgK x P)  = W_g^T * dy_g, then col2im into dx
 //   grad weight   dW_g (Mg x CgK)  += dy_g * col_g^T, summed over images
 //
-// The column scratch lives in the closure and is allocated on first use.
+// The column scratch lives in the closure and is allocated on first use;
+// a pointwise convolution needs none.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,27 @@
 
 namespace pp::rt::cpu {
 namespace {
+
+/// One row-major `rows` x `cols` matrix per group, each group's following
+/// the previous one's.
+template <typename T> struct GroupMatrices {
+  const T *data;
+  int64_t rows, cols;
+};
+
+/// For every group: c_g = op(a_g) * op(b_g) + beta * c_g, where op
+/// transposes when asked; c's matrices follow one another too. The three
+/// convolution kernels are each one such call per image.
+template <typename T>
+void gemmPerGroup(int64_t groups, GroupMatrices<T> a, bool transA,
+                  GroupMatrices<T> b, bool transB, T beta, T *c) {
+  const int64_t m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols;
+  const int64_t n = transB ? b.rows : b.cols;
+  for (int64_t grp = 0; grp < groups; ++grp)
+    blas::gemm(transA, transB, m, n, k, T(1), a.data + grp * a.rows * a.cols,
+               a.cols, b.data + grp * b.rows * b.cols, b.cols, beta,
+               c + grp * m * n, n);
+}
 
 struct ConvGeometry {
   Window window;
@@ -39,6 +61,54 @@ struct ConvGeometry {
   int64_t colSize() const {
     return inChannels * window.kernelSize() * window.outSize();
   }
+
+  /// The groups' weights (Mg x CgK), columns (CgK x P) and outputs (Mg x P)
+  /// of one image.
+  template <typename T> GroupMatrices<T> weights(const T *data) const {
+    return {data, mg(), cgk()};
+  }
+  template <typename T> GroupMatrices<T> columns(const T *data) const {
+    return {data, cgk(), window.outSize()};
+  }
+  template <typename T> GroupMatrices<T> outputs(const T *data) const {
+    return {data, mg(), window.outSize()};
+  }
+};
+
+/// The column matrix of an image, kept in the closure's scratch (allocated
+/// on first use), except for a pointwise convolution, where the image is
+/// its own.
+template <typename T> class ColumnScratch {
+public:
+  /// The columns of `image` (im2col).
+  const T *columnsOf(const ConvGeometry &g, const T *image) {
+    if (g.pointwise)
+      return image;
+    im2col(g.window, g.inChannels, image, buffer(g));
+    return col_.data();
+  }
+  /// Where the gradient of `image`'s columns is to be written before
+  /// foldColumns.
+  T *gradientColumns(const ConvGeometry &g, T *image) {
+    return g.pointwise ? image : buffer(g);
+  }
+  /// Sets `image` to the sum of those columns (col2im); a pointwise
+  /// convolution's gradient is already in place.
+  void foldColumns(const ConvGeometry &g, T *image) {
+    if (g.pointwise)
+      return;
+    std::fill(image, image + g.inImage(), T(0));
+    col2im(g.window, g.inChannels, col_.data(), image);
+  }
+
+private:
+  T *buffer(const ConvGeometry &g) {
+    if (col_.empty())
+      col_.resize(size_t(g.colSize()));
+    return col_.data();
+  }
+
+  std::vector<T> col_;
 };
 
 /// Reads the attributes and checks the shapes of a convolution whose input,
@@ -88,29 +158,20 @@ template <typename T> Status makeConv(const KernelSpec &spec, KernelFn &out) {
     if (Status s =
             checkShape(spec, "bias", spec.inputs[2].shape, {g.outChannels}))
       return s;
-  out = [g, hasBias, col = std::vector<T>()](const Tensor *const *inputs,
-                                             Tensor *const *outputs) mutable {
+  out = [g, hasBias, scratch = ColumnScratch<T>()](
+            const Tensor *const *inputs, Tensor *const *outputs) mutable {
     const T *x = inputs[0]->data<T>(), *weight = inputs[1]->data<T>();
     const T *bias = hasBias ? inputs[2]->data<T>() : nullptr;
     T *y = outputs[0]->data<T>();
-    const int64_t p = g.window.outSize(), mg = g.mg(), cgk = g.cgk();
-    if (!g.pointwise && col.empty())
-      col.resize(size_t(g.colSize()));
+    const int64_t p = g.window.outSize();
     for (int64_t n = 0; n < g.batch; ++n) {
-      const T *image = x + n * g.inImage();
+      const T *columns = scratch.columnsOf(g, x + n * g.inImage());
       T *result = y + n * g.outImage();
-      const T *columns = image;
-      if (!g.pointwise) {
-        im2col(g.window, g.inChannels, image, col.data());
-        columns = col.data();
-      }
       if (hasBias)
         for (int64_t m = 0; m < g.outChannels; ++m)
           std::fill(result + m * p, result + (m + 1) * p, bias[m]);
-      for (int64_t grp = 0; grp < g.group; ++grp)
-        blas::gemm(false, false, mg, p, cgk, T(1), weight + grp * mg * cgk, cgk,
-                   columns + grp * cgk * p, p, T(hasBias ? 1 : 0),
-                   result + grp * mg * p, p);
+      gemmPerGroup(g.group, g.weights(weight), false, g.columns(columns), false,
+                   T(hasBias ? 1 : 0), result);
     }
   };
   return Status::ok();
@@ -124,24 +185,16 @@ Status makeConvGradInput(const KernelSpec &spec, KernelFn &out) {
   if (Status s = readConv(spec, spec.outputs[0].shape, spec.inputs[1].shape,
                           spec.inputs[0].shape, g))
     return s;
-  out = [g, col = std::vector<T>()](const Tensor *const *inputs,
-                                    Tensor *const *outputs) mutable {
+  out = [g, scratch = ColumnScratch<T>()](const Tensor *const *inputs,
+                                          Tensor *const *outputs) mutable {
     const T *dy = inputs[0]->data<T>(), *weight = inputs[1]->data<T>();
     T *dx = outputs[0]->data<T>();
-    const int64_t p = g.window.outSize(), mg = g.mg(), cgk = g.cgk();
-    if (!g.pointwise && col.empty())
-      col.resize(size_t(g.colSize()));
     for (int64_t n = 0; n < g.batch; ++n) {
       T *image = dx + n * g.inImage();
-      T *columns = g.pointwise ? image : col.data();
-      for (int64_t grp = 0; grp < g.group; ++grp)
-        blas::gemm(true, false, cgk, p, mg, T(1), weight + grp * mg * cgk, cgk,
-                   dy + n * g.outImage() + grp * mg * p, p, T(0),
-                   columns + grp * cgk * p, p);
-      if (!g.pointwise) {
-        std::fill(image, image + g.inImage(), T(0));
-        col2im(g.window, g.inChannels, col.data(), image);
-      }
+      gemmPerGroup(g.group, g.weights(weight), true,
+                   g.outputs(dy + n * g.outImage()), false, T(0),
+                   scratch.gradientColumns(g, image));
+      scratch.foldColumns(g, image);
     }
   };
   return Status::ok();
@@ -155,27 +208,16 @@ Status makeConvGradWeight(const KernelSpec &spec, KernelFn &out) {
   if (Status s = readConv(spec, spec.inputs[1].shape, spec.outputs[0].shape,
                           spec.inputs[0].shape, g))
     return s;
-  out = [g, col = std::vector<T>()](const Tensor *const *inputs,
-                                    Tensor *const *outputs) mutable {
+  out = [g, scratch = ColumnScratch<T>()](const Tensor *const *inputs,
+                                          Tensor *const *outputs) mutable {
     const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>();
     T *dw = outputs[0]->data<T>();
-    const int64_t p = g.window.outSize(), mg = g.mg(), cgk = g.cgk();
     if (g.batch == 0)
-      std::fill(dw, dw + g.outChannels * cgk, T(0));
-    if (!g.pointwise && col.empty())
-      col.resize(size_t(g.colSize()));
+      std::fill(dw, dw + g.outChannels * g.cgk(), T(0));
     for (int64_t n = 0; n < g.batch; ++n) {
-      const T *image = x + n * g.inImage();
-      const T *columns = image;
-      if (!g.pointwise) {
-        im2col(g.window, g.inChannels, image, col.data());
-        columns = col.data();
-      }
-      for (int64_t grp = 0; grp < g.group; ++grp)
-        blas::gemm(false, true, mg, cgk, p, T(1),
-                   dy + n * g.outImage() + grp * mg * p, p,
-                   columns + grp * cgk * p, p, T(n == 0 ? 0 : 1),
-                   dw + grp * mg * cgk, cgk);
+      const T *columns = scratch.columnsOf(g, x + n * g.inImage());
+      gemmPerGroup(g.group, g.outputs(dy + n * g.outImage()), false,
+                   g.columns(columns), true, T(n == 0 ? 0 : 1), dw);
     }
   };
   return Status::ok();
