@@ -62,6 +62,19 @@ void scatterView(const RowPlan<1> &plan, int64_t base, const U *in, U *out) {
   });
 }
 
+/// Makes `out` copy the view of operand 0 at `base` with `plan`'s strides
+/// into the (contiguous) result.
+Status makeViewCopy(const KernelSpec &spec, const RowPlan<1> &plan,
+                    int64_t base, KernelFn &out) {
+  return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
+    using U = typename decltype(tag)::type;
+    out = [plan, base](const Tensor *const *in, Tensor *const *res) {
+      gatherView(plan, base, in[0]->data<U>(), res[0]->data<U>());
+    };
+    return Status::ok();
+  });
+}
+
 //===----------------------------------------------------------------------===//
 // reshape, flatten, squeeze, unsqueeze
 //===----------------------------------------------------------------------===//
@@ -106,23 +119,37 @@ Status makeFlatten(const KernelSpec &spec, KernelFn &out) {
   return makeBufferCopy(spec, out);
 }
 
-Status makeSqueeze(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
-    return s;
+/// Reads `axes` as a mask over the axes of a tensor of rank `rank` (when
+/// `inserting`, of that rank plus one axis per entry: unsqueeze's result);
+/// the entries must be unique and in range.
+Status readAxesMask(const KernelSpec &spec, size_t rank, bool inserting,
+                    std::vector<bool> &mask) {
   std::vector<int64_t> axes;
   if (Status s = spec.attrs.getInts("axes", axes))
     return s;
-  const Shape &in = spec.inputs[0].shape;
-  std::vector<bool> removed(in.size(), false);
+  if (inserting)
+    rank += axes.size();
+  mask.assign(rank, false);
   for (int64_t a : axes) {
-    if (a < 0 || a >= int64_t(in.size()) || removed[size_t(a)])
+    if (a < 0 || a >= int64_t(rank) || mask[size_t(a)])
       return spec.error("axes must be unique and in [0, " +
-                        std::to_string(in.size()) + ")");
-    if (in[size_t(a)] != 1)
-      return spec.error("cannot squeeze axis " + std::to_string(a) +
-                        " of size " + std::to_string(in[size_t(a)]));
-    removed[size_t(a)] = true;
+                        std::to_string(rank) + ")");
+    mask[size_t(a)] = true;
   }
+  return Status::ok();
+}
+
+Status makeSqueeze(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  const Shape &in = spec.inputs[0].shape;
+  std::vector<bool> removed;
+  if (Status s = readAxesMask(spec, in.size(), /*inserting=*/false, removed))
+    return s;
+  for (size_t d = 0; d < in.size(); ++d)
+    if (removed[d] && in[d] != 1)
+      return spec.error("cannot squeeze axis " + std::to_string(d) +
+                        " of size " + std::to_string(in[d]));
   Shape expected;
   for (size_t d = 0; d < in.size(); ++d)
     if (!removed[d])
@@ -135,20 +162,12 @@ Status makeSqueeze(const KernelSpec &spec, KernelFn &out) {
 Status makeUnsqueeze(const KernelSpec &spec, KernelFn &out) {
   if (Status s = checkArity(spec, 1, 1))
     return s;
-  std::vector<int64_t> axes;
-  if (Status s = spec.attrs.getInts("axes", axes))
-    return s;
   const Shape &in = spec.inputs[0].shape;
-  size_t rank = in.size() + axes.size();
-  std::vector<bool> inserted(rank, false);
-  for (int64_t a : axes) {
-    if (a < 0 || a >= int64_t(rank) || inserted[size_t(a)])
-      return spec.error("axes must be unique and in [0, " +
-                        std::to_string(rank) + ")");
-    inserted[size_t(a)] = true;
-  }
+  std::vector<bool> inserted;
+  if (Status s = readAxesMask(spec, in.size(), /*inserting=*/true, inserted))
+    return s;
   Shape expected;
-  for (size_t d = 0, next = 0; d < rank; ++d)
+  for (size_t d = 0, next = 0; d < inserted.size(); ++d)
     expected.push_back(inserted[d] ? 1 : in[next++]);
   if (Status s = checkResultShape(spec, expected))
     return s;
@@ -256,15 +275,8 @@ Status makeTranspose(const KernelSpec &spec, KernelFn &out) {
   for (size_t d = 0; d < plan.outer.size(); ++d)
     if (plan.strides[0][d] == 1)
       contiguousAxis = int64_t(d);
-  if (plan.contiguous[0] || contiguousAxis < 0 || plan.inner < 4) {
-    return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
-      using U = typename decltype(tag)::type;
-      out = [plan](const Tensor *const *in, Tensor *const *res) {
-        gatherView(plan, 0, in[0]->data<U>(), res[0]->data<U>());
-      };
-      return Status::ok();
-    });
-  }
+  if (plan.contiguous[0] || contiguousAxis < 0 || plan.inner < 4)
+    return makeViewCopy(spec, plan, /*base=*/0, out);
 
   // Blocked: tiles over (the operand's contiguous axis, the result's
   // rows); the other merged axes are walked with both offsets.
@@ -401,19 +413,16 @@ Status makeGatherGrad(const KernelSpec &spec, KernelFn &out) {
   const TensorType &dy = spec.inputs[0], &ddata = spec.outputs[0];
   if (Status s = prepareGather(spec, ddata, spec.inputs[1], dy, "dy", g))
     return s;
-  return dispatchType(FloatTypes{}, spec, "dy", dy.dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    return dispatchType(IndexTypes{}, spec, "indices", spec.inputs[1].dtype,
-                        [&](auto indexTag) {
-                          using I = typename decltype(indexTag)::type;
-                          out = [g](const Tensor *const *in,
-                                    Tensor *const *res) {
-                            gatherGrad(in[0]->data<T>(), in[1]->data<I>(),
-                                       res[0]->data<T>(), g);
-                          };
-                          return Status::ok();
-                        });
-  });
+  return dispatchTypePair(
+      FloatTypes{}, IndexTypes{}, spec, "dy", dy.dtype, "indices",
+      spec.inputs[1].dtype, [&](auto tag, auto indexTag) {
+        using T = typename decltype(tag)::type;
+        using I = typename decltype(indexTag)::type;
+        out = [g](const Tensor *const *in, Tensor *const *res) {
+          gatherGrad(in[0]->data<T>(), in[1]->data<I>(), res[0]->data<T>(), g);
+        };
+        return Status::ok();
+      });
 }
 
 //===----------------------------------------------------------------------===//
@@ -471,13 +480,7 @@ Status makeSlice(const KernelSpec &spec, KernelFn &out) {
     return s;
   if (plan.rows == 0)
     base = 0; // nothing is read; `start` may lie past the end
-  return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
-    using U = typename decltype(tag)::type;
-    out = [plan, base](const Tensor *const *in, Tensor *const *res) {
-      gatherView(plan, base, in[0]->data<U>(), res[0]->data<U>());
-    };
-    return Status::ok();
-  });
+  return makeViewCopy(spec, plan, base, out);
 }
 
 Status makeSliceGrad(const KernelSpec &spec, KernelFn &out) {
@@ -514,7 +517,29 @@ struct Pieces {
   std::vector<int64_t> chunks;  // elements per chunk of each piece
   std::vector<int64_t> offsets; // where each piece's chunk starts in whole's
   int64_t wholeChunk = 0;
+  size_t elementSize = 0; // bytes
 };
+
+/// Copies every chunk of every piece between `whole` and `piece(i)`: into
+/// the whole when `ToWhole` (concat), out of it otherwise (split).
+template <bool ToWhole, typename PieceFn>
+void copyPieces(const Pieces &p, char *whole, PieceFn piece) {
+  const size_t es = p.elementSize;
+  for (size_t i = 0; i < p.chunks.size(); ++i) {
+    char *part = piece(i);
+    size_t bytes = size_t(p.chunks[i]) * es;
+    if (bytes == 0)
+      continue;
+    for (int64_t o = 0; o < p.outer; ++o) {
+      char *w = whole + size_t(o * p.wholeChunk + p.offsets[i]) * es;
+      char *q = part + size_t(o) * bytes;
+      if constexpr (ToWhole)
+        std::memcpy(w, q, bytes);
+      else
+        std::memcpy(q, w, bytes);
+    }
+  }
+}
 
 /// Checks that `pieces` concatenate along `axis` into `whole`.
 Status planPieces(const KernelSpec &spec, const std::vector<TensorType> &parts,
@@ -544,6 +569,7 @@ Status planPieces(const KernelSpec &spec, const std::vector<TensorType> &parts,
                       std::to_string(whole.shape[size_t(axis)]));
   p.outer = productOf(whole.shape, 0, size_t(axis));
   p.wholeChunk = total * inner;
+  p.elementSize = dtypeSize(whole.dtype);
   return Status::ok();
 }
 
@@ -557,18 +583,10 @@ Status makeConcat(const KernelSpec &spec, KernelFn &out) {
   if (Status s =
           planPieces(spec, spec.inputs, "operand", spec.outputs[0], axis, p))
     return s;
-  size_t es = dtypeSize(spec.outputs[0].dtype);
-  out = [p, es](const Tensor *const *in, Tensor *const *res) {
-    char *dst = static_cast<char *>(res[0]->raw());
-    for (size_t i = 0; i < p.chunks.size(); ++i) {
-      const char *src = static_cast<const char *>(in[i]->raw());
-      size_t bytes = size_t(p.chunks[i]) * es;
-      if (bytes == 0)
-        continue;
-      for (int64_t o = 0; o < p.outer; ++o)
-        std::memcpy(dst + size_t(o * p.wholeChunk + p.offsets[i]) * es,
-                    src + size_t(o) * bytes, bytes);
-    }
+  out = [p](const Tensor *const *in, Tensor *const *res) {
+    copyPieces</*ToWhole=*/true>(
+        p, static_cast<char *>(res[0]->raw()),
+        [in](size_t i) { return static_cast<char *>(in[i]->raw()); });
   };
   return Status::ok();
 }
@@ -596,18 +614,10 @@ Status makeSplit(const KernelSpec &spec, KernelFn &out) {
                         spec.outputs[i].str() + " does not have size " +
                         std::to_string(sizes[i]) + " along axis " +
                         std::to_string(axis));
-  size_t es = dtypeSize(whole.dtype);
-  out = [p, es](const Tensor *const *in, Tensor *const *res) {
-    const char *src = static_cast<const char *>(in[0]->raw());
-    for (size_t i = 0; i < p.chunks.size(); ++i) {
-      char *dst = static_cast<char *>(res[i]->raw());
-      size_t bytes = size_t(p.chunks[i]) * es;
-      if (bytes == 0)
-        continue;
-      for (int64_t o = 0; o < p.outer; ++o)
-        std::memcpy(dst + size_t(o) * bytes,
-                    src + size_t(o * p.wholeChunk + p.offsets[i]) * es, bytes);
-    }
+  out = [p](const Tensor *const *in, Tensor *const *res) {
+    copyPieces</*ToWhole=*/false>(
+        p, static_cast<char *>(in[0]->raw()),
+        [res](size_t i) { return static_cast<char *>(res[i]->raw()); });
   };
   return Status::ok();
 }
@@ -622,14 +632,8 @@ Status makeExpand(const KernelSpec &spec, KernelFn &out) {
   const TensorType &in = spec.inputs[0], &res = spec.outputs[0];
   if (in.dtype != res.dtype || !broadcastsTo(in.shape, res.shape))
     return spec.error("cannot expand " + in.str() + " to " + res.str());
-  RowPlan<1> plan = planBroadcast<1>(res.shape, {in.shape});
-  return dispatchElementSize(spec, in.dtype, [&](auto tag) {
-    using U = typename decltype(tag)::type;
-    out = [plan](const Tensor *const *in, Tensor *const *res) {
-      gatherView(plan, 0, in[0]->data<U>(), res[0]->data<U>());
-    };
-    return Status::ok();
-  });
+  return makeViewCopy(spec, planBroadcast<1>(res.shape, {in.shape}),
+                      /*base=*/0, out);
 }
 
 } // namespace
