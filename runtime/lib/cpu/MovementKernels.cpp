@@ -316,8 +316,8 @@ Status makeTranspose(const KernelSpec &spec, KernelFn &out) {
 //===----------------------------------------------------------------------===//
 
 /// data seen as [outer, n, inner] around `axis`; `count` indices.
-struct GatherShape {
-  int64_t outer = 1, n = 1, inner = 1, count = 0;
+struct GatherShape : AxisLayout {
+  int64_t count = 0;
   std::string location;
 };
 
@@ -377,9 +377,7 @@ Status prepareGather(const KernelSpec &spec, const TensorType &data,
   if (Status s = checkType(spec, gatheredName, gathered,
                            TensorType{data.dtype, shape}))
     return s;
-  g.outer = productOf(data.shape, 0, size_t(axis));
-  g.n = data.shape[size_t(axis)];
-  g.inner = productOf(data.shape, size_t(axis) + 1, data.shape.size());
+  static_cast<AxisLayout &>(g) = layoutAround(data.shape, axis);
   g.count = indices.numel();
   g.location = spec.location;
   return Status::ok();

@@ -35,6 +35,21 @@ inline int64_t productOf(const Shape &shape, size_t begin, size_t end) {
   return n;
 }
 
+/// A shape seen as [outer, n, inner] around one of its axes (n is that
+/// axis's size): what kernels along an axis (softmax, gather) iterate.
+struct AxisLayout {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+
+/// The layout of `shape` around `axis`, which must lie in [0, rank).
+inline AxisLayout layoutAround(const Shape &shape, int64_t axis) {
+  AxisLayout l;
+  l.outer = productOf(shape, 0, size_t(axis));
+  l.n = shape[size_t(axis)];
+  l.inner = productOf(shape, size_t(axis) + 1, shape.size());
+  return l;
+}
+
 /// True if `from` broadcasts to `to` under numpy's rules (right-aligned,
 /// each axis equal or 1).
 inline bool broadcastsTo(const Shape &from, const Shape &to) {

@@ -23,17 +23,15 @@ using namespace pp::rt::cpu;
 
 namespace {
 
-/// A tensor seen as [outer, n, inner] around the softmax axis.
-struct AxisLayout {
-  int64_t outer = 1, n = 1, inner = 1;
-};
-
-AxisLayout layoutAround(const Shape &shape, int64_t axis) {
-  AxisLayout l;
-  l.outer = productOf(shape, 0, size_t(axis));
-  l.n = shape[size_t(axis)];
-  l.inner = productOf(shape, size_t(axis) + 1, shape.size());
-  return l;
+/// Reads and checks the `axis` attribute against the rank of operand 0.
+Status readAxis(const KernelSpec &spec, AxisLayout &layout) {
+  int64_t axis;
+  if (Status s = spec.attrs.getInt("axis", axis))
+    return s;
+  if (Status s = checkAxis(spec, axis, int64_t(spec.inputs[0].shape.size())))
+    return s;
+  layout = layoutAround(spec.inputs[0].shape, axis);
+  return Status::ok();
 }
 
 /// Scratch space of the non-last-axis paths, one element per inner index,
@@ -113,44 +111,6 @@ void softmaxBlocks(const T *x, T *y, const AxisLayout &l,
   }
 }
 
-/// Reads and checks the `axis` attribute against the rank of operand 0.
-Status readAxis(const KernelSpec &spec, AxisLayout &layout) {
-  int64_t axis;
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
-  if (Status s = checkAxis(spec, axis, int64_t(spec.inputs[0].shape.size())))
-    return s;
-  layout = layoutAround(spec.inputs[0].shape, axis);
-  return Status::ok();
-}
-
-template <bool Log> Status makeSoftmax(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
-    return s;
-  if (Status s = checkType(spec, "result", spec.outputs[0], spec.inputs[0]))
-    return s;
-  AxisLayout l;
-  if (Status s = readAxis(spec, l))
-    return s;
-  return dispatchType(
-      FloatTypes{}, spec, "operand", spec.inputs[0].dtype, [&](auto tag) {
-        using T = typename decltype(tag)::type;
-        if (l.inner == 1) {
-          out = [l](const Tensor *const *in, Tensor *const *res) {
-            softmaxRows<Log>(in[0]->data<T>(), res[0]->data<T>(), l.outer, l.n);
-          };
-        } else {
-          InnerScratch<T> scratch;
-          scratch.resize(l.inner);
-          out = [l, scratch](const Tensor *const *in,
-                             Tensor *const *res) mutable {
-            softmaxBlocks<Log>(in[0]->data<T>(), res[0]->data<T>(), l, scratch);
-          };
-        }
-        return Status::ok();
-      });
-}
-
 //===----------------------------------------------------------------------===//
 // Gradients
 //===----------------------------------------------------------------------===//
@@ -204,34 +164,50 @@ void softmaxGradBlocks(const T *dy, const T *y, T *dx, const AxisLayout &l,
   }
 }
 
-template <bool Log>
-Status makeSoftmaxGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 1))
+//===----------------------------------------------------------------------===//
+// Kernels
+//===----------------------------------------------------------------------===//
+
+/// softmax or log_softmax (operand x), or with `Grad` their gradient
+/// (operands dy and the forward result y): row by row along the last axis,
+/// by blocks along any other.
+template <bool Log, bool Grad>
+Status makeSoftmax(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, Grad ? 2 : 1, 1))
     return s;
-  if (Status s = checkType(spec, "y", spec.inputs[1], spec.inputs[0]))
-    return s;
+  if (Grad)
+    if (Status s = checkType(spec, "y", spec.inputs[1], spec.inputs[0]))
+      return s;
   if (Status s = checkType(spec, "result", spec.outputs[0], spec.inputs[0]))
     return s;
   AxisLayout l;
   if (Status s = readAxis(spec, l))
     return s;
   return dispatchType(
-      FloatTypes{}, spec, "dy", spec.inputs[0].dtype, [&](auto tag) {
+      FloatTypes{}, spec, Grad ? "dy" : "operand", spec.inputs[0].dtype,
+      [&](auto tag) {
         using T = typename decltype(tag)::type;
         if (l.inner == 1) {
           out = [l](const Tensor *const *in, Tensor *const *res) {
-            softmaxGradRows<Log>(in[0]->data<T>(), in[1]->data<T>(),
-                                 res[0]->data<T>(), l.outer, l.n);
+            if constexpr (Grad)
+              softmaxGradRows<Log>(in[0]->data<T>(), in[1]->data<T>(),
+                                   res[0]->data<T>(), l.outer, l.n);
+            else
+              softmaxRows<Log>(in[0]->data<T>(), res[0]->data<T>(), l.outer,
+                               l.n);
           };
-        } else {
-          InnerScratch<T> scratch;
-          scratch.resize(l.inner);
-          out = [l, scratch](const Tensor *const *in,
-                             Tensor *const *res) mutable {
+          return Status::ok();
+        }
+        InnerScratch<T> scratch;
+        scratch.resize(l.inner);
+        out = [l, scratch](const Tensor *const *in,
+                           Tensor *const *res) mutable {
+          if constexpr (Grad)
             softmaxGradBlocks<Log>(in[0]->data<T>(), in[1]->data<T>(),
                                    res[0]->data<T>(), l, scratch);
-          };
-        }
+          else
+            softmaxBlocks<Log>(in[0]->data<T>(), res[0]->data<T>(), l, scratch);
+        };
         return Status::ok();
       });
 }
@@ -239,8 +215,8 @@ Status makeSoftmaxGrad(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void pp::rt::cpu::registerSoftmaxKernels(KernelRegistry &registry) {
-  registry.add("nn.softmax", makeSoftmax</*Log=*/false>);
-  registry.add("nn.log_softmax", makeSoftmax</*Log=*/true>);
-  registry.add("nn.softmax_grad", makeSoftmaxGrad</*Log=*/false>);
-  registry.add("nn.log_softmax_grad", makeSoftmaxGrad</*Log=*/true>);
+  registry.add("nn.softmax", makeSoftmax</*Log=*/false, /*Grad=*/false>);
+  registry.add("nn.log_softmax", makeSoftmax</*Log=*/true, /*Grad=*/false>);
+  registry.add("nn.softmax_grad", makeSoftmax</*Log=*/false, /*Grad=*/true>);
+  registry.add("nn.log_softmax_grad", makeSoftmax</*Log=*/true, /*Grad=*/true>);
 }
