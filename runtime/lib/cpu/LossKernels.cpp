@@ -29,6 +29,10 @@ struct LossShape {
   bool hasIgnore = false;
   int64_t ignoreIndex = 0;
   std::string location;
+
+  bool ignored(int64_t label) const {
+    return hasIgnore && label == ignoreIndex;
+  }
 };
 
 /// Counts the positions whose label is not ignored, checking each such
@@ -37,7 +41,7 @@ template <typename L> int64_t countLabels(const L *labels, const LossShape &s) {
   int64_t count = 0;
   for (int64_t p = 0; p < s.positions; ++p) {
     int64_t label = int64_t(labels[p]);
-    if (s.hasIgnore && label == s.ignoreIndex)
+    if (s.ignored(label))
       continue;
     if (label < 0 || label >= s.classes)
       throwDataError(s.location, "label " + std::to_string(label) +
@@ -57,7 +61,7 @@ void crossEntropy(const T *logits, const L *labels, T *loss,
   double total = 0.0;
   for (int64_t p = 0; p < s.positions; ++p) {
     int64_t label = int64_t(labels[p]);
-    if (s.hasIgnore && label == s.ignoreIndex)
+    if (s.ignored(label))
       continue;
     const T *row = logits + p * c;
     const T m = maxRow(row, c);
@@ -77,7 +81,7 @@ void crossEntropyGrad(const T *dloss, const T *logits, const L *labels,
   for (int64_t p = 0; p < s.positions; ++p) {
     T *d = dlogits + p * c;
     int64_t label = int64_t(labels[p]);
-    if (s.hasIgnore && label == s.ignoreIndex) {
+    if (s.ignored(label)) {
       for (int64_t i = 0; i < c; ++i)
         d[i] = T(0);
       continue;
@@ -125,19 +129,16 @@ Status makeCrossEntropy(const KernelSpec &spec, KernelFn &out) {
   if (Status s = checkType(spec, "loss", spec.outputs[0],
                            TensorType{spec.inputs[0].dtype, {}}))
     return s;
-  return dispatchType(
-      FloatTypes{}, spec, "logits", spec.inputs[0].dtype, [&](auto tag) {
+  return dispatchTypePair(
+      FloatTypes{}, IndexTypes{}, spec, "logits", spec.inputs[0].dtype,
+      "labels", spec.inputs[1].dtype, [&](auto tag, auto labelTag) {
         using T = typename decltype(tag)::type;
-        return dispatchType(IndexTypes{}, spec, "labels", spec.inputs[1].dtype,
-                            [&](auto labelTag) {
-                              using L = typename decltype(labelTag)::type;
-                              out = [shape](const Tensor *const *in,
-                                            Tensor *const *res) {
-                                crossEntropy(in[0]->data<T>(), in[1]->data<L>(),
-                                             res[0]->data<T>(), shape);
-                              };
-                              return Status::ok();
-                            });
+        using L = typename decltype(labelTag)::type;
+        out = [shape](const Tensor *const *in, Tensor *const *res) {
+          crossEntropy(in[0]->data<T>(), in[1]->data<L>(), res[0]->data<T>(),
+                       shape);
+        };
+        return Status::ok();
       });
 }
 
@@ -153,19 +154,16 @@ Status makeCrossEntropyGrad(const KernelSpec &spec, KernelFn &out) {
                       " must be one element of the logits' element type");
   if (Status s = checkType(spec, "dlogits", spec.outputs[0], logits))
     return s;
-  return dispatchType(
-      FloatTypes{}, spec, "logits", logits.dtype, [&](auto tag) {
+  return dispatchTypePair(
+      FloatTypes{}, IndexTypes{}, spec, "logits", logits.dtype, "labels",
+      spec.inputs[2].dtype, [&](auto tag, auto labelTag) {
         using T = typename decltype(tag)::type;
-        return dispatchType(
-            IndexTypes{}, spec, "labels", spec.inputs[2].dtype,
-            [&](auto labelTag) {
-              using L = typename decltype(labelTag)::type;
-              out = [shape](const Tensor *const *in, Tensor *const *res) {
-                crossEntropyGrad(in[0]->data<T>(), in[1]->data<T>(),
-                                 in[2]->data<L>(), res[0]->data<T>(), shape);
-              };
-              return Status::ok();
-            });
+        using L = typename decltype(labelTag)::type;
+        out = [shape](const Tensor *const *in, Tensor *const *res) {
+          crossEntropyGrad(in[0]->data<T>(), in[1]->data<T>(), in[2]->data<L>(),
+                           res[0]->data<T>(), shape);
+        };
+        return Status::ok();
       });
 }
 
