@@ -200,6 +200,14 @@ Status FunctionExecutor::reset() {
   return Status::ok();
 }
 
+void FunctionExecutor::setProfiler(Profiler *profiler) {
+  profiler_ = profiler;
+  if (profiler)
+    for (PreparedKernel &kernel : kernels_)
+      if (!kernel.view)
+        kernel.profileId = profiler->addKernel(kernel.spec);
+}
+
 std::vector<uint32_t>
 FunctionExecutor::releasedAfter(size_t kernelIndex) const {
   std::vector<uint32_t> ids;
@@ -240,6 +248,9 @@ Status FunctionExecutor::run(const std::vector<Tensor> &arguments,
   for (auto &[slot, tensor] : parameterSlots_)
     slots_[slot] = tensor;
 
+  ProfileClock::time_point runStart;
+  if (profiler_)
+    runStart = ProfileClock::now();
   for (size_t k = 0; k < kernels_.size(); ++k) {
     PreparedKernel &kernel = kernels_[k];
     try {
@@ -249,7 +260,14 @@ Status FunctionExecutor::run(const std::vector<Tensor> &arguments,
       } else {
         for (uint32_t slot : kernel.outputs)
           slots_[slot] = Tensor::empty(slotTypes_[slot]);
-        kernel.fn(kernel.inputPtrs.data(), kernel.outputPtrs.data());
+        if (profiler_) {
+          ProfileClock::time_point start = ProfileClock::now();
+          kernel.fn(kernel.inputPtrs.data(), kernel.outputPtrs.data());
+          profiler_->kernelDone(kernel.profileId, role_, start,
+                                ProfileClock::now());
+        } else {
+          kernel.fn(kernel.inputPtrs.data(), kernel.outputPtrs.data());
+        }
       }
     } catch (const std::exception &e) {
       for (Tensor &t : slots_)
@@ -276,5 +294,7 @@ Status FunctionExecutor::run(const std::vector<Tensor> &arguments,
   }
   for (Tensor &t : slots_)
     t = Tensor();
+  if (profiler_)
+    profiler_->functionDone(role_, runStart, ProfileClock::now());
   return Status::ok();
 }

@@ -161,6 +161,8 @@ static double scalarValue(const Tensor &t) {
 
 Status StepRunner::runForward(const Batch &batch, uint32_t index,
                               std::vector<Tensor> &results, double *loss) {
+  if (profiler_) // B and W of the microbatch follow its F
+    profiler_->setMicrobatch(int32_t(index));
   if (Status s = forward_.run(forwardArguments(batch, index), results))
     return s;
   if (loss)
@@ -317,6 +319,15 @@ Status StepRunner::infer(const Batch &batch,
     }
   }
   return Status::ok();
+}
+
+void StepRunner::setProfiler(Profiler *profiler) {
+  profiler_ = profiler;
+  forward_.setProfiler(profiler);
+  if (training_) {
+    backwardInput_.setProfiler(profiler);
+    backwardWeight_.setProfiler(profiler);
+  }
 }
 
 Status StepRunner::resetKernels() {

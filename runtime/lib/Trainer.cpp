@@ -1,4 +1,9 @@
 //===- Trainer.cpp - One training step: F, B, W, optimizer ----------------===//
+//
+// With a profiler attached to the step runner, a step also records its own
+// span and the optimizer's.
+//
+//===----------------------------------------------------------------------===//
 
 #include "pp/Runtime/Trainer.h"
 
@@ -23,12 +28,27 @@ Status Trainer::create(StepRunner &runner, const OptimizerOptions &options,
 Status Trainer::step(const Batch &batch, double &loss) {
   ++steps_;
   std::string where = "step " + std::to_string(steps_) + ": ";
+  Profiler *profiler = runner_.profiler();
+  ProfileClock::time_point start;
+  if (profiler) {
+    profiler->setStep(steps_);
+    start = ProfileClock::now();
+  }
   if (Status s = runner_.forwardBackward(batch, loss, gradients_))
     return Status::error(where + s.message());
   if (!std::isfinite(loss)) {
     const char *value = std::isnan(loss) ? "nan" : loss > 0 ? "inf" : "-inf";
     return Status::error(where + "loss is " + value);
   }
+  if (!profiler) {
+    optimizer_->step(gradients_.parameters);
+    return Status::ok();
+  }
+  ProfileClock::time_point optimizerStart = ProfileClock::now();
   optimizer_->step(gradients_.parameters);
+  ProfileClock::time_point end = ProfileClock::now();
+  profiler->optimizerDone(optimizerStart, end);
+  profiler->stepDone(start, end);
+  profiler->setStep(0);
   return Status::ok();
 }

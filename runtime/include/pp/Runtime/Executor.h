@@ -12,6 +12,8 @@
 //    live values.
 //  - Results are returned as tensors that own their buffers: a result that
 //    is a parameter, an argument or another result is copied.
+//  - With a profiler attached (setProfiler), each kernel and each run is
+//    timed (Profiler.h); without, a run reads no clock.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +21,7 @@
 #define PP_RUNTIME_EXECUTOR_H
 
 #include "pp/Runtime/Kernel.h"
+#include "pp/Runtime/Profiler.h"
 #include "pp/Runtime/Program.h"
 
 #include <string>
@@ -68,6 +71,11 @@ public:
   /// function with the same dropout masks).
   Status reset();
 
+  /// Times every kernel (views excepted) and every run into `profiler`
+  /// from now on, describing the kernels to it; null stops timing. The
+  /// profiler must outlive the runs.
+  void setProfiler(Profiler *profiler);
+
   const std::string &name() const { return name_; }
   program::FunctionRole role() const { return role_; }
   const std::vector<PortInfo> &arguments() const { return arguments_; }
@@ -89,6 +97,7 @@ private:
     /// A reshape-like op whose output is its input's buffer seen with the
     /// output's type: run as a reinterpretation, no copy.
     bool view = false;
+    uint32_t profileId = 0; // Profiler::addKernel's id
     std::vector<const Tensor *> inputPtrs;
     std::vector<Tensor *> outputPtrs;
   };
@@ -99,6 +108,7 @@ private:
   std::string what_;
   program::FunctionRole role_ = program::FUNCTION_ROLE_UNSPECIFIED;
   const KernelRegistry *registry_ = nullptr;
+  Profiler *profiler_ = nullptr;
   std::vector<PortInfo> arguments_, results_;
   std::vector<uint32_t> argumentSlots_, resultSlots_;
   std::vector<std::pair<uint32_t, Tensor>> parameterSlots_;

@@ -69,6 +69,12 @@ public:
   /// Restarts the random sequences of every kernel (FunctionExecutor::reset).
   Status resetKernels();
 
+  /// Times every function run and kernel into `profiler` (null: stop), with
+  /// the microbatch being run as their context; the trainer adds steps and
+  /// the optimizer. The profiler must outlive the runs.
+  void setProfiler(Profiler *profiler);
+  Profiler *profiler() const { return profiler_; }
+
   const ProgramDirectory &directory() const { return dir_; }
   const program::Manifest &manifest() const { return dir_.manifest; }
   const program::Program &program() const { return dir_.stages[0].program; }
@@ -108,6 +114,7 @@ private:
   ProgramDirectory &dir_;
   FunctionExecutor forward_, backwardInput_, backwardWeight_;
   bool training_ = false;
+  Profiler *profiler_ = nullptr;
   int lossResult_ = -1;
   std::vector<size_t> trainable_;
   std::vector<Source> backwardInputSources_, backwardWeightSources_;
