@@ -41,6 +41,11 @@ Training:
   --threads N           OpenBLAS threads (default 1)
   --save OUT.onnx       write the source model with the trained weights
   --dump DIR            write DIR/loss.pb and DIR/grad/*.pb of the last step
+  --profile             time every kernel; after training, print per op and
+                        per function (F, B, W) where the steps' time went,
+                        first step left out as warm-up (stderr)
+  --trace FILE.json     write the measured timeline as a Chrome/Perfetto
+                        trace (as pp-simulate's trace=)
 Other modes:
   --infer               run the forward function only; with --dump, write
                         DIR/outputs/*.pb
@@ -67,6 +72,8 @@ enum OptionId {
   OptThreads,
   OptSave,
   OptDump,
+  OptProfile,
+  OptTrace,
   OptInfer,
   OptGradCheck,
   OptGradCheckTol,
@@ -87,6 +94,8 @@ const struct option kLongOptions[] = {
     {"threads", required_argument, nullptr, OptThreads},
     {"save", required_argument, nullptr, OptSave},
     {"dump", required_argument, nullptr, OptDump},
+    {"profile", no_argument, nullptr, OptProfile},
+    {"trace", required_argument, nullptr, OptTrace},
     {"infer", no_argument, nullptr, OptInfer},
     {"gradcheck", no_argument, nullptr, OptGradCheck},
     {"gradcheck-tol", required_argument, nullptr, OptGradCheckTol},
@@ -189,6 +198,14 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
     case OptDump:
       out.dumpDir = arg;
       break;
+    case OptProfile:
+      out.profile = true;
+      break;
+    case OptTrace:
+      out.tracePath = arg;
+      if (out.tracePath.empty())
+        s = Status::error("--trace: the file name is empty");
+      break;
     case OptInfer:
       infer = true;
       break;
@@ -227,6 +244,10 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
   if (out.mode != Mode::Train && !out.savePath.empty())
     return Status::error("--save writes trained weights; it cannot be "
                          "combined with --infer or --gradcheck");
+  if (out.mode != Mode::Train && (out.profile || !out.tracePath.empty()))
+    return Status::error(std::string(out.profile ? "--profile" : "--trace") +
+                         " times training steps; it cannot be combined with "
+                         "--infer or --gradcheck");
   if (out.mode == Mode::GradCheck && !out.dumpDir.empty())
     return Status::error("--dump cannot be combined with --gradcheck");
   if (out.mode != Mode::GradCheck && out.dataDir.empty())

@@ -23,6 +23,8 @@ struct Options {
   int threads = 1;
   std::string savePath;
   std::string dumpDir;
+  bool profile = false;  // --profile: the per-op table on stderr
+  std::string tracePath; // --trace: the measured timeline
   double gradcheckTolerance = 1e-5;
   bool help = false;
 };

@@ -1,7 +1,7 @@
 //===- pp-run.cpp - Runs a program exported by pp-opt ---------------------===//
 //
 // pp-run DIR --data DATA [--steps N] [optimizer options] [--save OUT.onnx]
-//            [--dump DUMP]
+//            [--dump DUMP] [--profile] [--trace TRACE.json]
 // pp-run DIR --infer --data DATA [--dump DUMP]
 // pp-run DIR --gradcheck [--data DATA] [--gradcheck-tol F]
 //
@@ -17,6 +17,8 @@
 #include "pp/Runtime/DataLoader.h"
 #include "pp/Runtime/GradCheck.h"
 #include "pp/Runtime/ModelSaver.h"
+#include "pp/Runtime/ProfileReport.h"
+#include "pp/Runtime/ProfileTrace.h"
 #include "pp/Runtime/Trainer.h"
 
 #include <cblas.h>
@@ -50,6 +52,21 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+/// Removes the --trace file on destruction unless `keep()` was called: a
+/// run that fails leaves no empty or partial trace behind.
+class TraceFileGuard {
+public:
+  explicit TraceFileGuard(std::string path) : path_(std::move(path)) {}
+  ~TraceFileGuard() {
+    if (!path_.empty())
+      std::remove(path_.c_str());
+  }
+  void keep() { path_.clear(); }
+
+private:
+  std::string path_;
+};
+
 int train(const Options &opts, rt::ProgramDirectory &dir,
           const rt::KernelRegistry &registry) {
   // A model that cannot be saved should fail before the training, not after.
@@ -59,6 +76,15 @@ int train(const Options &opts, rt::ProgramDirectory &dir,
       return fail(Status::error(
           "--save: " + dir.manifestPath + "'s source_model '" + source +
           "' cannot be read, so there is no model to save the weights into"));
+  }
+  // Likewise a trace that cannot be written; a failed run leaves none.
+  std::ofstream trace;
+  TraceFileGuard traceGuard(opts.tracePath);
+  if (!opts.tracePath.empty()) {
+    trace.open(opts.tracePath, std::ios::binary | std::ios::trunc);
+    if (!trace)
+      return fail(
+          Status::error("--trace: cannot write '" + opts.tracePath + "'"));
   }
   rt::Batch batch;
   if (Status s = rt::loadBatch(dir.manifest, opts.dataDir, batch))
@@ -70,6 +96,9 @@ int train(const Options &opts, rt::ProgramDirectory &dir,
   std::unique_ptr<rt::Trainer> trainer;
   if (Status s = rt::Trainer::create(*runner, opts.optimizer, trainer))
     return fail(s);
+  rt::Profiler profiler;
+  if (opts.profile || trace.is_open())
+    runner->setProfiler(&profiler);
 
   StepReporter reporter(opts.steps, runner->batchSize());
   double loss = 0;
@@ -84,6 +113,17 @@ int train(const Options &opts, rt::ProgramDirectory &dir,
   }
   reporter.finish();
 
+  if (opts.profile)
+    std::fputs(rt::formatProfile(rt::summarizeProfile(profiler)).c_str(),
+               stderr);
+  if (trace.is_open()) {
+    rt::writeProfileTrace(trace, profiler, "pp-run " + opts.programDir);
+    trace.close();
+    if (!trace)
+      return fail(
+          Status::error("--trace: writing '" + opts.tracePath + "' failed"));
+    traceGuard.keep();
+  }
   if (!opts.dumpDir.empty())
     if (Status s = writeTrainingDump(opts.dumpDir, *runner, loss,
                                      trainer->gradients()))
