@@ -32,11 +32,14 @@ sgemm: bench/train's sgemm_bench on the model's matrix-product shapes (all
 products of forward, input and weight gradients) gives the time they take at
 OpenBLAS's own single-thread speed. sgemm time / pp step time is a lower
 bound on the fraction of sgemm's speed that pp's matrix products reach (pp's
-step also runs everything else). pp-run has no per-kernel timing; with
---perf, `perf record -e cpu-clock` splits pp-run's CPU time per step by
-shared object (again the difference of W + N and W steps), and sgemm time /
-pp-run's time in OpenBLAS is the share of sgemm's speed its products reach
-(not counting the Transpose kernels that feed them).
+step also runs everything else). `pp-run --profile` times every kernel: over
+N steps after one warm-up step, the time of its products (nn.matmul,
+nn.gemm, nn.conv*) per step, their share of the step and their GFLOP/s, and
+sgemm time / their time is the share of sgemm's speed they reach (not
+counting the Transpose kernels that feed them, shown apart). With --perf,
+`perf record -e cpu-clock` also splits pp-run's CPU time per step by shared
+object (again the difference of W + N and W steps), and sgemm time /
+pp-run's time in OpenBLAS is the same share measured from outside.
 
 Prints a markdown table (docs/Benchmarks.md, "Training step on one core").
 """
@@ -180,6 +183,46 @@ def pp_step_seconds(pp_run, program, data, warmup, steps, repeat):
     return (timed(warmup + steps) - timed(warmup)) / steps
 
 
+PRODUCT_OPS = ("nn.matmul", "nn.gemm", "nn.conv", "nn.conv_grad_input",
+               "nn.conv_grad_weight")
+
+
+def pp_profile(pp_run, program, data, steps):
+    """pp-run --profile over 1 + `steps` steps (the first, warm-up, is left
+    out by pp-run): per step, the seconds and GFLOP of its products, the
+    seconds of its transposes, and the step's seconds."""
+    cmd = [pp_run, program, "--data", data, "--optimizer", "sgd",
+           "--lr", repr(LR), "--threads", "1", "--steps", str(steps + 1),
+           "--profile"]
+    result = subprocess.run(cmd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        fail("%s exited with %d:\n%s" % (" ".join(cmd), result.returncode,
+                                         result.stderr.rstrip()))
+    lines = result.stderr.splitlines()
+    header = [line for line in lines if line.startswith("profile of steps")]
+    if not header or "(%d steps;" % steps not in header[0]:
+        fail("pp-run --profile printed no table of %d steps:\n%s"
+             % (steps, result.stderr.rstrip()))
+    step_ms = float(header[0].split(":")[-1].split()[0])
+    products_ms = gflop = transposes_ms = 0.0
+    for line in lines:
+        fields = line.split()
+        # op, calls, total ms, share, mean us[, GFLOP/s]
+        if len(fields) < 5 or not fields[0].startswith("nn."):
+            continue
+        total_ms = float(fields[2])
+        if fields[0] in PRODUCT_OPS:
+            products_ms += total_ms
+            if len(fields) >= 6:
+                gflop += float(fields[5]) * total_ms * 1e-3
+        elif fields[0] == "nn.transpose":
+            transposes_ms += total_ms
+    return {"products": products_ms * 1e-3 / steps, "gflop": gflop / steps,
+            "transposes": transposes_ms * 1e-3 / steps,
+            "step": step_ms * 1e-3}
+
+
 PERF_HZ = 999
 
 
@@ -293,6 +336,7 @@ def main():
                                    args.warmup, steps, args.repeat)
             sgemm = sgemm_seconds(tools["sgemm_bench"], shape, batch,
                                   args.sgemm_repeat)
+            kernels = pp_profile(tools["pp-run"], program, data, steps)
             profile = None
             if args.perf:
                 # Twice the timed steps (at least 10): the difference of
@@ -301,7 +345,7 @@ def main():
                                           args.warmup, max(10, 2 * steps),
                                           work)
             rows.append((name, batch, shape, steps, t_torch, t_pp, sgemm,
-                         profile))
+                         profile, kernels))
             print("%s: PyTorch %s, pp-run %s (%d steps), sgemm %s"
                   % (name, fmt_ms(t_torch), fmt_ms(t_pp), steps,
                      fmt_ms(sgemm["step_seconds"])), file=sys.stderr)
@@ -312,12 +356,27 @@ def main():
           "(target <= 1.3) | sgemm, all products | sgemm / pp step "
           "(products >= this share of sgemm speed) |")
     print("|---|---|---|---|---|---|---|")
-    for name, batch, shape, steps, t_torch, t_pp, sgemm, _ in rows:
+    for name, batch, shape, steps, t_torch, t_pp, sgemm, _, _ in rows:
         s = sgemm["step_seconds"]
         print("| %s | %d x %d | %s | %s | %.2f | %s (%.3g GFLOP) | %.0f%% |"
               % (name, batch, shape["max_seq"], fmt_ms(t_torch), fmt_ms(t_pp),
                  t_pp / t_torch, fmt_ms(s), sgemm["step_gflop"],
                  100 * s / t_pp))
+    print()
+    print("pp-run's matrix products per step, timed by pp-run --profile "
+          "(warm-up step left out); sgemm / products is the share of "
+          "sgemm_bench's speed they reach:")
+    print()
+    print("| model | products | share of pp-run step | their GFLOP/s | "
+          "sgemm / products | transposes |")
+    print("|---|---|---|---|---|---|")
+    for name, _, _, _, _, _, sgemm, _, kernels in rows:
+        products = kernels["products"]
+        print("| %s | %s | %.0f%% | %.1f | %.0f%% | %s |"
+              % (name, fmt_ms(products), 100 * products / kernels["step"],
+                 kernels["gflop"] / products if products else 0.0,
+                 100 * sgemm["step_seconds"] / products if products else 0.0,
+                 fmt_ms(kernels["transposes"])))
     if args.perf:
         print()
         print("pp-run's CPU time per step by shared object (perf, cpu-clock "
@@ -327,7 +386,7 @@ def main():
         print("| model | OpenBLAS | sgemm / OpenBLAS | pp-run's code | "
               "kernel (page faults, ...) | libm | other |")
         print("|---|---|---|---|---|---|---|")
-        for name, _, _, _, _, _, sgemm, profile in rows:
+        for name, _, _, _, _, _, sgemm, profile, _ in rows:
             blas = sum(v for k, v in profile.items() if "openblas" in k)
             own = profile.get("pp-run", 0.0)
             kernel = profile.get("[kernel.kallsyms]", 0.0)
