@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CpuKernels.h"
+#include "Dropout.h"
 #include "FastMath.h"
 #include "KernelChecks.h"
 #include "TypeDispatch.h"
@@ -118,12 +119,9 @@ Status makeDropoutGrad(const KernelSpec &spec, KernelFn &out) {
     return s;
   if (Status s = checkType(spec, "result", spec.outputs[0], spec.inputs[0]))
     return s;
-  double ratio;
-  if (Status s = spec.attrs.getFloat("ratio", ratio))
+  double ratio = 0, scale = 0;
+  if (Status s = readDropoutRatio(spec, ratio, scale))
     return s;
-  if (!(ratio >= 0.0 && ratio <= 1.0))
-    return spec.error("ratio " + std::to_string(ratio) + " is not in [0, 1]");
-  double scale = ratio < 1.0 ? 1.0 / (1.0 - ratio) : 0.0;
   return dispatchType(
       FloatTypes{}, spec, "dy", spec.inputs[0].dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;

@@ -10,6 +10,7 @@
 
 #include "Broadcast.h"
 #include "CpuKernels.h"
+#include "Dropout.h"
 #include "FastMath.h"
 #include "KernelChecks.h"
 #include "ShapeIndexing.h"
@@ -182,46 +183,40 @@ Status checkSameOperandTypes(const KernelSpec &spec) {
   return Status::ok();
 }
 
-template <typename Fn, typename Types>
-Status makeArithmetic(const KernelSpec &spec, KernelFn &out) {
+/// `Fn(lhs, rhs)` over broadcast operands of one element type of `Types`;
+/// the result has that type, or is bool for a `Comparison`.
+template <typename Fn, typename Types, bool Comparison>
+Status makeBroadcastBinary(const KernelSpec &spec, KernelFn &out) {
   if (Status s = checkArity(spec, 2, 1))
     return s;
   if (Status s = checkSameOperandTypes(spec))
     return s;
-  if (Status s = checkBroadcastResult(spec, spec.inputs[0].dtype))
+  if (Status s = checkBroadcastResult(spec, Comparison ? DType::Bool
+                                                       : spec.inputs[0].dtype))
     return s;
   auto plan = planBroadcast<2>(spec.outputs[0].shape,
                                {spec.inputs[0].shape, spec.inputs[1].shape});
   return dispatchType(
       Types{}, spec, "lhs", spec.inputs[0].dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
+        using R = std::conditional_t<Comparison, bool, T>;
         out = [plan](const Tensor *const *in, Tensor *const *res) {
-          broadcastBinary(plan, res[0]->data<T>(), in[0]->data<T>(),
+          broadcastBinary(plan, res[0]->data<R>(), in[0]->data<T>(),
                           in[1]->data<T>(), Fn{});
         };
         return Status::ok();
       });
 }
 
+template <typename Fn, typename Types>
+Status makeArithmetic(const KernelSpec &spec, KernelFn &out) {
+  return makeBroadcastBinary<Fn, Types, /*Comparison=*/false>(spec, out);
+}
+
 template <typename Fn>
 Status makeComparison(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 1))
-    return s;
-  if (Status s = checkSameOperandTypes(spec))
-    return s;
-  if (Status s = checkBroadcastResult(spec, DType::Bool))
-    return s;
-  auto plan = planBroadcast<2>(spec.outputs[0].shape,
-                               {spec.inputs[0].shape, spec.inputs[1].shape});
-  return dispatchType(
-      ComparableTypes{}, spec, "lhs", spec.inputs[0].dtype, [&](auto tag) {
-        using T = typename decltype(tag)::type;
-        out = [plan](const Tensor *const *in, Tensor *const *res) {
-          broadcastBinary(plan, res[0]->data<bool>(), in[0]->data<T>(),
-                          in[1]->data<T>(), Fn{});
-        };
-        return Status::ok();
-      });
+  return makeBroadcastBinary<Fn, ComparableTypes, /*Comparison=*/true>(spec,
+                                                                       out);
 }
 
 /// A floating-point base raised to one exponent for the whole tensor: the
@@ -472,11 +467,9 @@ Status makeDropout(const KernelSpec &spec, KernelFn &out) {
   if (Status s = checkType(spec, "mask", spec.outputs[1],
                            TensorType{DType::Bool, spec.inputs[0].shape}))
     return s;
-  double ratio;
-  if (Status s = spec.attrs.getFloat("ratio", ratio))
+  double ratio = 0, scale = 0;
+  if (Status s = readDropoutRatio(spec, ratio, scale))
     return s;
-  if (!(ratio >= 0.0 && ratio <= 1.0))
-    return spec.error("ratio " + std::to_string(ratio) + " is not in [0, 1]");
   int64_t seedAttr = 0;
   bool hasSeed = spec.attrs.has("seed");
   if (hasSeed)
@@ -484,7 +477,6 @@ Status makeDropout(const KernelSpec &spec, KernelFn &out) {
       return s;
   uint64_t state = hasSeed ? uint64_t(seedAttr) : spec.seed;
   uint64_t threshold = uint64_t(std::llround(ratio * 4294967296.0));
-  double scale = ratio < 1.0 ? 1.0 / (1.0 - ratio) : 0.0;
   return dispatchType(
       FloatTypes{}, spec, "operand", spec.inputs[0].dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
