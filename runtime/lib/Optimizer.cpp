@@ -26,26 +26,48 @@ Status pp::rt::parseOptimizerKind(const std::string &text, OptimizerKind &out) {
 
 namespace {
 
-/// torch.optim.SGD with dampening 0 and no Nesterov momentum.
-class SGD final : public Optimizer {
+/// The step both algorithms share: count it, make the state on the first
+/// step (`Derived::makeState`), then update every parameter in place with
+/// `Derived::update<T>`, T its element type (f32 or f64, as create checks),
+/// so that each update is one typed loop.
+template <typename Derived> class ElementwiseOptimizer : public Optimizer {
 public:
   using Optimizer::Optimizer;
 
-  void step(const std::vector<Tensor> &grads) override {
+  void step(const std::vector<Tensor> &grads) final {
     ++steps_;
-    if (momentumBuffers_.empty() && options_.momentum != 0)
-      for (const OptimizedParameter &p : parameters_)
-        momentumBuffers_.push_back(Tensor::zeros(p.value.type()));
+    Derived &self = static_cast<Derived &>(*this);
+    if (steps_ == 1)
+      self.makeState();
     for (size_t i = 0; i < parameters_.size(); ++i) {
       Tensor &p = parameters_[i].value;
       if (p.dtype() == DType::F32)
-        update<float>(p, grads[i], i);
+        self.template update<float>(p, grads[i], i);
       else
-        update<double>(p, grads[i], i);
+        self.template update<double>(p, grads[i], i);
     }
   }
 
-private:
+protected:
+  /// One zero tensor of each parameter's type: per-parameter state.
+  std::vector<Tensor> zerosLikeParameters() const {
+    std::vector<Tensor> out;
+    for (const OptimizedParameter &p : parameters_)
+      out.push_back(Tensor::zeros(p.value.type()));
+    return out;
+  }
+};
+
+/// torch.optim.SGD with dampening 0 and no Nesterov momentum.
+class SGD final : public ElementwiseOptimizer<SGD> {
+public:
+  using ElementwiseOptimizer::ElementwiseOptimizer;
+
+  void makeState() {
+    if (options_.momentum != 0)
+      momentumBuffers_ = zerosLikeParameters();
+  }
+
   template <typename T>
   void update(Tensor &param, const Tensor &grad, size_t index) {
     T *p = param.data<T>();
@@ -77,31 +99,20 @@ private:
     }
   }
 
+private:
   std::vector<Tensor> momentumBuffers_;
 };
 
 /// torch.optim.AdamW (no amsgrad, not maximising).
-class AdamW final : public Optimizer {
+class AdamW final : public ElementwiseOptimizer<AdamW> {
 public:
-  using Optimizer::Optimizer;
+  using ElementwiseOptimizer::ElementwiseOptimizer;
 
-  void step(const std::vector<Tensor> &grads) override {
-    ++steps_;
-    if (expAvg_.empty())
-      for (const OptimizedParameter &p : parameters_) {
-        expAvg_.push_back(Tensor::zeros(p.value.type()));
-        expAvgSq_.push_back(Tensor::zeros(p.value.type()));
-      }
-    for (size_t i = 0; i < parameters_.size(); ++i) {
-      Tensor &p = parameters_[i].value;
-      if (p.dtype() == DType::F32)
-        update<float>(p, grads[i], i);
-      else
-        update<double>(p, grads[i], i);
-    }
+  void makeState() {
+    expAvg_ = zerosLikeParameters();
+    expAvgSq_ = zerosLikeParameters();
   }
 
-private:
   template <typename T>
   void update(Tensor &param, const Tensor &grad, size_t index) {
     const OptimizerOptions &o = options_;
@@ -128,6 +139,7 @@ private:
     }
   }
 
+private:
   std::vector<Tensor> expAvg_, expAvgSq_;
 };
 
