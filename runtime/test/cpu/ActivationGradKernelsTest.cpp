@@ -106,7 +106,7 @@ TEST(ActivationGradKernels, DropoutGradMatchesFiniteDifferencesOfDropout) {
     EXPECT_FALSE(prepare("nn.dropout", a, {t}, {t, maskType}, fn, 99));
     return call(fn, {x}, {t, maskType});
   };
-  Tensor x = randomTensor(t, rng), dy = randomTensor(t, rng);
+  Tensor x = randomTensor(t, rng, -2, 2), dy = randomTensor(t, rng, -2, 2);
   Tensor mask = dropout(x)[1];
   Values expected = numericGradient(
       [&](const Values &at) { return valuesOf(dropout(tensorOf(t, at))[0]); },

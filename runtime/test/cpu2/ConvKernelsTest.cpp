@@ -5,12 +5,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KernelTestUtils.h"
+#include "KernelHarness.h"
 
 #include <gtest/gtest.h>
 
 using namespace pp::rt;
-using namespace pp::rt::test;
+using namespace pp::rt::cputest;
 
 namespace {
 
@@ -133,13 +133,14 @@ TEST(ConvKernel, MatchesDefinition) {
       Values bias;
       if (c.bias) {
         inputs.push_back(randomTensor({dtype, {c.w[0]}}, rng));
-        bias = values(inputs[2]);
+        bias = valuesOf(inputs[2]);
       }
       auto y =
-          runOp("nn.conv", convAttrs(c), inputs, {{dtype, convOutputShape(c)}});
+          run("nn.conv", convAttrs(c), inputs, {{dtype, convOutputShape(c)}});
       ASSERT_EQ(y.size(), 1u);
-      Values expected = referenceConv(c, values(inputs[0]), values(inputs[1]),
-                                      c.bias ? &bias : nullptr);
+      Values expected =
+          referenceConv(c, valuesOf(inputs[0]), valuesOf(inputs[1]),
+                        c.bias ? &bias : nullptr);
       double tol = dtype == DType::F32 ? 1e-5 : 1e-12;
       expectClose(y[0], expected, tol, tol, what);
     }
@@ -156,14 +157,14 @@ TEST(ConvKernel, RunsTwiceWithTheSameScratch) {
   TensorType yt{DType::F32, convOutputShape(c)};
   ASSERT_FALSE(prepare("nn.conv", convAttrs(c), {x1.type(), w.type(), b.type()},
                        {yt}, fn));
-  Values bias = values(b);
+  Values bias = valuesOf(b);
   for (const Tensor &x : {x1, x2}) {
     Tensor y = Tensor::zeros(yt);
     const Tensor *in[] = {&x, &w, &b};
     Tensor *out[] = {&y};
     fn(in, out);
-    expectClose(y, referenceConv(c, values(x), values(w), &bias), 1e-5, 1e-5,
-                "second run");
+    expectClose(y, referenceConv(c, valuesOf(x), valuesOf(w), &bias), 1e-5,
+                1e-5, "second run");
   }
 }
 
@@ -179,18 +180,18 @@ TEST(ConvGradKernels, MatchFiniteDifferences) {
     Tensor dy = randomTensor(yt, rng);
 
     auto conv = [&](const Tensor &input, const Tensor &weight) {
-      auto y = runOp("nn.conv", at, {input, weight}, {yt});
-      return y.empty() ? Values() : values(y[0]);
+      auto y = run("nn.conv", at, {input, weight}, {yt});
+      return y.empty() ? Values() : valuesOf(y[0]);
     };
     Values dxExpected = numericGradient(
-        [&](const Tensor &p) { return conv(p, w); }, x, values(dy));
-    auto dx = runOp("nn.conv_grad_input", at, {dy, w}, {x.type()});
+        [&](const Tensor &p) { return conv(p, w); }, x, valuesOf(dy));
+    auto dx = run("nn.conv_grad_input", at, {dy, w}, {x.type()});
     ASSERT_EQ(dx.size(), 1u);
     expectClose(dx[0], dxExpected, 1e-7, 1e-8, "conv_grad_input");
 
     Values dwExpected = numericGradient(
-        [&](const Tensor &p) { return conv(x, p); }, w, values(dy));
-    auto dw = runOp("nn.conv_grad_weight", at, {dy, x}, {w.type()});
+        [&](const Tensor &p) { return conv(x, p); }, w, valuesOf(dy));
+    auto dw = run("nn.conv_grad_weight", at, {dy, x}, {w.type()});
     ASSERT_EQ(dw.size(), 1u);
     expectClose(dw[0], dwExpected, 1e-7, 1e-8, "conv_grad_weight");
   }
@@ -203,19 +204,19 @@ TEST(ConvGradKernels, Float32MatchesFloat64) {
   Tensor w = randomTensor({DType::F64, c.w}, rng);
   Tensor dy = randomTensor({DType::F64, convOutputShape(c)}, rng);
   auto as32 = [](const Tensor &t) {
-    return tensorOf({DType::F32, t.shape()}, values(t));
+    return tensorOf({DType::F32, t.shape()}, valuesOf(t));
   };
   for (const char *op : {"nn.conv_grad_input", "nn.conv_grad_weight"}) {
     SCOPED_TRACE(op);
     bool input = std::string(op) == "nn.conv_grad_input";
     const Tensor &other = input ? w : x;
     Shape shape = input ? c.x : c.w;
-    auto r64 = runOp(op, convAttrs(c), {dy, other}, {{DType::F64, shape}});
+    auto r64 = run(op, convAttrs(c), {dy, other}, {{DType::F64, shape}});
     auto r32 =
-        runOp(op, convAttrs(c), {as32(dy), as32(other)}, {{DType::F32, shape}});
+        run(op, convAttrs(c), {as32(dy), as32(other)}, {{DType::F32, shape}});
     ASSERT_EQ(r64.size(), 1u);
     ASSERT_EQ(r32.size(), 1u);
-    expectClose(r32[0], values(r64[0]), 1e-5, 1e-5, op);
+    expectClose(r32[0], valuesOf(r64[0]), 1e-5, 1e-5, op);
   }
 }
 

@@ -1,11 +1,11 @@
 //===- MatMulKernelsTest.cpp - nn.matmul and nn.gemm against naive loops --===//
 
-#include "KernelTestUtils.h"
+#include "KernelHarness.h"
 
 #include <gtest/gtest.h>
 
 using namespace pp::rt;
-using namespace pp::rt::test;
+using namespace pp::rt::cputest;
 
 namespace {
 
@@ -85,8 +85,8 @@ TEST(MatMulKernel, MatchesNumpySemantics) {
       Tensor b = randomTensor({dtype, c.rhs}, rng);
       Shape shape;
       Values expected =
-          referenceMatMul(values(a), c.lhs, values(b), c.rhs, shape);
-      auto result = runOp("nn.matmul", {}, {a, b}, {{dtype, shape}});
+          referenceMatMul(valuesOf(a), c.lhs, valuesOf(b), c.rhs, shape);
+      auto result = run("nn.matmul", {}, {a, b}, {{dtype, shape}});
       ASSERT_EQ(result.size(), 1u);
       bool f32 = dtype == DType::F32;
       expectClose(result[0], expected, f32 ? kRtol32 : kTol64,
@@ -164,16 +164,16 @@ TEST(GemmKernel, FlagsAndBroadcastBias) {
             Values cValues;
             if (cShape) {
               inputs.push_back(randomTensor({dtype, *cShape}, rng));
-              cValues = values(inputs[2]);
+              cValues = valuesOf(inputs[2]);
             }
             Attributes at = attrs({{"alpha", 0.5},
                                    {"beta", beta},
                                    {"transA", int64_t(transA)},
                                    {"transB", int64_t(transB)}});
-            auto result = runOp("nn.gemm", at, inputs, {{dtype, {m, n}}});
+            auto result = run("nn.gemm", at, inputs, {{dtype, {m, n}}});
             ASSERT_EQ(result.size(), 1u);
             Values expected = referenceGemm(
-                values(inputs[0]), values(inputs[1]),
+                valuesOf(inputs[0]), valuesOf(inputs[1]),
                 cShape ? &cValues : nullptr, cShape ? *cShape : Shape{}, m, n,
                 k, transA, transB, 0.5, beta);
             bool f32 = dtype == DType::F32;

@@ -7,14 +7,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KernelTestUtils.h"
+#include "KernelHarness.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 using namespace pp::rt;
-using namespace pp::rt::test;
+using namespace pp::rt::cputest;
 
 namespace {
 
@@ -93,14 +93,14 @@ TEST(LayerNormKernel, MatchesDefinition) {
       Values bias;
       if (c.bias) {
         inputs.push_back(randomTensor({dtype, *c.bias}, rng));
-        bias = values(inputs[2]);
+        bias = valuesOf(inputs[2]);
       }
-      auto y =
-          runOp("nn.layer_norm", layerNormAttrs(c), inputs, {{dtype, c.x}});
+      auto y = run("nn.layer_norm", layerNormAttrs(c), inputs, {{dtype, c.x}});
       ASSERT_EQ(y.size(), 1u);
       double tol = dtype == DType::F32 ? 1e-5 : 1e-12;
       expectClose(y[0],
-                  referenceLayerNorm(c, values(inputs[0]), values(inputs[1]),
+                  referenceLayerNorm(c, valuesOf(inputs[0]),
+                                     valuesOf(inputs[1]),
                                      c.bias ? &bias : nullptr),
                   tol, tol, what);
     }
@@ -118,14 +118,14 @@ TEST(LayerNormGradKernels, MatchFiniteDifferences) {
     Tensor dy = randomTensor({f64, c.x}, rng);
     auto layerNorm = [&](const Tensor &input, const Tensor &s,
                          const Tensor &b) {
-      auto y = runOp("nn.layer_norm", at, {input, s, b}, {x.type()});
-      return y.empty() ? Values() : values(y[0]);
+      auto y = run("nn.layer_norm", at, {input, s, b}, {x.type()});
+      return y.empty() ? Values() : valuesOf(y[0]);
     };
 
     Values dxExpected = numericGradient(
         [&](const Tensor &p) { return layerNorm(p, scale, bias); }, x,
-        values(dy));
-    auto dx = runOp("nn.layer_norm_grad", at, {dy, x, scale}, {x.type()});
+        valuesOf(dy));
+    auto dx = run("nn.layer_norm_grad", at, {dy, x, scale}, {x.type()});
     ASSERT_EQ(dx.size(), 1u);
     expectClose(dx[0], dxExpected, 1e-6, 1e-7, "layer_norm_grad");
 
@@ -134,33 +134,33 @@ TEST(LayerNormGradKernels, MatchFiniteDifferences) {
     TensorType full{f64, c.normalized()};
     Tensor fullScale = randomTensor(full, rng),
            fullBias = randomTensor(full, rng);
-    auto params = runOp("nn.layer_norm_grad_params", at, {dy, x}, {full, full});
+    auto params = run("nn.layer_norm_grad_params", at, {dy, x}, {full, full});
     ASSERT_EQ(params.size(), 2u);
     expectClose(params[0],
                 numericGradient(
                     [&](const Tensor &p) { return layerNorm(x, p, fullBias); },
-                    fullScale, values(dy)),
+                    fullScale, valuesOf(dy)),
                 1e-6, 1e-7, "dscale");
     expectClose(params[1],
                 numericGradient(
                     [&](const Tensor &p) { return layerNorm(x, fullScale, p); },
-                    fullBias, values(dy)),
+                    fullBias, valuesOf(dy)),
                 1e-6, 1e-7, "dbias");
 
     // Results of the (broadcast) parameters' own shapes are summed over the
     // broadcast axes.
-    params = runOp("nn.layer_norm_grad_params", at, {dy, x},
-                   {scale.type(), bias.type()});
+    params = run("nn.layer_norm_grad_params", at, {dy, x},
+                 {scale.type(), bias.type()});
     ASSERT_EQ(params.size(), 2u);
     expectClose(
         params[0],
         numericGradient([&](const Tensor &p) { return layerNorm(x, p, bias); },
-                        scale, values(dy)),
+                        scale, valuesOf(dy)),
         1e-6, 1e-7, "broadcast dscale");
     expectClose(
         params[1],
         numericGradient([&](const Tensor &p) { return layerNorm(x, scale, p); },
-                        bias, values(dy)),
+                        bias, valuesOf(dy)),
         1e-6, 1e-7, "broadcast dbias");
   }
 }
@@ -246,16 +246,16 @@ TEST(BatchNormKernel, MatchesDefinitionAndUpdatesRunningStatistics) {
                bias = randomTensor(param, rng);
         Tensor mean = randomTensor(param, rng);
         Tensor var = randomTensor(param, rng, 0.5, 2);
-        Values mean0 = values(mean), var0 = values(var);
+        Values mean0 = valuesOf(mean), var0 = valuesOf(var);
 
-        auto y = runOp("nn.batch_norm", batchNormAttrs(training, true),
-                       {x, scale, bias, mean, var}, {x.type()});
+        auto y = run("nn.batch_norm", batchNormAttrs(training, true),
+                     {x, scale, bias, mean, var}, {x.type()});
         ASSERT_EQ(y.size(), 1u);
         double tol = dtype == DType::F32 ? 1e-5 : 1e-12;
         Values batchMean, batchVar;
-        channelMoments(values(x), shape, batchMean, batchVar);
+        channelMoments(valuesOf(x), shape, batchMean, batchVar);
         Values expected = referenceBatchNorm(
-            values(x), shape, values(scale), values(bias),
+            valuesOf(x), shape, valuesOf(scale), valuesOf(bias),
             training ? batchMean : mean0, training ? batchVar : var0);
         expectClose(y[0], expected, tol, tol, what);
 
@@ -284,8 +284,8 @@ TEST(BatchNormKernel, RunningStatisticsMatchPyTorch) {
   Tensor bias = tensorOf({DType::F32, {2}}, {0, 0});
   Tensor mean = tensorOf({DType::F32, {2}}, {0, 0});
   Tensor var = tensorOf({DType::F32, {2}}, {1, 1});
-  auto y = runOp("nn.batch_norm", batchNormAttrs(true, true),
-                 {x, scale, bias, mean, var}, {x.type()});
+  auto y = run("nn.batch_norm", batchNormAttrs(true, true),
+               {x, scale, bias, mean, var}, {x.type()});
   ASSERT_EQ(y.size(), 1u);
   expectClose(mean, {0.4000000059604645, 0.36666667461395264}, 1e-6, 0,
               "running mean");
@@ -311,34 +311,34 @@ TEST(BatchNormGradKernels, MatchFiniteDifferences) {
       // forward result does not depend on them, the grad ops ignore them.
       auto batchNorm = [&](const Tensor &input, const Tensor &s,
                            const Tensor &b) {
-        auto y = runOp("nn.batch_norm", batchNormAttrs(training, true),
-                       {input, s, b, mean.clone(), var.clone()}, {x.type()});
-        return y.empty() ? Values() : values(y[0]);
+        auto y = run("nn.batch_norm", batchNormAttrs(training, true),
+                     {input, s, b, mean.clone(), var.clone()}, {x.type()});
+        return y.empty() ? Values() : valuesOf(y[0]);
       };
       Attributes at = batchNormAttrs(training, false);
 
-      auto dx = runOp("nn.batch_norm_grad", at, {dy, x, scale, mean, var},
-                      {x.type()});
+      auto dx =
+          run("nn.batch_norm_grad", at, {dy, x, scale, mean, var}, {x.type()});
       ASSERT_EQ(dx.size(), 1u);
       expectClose(
           dx[0],
           numericGradient(
               [&](const Tensor &p) { return batchNorm(p, scale, bias); }, x,
-              values(dy)),
+              valuesOf(dy)),
           1e-6, 1e-7, "batch_norm_grad");
 
-      auto params = runOp("nn.batch_norm_grad_params", at, {dy, x, mean, var},
-                          {param, param});
+      auto params = run("nn.batch_norm_grad_params", at, {dy, x, mean, var},
+                        {param, param});
       ASSERT_EQ(params.size(), 2u);
       expectClose(params[0],
                   numericGradient(
                       [&](const Tensor &p) { return batchNorm(x, p, bias); },
-                      scale, values(dy)),
+                      scale, valuesOf(dy)),
                   1e-6, 1e-7, "dscale");
       expectClose(params[1],
                   numericGradient(
                       [&](const Tensor &p) { return batchNorm(x, scale, p); },
-                      bias, values(dy)),
+                      bias, valuesOf(dy)),
                   1e-6, 1e-7, "dbias");
     }
 }

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KernelTestUtils.h"
+#include "KernelHarness.h"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 #include <limits>
 
 using namespace pp::rt;
-using namespace pp::rt::test;
+using namespace pp::rt::cputest;
 
 namespace {
 
@@ -140,11 +140,12 @@ TEST(PoolKernels, MatchDefinition) {
             c.name + (average ? " average " : " max ") + dtypeName(dtype);
         SCOPED_TRACE(what);
         Tensor x = randomTensor({dtype, c.x}, rng);
-        auto y = runOp(average ? "nn.average_pool" : "nn.max_pool",
-                       poolAttrs(c, average), {x}, {{dtype, pooledShape(c)}});
+        auto y = run(average ? "nn.average_pool" : "nn.max_pool",
+                     poolAttrs(c, average), {x}, {{dtype, pooledShape(c)}});
         ASSERT_EQ(y.size(), 1u);
         double tol = dtype == DType::F32 ? 1e-6 : 1e-13;
-        expectClose(y[0], referencePool(c, values(x), average), tol, tol, what);
+        expectClose(y[0], referencePool(c, valuesOf(x), average), tol, tol,
+                    what);
       }
 }
 
@@ -157,16 +158,16 @@ TEST(PoolKernels, AveragePoolMatchesPyTorch) {
   for (size_t i = 0; i < arange.size(); ++i)
     arange[i] = double(i);
   Tensor x = tensorOf({DType::F32, c.x}, arange);
-  auto y = runOp("nn.average_pool", poolAttrs(c, true), {x},
-                 {{DType::F32, {1, 1, 3, 3}}});
+  auto y = run("nn.average_pool", poolAttrs(c, true), {x},
+               {{DType::F32, {1, 1, 3, 3}}});
   ASSERT_EQ(y.size(), 1u);
   expectClose(y[0],
               {1.3333333730697632, 3.0, 2.6666667461395264, 7.0, 12.0, 9.0, 8.0,
                13.0, 9.333333015441895},
               1e-6, 0, "count_include_pad");
   c.includePad = false;
-  y = runOp("nn.average_pool", poolAttrs(c, true), {x},
-            {{DType::F32, {1, 1, 3, 3}}});
+  y = run("nn.average_pool", poolAttrs(c, true), {x},
+          {{DType::F32, {1, 1, 3, 3}}});
   ASSERT_EQ(y.size(), 1u);
   expectClose(y[0], {3.0, 4.5, 6.0, 10.5, 12.0, 13.5, 18.0, 19.5, 21.0}, 1e-6,
               0, "without pads");
@@ -177,9 +178,9 @@ TEST(PoolKernels, AveragePoolMatchesPyTorch) {
   Values arange36(36);
   for (size_t i = 0; i < arange36.size(); ++i)
     arange36[i] = double(i);
-  y = runOp("nn.average_pool", poolAttrs(c, true),
-            {tensorOf({DType::F32, c.x}, arange36)},
-            {{DType::F32, {1, 1, 4, 4}}});
+  y = run("nn.average_pool", poolAttrs(c, true),
+          {tensorOf({DType::F32, c.x}, arange36)},
+          {{DType::F32, {1, 1, 4, 4}}});
   ASSERT_EQ(y.size(), 1u);
   expectClose(y[0],
               {1.5555555820465088, 3.3333332538604736, 4.666666507720947,
@@ -203,12 +204,12 @@ TEST(PoolGradKernels, MatchFiniteDifferences) {
       Tensor dy = randomTensor(yt, rng);
       Values expected = numericGradient(
           [&](const Tensor &p) {
-            auto y = runOp(forward, at, {p}, {yt});
-            return y.empty() ? Values() : values(y[0]);
+            auto y = run(forward, at, {p}, {yt});
+            return y.empty() ? Values() : valuesOf(y[0]);
           },
-          x, values(dy));
-      auto dx = average ? runOp("nn.average_pool_grad", at, {dy}, {x.type()})
-                        : runOp("nn.max_pool_grad", at, {dy, x}, {x.type()});
+          x, valuesOf(dy));
+      auto dx = average ? run("nn.average_pool_grad", at, {dy}, {x.type()})
+                        : run("nn.max_pool_grad", at, {dy, x}, {x.type()});
       ASSERT_EQ(dx.size(), 1u);
       expectClose(dx[0], expected, 1e-7, 1e-8, what);
     }
@@ -221,7 +222,7 @@ TEST(PoolGradKernels, MaxPoolGradGoesToTheFirstMaximum) {
              {0, 0, 0, 0}, {1, 1},       false,  false};
   Tensor x = tensorOf({DType::F32, c.x}, {0.5, 2.0, 2.0, 1.0});
   Tensor dy = tensorOf({DType::F32, {1, 1, 1, 1}}, {3.0});
-  auto dx = runOp("nn.max_pool_grad", poolAttrs(c, false), {dy, x}, {x.type()});
+  auto dx = run("nn.max_pool_grad", poolAttrs(c, false), {dy, x}, {x.type()});
   ASSERT_EQ(dx.size(), 1u);
   expectClose(dx[0], {0.0, 3.0, 0.0, 0.0}, 0, 0, "first maximum");
 }
@@ -231,9 +232,9 @@ TEST(PoolKernels, GlobalAveragePool) {
   for (DType dtype : {DType::F32, DType::F64}) {
     Shape xs{2, 3, 4, 5};
     Tensor x = randomTensor({dtype, xs}, rng);
-    auto y = runOp("nn.global_average_pool", {}, {x}, {{dtype, {2, 3, 1, 1}}});
+    auto y = run("nn.global_average_pool", {}, {x}, {{dtype, {2, 3, 1, 1}}});
     ASSERT_EQ(y.size(), 1u);
-    Values xv = values(x), expected(6, 0.0);
+    Values xv = valuesOf(x), expected(6, 0.0);
     for (size_t i = 0; i < xv.size(); ++i)
       expected[i / 20] += xv[i] / 20;
     double tol = dtype == DType::F32 ? 1e-6 : 1e-13;

@@ -228,13 +228,13 @@ void expectClose(const Values &actual, const Values &expected, double rtol,
   int reported = 0;
   for (size_t i = 0; i < actual.size(); ++i) {
     double a = actual[i], e = expected[i];
-    bool close = std::isnan(e) ? std::isnan(a)
-                 : std::isinf(e)
-                     ? a == e
-                     : std::fabs(a - e) <= atol + rtol * std::fabs(e);
+    double tolerance = atol + rtol * std::fabs(e);
+    bool close = std::isnan(e)   ? std::isnan(a)
+                 : std::isinf(e) ? a == e
+                                 : std::fabs(a - e) <= tolerance;
     if (!close && reported++ < 5)
       ADD_FAILURE() << what << ": element " << i << " is " << a << ", expected "
-                    << e;
+                    << e << " (tolerance " << tolerance << ")";
   }
 }
 
@@ -281,6 +281,13 @@ Values numericGradient(const std::function<Values(const Values &)> &f,
     grad[i] = (dot(f(plus), weights) - dot(f(minus), weights)) / (2 * h);
   }
   return grad;
+}
+
+Values numericGradient(const std::function<Values(const Tensor &)> &f,
+                       const Tensor &x, const Values &weights, double h) {
+  return numericGradient(
+      [&](const Values &at) { return f(tensorOf(x.type(), at)); }, valuesOf(x),
+      weights, h);
 }
 
 double dot(const Values &a, const Values &b) {

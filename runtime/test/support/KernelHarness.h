@@ -1,15 +1,16 @@
 //===- KernelHarness.h - Running CPU kernels in tests -----------*- C++ -*-===//
 //
-// Helpers of the elementwise, softmax, loss, reduction and movement kernel
-// tests: tensors of any dtype from and to doubles, preparing and running a
-// kernel by name from the CPU registry (outputs poisoned first, so a kernel
-// that skips an element fails), naive broadcasting for reference loops, and
-// central finite differences for gradient checks.
+// What both CPU kernel test binaries (runtime/test/cpu and cpu2) run their
+// kernels with: tensors of any dtype from and to doubles, random tensors,
+// preparing and running a kernel by name from the CPU registry (outputs
+// poisoned first, so a kernel that skips an element fails), tolerant
+// comparisons, multi-index and broadcast offsets for the naive reference
+// loops, and central finite differences for gradient checks.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PP_RUNTIME_TEST_CPU_KERNELHARNESS_H
-#define PP_RUNTIME_TEST_CPU_KERNELHARNESS_H
+#ifndef PP_RUNTIME_TEST_SUPPORT_KERNELHARNESS_H
+#define PP_RUNTIME_TEST_SUPPORT_KERNELHARNESS_H
 
 #include "pp/Runtime/Kernel.h"
 
@@ -41,8 +42,8 @@ uint16_t bfloat16Bits(double v);
 double bfloat16Value(uint16_t bits);
 
 /// Uniform values in [lo, hi); integer dtypes get integers in [lo, hi].
-Tensor randomTensor(const TensorType &type, std::mt19937 &rng, double lo = -2,
-                    double hi = 2);
+Tensor randomTensor(const TensorType &type, std::mt19937 &rng, double lo = -1,
+                    double hi = 1);
 
 /// Prepares `op` from the CPU kernel registry with `spec.seed = seed`.
 Status prepare(const std::string &op, const Attributes &attributes,
@@ -72,7 +73,8 @@ std::string prepareError(const std::string &op, const Attributes &attributes,
                          const std::vector<TensorType> &outputs);
 
 /// Expects |actual - expected| <= atol + rtol * |expected| for every
-/// element (NaN matches NaN only); reports the first few mismatches.
+/// element (NaN matches NaN only, an infinity only itself); reports the
+/// first few mismatches with their tolerance.
 void expectClose(const Values &actual, const Values &expected, double rtol,
                  double atol, const std::string &what);
 void expectClose(const Tensor &actual, const Values &expected, double rtol,
@@ -87,6 +89,12 @@ void forEachIndex(const Shape &shape,
 /// broadcasting reads for `index` of the (broadcast) result.
 int64_t broadcastOffset(const Shape &from, const std::vector<int64_t> &index);
 
+/// The row-major flat offset of `index` in `shape` (of the same rank).
+inline int64_t flatIndex(const Shape &shape,
+                         const std::vector<int64_t> &index) {
+  return broadcastOffset(shape, index);
+}
+
 /// The gradient of sum_i f(x)[i] * weights[i] at x by central differences
 /// with step h. The default balances truncation (h^2) and rounding (1/h)
 /// for smooth f; for a linear f any step is exact, and a step of 1 keeps
@@ -94,10 +102,14 @@ int64_t broadcastOffset(const Shape &from, const std::vector<int64_t> &index);
 constexpr double kLinearStep = 1.0;
 Values numericGradient(const std::function<Values(const Values &)> &f,
                        const Values &x, const Values &weights, double h = 1e-5);
+/// The same for an f of a tensor of x's type (x's values perturbed); the
+/// default step suits f64 compositions of kernels (layer norm, convolution).
+Values numericGradient(const std::function<Values(const Tensor &)> &f,
+                       const Tensor &x, const Values &weights, double h = 1e-6);
 
 /// sum_i a[i] * b[i].
 double dot(const Values &a, const Values &b);
 
 } // namespace pp::rt::cputest
 
-#endif // PP_RUNTIME_TEST_CPU_KERNELHARNESS_H
+#endif // PP_RUNTIME_TEST_SUPPORT_KERNELHARNESS_H
