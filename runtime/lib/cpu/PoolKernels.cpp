@@ -159,21 +159,31 @@ template <typename T> int64_t argMax(const T *plane, const PlaneWindow &w) {
   return best;
 }
 
-template <typename T>
-Status makeMaxPool(const KernelSpec &spec, KernelFn &out) {
+/// max_pool, or average_pool when `Average`: each window's first maximum
+/// (-inf for a window of padding alone), or its sum times the divisor's
+/// reciprocal.
+template <typename T, bool Average>
+Status makePool(const KernelSpec &spec, KernelFn &out) {
   if (Status s = checkArityAndDType(spec, 1, 1, 1))
     return s;
   PoolPlan plan;
   if (Status s = readPool(spec, spec.inputs[0].shape, spec.outputs[0].shape,
-                          /*average=*/false, plan))
+                          Average, plan))
     return s;
   out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
     const T *x = inputs[0]->data<T>();
     T *y = outputs[0]->data<T>();
     forEachWindow(plan, [&](const PlaneWindow &w) {
       const T *plane = x + w.in;
-      int64_t best = argMax(plane, w);
-      y[w.out] = best < 0 ? -std::numeric_limits<T>::infinity() : plane[best];
+      if constexpr (Average) {
+        double sum = 0;
+        for (const int64_t *k = w.begin; k != w.end; ++k)
+          sum += double(plane[*k]);
+        y[w.out] = T(sum * plan.scale[size_t(w.position)]);
+      } else {
+        int64_t best = argMax(plane, w);
+        y[w.out] = best < 0 ? -std::numeric_limits<T>::infinity() : plane[best];
+      }
     });
   };
   return Status::ok();
@@ -198,28 +208,6 @@ Status makeMaxPoolGrad(const KernelSpec &spec, KernelFn &out) {
       int64_t best = argMax(x + w.in, w);
       if (best >= 0)
         dx[w.in + best] += dy[w.out];
-    });
-  };
-  return Status::ok();
-}
-
-template <typename T>
-Status makeAveragePool(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 1, 1, 1))
-    return s;
-  PoolPlan plan;
-  if (Status s = readPool(spec, spec.inputs[0].shape, spec.outputs[0].shape,
-                          /*average=*/true, plan))
-    return s;
-  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
-    const T *x = inputs[0]->data<T>();
-    T *y = outputs[0]->data<T>();
-    forEachWindow(plan, [&](const PlaneWindow &w) {
-      const T *plane = x + w.in;
-      double sum = 0;
-      for (const int64_t *k = w.begin; k != w.end; ++k)
-        sum += double(plane[*k]);
-      y[w.out] = T(sum * plan.scale[size_t(w.position)]);
     });
   };
   return Status::ok();
@@ -278,10 +266,11 @@ Status makeGlobalAveragePool(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void registerPoolKernels(KernelRegistry &registry) {
-  registry.add("nn.max_pool",
-               floatKernel<makeMaxPool<float>, makeMaxPool<double>>);
+  registry.add("nn.max_pool", floatKernel<makePool<float, /*Average=*/false>,
+                                          makePool<double, /*Average=*/false>>);
   registry.add("nn.average_pool",
-               floatKernel<makeAveragePool<float>, makeAveragePool<double>>);
+               floatKernel<makePool<float, /*Average=*/true>,
+                           makePool<double, /*Average=*/true>>);
   registry.add(
       "nn.global_average_pool",
       floatKernel<makeGlobalAveragePool<float>, makeGlobalAveragePool<double>>);
