@@ -33,10 +33,12 @@ std::optional<program::DataType> getDataType(Type elementType) {
     return integer.isSignless() ? std::optional(program::BOOL) : std::nullopt;
   case 8:
     return isSigned ? program::INT8 : program::UINT8;
+  case 16:
+    return isSigned ? program::INT16 : program::UINT16;
   case 32:
-    return isSigned ? std::optional(program::INT32) : std::nullopt;
+    return isSigned ? program::INT32 : program::UINT32;
   case 64:
-    return isSigned ? std::optional(program::INT64) : std::nullopt;
+    return isSigned ? program::INT64 : program::UINT64;
   default:
     return std::nullopt;
   }

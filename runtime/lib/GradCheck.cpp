@@ -34,6 +34,17 @@ void fillUniform(Tensor &t, std::mt19937_64 &rng) {
   }
 }
 
+/// Fills an integer tensor of element type T with values uniform in
+/// [0, bound), or zeros when bound is 0; values above T's maximum become it.
+template <typename T>
+void fillBelow(Tensor &t, int64_t bound, std::mt19937_64 &rng) {
+  const uint64_t max = uint64_t(std::numeric_limits<T>::max());
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    uint64_t v = bound > 0 ? rng() % uint64_t(bound) : 0;
+    t.data<T>()[i] = T(std::min(v, max));
+  }
+}
+
 /// The smallest bound a forward kernel puts on the integer input `key`
 /// (see makeRandomBatch); 0 when none does.
 int64_t integerBound(const program::Program &prog, const std::string &key) {
@@ -162,23 +173,29 @@ Status pp::rt::makeRandomBatch(const program::Manifest &manifest,
         t.data<uint8_t>()[i] = uint8_t(rng() & 1);
       break;
     case DType::I64:
-    case DType::I32:
-    case DType::I8:
-    case DType::U8: {
-      int64_t bound = integerBound(program, input.name());
-      for (int64_t i = 0; i < t.numel(); ++i) {
-        int64_t v = bound > 0 ? int64_t(rng() % uint64_t(bound)) : 0;
-        if (type.dtype == DType::I64)
-          t.data<int64_t>()[i] = v;
-        else if (type.dtype == DType::I32)
-          t.data<int32_t>()[i] = int32_t(v);
-        else if (type.dtype == DType::I8)
-          t.data<int8_t>()[i] = int8_t(std::min<int64_t>(v, 127));
-        else
-          t.data<uint8_t>()[i] = uint8_t(std::min<int64_t>(v, 255));
-      }
+      fillBelow<int64_t>(t, integerBound(program, input.name()), rng);
       break;
-    }
+    case DType::I32:
+      fillBelow<int32_t>(t, integerBound(program, input.name()), rng);
+      break;
+    case DType::I16:
+      fillBelow<int16_t>(t, integerBound(program, input.name()), rng);
+      break;
+    case DType::I8:
+      fillBelow<int8_t>(t, integerBound(program, input.name()), rng);
+      break;
+    case DType::U64:
+      fillBelow<uint64_t>(t, integerBound(program, input.name()), rng);
+      break;
+    case DType::U32:
+      fillBelow<uint32_t>(t, integerBound(program, input.name()), rng);
+      break;
+    case DType::U16:
+      fillBelow<uint16_t>(t, integerBound(program, input.name()), rng);
+      break;
+    case DType::U8:
+      fillBelow<uint8_t>(t, integerBound(program, input.name()), rng);
+      break;
     default:
       return Status::error("input '" + input.name() + "' is " + type.str() +
                            "; random data can only be made for f32, f64, "

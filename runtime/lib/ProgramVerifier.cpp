@@ -47,6 +47,18 @@ Status pp::rt::convertType(const program::TensorType &type, TensorType &out,
   case program::UINT8:
     out.dtype = DType::U8;
     break;
+  case program::UINT32:
+    out.dtype = DType::U32;
+    break;
+  case program::UINT64:
+    out.dtype = DType::U64;
+    break;
+  case program::INT16:
+    out.dtype = DType::I16;
+    break;
+  case program::UINT16:
+    out.dtype = DType::U16;
+    break;
   default:
     return Status::error(what + ": element type " +
                          std::to_string(int(type.dtype())) +

@@ -20,12 +20,16 @@ size_t pp::rt::dtypeSize(DType dtype) {
   switch (dtype) {
   case DType::F64:
   case DType::I64:
+  case DType::U64:
     return 8;
   case DType::F32:
   case DType::I32:
+  case DType::U32:
     return 4;
   case DType::F16:
   case DType::BF16:
+  case DType::I16:
+  case DType::U16:
     return 2;
   case DType::Bool:
   case DType::I8:
@@ -55,6 +59,14 @@ const char *pp::rt::dtypeName(DType dtype) {
     return "i8";
   case DType::U8:
     return "u8";
+  case DType::U32:
+    return "u32";
+  case DType::U64:
+    return "u64";
+  case DType::I16:
+    return "i16";
+  case DType::U16:
+    return "u16";
   }
   return "?";
 }

@@ -38,6 +38,14 @@ static std::optional<DType> dtypeFromOnnx(int32_t dataType) {
     return DType::I8;
   case TensorProto::UINT8:
     return DType::U8;
+  case TensorProto::UINT32:
+    return DType::U32;
+  case TensorProto::UINT64:
+    return DType::U64;
+  case TensorProto::INT16:
+    return DType::I16;
+  case TensorProto::UINT16:
+    return DType::U16;
   default:
     return std::nullopt;
   }
@@ -63,6 +71,14 @@ static int32_t dtypeToOnnx(DType dtype) {
     return TensorProto::INT8;
   case DType::U8:
     return TensorProto::UINT8;
+  case DType::U32:
+    return TensorProto::UINT32;
+  case DType::U64:
+    return TensorProto::UINT64;
+  case DType::I16:
+    return TensorProto::INT16;
+  case DType::U16:
+    return TensorProto::UINT16;
   }
   return TensorProto::UNDEFINED;
 }
@@ -99,6 +115,14 @@ static Status readTypedField(const TensorProto &proto, Tensor &out,
     return copyTyped<uint8_t>(proto.int32_data(), "int32_data", out, what);
   case DType::I8:
     return copyTyped<int8_t>(proto.int32_data(), "int32_data", out, what);
+  case DType::I16:
+    return copyTyped<int16_t>(proto.int32_data(), "int32_data", out, what);
+  case DType::U16:
+    return copyTyped<uint16_t>(proto.int32_data(), "int32_data", out, what);
+  case DType::U32:
+    return copyTyped<uint32_t>(proto.uint64_data(), "uint64_data", out, what);
+  case DType::U64:
+    return copyTyped<uint64_t>(proto.uint64_data(), "uint64_data", out, what);
   case DType::F16:
   case DType::BF16: // the bit patterns, one per int32
     return copyTyped<uint16_t>(proto.int32_data(), "int32_data", out, what);

@@ -27,7 +27,8 @@ TEST(TensorIO, RoundTripOfEveryDType) {
   TempDir dir;
   for (DType dtype :
        {DType::F32, DType::F64, DType::I64, DType::I32, DType::Bool, DType::F16,
-        DType::BF16, DType::I8, DType::U8}) {
+        DType::BF16, DType::I8, DType::U8, DType::U32, DType::U64, DType::I16,
+        DType::U16}) {
     Tensor t = Tensor::empty({dtype, {3}});
     for (size_t i = 0; i < t.bytes(); ++i)
       static_cast<uint8_t *>(t.raw())[i] = uint8_t(i * 7 % 2);
@@ -84,6 +85,82 @@ TEST(TensorIO, ReadsTypedFields) {
   ASSERT_FALSE(tensorFromProto(proto, t, "p"));
   EXPECT_EQ(t.type().str(), "f64");
   EXPECT_EQ(*t.data<double>(), 0.25);
+}
+
+TEST(TensorIO, WritesAndReadsTheOnnxCodesOfUnsignedAndI16Types) {
+  // ONNX's codes: UINT32 12, UINT64 13, INT16 5, UINT16 4; the raw bytes
+  // are the values, little-endian.
+  TempDir dir;
+  Tensor u64 = makeTensor<uint64_t>(DType::U64, {2}, {~uint64_t(0), 3});
+  onnx::TensorProto proto;
+  tensorToProto(u64, "u", proto);
+  EXPECT_EQ(proto.data_type(), onnx::TensorProto::UINT64);
+  ASSERT_FALSE(writeTensorFile(dir.file("u.pb"), u64, "u"));
+  Tensor back;
+  ASSERT_FALSE(readTensorFile(dir.file("u.pb"), back));
+  EXPECT_EQ(back.type().str(), "2xu64");
+  EXPECT_EQ(values<uint64_t>(back), values<uint64_t>(u64));
+
+  Tensor i16 = makeTensor<int16_t>(DType::I16, {3}, {-32768, -1, 32767});
+  tensorToProto(i16, "i", proto);
+  EXPECT_EQ(proto.data_type(), onnx::TensorProto::INT16);
+  ASSERT_FALSE(tensorFromProto(proto, back, "i"));
+  EXPECT_EQ(back.type().str(), "3xi16");
+  EXPECT_EQ(values<int16_t>(back), values<int16_t>(i16));
+
+  tensorToProto(makeTensor<uint32_t>(DType::U32, {1}, {7}), "", proto);
+  EXPECT_EQ(proto.data_type(), onnx::TensorProto::UINT32);
+  tensorToProto(makeTensor<uint16_t>(DType::U16, {1}, {7}), "", proto);
+  EXPECT_EQ(proto.data_type(), onnx::TensorProto::UINT16);
+}
+
+TEST(TensorIO, ReadsTheTypedFieldsOfUnsignedAndI16Types) {
+  // ONNX keeps UINT32 and UINT64 in uint64_data, INT16 and UINT16 in
+  // int32_data.
+  onnx::TensorProto proto;
+  Tensor t;
+  proto.set_data_type(onnx::TensorProto::UINT32);
+  proto.add_dims(2);
+  proto.add_uint64_data(4294967295u);
+  proto.add_uint64_data(5);
+  ASSERT_FALSE(tensorFromProto(proto, t, "p"));
+  EXPECT_EQ(t.type().str(), "2xu32");
+  EXPECT_EQ(values<uint32_t>(t), (std::vector<uint32_t>{4294967295u, 5}));
+
+  proto.Clear();
+  proto.set_data_type(onnx::TensorProto::UINT64);
+  proto.add_dims(2);
+  proto.add_uint64_data(~uint64_t(0));
+  proto.add_uint64_data(uint64_t(1) << 40);
+  ASSERT_FALSE(tensorFromProto(proto, t, "p"));
+  EXPECT_EQ(t.type().str(), "2xu64");
+  EXPECT_EQ(values<uint64_t>(t),
+            (std::vector<uint64_t>{~uint64_t(0), uint64_t(1) << 40}));
+
+  proto.Clear();
+  proto.set_data_type(onnx::TensorProto::INT16);
+  proto.add_dims(2);
+  proto.add_int32_data(-300);
+  proto.add_int32_data(32767);
+  ASSERT_FALSE(tensorFromProto(proto, t, "p"));
+  EXPECT_EQ(t.type().str(), "2xi16");
+  EXPECT_EQ(values<int16_t>(t), (std::vector<int16_t>{-300, 32767}));
+
+  proto.Clear();
+  proto.set_data_type(onnx::TensorProto::UINT16);
+  proto.add_dims(2);
+  proto.add_int32_data(65535);
+  proto.add_int32_data(9);
+  ASSERT_FALSE(tensorFromProto(proto, t, "p"));
+  EXPECT_EQ(t.type().str(), "2xu16");
+  EXPECT_EQ(values<uint16_t>(t), (std::vector<uint16_t>{65535, 9}));
+
+  // A count that does not match names the field ONNX uses.
+  proto.add_int32_data(1);
+  Status s = tensorFromProto(proto, t, "p");
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(), "p: int32_data holds 3 values, but the shape 2 has 2 "
+                         "elements");
 }
 
 TEST(TensorIO, ErrorsNameTheFileAndTheProblem) {

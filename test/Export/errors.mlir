@@ -25,19 +25,19 @@ func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// expected-error @+1 {{pp-export: parameter @w has type tensor<4xi16>: the program format has no code for i16}}
-ml_program.global private @w(dense<1> : tensor<4xi16>) : tensor<4xi16>
-func.func @forward(%x: tensor<4xi16>) -> tensor<4xi16> {
-  %w = ml_program.global_load_const @w : tensor<4xi16>
-  %0 = nn.add %x, %w : tensor<4xi16>, tensor<4xi16> -> tensor<4xi16>
-  return %0 : tensor<4xi16>
+// expected-error @+1 {{pp-export: parameter @w has type tensor<4xi4>: the program format has no code for i4}}
+ml_program.global private @w(dense<1> : tensor<4xi4>) : tensor<4xi4>
+func.func @forward(%x: tensor<4xi4>) -> tensor<4xi4> {
+  %w = ml_program.global_load_const @w : tensor<4xi4>
+  %0 = nn.add %x, %w : tensor<4xi4>, tensor<4xi4> -> tensor<4xi4>
+  return %0 : tensor<4xi4>
 }
 
 // -----
 
-// expected-error @+1 {{pp-export: argument 0 of @forward has type tensor<4xui16>: the program format has no code for ui16}}
-func.func @forward(%x: tensor<4xui16>) -> tensor<4xui16> {
-  return %x : tensor<4xui16>
+// expected-error @+1 {{pp-export: argument 0 of @forward has type tensor<4xui4>: the program format has no code for ui4}}
+func.func @forward(%x: tensor<4xui4>) -> tensor<4xui4> {
+  return %x : tensor<4xui4>
 }
 
 // -----

@@ -35,7 +35,9 @@ for node in model.graph.node:
 dtypes = {program_pb2.FLOAT32: np.float32, program_pb2.FLOAT64: np.float64,
           program_pb2.INT64: np.int64, program_pb2.INT32: np.int32,
           program_pb2.BOOL: np.bool_, program_pb2.FLOAT16: np.float16,
-          program_pb2.INT8: np.int8, program_pb2.UINT8: np.uint8}
+          program_pb2.INT8: np.int8, program_pb2.UINT8: np.uint8,
+          program_pb2.INT16: np.int16, program_pb2.UINT16: np.uint16,
+          program_pb2.UINT32: np.uint32, program_pb2.UINT64: np.uint64}
 
 program = program_pb2.Program()
 with open(os.path.join(export_dir, "stage0.pb"), "rb") as f:

@@ -17,10 +17,26 @@
 
 namespace pp::rt {
 
-enum class DType : uint8_t { F32, F64, I64, I32, Bool, F16, BF16, I8, U8 };
+enum class DType : uint8_t {
+  F32,
+  F64,
+  I64,
+  I32,
+  Bool,
+  F16,
+  BF16,
+  I8,
+  U8,
+  U32,
+  U64,
+  I16,
+  U16
+};
 
 size_t dtypeSize(DType dtype);
-const char *dtypeName(DType dtype); // "f32", "f64", "i64", "i32", "bool", ...
+/// "f32", "f64", "i64", "i32", "bool", "f16", "bf16", "i8", "u8", "u32",
+/// "u64", "i16", "u16".
+const char *dtypeName(DType dtype);
 bool isFloat(DType dtype);
 
 using Shape = std::vector<int64_t>;
