@@ -30,15 +30,33 @@ namespace {
 // Scalar formulas
 //===----------------------------------------------------------------------===//
 
-// Narrow integers compute in int and wrap around on the way back, as numpy.
+/// `fn(a, b)` on the bits of two integers as an unsigned type at least as
+/// wide as int, which wraps around where the signed arithmetic C++ promotes
+/// narrow integers to (u16 * u16 in int) or the signed type itself would
+/// overflow; the result narrows back to T, as numpy wraps. Floats compute
+/// directly.
+template <typename T, typename Fn> T wrapping(T a, T b, Fn fn) {
+  if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<decltype(a + b)>;
+    return T(fn(U(a), U(b)));
+  } else {
+    return fn(a, b);
+  }
+}
 struct AddFn {
-  template <typename T> T operator()(T a, T b) const { return T(a + b); }
+  template <typename T> T operator()(T a, T b) const {
+    return wrapping(a, b, [](auto x, auto y) { return x + y; });
+  }
 };
 struct SubFn {
-  template <typename T> T operator()(T a, T b) const { return T(a - b); }
+  template <typename T> T operator()(T a, T b) const {
+    return wrapping(a, b, [](auto x, auto y) { return x - y; });
+  }
 };
 struct MulFn {
-  template <typename T> T operator()(T a, T b) const { return T(a * b); }
+  template <typename T> T operator()(T a, T b) const {
+    return wrapping(a, b, [](auto x, auto y) { return x * y; });
+  }
 };
 /// -x, wrapping around for the most negative integer instead of overflowing.
 template <typename T> T negate(T x) {

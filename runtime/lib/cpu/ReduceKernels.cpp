@@ -4,8 +4,8 @@
 // axes of size 1): Broadcast.h's plan, read backwards, walks the input in
 // rows along which the accumulator is either contiguous (a kept axis: a
 // vectorised row add) or one element (a reduced axis: a row sum). Float
-// sums accumulate in double, integer sums in int64; reduce_mean then
-// divides by the number of elements reduced into each result.
+// sums accumulate in double, integer sums in int64 or uint64; reduce_mean
+// then divides by the number of elements reduced into each result.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,10 +34,12 @@ struct Reduction {
   bool mean = false;
 };
 
-/// The accumulator type of an element type.
+/// The accumulator type of an element type: double for floats, 64-bit
+/// integers of the element's signedness for integers.
 template <typename T>
-using AccumulatorOf =
-    std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+using AccumulatorOf = std::conditional_t<
+    std::is_floating_point_v<T>, double,
+    std::conditional_t<std::is_unsigned_v<T>, uint64_t, int64_t>>;
 
 /// Sums `x` into `acc` (of the kept shape, zeroed) along the plan's rows.
 template <typename T, typename Acc>

@@ -49,6 +49,18 @@ template <> struct DTypeOf<int8_t> {
 template <> struct DTypeOf<uint8_t> {
   static constexpr DType value = DType::U8;
 };
+template <> struct DTypeOf<uint32_t> {
+  static constexpr DType value = DType::U32;
+};
+template <> struct DTypeOf<uint64_t> {
+  static constexpr DType value = DType::U64;
+};
+template <> struct DTypeOf<int16_t> {
+  static constexpr DType value = DType::I16;
+};
+template <> struct DTypeOf<uint16_t> {
+  static constexpr DType value = DType::U16;
+};
 template <> struct DTypeOf<Float16> {
   static constexpr DType value = DType::F16;
 };
@@ -59,15 +71,18 @@ template <> struct DTypeOf<BFloat16> {
 template <typename... Ts> struct TypeList {};
 using FloatTypes = TypeList<float, double>;
 /// Types with arithmetic: what add, sub, mul, div, pow and sums take.
-using NumericTypes = TypeList<float, double, int64_t, int32_t, int8_t, uint8_t>;
+using NumericTypes = TypeList<float, double, int64_t, int32_t, int16_t, int8_t,
+                              uint64_t, uint32_t, uint16_t, uint8_t>;
 /// Numeric types with a sign: what relu and neg take.
-using SignedTypes = TypeList<float, double, int64_t, int32_t, int8_t>;
+using SignedTypes = TypeList<float, double, int64_t, int32_t, int16_t, int8_t>;
 /// Numeric types and bool: what comparisons take.
 using ComparableTypes =
-    TypeList<float, double, int64_t, int32_t, int8_t, uint8_t, bool>;
+    TypeList<float, double, int64_t, int32_t, int16_t, int8_t, uint64_t,
+             uint32_t, uint16_t, uint8_t, bool>;
 /// Every element type: what cast converts between.
-using AllTypes = TypeList<float, double, int64_t, int32_t, int8_t, uint8_t,
-                          bool, Float16, BFloat16>;
+using AllTypes =
+    TypeList<float, double, int64_t, int32_t, int16_t, int8_t, uint64_t,
+             uint32_t, uint16_t, uint8_t, bool, Float16, BFloat16>;
 using IndexTypes = TypeList<int64_t, int32_t>;
 
 /// "f32, f64 or i64": the dtypes of a type list, for messages.

@@ -21,9 +21,10 @@ using namespace pp::rt::cputest;
 namespace {
 
 /// Types whose arithmetic the random tests below keep in range (small
-/// signed values); unsigned bytes have a test of their own.
-const DType kNumeric[] = {DType::F32, DType::F64, DType::I64, DType::I32,
-                          DType::I8};
+/// signed values); unsigned types have tests of their own.
+const DType kNumeric[] = {DType::F32, DType::F64, DType::I64,
+                          DType::I32, DType::I16, DType::I8};
+const DType kUnsigned[] = {DType::U64, DType::U32, DType::U16, DType::U8};
 const DType kFloats[] = {DType::F32, DType::F64};
 
 /// Shape pairs that broadcast: same shape, scalars, rows, columns, both
@@ -139,6 +140,84 @@ TEST(ElementwiseKernels, NarrowIntegerArithmeticWrapsAround) {
   expectClose(run1("nn.neg", {}, {c}, i8), {-120, -128, 7, -9}, 0, 0, "i8 neg");
 }
 
+TEST(ElementwiseKernels, UnsignedArithmeticWrapsAround) {
+  // Each type's maximum plus one is 0, 0 - 1 is the maximum, and products
+  // wrap modulo 2^bits (u16 * u16 without overflowing the int C++ promotes
+  // to).
+  const std::pair<DType, double> types[] = {{DType::U16, 65535.0},
+                                            {DType::U32, 4294967295.0}};
+  for (const auto &[dtype, max] : types) {
+    TensorType t{dtype, {3}};
+    Tensor a = tensorOf(t, {max, 0, max}), b = tensorOf(t, {1, 1, max});
+    std::string name = dtypeName(dtype);
+    expectClose(run1("nn.add", {}, {a, b}, t), {0, 1, max - 1}, 0, 0,
+                name + " add");
+    expectClose(run1("nn.sub", {}, {a, b}, t), {max - 1, max, 0}, 0, 0,
+                name + " sub");
+    // max * max = (2^bits - 1)^2 = 1 modulo 2^bits.
+    expectClose(run1("nn.mul", {}, {a, b}, t), {max, 0, 1}, 0, 0,
+                name + " mul");
+    expectClose(run1("nn.div", {}, {a, b}, t), {max, 0, 1}, 0, 0,
+                name + " div");
+  }
+  TensorType u64{DType::U64, {2}};
+  Tensor big = Tensor::empty(u64), one = Tensor::empty(u64);
+  big.data<uint64_t>()[0] = ~uint64_t(0);
+  big.data<uint64_t>()[1] = uint64_t(1) << 63;
+  one.data<uint64_t>()[0] = one.data<uint64_t>()[1] = 1;
+  Tensor sum = run1("nn.add", {}, {big, one}, u64);
+  EXPECT_EQ(sum.data<uint64_t>()[0], 0u);
+  EXPECT_EQ(sum.data<uint64_t>()[1], (uint64_t(1) << 63) + 1);
+  Tensor less = run1("nn.less", {}, {one, big}, {DType::Bool, {2}});
+  expectClose(less, {1, 1}, 0, 0, "u64 less: 2^63 is above 1, not negative");
+}
+
+TEST(ElementwiseKernels, UnsignedArithmeticBroadcasts) {
+  std::mt19937 rng(7);
+  for (DType dtype : kUnsigned)
+    for (const auto &[sa, sb] : kBroadcastPairs) {
+      Tensor a = randomTensor({dtype, sa}, rng, 0, 200);
+      Tensor b = randomTensor({dtype, sb}, rng, 1, 50);
+      TensorType result{dtype, broadcastOf(sa, sb)};
+      std::string what = std::string(dtypeName(dtype)) + " " + a.type().str() +
+                         ", " + b.type().str();
+      // Sums and quotients stay within u8; products of u8 wrap (mod 256).
+      double mod = dtype == DType::U8 ? 256 : 1e300;
+      expectClose(
+          run1("nn.add", {}, {a, b}, result),
+          referenceBinary(
+              a, b, [&](double x, double y) { return std::fmod(x + y, mod); }),
+          0, 0, "add " + what);
+      expectClose(
+          run1("nn.mul", {}, {a, b}, result),
+          referenceBinary(
+              a, b, [&](double x, double y) { return std::fmod(x * y, mod); }),
+          0, 0, "mul " + what);
+      expectClose(
+          run1("nn.div", {}, {a, b}, result),
+          referenceBinary(a, b,
+                          [](double x, double y) { return std::trunc(x / y); }),
+          0, 0, "div " + what);
+    }
+}
+
+TEST(ElementwiseKernels, PowOfFloatsToUnsignedExponents) {
+  std::mt19937 rng(8);
+  for (DType base : kFloats)
+    for (DType exponent : kUnsigned)
+      for (const auto &[sa, sb] : kBroadcastPairs) {
+        Tensor a = randomTensor({base, sa}, rng, -3, 3);
+        Tensor b = randomTensor({exponent, sb}, rng, 0, 5);
+        Tensor out = run1("nn.pow", {}, {a, b}, {base, broadcastOf(sa, sb)});
+        Values expected = referenceBinary(a, b, [&](double x, double y) {
+          double v = std::pow(x, y);
+          return base == DType::F32 ? double(float(v)) : v;
+        });
+        expectClose(out, expected, base == DType::F32 ? 1e-6 : 1e-14, 0,
+                    "pow " + a.type().str() + ", " + b.type().str());
+      }
+}
+
 TEST(ElementwiseKernels, PowMatchesStdPowForMixedTypes) {
   std::mt19937 rng(2);
   for (DType base : kNumeric)
@@ -196,7 +275,8 @@ TEST(ElementwiseKernels, ComparisonsBroadcastInEveryType) {
       {"nn.less", [](double a, double b) { return double(a < b); }},
       {"nn.greater", [](double a, double b) { return double(a > b); }}};
   const DType types[] = {DType::F32, DType::F64, DType::I64, DType::I32,
-                         DType::I8,  DType::U8,  DType::Bool};
+                         DType::I16, DType::I8,  DType::U64, DType::U32,
+                         DType::U16, DType::U8,  DType::Bool};
   for (const BinaryCase &c : cases)
     for (DType dtype : types)
       for (const auto &[sa, sb] : kBroadcastPairs) {
@@ -255,7 +335,7 @@ TEST(ElementwiseKernels, SpecialValuesOfUnaryOps) {
 }
 
 TEST(ElementwiseKernels, IntegerAndBoolUnaryOps) {
-  for (DType dtype : {DType::I64, DType::I32}) {
+  for (DType dtype : {DType::I64, DType::I32, DType::I16}) {
     TensorType t{dtype, {5}};
     Tensor x = tensorOf(t, {-3, -1, 0, 2, 7});
     expectClose(run1("nn.relu", {}, {x}, t), {0, 0, 0, 2, 7}, 0, 0, "relu");
@@ -294,9 +374,10 @@ TEST(ElementwiseKernels, GeluMatchesItsDefinitions) {
             std::string::npos);
 }
 
-const DType kAllTypes[] = {DType::F32,  DType::F64, DType::I64,
-                           DType::I32,  DType::I8,  DType::U8,
-                           DType::Bool, DType::F16, DType::BF16};
+const DType kAllTypes[] = {DType::F32, DType::F64, DType::I64,  DType::I32,
+                           DType::I16, DType::I8,  DType::U64,  DType::U32,
+                           DType::U16, DType::U8,  DType::Bool, DType::F16,
+                           DType::BF16};
 
 /// `v` as `dtype` holds it: truncated for integers, rounded for floats.
 double castTo(DType dtype, double v) {
@@ -340,6 +421,29 @@ TEST(ElementwiseKernels, CastBetweenEveryPairOfTypes) {
                   std::string("cast negative ") + dtypeName(from) + " -> " +
                       dtypeName(to));
     }
+}
+
+TEST(ElementwiseKernels, CastToAndFromWideUnsignedTypes) {
+  // Floats saturate into the unsigned range (negatives and NaN become 0);
+  // integers wrap modulo 2^bits, as C++ converts them.
+  const double nan = std::nan("");
+  Tensor f = tensorOf({DType::F64, {4}}, {-3.5, nan, 7.9, 1e30});
+  expectClose(run1("nn.cast", {}, {f}, {DType::U32, {4}}),
+              {0, 0, 7, 4294967295.0}, 0, 0, "cast f64 -> u32");
+  expectClose(run1("nn.cast", {}, {f}, {DType::U16, {4}}), {0, 0, 7, 65535}, 0,
+              0, "cast f64 -> u16");
+  Tensor i = tensorOf({DType::I64, {3}}, {-1, 70000, 5});
+  expectClose(run1("nn.cast", {}, {i}, {DType::U32, {3}}),
+              {4294967295.0, 70000, 5}, 0, 0, "cast i64 -> u32");
+  expectClose(run1("nn.cast", {}, {i}, {DType::I16, {3}}), {-1, 4464, 5}, 0, 0,
+              "cast i64 -> i16");
+  Tensor u64 = run1("nn.cast", {}, {i}, {DType::U64, {3}});
+  EXPECT_EQ(u64.data<uint64_t>()[0], ~uint64_t(0));
+  // 2^63 and above are positive, not negative, on the way to a float.
+  Tensor big = Tensor::empty({DType::U64, {1}});
+  big.data<uint64_t>()[0] = uint64_t(1) << 63;
+  expectClose(run1("nn.cast", {}, {big}, {DType::F64, {1}}), {0x1.0p63}, 0, 0,
+              "cast u64 -> f64");
 }
 
 /// The bits of the single element of `t`, a 16-bit float.
@@ -546,8 +650,8 @@ TEST(ElementwiseKernels, PreparationErrorsNameTheOpAndTheProblem) {
               "condition has type 2x3xf32, expected element type bool");
   expectError(
       prepareError("nn.relu", {}, {{DType::U8, {2}}}, {{DType::U8, {2}}}),
-      "unsupported element type u8 of operand (expected f32, f64, i64, i32 "
-      "or i8)");
+      "unsupported element type u8 of operand (expected f32, f64, i64, i32, "
+      "i16 or i8)");
 }
 
 } // namespace

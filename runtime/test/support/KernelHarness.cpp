@@ -53,6 +53,19 @@ Tensor tensorOf(const TensorType &type, const Values &values) {
     case DType::U8:
       t.data<uint8_t>()[i] = uint8_t(v);
       break;
+    // Unsigned types through int64_t: a negative value wraps around.
+    case DType::U16:
+      t.data<uint16_t>()[i] = uint16_t(int64_t(v));
+      break;
+    case DType::U32:
+      t.data<uint32_t>()[i] = uint32_t(int64_t(v));
+      break;
+    case DType::U64:
+      t.data<uint64_t>()[i] = uint64_t(int64_t(v));
+      break;
+    case DType::I16:
+      t.data<int16_t>()[i] = int16_t(v);
+      break;
     case DType::F16:
       t.data<uint16_t>()[i] = float16Bits(v);
       break;
@@ -123,6 +136,18 @@ Values valuesOf(const Tensor &t) {
       break;
     case DType::U8:
       v[i] = t.data<uint8_t>()[i];
+      break;
+    case DType::U16:
+      v[i] = t.data<uint16_t>()[i];
+      break;
+    case DType::U32:
+      v[i] = t.data<uint32_t>()[i];
+      break;
+    case DType::U64:
+      v[i] = double(t.data<uint64_t>()[i]);
+      break;
+    case DType::I16:
+      v[i] = t.data<int16_t>()[i];
       break;
     case DType::F16:
       v[i] = float16Value(t.data<uint16_t>()[i]);
