@@ -35,9 +35,9 @@
 namespace pp::rt {
 
 /// One attribute value, as in program.proto's `Attribute`.
-using AttrValue = std::variant<int64_t, double, std::string,
-                               std::vector<int64_t>, std::vector<double>,
-                               Tensor>;
+using AttrValue =
+    std::variant<int64_t, double, std::string, std::vector<int64_t>,
+                 std::vector<double>, Tensor>;
 
 class Attributes {
 public:
