@@ -59,9 +59,7 @@ std::optional<std::string> encodeTensorType(Type type,
     return "has type " + print(type) + " with a dynamic shape";
   std::optional<program::DataType> dtype = getDataType(tensor.getElementType());
   if (!dtype)
-    return "has type " + print(type) +
-           ": the program format has no code "
-           "for " +
+    return "has type " + print(type) + ": the program format has no code for " +
            print(tensor.getElementType());
   out.set_dtype(*dtype);
   out.clear_shape();

@@ -241,6 +241,12 @@ Status StepRunner::forwardBackward(const Batch &batch, double &loss,
     }
     return args;
   };
+  // Forward results W reads; the others (saved values only B reads, the
+  // outputs) are released before W runs.
+  std::vector<bool> readByW(forward_.results().size(), false);
+  for (const Source &source : backwardWeightSources_)
+    if (source.kind == Source::ForwardResult)
+      readByW[source.index] = true;
   for (uint32_t i = 0; i < m; ++i) {
     double microLoss = 0;
     if (Status s = runForward(batch, i, fwd, &microLoss))
@@ -256,6 +262,10 @@ Status StepRunner::forwardBackward(const Batch &batch, double &loss,
         if (port.role == program::INPUT_GRAD)
           placeRows(grads.inputs[port.key], bwdIn[r], i, m);
       }
+    args.clear();
+    for (size_t r = 0; r < fwd.size(); ++r)
+      if (!readByW[r])
+        fwd[r] = Tensor();
 
     if (Status s = backwardWeight_.run(
             gather(backwardWeight_, backwardWeightSources_), bwdW))
