@@ -34,7 +34,7 @@ protected:
 /// One function over a 2xf32 parameter and an input; {KERNELS} and
 /// {RESULTS} are filled in by each test.
 const char *kOneFunction = R"(
-format_version: 1
+format_version: 2
 parameters { name: "s" type { dtype: FLOAT32 shape: 2 } state: true
              offset: 0 length: 8 }
 functions {
@@ -231,7 +231,7 @@ TEST_F(ExecutorTest, ReshapesAreViewsAndResultsNeverAliasInputs) {
   params = {makeTensor<float>(DType::F32, {2}, {2, 3})};
   FunctionExecutor ex;
   ASSERT_FALSE(prepare(R"(
-format_version: 1
+format_version: 2
 parameters { name: "s" type { dtype: FLOAT32 shape: 2 } offset: 0 length: 8 }
 functions {
   name: "f" role: FORWARD

@@ -58,7 +58,7 @@ inline void writeProgramDir(const std::string &dir, const std::string &manifest,
 inline std::string linearManifest(const std::string &dtype = "FLOAT32",
                                   int microbatches = 2) {
   std::string text = R"(
-format_version: 1
+format_version: 2
 producer: "hand-written"
 num_stages: 1
 microbatches: $M
@@ -79,7 +79,7 @@ inline std::string linearProgram(
     const std::string &dtype = "FLOAT32", int microbatches = 2,
     const std::string &weightKernel = R"(op: "test.mul" inputs: 1 inputs: 0)") {
   std::string text = R"(
-format_version: 1
+format_version: 2
 producer: "hand-written"
 stage: 0
 num_stages: 1

@@ -48,18 +48,18 @@ TEST_F(ProgramLoaderTest, LoadsAndBindsParametersToTheWeightsFile) {
 
 TEST_F(ProgramLoaderTest, RefusesAnotherFormatVersion) {
   std::string manifest =
-      substitute(linearManifest(), "format_version: 1",
-                 "format_version: 2\nnew_field_of_version_2: 7");
+      substitute(linearManifest(), "format_version: 2",
+                 "format_version: 3\nnew_field_of_version_3: 7");
   EXPECT_EQ(loadError(manifest, linearProgram()),
             manifestPath() +
-                ": format version 2, but this runtime reads version 1: the "
+                ": format version 3, but this runtime reads version 2: the "
                 "directory was written by 'hand-written', another version of "
                 "pp; export it again with this version's pp-opt");
   std::string program =
-      substitute(linearProgram(), "format_version: 1", "format_version: 3");
+      substitute(linearProgram(), "format_version: 2", "format_version: 1");
   EXPECT_EQ(loadError(linearManifest(), program),
-            stage0() + ": format version 3, but this runtime reads version "
-                       "1: the directory was written by 'hand-written', "
+            stage0() + ": format version 1, but this runtime reads version "
+                       "2: the directory was written by 'hand-written', "
                        "another version of pp; export it again with this "
                        "version's pp-opt");
 }
