@@ -33,14 +33,25 @@ Expected<AutoResult> chooseSchedule(const ScheduleOptions &Opts,
   for (const Try &T : Tries) {
     if (Opts.VirtualStages > 0 && T.V != Opts.VirtualStages && T.V > 1)
       continue; // the user fixed the chunk count
-    ScheduleOptions O = Opts;
-    O.Kind = T.Kind;
-    O.VirtualStages = T.V;
-    O.Costs = &Costs;
     AutoCandidate C;
     C.Label = kindName(T.Kind).str();
     if (T.Kind == ScheduleKind::Interleaved1F1B)
       C.Label += " v=" + std::to_string(T.V);
+    if (Opts.CutChunks > 0 && T.V != Opts.CutChunks) {
+      C.Rejected = formatv("the stage cut has {0} chunk{1} per stage, this "
+                           "schedule runs {2}",
+                           Opts.CutChunks, Opts.CutChunks == 1 ? "" : "s", T.V);
+      Result.Candidates.push_back(C);
+      continue;
+    }
+    // Costs per virtual stage follow the candidate's placement.
+    CostModel CandidateCosts = Costs;
+    CandidateCosts.Place =
+        T.Kind == ScheduleKind::ZBV ? Placement::VShape : Placement::Loop;
+    ScheduleOptions O = Opts;
+    O.Kind = T.Kind;
+    O.VirtualStages = T.V;
+    O.Costs = &CandidateCosts;
     Expected<Schedule> S = generate(O);
     if (!S) {
       C.Rejected = toString(S.takeError());
@@ -52,7 +63,7 @@ Expected<AutoResult> chooseSchedule(const ScheduleOptions &Opts,
       Result.Candidates.push_back(C);
       continue;
     }
-    Expected<SimResult> R = simulate(*S, Costs);
+    Expected<SimResult> R = simulate(*S, CandidateCosts);
     if (!R) {
       C.Rejected = toString(R.takeError());
       Result.Candidates.push_back(C);

@@ -27,6 +27,19 @@ const StageCost &CostModel::stage(int Stage) const {
   return Stages[std::min<size_t>(Stage, Stages.size() - 1)];
 }
 
+const StageCost *CostModel::virtualStage(int Stage, int Chunk,
+                                         int NumChunks) const {
+  int P = static_cast<int>(Stages.size());
+  if (NumChunks < 2 || P == 0 ||
+      static_cast<int>(Virtual.size()) != P * NumChunks || Stage < 0 ||
+      Stage >= P || Chunk < 0 || Chunk >= NumChunks)
+    return nullptr;
+  int K = Chunk * P + Stage;
+  if (Place == Placement::VShape && NumChunks == 2 && Chunk == 1)
+    K = 2 * P - 1 - Stage;
+  return &Virtual[K];
+}
+
 static double share(const std::vector<double> &PerChunk, double Total,
                     int Chunk, int NumChunks) {
   if (static_cast<int>(PerChunk.size()) == NumChunks)
@@ -36,6 +49,20 @@ static double share(const std::vector<double> &PerChunk, double Total,
 
 double CostModel::computeTime(ActionKind K, int Stage, int Chunk,
                               int NumChunks) const {
+  if (const StageCost *VC = virtualStage(Stage, Chunk, NumChunks)) {
+    switch (K) {
+    case ActionKind::Forward:
+      return VC->F;
+    case ActionKind::BackwardInput:
+      return VC->B;
+    case ActionKind::BackwardWeight:
+      return VC->W;
+    case ActionKind::FullBackward:
+      return VC->B + VC->W;
+    default:
+      break;
+    }
+  }
   const StageCost &SC = stage(Stage);
   switch (K) {
   case ActionKind::Forward:
@@ -57,6 +84,8 @@ double CostModel::computeTime(ActionKind K, int Stage, int Chunk,
 }
 
 double CostModel::transferBytes(int Stage, int Chunk, int NumChunks) const {
+  if (const StageCost *VC = virtualStage(Stage, Chunk, NumChunks))
+    return VC->OutputBytes.empty() ? 0 : VC->OutputBytes.front();
   const StageCost &SC = stage(Stage);
   if (SC.OutputBytes.empty())
     return 0;
@@ -71,6 +100,14 @@ double CostModel::transferTime(int Stage, int Chunk, int NumChunks) const {
 }
 
 double CostModel::activationBytes(int Stage, int NumChunks) const {
+  if (virtualStage(Stage, 0, NumChunks)) {
+    // The simulator counts chunk-microbatches: charge the stage's chunks'
+    // mean.
+    double Sum = 0;
+    for (int C = 0; C < NumChunks; ++C)
+      Sum += virtualStage(Stage, C, NumChunks)->ActivationBytes;
+    return Sum / NumChunks;
+  }
   return stage(Stage).ActivationBytes / NumChunks;
 }
 

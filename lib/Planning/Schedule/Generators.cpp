@@ -143,16 +143,36 @@ static Schedule makeInterleaved(const ScheduleOptions &Opts, int V) {
   return S;
 }
 
+/// The pairs of stages that reduce tied-weight gradients, in the order every
+/// stage runs them.
+static std::vector<std::pair<int, int>> tiedPairs(const Schedule &S,
+                                                  const ScheduleOptions &Opts) {
+  std::vector<std::vector<int>> Groups = Opts.TiedGroups;
+  if (Opts.TiedEmbedding)
+    Groups.push_back({0, S.numVirtualStages() - 1});
+  std::vector<std::pair<int, int>> Pairs;
+  for (const std::vector<int> &Group : Groups) {
+    std::vector<int> Stages;
+    for (int K : Group)
+      if (K >= 0 && K < S.numVirtualStages())
+        Stages.push_back(S.locate(K).first);
+    std::sort(Stages.begin(), Stages.end());
+    Stages.erase(std::unique(Stages.begin(), Stages.end()), Stages.end());
+    for (size_t I = 0; I < Stages.size(); ++I)
+      for (size_t J = I + 1; J < Stages.size(); ++J)
+        Pairs.push_back({Stages[I], Stages[J]});
+  }
+  std::sort(Pairs.begin(), Pairs.end());
+  Pairs.erase(std::unique(Pairs.begin(), Pairs.end()), Pairs.end());
+  return Pairs;
+}
+
 static void appendTail(Schedule &S, const ScheduleOptions &Opts) {
-  if (Opts.TiedEmbedding) {
-    int First = S.locate(0).first;
-    int Last = S.locate(S.numVirtualStages() - 1).first;
-    if (First != Last) {
-      S.Stages[First].push_back(
-          Action{ActionKind::TiedReduce, 0, 0, static_cast<int32_t>(Last)});
-      S.Stages[Last].push_back(
-          Action{ActionKind::TiedReduce, 0, 0, static_cast<int32_t>(First)});
-    }
+  for (auto [A, B] : tiedPairs(S, Opts)) {
+    S.Stages[A].push_back(
+        Action{ActionKind::TiedReduce, 0, 0, static_cast<int32_t>(B)});
+    S.Stages[B].push_back(
+        Action{ActionKind::TiedReduce, 0, 0, static_cast<int32_t>(A)});
   }
   if (Opts.OptimizerStep)
     for (auto &List : S.Stages)

@@ -10,6 +10,7 @@
 #define PP_PLANNING_SCHEDULE_COSTMODEL_H
 
 #include "pp/Planning/Schedule/Action.h"
+#include "pp/Planning/Schedule/Schedule.h"
 
 #include <vector>
 
@@ -32,6 +33,14 @@ struct StageCost {
 
 struct CostModel {
   std::vector<StageCost> Stages;
+  /// Optional costs per virtual stage, in pipeline order, for a model cut
+  /// into NumStages * NumChunks pieces (pp-partition-stages virtual-stages):
+  /// entry k's F, B, W, ActivationBytes and OutputBytes (one entry: the bytes
+  /// sent to virtual stage k + 1) are those of virtual stage k. They replace
+  /// `Stages` for schedules with Virtual.size() / Stages.size() chunks per
+  /// stage, mapped to (stage, chunk) through `Place`.
+  std::vector<StageCost> Virtual;
+  Placement Place = Placement::Loop;
   /// Transfer time = Latency + bytes / Bandwidth. Bandwidth in bytes per time
   /// unit; 0 means infinite.
   double Latency = 0;
@@ -59,6 +68,9 @@ struct CostModel {
 
 private:
   const StageCost &stage(int Stage) const;
+  /// The entry of `Virtual` for chunk `Chunk` of stage `Stage`, or null when
+  /// the virtual costs do not apply to `NumChunks` chunks per stage.
+  const StageCost *virtualStage(int Stage, int Chunk, int NumChunks) const;
 };
 
 } // namespace pp::sched

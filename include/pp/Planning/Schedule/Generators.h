@@ -49,6 +49,16 @@ struct ScheduleOptions {
   /// Add a tied-weight gradient reduction (TR) between the stages holding
   /// the first and the last virtual stage (e.g. tied embedding and LM head).
   bool TiedEmbedding = false;
+  /// Groups of virtual stages that share a trainable parameter: every two
+  /// stages holding members of one group reduce their gradients (one TR pair
+  /// per pair of stages, whatever the number of shared parameters). Pairs
+  /// are ordered (lower stage, higher stage) and every stage runs its TRs in
+  /// that order, which cannot deadlock.
+  std::vector<std::vector<int>> TiedGroups;
+  /// For auto: the chunks per stage of the stage cut (0: any). Candidates
+  /// with another chunk count are rejected: their virtual stages would not
+  /// be the cut's.
+  int CutChunks = 0;
   /// Insert matched SEND/RECV pairs (generate() only).
   bool InsertCommunication = true;
   /// For auto: the most activations (in `peak_activations` units) any stage

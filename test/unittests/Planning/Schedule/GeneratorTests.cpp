@@ -213,6 +213,66 @@ TEST(Generators, TiedReductionAndOptimizerStep) {
   EXPECT_NEAR(R.StepTime, 18 + 0.5 + 0.25, Eps);
 }
 
+/// The TRs of one stage's list, in order: the peers it reduces with.
+std::vector<int> tiedPeers(const Schedule &S, int Stage) {
+  std::vector<int> Peers;
+  for (const Action &A : S.Stages[Stage])
+    if (A.Kind == ActionKind::TiedReduce)
+      Peers.push_back(A.Peer);
+  return Peers;
+}
+
+TEST(Generators, TiedGroupsReducePairwiseInOneOrder) {
+  // A parameter shared by virtual stages 0, 2 and 3 of four stages, another
+  // by 1 and 3: pairs (0,2) (0,3) (1,3) (2,3), each stage in pair order.
+  ScheduleOptions O = options(ScheduleKind::OneFOneB, 4, 6);
+  O.TiedGroups = {{0, 2, 3}, {1, 3}, {3, 3}};
+  Schedule S = mustGenerate(O);
+  EXPECT_EQ(verifyMessage(S), "");
+  EXPECT_EQ(tiedPeers(S, 0), (std::vector<int>{2, 3}));
+  EXPECT_EQ(tiedPeers(S, 1), (std::vector<int>{3}));
+  EXPECT_EQ(tiedPeers(S, 2), (std::vector<int>{0, 3}));
+  EXPECT_EQ(tiedPeers(S, 3), (std::vector<int>{0, 1, 2}));
+  // Virtual stages map through the placement: with zb-v's V, virtual
+  // stages 0 and 3 of p = 2 are both on stage 0, so nothing is reduced.
+  ScheduleOptions V = options(ScheduleKind::ZBV, 2, 4);
+  V.TiedGroups = {{0, 3}};
+  Schedule SV = mustGenerate(V);
+  EXPECT_TRUE(tiedPeers(SV, 0).empty());
+  EXPECT_TRUE(tiedPeers(SV, 1).empty());
+  // The same group under interleaving (virtual stage 3 on stage 1).
+  ScheduleOptions I = options(ScheduleKind::Interleaved1F1B, 2, 4, 2);
+  I.TiedGroups = {{0, 3}};
+  Schedule SI = mustGenerate(I);
+  EXPECT_EQ(tiedPeers(SI, 0), (std::vector<int>{1}));
+  EXPECT_EQ(tiedPeers(SI, 1), (std::vector<int>{0}));
+}
+
+TEST(CostModel, VirtualStagesFollowThePlacement) {
+  CostModel C = CostModel::uniform(2);
+  for (double F : {1.0, 2.0, 4.0, 8.0}) {
+    StageCost SC;
+    SC.F = F;
+    SC.B = 10 * F;
+    SC.W = 100 * F;
+    SC.OutputBytes = {1000 * F};
+    SC.ActivationBytes = F;
+    C.Virtual.push_back(SC);
+  }
+  // Loop: virtual stage 2 is stage 0's chunk 1.
+  EXPECT_EQ(C.computeTime(ActionKind::Forward, 0, 1, 2), 4);
+  EXPECT_EQ(C.computeTime(ActionKind::FullBackward, 1, 1, 2), 880);
+  EXPECT_EQ(C.transferBytes(1, 0, 2), 2000);
+  EXPECT_EQ(C.activationBytes(0, 2), 2.5);
+  // V: virtual stage 3 is stage 0's chunk 1.
+  C.Place = Placement::VShape;
+  EXPECT_EQ(C.computeTime(ActionKind::Forward, 0, 1, 2), 8);
+  EXPECT_EQ(C.computeTime(ActionKind::BackwardInput, 1, 1, 2), 40);
+  EXPECT_EQ(C.activationBytes(0, 2), 4.5);
+  // Another chunk count falls back to the per-stage costs.
+  EXPECT_EQ(C.computeTime(ActionKind::Forward, 0, 0, 1), 1);
+}
+
 TEST(Lowering, StripGivesBackTheComputeLists) {
   for (ScheduleKind K : {ScheduleKind::GPipe, ScheduleKind::OneFOneB,
                          ScheduleKind::Interleaved1F1B, ScheduleKind::ZBH1,
