@@ -7,6 +7,7 @@
 // RUN: pp-opt %s --pp-partition-stages="num-stages=2 device=cpu report=-" -o /dev/null 2>&1 | FileCheck %s --check-prefix=TABLE
 // RUN: pp-opt %s --pp-partition-stages="num-stages=2 device=cpu schedule=gpipe microbatches=8 report=%t.json" -o /dev/null
 // RUN: FileCheck %s --check-prefix=JSON < %t.json
+// RUN: pp-opt %s --pp-partition-stages="num-stages=2 virtual-stages=2 schedule=zb-v device=cpu report=-" 2>&1 | FileCheck %s --check-prefix=VIRTUAL
 // RUN: echo '{"format": "pp-device-profile", "version": 1, "name": "slow-link", "peak_flops": {"f32": 1.28e12}, "memory_bandwidth": 2.048e11, "launch_overhead": 1e-6, "link": {"bandwidth": 1e6, "latency": 0}, "ops": {"/head/MatMul": {"forward": 0.5}}}' > %t.device.json
 // RUN: pp-opt %s --pp-partition-stages="num-stages=2 device=%t.device.json report=-" 2>&1 | FileCheck %s --check-prefix=DEVICE
 
@@ -86,6 +87,19 @@ module {
 // MEMORY: nn.matmul {{.*}}{pp.stage = 0 : i64}
 // MEMORY: nn.relu {{.*}}{pp.stage = 0 : i64}
 // MEMORY: nn.matmul {{.*}}{pp.stage = 1 : i64}
+
+// Two stages of two chunks (zb-v's V): four virtual stages, in pipeline
+// order; the last runs on stage 0 again.
+// VIRTUAL: plan of @forward: 2 stages, method optimal, granularity op, device cpu, schedule zb-v, 2 microbatches, 2 chunks per stage: the rows are the 4 virtual stages
+// VIRTUAL: virtual stage 0 (on stage 0): /layers.0/fc/MatMul .. /layers.0/Relu
+// VIRTUAL-NEXT: send /layers.0/Relu (256.00 KiB) to virtual stage 1
+// VIRTUAL: virtual stage 3 (on stage 0): /head/MatMul .. /head/MatMul
+// VIRTUAL-NEXT: recv /layers.1/Relu (256.00 KiB) from virtual stage 2
+// VIRTUAL: module attributes {pp.device = "cpu", pp.num_stages = 2 : i64, pp.virtual_stages = 2 : i64}
+// VIRTUAL: nn.matmul {{.*}}{pp.stage = 0 : i64}
+// VIRTUAL: nn.matmul {{.*}}{pp.stage = 1 : i64}
+// VIRTUAL: nn.mul {{.*}}{pp.stage = 2 : i64}
+// VIRTUAL: nn.matmul {{.*}}{pp.stage = 3 : i64}
 
 // TABLE: plan of @forward: 2 stages, method optimal, granularity op, device cpu, schedule 1f1b, 2 microbatches
 // TABLE-NEXT: stage ops blocks params F B W comm time act/mb flight peak mem

@@ -51,6 +51,18 @@ def PPPartitionStages : Pass<"pp-partition-stages", "mlir::ModuleOp"> {
     terminator that of the last value it returns) and `pp.num_stages` on the
     module.
 
+    Function arguments are data: every stage that reads one loads it from
+    the data set, so arguments are never sent between stages.
+
+    `virtual-stages=v` (with `schedule=interleaved-1f1b`, or `zb-v` with
+    v = 2) cuts the order into `num-stages * v` pieces, the virtual stages
+    of a chunked schedule, in pipeline order: `pp.stage` then holds the
+    virtual stage, and the module records `pp.virtual_stages = v`. Which
+    stage holds which virtual stage is the schedule's placement (loop for
+    interleaved, a V for zb-v). Each piece is costed as a stage of its own,
+    with the in-flight microbatches of 1F1B on its stage (an estimate: the
+    report says so), and `memory-limit` is not supported with v > 1.
+
     `method=optimal` minimises the slowest stage's time (compute plus the
     relayed communication of every cut tensor and tied parameter) within
     `memory-limit`; `uniform` gives every stage the same number of blocks
@@ -69,11 +81,14 @@ def PPPartitionStages : Pass<"pp-partition-stages", "mlir::ModuleOp"> {
   let options = [
     Option<"numStages", "num-stages", "unsigned", /*default=*/"1",
            "Number of pipeline stages">,
+    Option<"virtualStages", "virtual-stages", "unsigned", /*default=*/"1",
+           "Chunks per stage (interleaved-1f1b, zb-v): the cut makes "
+           "num-stages * virtual-stages virtual stages">,
     Option<"microbatches", "microbatches", "unsigned", /*default=*/"0",
            "Microbatches per step (0: as many as stages)">,
     Option<"schedule", "schedule", "std::string", /*default=*/"\"1f1b\"",
            "Schedule that decides the microbatches in flight: gpipe, 1f1b, "
-           "zb-h1, zb-h2">,
+           "zb-h1, zb-h2; with virtual-stages > 1 interleaved-1f1b or zb-v">,
     Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
            "Bytes per device (80GB, 80GiB, 8e10, or 'device' for the "
            "profile's capacity); empty: no limit">,

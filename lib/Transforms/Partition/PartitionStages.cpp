@@ -65,8 +65,11 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
 
     if (numStages == 0)
       return fail("option 'num-stages': must be at least 1");
+    if (virtualStages == 0)
+      return fail("option 'virtual-stages': must be at least 1");
+    unsigned pieces = numStages * virtualStages;
     partition::PartitionOptions options;
-    options.numStages = numStages;
+    options.numStages = pieces;
     options.microbatches = microbatches ? microbatches : numStages;
     auto method = parseMethod(this->method);
     if (!method)
@@ -76,10 +79,15 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
     if (!granularity)
       return failWith(granularity.takeError());
     options.granularity = *granularity;
-    auto inFlight = getInFlight(schedule, numStages, options.microbatches);
+    auto inFlight =
+        getInFlight(schedule, numStages, options.microbatches, virtualStages);
     if (!inFlight)
       return failWith(inFlight.takeError());
     options.inFlight = *inFlight;
+    if (virtualStages > 1 && !memoryLimit.empty())
+      return fail("option 'memory-limit': not supported with "
+                  "virtual-stages > 1 (a stage's memory is the sum of its "
+                  "chunks, which are not contiguous in the cut)");
     std::string deviceName = resolvePlanDevice(device, module);
     auto profile = device::resolveDeviceProfile(deviceName);
     if (!profile)
@@ -118,23 +126,45 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
           },
           [&](const llvm::ErrorInfoBase &e) {
             message = e.message();
-            llvm::StringRef(message).consume_front("partition: ");
             if (llvm::StringRef(message).starts_with("partition: "))
               message = message.substr(11);
+            // The library cuts virtual stages; name the options that made
+            // their count.
+            if (virtualStages > 1 &&
+                llvm::StringRef(message).starts_with("num-stages ("))
+              message = "num-stages * virtual-stages" + message.substr(10);
           });
       return fail("cannot cut @" + func.getSymName() + " into " +
-                  Twine(numStages.getValue()) + " stages: " + message);
+                  Twine(numStages.getValue()) + " stages" +
+                  (virtualStages > 1
+                       ? " of " + Twine(virtualStages.getValue()) + " chunks"
+                       : Twine()) +
+                  ": " + message);
     }
 
     annotate(module, func, graph, *plan);
     recordPlanDevice(module, deviceName);
+    Builder b(module.getContext());
+    module->setAttr(::pp::pp::PPDialect::kNumStagesAttrName,
+                    b.getI64IntegerAttr(numStages));
+    if (virtualStages > 1)
+      module->setAttr(::pp::pp::PPDialect::kVirtualStagesAttrName,
+                      b.getI64IntegerAttr(virtualStages));
+    else
+      module->removeAttr(::pp::pp::PPDialect::kVirtualStagesAttrName);
 
     std::string report = resolvePlanReport(this->report);
     if (!report.empty()) {
-      PlanSettings settings{
-          func.getSymName().str(), this->method,    this->granularity,
-          profile->name,           schedule,        options.microbatches,
-          options.memoryLimit,     options.inFlight};
+      PlanSettings settings{func.getSymName().str(),
+                            this->method,
+                            this->granularity,
+                            profile->name,
+                            schedule,
+                            options.microbatches,
+                            options.memoryLimit,
+                            options.inFlight,
+                            numStages,
+                            virtualStages};
       if (report == "-") {
         printPlanTable(llvm::errs(), graph, *plan, settings);
       } else {
@@ -152,7 +182,7 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
     return success();
   }
 
-  /// pp.stage on every op of the function, pp.num_stages on the module.
+  /// pp.stage on every op of the function (its virtual stage).
   void annotate(ModuleOp module, func::FuncOp func, const StageGraph &graph,
                 const partition::Partition &plan) {
     Builder b(module.getContext());
@@ -182,8 +212,6 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
       }
       op.setAttr(name, stageAttr(stage));
     }
-    module->setAttr(::pp::pp::PPDialect::kNumStagesAttrName,
-                    stageAttr(plan.stages.size()));
   }
 };
 

@@ -1,6 +1,7 @@
 //===- PlanReport.cpp - The stage plan as JSON and as a table -------------===//
 
 #include "PlanReport.h"
+#include "StageOptions.h"
 
 #include "pp/Support/Format.h"
 
@@ -63,7 +64,7 @@ llvm::json::Value pp::buildPlanReport(const StageGraph &graph,
     Array blockNames;
     for (std::string &b : blocks)
       blockNames.push_back(std::move(b));
-    stages.push_back(Object{
+    Object stage{
         {"stage", (int64_t)i},
         {"ops", std::move(ops)},
         {"num_ops", (int64_t)(s.end - s.begin)},
@@ -83,7 +84,15 @@ llvm::json::Value pp::buildPlanReport(const StageGraph &graph,
         {"peak_memory", s.peakMemory},
         {"receives", transfers(graph, s.received)},
         {"sends", transfers(graph, s.sent)},
-    });
+    };
+    if (settings.virtualStages > 1) {
+      // The plan's stages are virtual stages; say where each runs.
+      stage["virtual_stage"] = (int64_t)i;
+      stage["stage"] = (int64_t)stageOfVirtualStage(
+          settings.schedule, i, settings.numStages, settings.virtualStages);
+      stage["chunk"] = (int64_t)(i / settings.numStages);
+    }
+    stages.push_back(std::move(stage));
   }
   Array inFlight;
   for (double f : settings.inFlight)
@@ -92,7 +101,8 @@ llvm::json::Value pp::buildPlanReport(const StageGraph &graph,
       {"format", "pp-plan"},
       {"version", kPlanReportVersion},
       {"function", settings.function},
-      {"num_stages", (int64_t)plan.stages.size()},
+      {"num_stages", (int64_t)settings.numStages},
+      {"virtual_stages", (int64_t)settings.virtualStages},
       {"method", settings.method},
       {"granularity", settings.granularity},
       {"device", settings.device},
@@ -117,10 +127,15 @@ void pp::printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
                         const PlanSettings &settings) {
   const partition::PartitionProblem &problem = graph.problem;
   os << llvm::formatv("plan of @{0}: {1} stages, method {2}, granularity {3}, "
-                      "device {4}, schedule {5}, {6} microbatches\n",
-                      settings.function, plan.stages.size(), settings.method,
+                      "device {4}, schedule {5}, {6} microbatches",
+                      settings.function, settings.numStages, settings.method,
                       settings.granularity, settings.device, settings.schedule,
                       settings.microbatches);
+  if (settings.virtualStages > 1)
+    os << llvm::formatv(", {0} chunks per stage: the rows are the {1} "
+                        "virtual stages",
+                        settings.virtualStages, plan.stages.size());
+  os << "\n";
   os << llvm::formatv("{0,5} {1,6} {2,6} {3,11} {4,10} {5,10} {6,10} {7,10} "
                       "{8,10} {9,11} {10,6} {11,11}\n",
                       "stage", "ops", "blocks", "params", "F", "B", "W", "comm",
@@ -148,17 +163,25 @@ void pp::printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
                         plan.fitsMemory ? "fits" : "exceeded");
   for (unsigned i = 0; i < plan.stages.size(); ++i) {
     const partition::StageReport &s = plan.stages[i];
-    os << llvm::formatv("stage {0}: {1} .. {2}\n", i,
-                        problem.nodes[s.begin].name,
-                        problem.nodes[s.end - 1].name);
+    if (settings.virtualStages > 1)
+      os << llvm::formatv(
+          "virtual stage {0} (on stage {1}): {2} .. {3}\n", i,
+          stageOfVirtualStage(settings.schedule, i, settings.numStages,
+                              settings.virtualStages),
+          problem.nodes[s.begin].name, problem.nodes[s.end - 1].name);
+    else
+      os << llvm::formatv("stage {0}: {1} .. {2}\n", i,
+                          problem.nodes[s.begin].name,
+                          problem.nodes[s.end - 1].name);
+    const char *peer = settings.virtualStages > 1 ? "virtual stage" : "stage";
     for (const partition::Transfer &t : s.received)
-      os << llvm::formatv("  recv {0} ({1}) from stage {2}{3}\n",
+      os << llvm::formatv("  recv {0} ({1}) from {2} {3}{4}\n",
                           problem.tensors[t.tensor].name, formatBytes(t.bytes),
-                          t.peer, t.relayed ? ", relayed" : "");
+                          peer, t.peer, t.relayed ? ", relayed" : "");
     for (const partition::Transfer &t : s.sent)
-      os << llvm::formatv("  send {0} ({1}) to stage {2}{3}\n",
+      os << llvm::formatv("  send {0} ({1}) to {2} {3}{4}\n",
                           problem.tensors[t.tensor].name, formatBytes(t.bytes),
-                          t.peer, t.relayed ? ", relayed" : "");
+                          peer, t.peer, t.relayed ? ", relayed" : "");
     for (const partition::TiedUse &use : s.tiedUses)
       os << llvm::formatv("  tied {0} ({1}) owned by stage {2}\n",
                           problem.params[use.param].name,

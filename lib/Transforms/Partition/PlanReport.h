@@ -23,6 +23,9 @@ struct PlanSettings {
   unsigned microbatches = 0;
   double memoryLimit = 0; ///< 0: none
   std::vector<double> inFlight;
+  /// Stages (devices) and chunks per stage: the plan's stages are the
+  /// numStages * virtualStages virtual stages.
+  unsigned numStages = 1, virtualStages = 1;
 };
 
 llvm::json::Value buildPlanReport(const StageGraph &graph,

@@ -11,16 +11,8 @@ using namespace mlir;
 namespace pp {
 
 /// The name a value goes by in the report: the op's name, with the result
-/// number when it has several; an argument's ONNX name.
-static std::string valueName(Value v, const FunctionCosts &costs) {
-  if (auto arg = dyn_cast<BlockArgument>(v)) {
-    auto func = cast<func::FuncOp>(arg.getOwner()->getParentOp());
-    if (auto name =
-            func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name"))
-      return name.str();
-    return ("arg" + Twine(arg.getArgNumber())).str();
-  }
-  auto result = cast<OpResult>(v);
+/// number when it has several.
+static std::string valueName(OpResult result, const FunctionCosts &costs) {
   std::string name = costs.getName(costs.getNodeIndex(result.getOwner())).str();
   if (result.getOwner()->getNumResults() > 1)
     name += ":" + std::to_string(result.getResultNumber());
@@ -69,7 +61,7 @@ StageGraph buildStageGraph(FunctionCosts costs,
   }
 
   // Tensors: every value a later node consumes.
-  auto addTensor = [&](Value v, unsigned producer) {
+  auto addTensor = [&](OpResult v, unsigned producer) {
     std::vector<unsigned> consumers;
     for (Operation *user : v.getUsers()) {
       int j = c.getNodeIndex(user);
@@ -84,17 +76,13 @@ StageGraph buildStageGraph(FunctionCosts costs,
     tensor.producer = producer;
     tensor.consumers = std::move(consumers);
     tensor.bytes = nn::getTensorBytes(v.getType());
-    // Function arguments are data: no gradient flows back to them.
     tensor.needsGradient = c.requiresGradient(v);
     problem.tensors.push_back(std::move(tensor));
   };
-  if (!nodes.empty()) {
-    auto func = nodes.front()->getParentOfType<func::FuncOp>();
-    for (BlockArgument arg : func.getArguments())
-      addTensor(arg, 0);
-  }
+  // Function arguments are data, loaded by every stage that reads them:
+  // they never cross a stage boundary.
   for (unsigned i = 0; i < nodes.size(); ++i)
-    for (Value result : nodes[i]->getResults())
+    for (OpResult result : nodes[i]->getResults())
       addTensor(result, i);
   return graph;
 }

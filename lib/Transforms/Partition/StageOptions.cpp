@@ -61,8 +61,34 @@ pp::parseGranularity(llvm::StringRef text) {
   return optionError("granularity", "expected op or layer, not '" + text + "'");
 }
 
-llvm::Expected<std::vector<double>> pp::getInFlight(llvm::StringRef schedule,
-                                                    unsigned p, unsigned m) {
+unsigned pp::stageOfVirtualStage(llvm::StringRef schedule, unsigned k,
+                                 unsigned p, unsigned v) {
+  if (schedule == "zb-v" && v == 2)
+    return k < p ? k : 2 * p - 1 - k;
+  return k % p;
+}
+
+llvm::Expected<std::vector<double>>
+pp::getInFlight(llvm::StringRef schedule, unsigned p, unsigned m, unsigned v) {
+  bool chunked = schedule == "interleaved-1f1b" || schedule == "zb-v";
+  if (v > 1) {
+    if (!chunked)
+      return optionError("schedule",
+                         "'" + schedule +
+                             "' runs one chunk per stage, but "
+                             "virtual-stages=" +
+                             llvm::Twine(v) +
+                             " was given: use interleaved-1f1b, or zb-v with "
+                             "virtual-stages=2");
+    if (schedule == "zb-v" && v != 2)
+      return optionError("virtual-stages",
+                         "zb-v places exactly 2 chunks per stage, not " +
+                             llvm::Twine(v));
+    std::vector<double> inFlight(p * v);
+    for (unsigned k = 0; k < p * v; ++k)
+      inFlight[k] = std::min(p - stageOfVirtualStage(schedule, k, p, v), m);
+    return inFlight;
+  }
   std::vector<double> inFlight(p);
   for (unsigned i = 0; i < p; ++i) {
     unsigned ahead = p - i;
@@ -72,15 +98,15 @@ llvm::Expected<std::vector<double>> pp::getInFlight(llvm::StringRef schedule,
       inFlight[i] = std::min(ahead, m);
     else if (schedule == "zb-h2")
       inFlight[i] = std::min(2 * ahead - 1, m);
-    else if (schedule == "interleaved-1f1b" || schedule == "zb-v")
+    else if (chunked)
       return optionError("schedule",
                          "'" + schedule +
-                             "' runs several chunks per stage; "
-                             "pp-partition-stages plans one chunk per stage: "
-                             "use gpipe, 1f1b, zb-h1 or zb-h2");
+                             "' runs several chunks per stage: give "
+                             "virtual-stages (2 for zb-v), or use gpipe, "
+                             "1f1b, zb-h1 or zb-h2");
     else
-      return optionError("schedule", "expected gpipe, 1f1b, zb-h1 or zb-h2, "
-                                     "not '" +
+      return optionError("schedule", "expected gpipe, 1f1b, zb-h1, zb-h2, "
+                                     "interleaved-1f1b or zb-v, not '" +
                                          schedule + "'");
   }
   return inFlight;

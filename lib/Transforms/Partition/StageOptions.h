@@ -21,9 +21,17 @@ llvm::Expected<partition::Granularity> parseGranularity(llvm::StringRef text);
 
 /// Microbatches whose activations stage `i` of `p` holds at its peak under
 /// `schedule` with `m` microbatches: gpipe m; 1f1b and zb-h1 min(p-i, m);
-/// zb-h2 min(2(p-i)-1, m).
-llvm::Expected<std::vector<double>> getInFlight(llvm::StringRef schedule,
-                                                unsigned p, unsigned m);
+/// zb-h2 min(2(p-i)-1, m). With `v` > 1 chunks per stage (interleaved-1f1b,
+/// or zb-v with v = 2) one entry per virtual stage: 1F1B's count of the
+/// stage that holds it (an estimate).
+llvm::Expected<std::vector<double>>
+getInFlight(llvm::StringRef schedule, unsigned p, unsigned m, unsigned v = 1);
+
+/// The stage that holds virtual stage `k` of `p * v` under `schedule`'s
+/// placement: a V for zb-v (k, then 2p - 1 - k), else a loop (k mod p).
+/// Either way the virtual stage is chunk k / p of that stage.
+unsigned stageOfVirtualStage(llvm::StringRef schedule, unsigned k, unsigned p,
+                             unsigned v);
 
 } // namespace pp
 

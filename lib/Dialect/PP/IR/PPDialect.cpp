@@ -31,12 +31,29 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
                              << "' must be a non-negative i64 stage index";
     return success();
   }
-  if (attr.getName() == kNumStagesAttrName) {
+  if (attr.getName() == kNumStagesAttrName ||
+      attr.getName() == kVirtualStagesAttrName) {
     auto count = dyn_cast<IntegerAttr>(attr.getValue());
     if (!isa<ModuleOp>(op) || !count || !count.getType().isInteger(64) ||
         count.getInt() < 1)
-      return op->emitError() << "'" << kNumStagesAttrName
+      return op->emitError() << "'" << attr.getName().getValue()
                              << "' must be a positive i64 on a module";
+    return success();
+  }
+  if (attr.getName() == kChunkAttrName ||
+      attr.getName() == kVirtualStageAttrName) {
+    auto index = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!isa<FunctionOpInterface>(op) || !index ||
+        !index.getType().isInteger(64) || index.getInt() < 0)
+      return op->emitError() << "'" << attr.getName().getValue()
+                             << "' must be a non-negative i64 on a function";
+    return success();
+  }
+  if (attr.getName() == kRandomIdAttrName) {
+    auto id = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!id || !id.getType().isInteger(64) || id.getInt() < 0)
+      return op->emitError()
+             << "'" << kRandomIdAttrName << "' must be a non-negative i64";
     return success();
   }
   if (attr.getName() == kDeviceAttrName) {

@@ -92,10 +92,17 @@ LogicalResult ScheduleOp::verify() {
     for (StringRef key : {"latency", "bandwidth"})
       if (failed(verifyCostScalar(*this, costs, key)))
         return failure();
+    // Costs per virtual stage: all five or none, one entry per virtual
+    // stage.
+    if (costs.get("vf"))
+      for (StringRef key : {"vf", "vb", "vw", "vact", "vout"})
+        if (failed(verifyCostArray(*this, costs, key, p * getVirtualStages(),
+                                   /*optional=*/false)))
+          return failure();
     for (NamedAttribute entry : costs)
-      if (!llvm::is_contained(
-              {"f", "b", "w", "act", "out", "latency", "bandwidth"},
-              entry.getName().getValue()))
+      if (!llvm::is_contained({"f", "b", "w", "act", "out", "latency",
+                               "bandwidth", "vf", "vb", "vw", "vact", "vout"},
+                              entry.getName().getValue()))
         return emitOpError()
                << "unknown costs entry '" << entry.getName().getValue() << "'";
   }

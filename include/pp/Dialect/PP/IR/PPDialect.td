@@ -18,11 +18,25 @@ def PP_Dialect : Dialect {
   }];
   let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
-    /// Name of the discardable attribute that assigns an op to a stage.
+    /// Name of the discardable attribute that assigns an op to a stage: its
+    /// virtual stage (position in the pipeline) when the cut has several
+    /// chunks per stage. On an outlined stage function: the stage (device).
     static constexpr ::llvm::StringLiteral kStageAttrName = "pp.stage";
     /// Number of stages of a partitioned module (on the module).
     static constexpr ::llvm::StringLiteral kNumStagesAttrName =
         "pp.num_stages";
+    /// Chunks per stage of a cut made for interleaved or V schedules (on
+    /// the module; absent means 1).
+    static constexpr ::llvm::StringLiteral kVirtualStagesAttrName =
+        "pp.virtual_stages";
+    /// On an outlined stage function (pp-outline-stages): its chunk on the
+    /// stage and its virtual stage (position in the pipeline).
+    static constexpr ::llvm::StringLiteral kChunkAttrName = "pp.chunk";
+    static constexpr ::llvm::StringLiteral kVirtualStageAttrName =
+        "pp.virtual_stage";
+    /// On a random op (nn.dropout): its stream of the counter-based
+    /// generator, the same in every stage function and recomputation.
+    static constexpr ::llvm::StringLiteral kRandomIdAttrName = "pp.rng_id";
     /// Per-op cost for inspection: {f, b, w} seconds, act bytes.
     static constexpr ::llvm::StringLiteral kCostAttrName = "pp.cost";
     /// The device profile the module was planned for (a name or a JSON

@@ -68,8 +68,12 @@ def PP_ScheduleOp : PP_Op<"schedule", [NoTerminator, SingleBlock,
     was made with, so that later passes simulate it the same way: `f`, `b`,
     `w` (arrays, one per stage), and optionally `act` (activation bytes per
     microbatch and stage), `out` (bytes of a stage's output per microbatch),
-    `latency`, `bandwidth` (bytes per time unit; 0: infinite). `selection`
-    records why `auto` chose this kind.
+    `latency`, `bandwidth` (bytes per time unit; 0: infinite). A model cut
+    into `num_stages * virtual_stages` pieces (pp-partition-stages'
+    `virtual-stages`) has its costs per virtual stage instead, in pipeline
+    order and mapped to stages by the placement: `vf`, `vb`, `vw`, `vact`,
+    `vout` (all five, one entry per virtual stage). `selection` records why
+    `auto` chose this kind.
 
     ```mlir
     pp.schedule "1f1b" stages 2 microbatches 1 virtual_stages 1 {
