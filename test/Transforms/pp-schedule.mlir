@@ -2,8 +2,11 @@
 // RUN: pp-opt %s -split-input-file --pp-schedule -verify-diagnostics -o /dev/null
 // RUN: pp-opt %s -split-input-file --pp-schedule="schedule=gpipe microbatches=3" 2>/dev/null | FileCheck %s --check-prefix=GPIPE
 // RUN: pp-opt %s -split-input-file --pp-schedule="schedule=zb-h1 microbatches=3 bandwidth=4096 latency=0.5" 2>/dev/null | FileCheck %s --check-prefix=ZBH1
-// RUN: pp-opt %s -split-input-file --pp-schedule="schedule=interleaved-1f1b num-stages=2 microbatches=2" 2>/dev/null | FileCheck %s --check-prefix=INTER
-// RUN: pp-opt %s -split-input-file --pp-schedule="schedule=zb-v microbatches=1 optimizer-step=false" 2>/dev/null | FileCheck %s --check-prefix=ZBV
+// The second module is cut into one chunk per stage, which refuses chunked
+// schedules (pp-schedule-errors.mlir); pp-schedule-virtual-stages.mlir has
+// modules cut for them.
+// RUN: not pp-opt %s -split-input-file --pp-schedule="schedule=interleaved-1f1b num-stages=2 microbatches=2" 2>/dev/null | FileCheck %s --check-prefix=INTER
+// RUN: not pp-opt %s -split-input-file --pp-schedule="schedule=zb-v microbatches=1 optimizer-step=false" 2>/dev/null | FileCheck %s --check-prefix=ZBV
 // RUN: pp-opt %s -split-input-file --pp-schedule="schedule=1f1b microbatches=1 tied-embedding=true" 2>/dev/null | FileCheck %s --check-prefix=TIED
 // RUN: pp-opt %s -split-input-file --pp-schedule="schedule=auto num-stages=2 microbatches=4 memory-limit=2" 2>/dev/null | FileCheck %s --check-prefix=AUTO
 // RUN: pp-opt %s -split-input-file --pp-schedule="schedule=auto num-stages=2 microbatches=4 memory-limit=2" 2>&1 >/dev/null | FileCheck %s --check-prefix=AUTO-REMARK
@@ -126,3 +129,32 @@ module attributes {pp.num_stages = 3 : i64} {
 // CHECK-NOT:     pp.schedule
 // INTER-LABEL: module attributes {pp.num_stages = 3 : i64}
 // INTER:         pp.schedule "interleaved-1f1b" stages 2 microbatches 2 virtual_stages 2 {
+
+// -----
+
+// A trainable global read on both stages (a tied embedding and head): the
+// stages reduce its gradients before the optimizer step, without being
+// told (tied-embedding=false). A constant global is not reduced.
+// expected-remark @below {{uniform costs}}
+module attributes {pp.num_stages = 2 : i64} {
+  ml_program.global private mutable @emb(dense<0.5> : tensor<4x4xf32>) : tensor<4x4xf32>
+  ml_program.global private @const(dense<0.5> : tensor<4x4xf32>) : tensor<4x4xf32>
+  func.func @tied(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+    %e0 = ml_program.global_load @emb : tensor<4x4xf32> {pp.stage = 0 : i64}
+    %c0 = ml_program.global_load_const @const : tensor<4x4xf32> {pp.stage = 0 : i64}
+    %0 = nn.matmul %x, %e0 {pp.stage = 0 : i64} : tensor<4x4xf32>, tensor<4x4xf32> -> tensor<4x4xf32>
+    %1 = nn.matmul %0, %c0 {pp.stage = 0 : i64} : tensor<4x4xf32>, tensor<4x4xf32> -> tensor<4x4xf32>
+    %2 = nn.matmul %1, %e0 {pp.stage = 1 : i64} : tensor<4x4xf32>, tensor<4x4xf32> -> tensor<4x4xf32>
+    %3 = nn.matmul %2, %c0 {pp.stage = 1 : i64} : tensor<4x4xf32>, tensor<4x4xf32> -> tensor<4x4xf32>
+    return {pp.stage = 1 : i64} %3 : tensor<4x4xf32>
+  }
+}
+// CHECK-LABEL: func.func @tied
+// CHECK:         pp.schedule "1f1b" stages 2 microbatches 2
+// CHECK:         pp.stage_actions 0 {
+// CHECK:           pp.reduce_tied_grads with 1
+// CHECK-NEXT:      pp.optimizer_step
+// CHECK:         pp.stage_actions 1 {
+// CHECK:           pp.reduce_tied_grads with 0
+// CHECK-NEXT:      pp.optimizer_step
+// CHECK-NOT:       pp.reduce_tied_grads

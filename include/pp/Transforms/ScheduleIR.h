@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PP_LIB_TRANSFORMS_SCHEDULE_SCHEDULEIR_H
-#define PP_LIB_TRANSFORMS_SCHEDULE_SCHEDULEIR_H
+#ifndef PP_TRANSFORMS_SCHEDULEIR_H
+#define PP_TRANSFORMS_SCHEDULEIR_H
 
 #include "pp/Dialect/PP/IR/PP.h"
 #include "pp/Planning/Schedule/CostModel.h"
@@ -60,16 +60,28 @@ struct ModuleStageCosts {
   sched::CostModel costs;
   /// Whether any op carried `pp.cost`; if not, `costs` is uniform.
   bool fromOps = false;
+  /// Whether any op carried `pp.stage` (the module is partitioned).
+  bool partitioned = false;
+  /// Chunks per stage of the cut (`pp.virtual_stages`, 1 without).
+  int chunks = 1;
   /// Number of ops whose costs were counted.
   unsigned numOps = 0;
 };
 
-/// Sums the `pp.cost` of the ops of `module` per `pp.stage`: F, B and W
-/// times and activation bytes; the output bytes of stage s are those of the
-/// values produced on a stage <= s and used on a stage > s. Fails (with a
-/// diagnostic) on an op whose stage is not below `numStages`.
+/// Sums the `pp.cost` of the ops of `module` per `pp.stage` (the virtual
+/// stage when the module records `pp.virtual_stages`): F, B and W times
+/// and activation bytes; the output bytes of virtual stage k are those of
+/// the values produced on a virtual stage <= k and used on one > k (the
+/// return's operands excepted: each virtual stage returns its own outputs).
+/// With several chunks per stage the sums fill `costs.Virtual`. Fails (with
+/// a diagnostic) on an op whose stage is not below the virtual stage count.
 llvm::FailureOr<ModuleStageCosts> computeModuleStageCosts(mlir::ModuleOp module,
                                                           int numStages);
+
+/// The virtual stages that share each trainable parameter of a partitioned
+/// module: for every mutable float global read by ops on several virtual
+/// stages, the sorted list of those stages.
+std::vector<std::vector<int>> computeTiedGroups(mlir::ModuleOp module);
 
 /// Rewrites the schedule library's option spelling (`--microbatches 8`,
 /// `--stages`) into the pass option spelling (`microbatches=8`,
@@ -78,4 +90,4 @@ std::string toPassOptionSpelling(llvm::StringRef message);
 
 } // namespace pp
 
-#endif // PP_LIB_TRANSFORMS_SCHEDULE_SCHEDULEIR_H
+#endif // PP_TRANSFORMS_SCHEDULEIR_H

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ScheduleIR.h"
+#include "pp/Transforms/ScheduleIR.h"
 
 #include "pp/Planning/Device/DeviceProfile.h"
 #include "pp/Planning/Schedule/Generators.h"
@@ -128,6 +128,37 @@ void SchedulePass::runOnOperation() {
   opts.MemoryLimit = memoryLimit;
   opts.Costs = &costs;
 
+  // A partitioned module fixes the chunks per stage: its virtual stages are
+  // the schedule's. Parameters read on several of them are reduced (TR).
+  int cutChunks = stageCosts->chunks;
+  if (stageCosts->partitioned) {
+    opts.TiedGroups = pp::computeTiedGroups(module);
+    opts.CutChunks = cutChunks;
+    if (*kind != sched::ScheduleKind::Auto) {
+      bool chunked = *kind == sched::ScheduleKind::Interleaved1F1B ||
+                     *kind == sched::ScheduleKind::ZBV;
+      int kindChunks =
+          !chunked ? 1
+          : *kind == sched::ScheduleKind::ZBV
+              ? 2
+              : (virtualStages ? (int)virtualStages : std::max(2, cutChunks));
+      if (kindChunks != cutChunks)
+        return fail("schedule=" + schedule + " runs " + Twine(kindChunks) +
+                    " chunk" + (kindChunks == 1 ? "" : "s") +
+                    " per stage, but the module is cut "
+                    "into " +
+                    Twine(cutChunks) + " chunk" + (cutChunks == 1 ? "" : "s") +
+                    " per stage (" + pp::pp::PPDialect::kVirtualStagesAttrName +
+                    "); partition with virtual-stages=" + Twine(kindChunks) +
+                    (cutChunks > 1 ? ", or use interleaved-1f1b or zb-v"
+                                   : ", or use gpipe, 1f1b, zb-h1 or zb-h2"));
+      if (chunked)
+        opts.VirtualStages = kindChunks;
+    }
+  }
+  costs.Place = *kind == sched::ScheduleKind::ZBV ? sched::Placement::VShape
+                                                  : sched::Placement::Loop;
+
   sched::Schedule result;
   DictionaryAttr selection;
   if (*kind == sched::ScheduleKind::Auto) {
@@ -136,6 +167,7 @@ void SchedulePass::runOnOperation() {
     if (!chosen)
       return fail(pp::toPassOptionSpelling(llvm::toString(chosen.takeError())));
     result = sched::stripCommunication(chosen->Chosen);
+    costs.Place = result.Place;
     selection = buildSelection(*chosen);
     mlir::emitRemark(module.getLoc()) << "pp-schedule: " << chosen->Reason;
   } else {

@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ScheduleIR.h"
+#include "pp/Transforms/ScheduleIR.h"
 
 #include "pp/Planning/Schedule/Lowering.h"
 #include "pp/Transforms/SchedulePasses.h"

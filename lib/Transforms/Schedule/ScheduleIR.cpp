@@ -1,16 +1,19 @@
 //===- ScheduleIR.cpp - pp.schedule <-> pp::sched::Schedule ---------------===//
 
-#include "ScheduleIR.h"
+#include "pp/Transforms/ScheduleIR.h"
 
 #include "pp/Dialect/NN/IR/NN.h"
 #include "pp/Planning/Schedule/Generators.h"
 #include "pp/Planning/Schedule/Verifier.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cctype>
+#include <set>
 
 using namespace mlir;
 namespace ppd = ::pp::pp;
@@ -220,6 +223,23 @@ std::optional<sched::CostModel> pp::getCostModel(ppd::ScheduleOp op) {
   forEach("w", [](sched::StageCost &c, double v) { c.W = v; });
   forEach("act", [](sched::StageCost &c, double v) { c.ActivationBytes = v; });
   forEach("out", [](sched::StageCost &c, double v) { c.OutputBytes = {v}; });
+  // Costs per virtual stage (a cut with several chunks per stage).
+  if (auto vf = dict.getAs<ArrayAttr>("vf")) {
+    costs.Virtual.assign(vf.size(), sched::StageCost());
+    auto forEachVirtual = [&](StringRef key, auto apply) {
+      if (auto array = dict.getAs<ArrayAttr>(key))
+        for (size_t k = 0; k < array.size() && k < costs.Virtual.size(); ++k)
+          apply(costs.Virtual[k], toDouble(array[k]));
+    };
+    forEachVirtual("vf", [](sched::StageCost &c, double v) { c.F = v; });
+    forEachVirtual("vb", [](sched::StageCost &c, double v) { c.B = v; });
+    forEachVirtual("vw", [](sched::StageCost &c, double v) { c.W = v; });
+    forEachVirtual(
+        "vact", [](sched::StageCost &c, double v) { c.ActivationBytes = v; });
+    forEachVirtual("vout",
+                   [](sched::StageCost &c, double v) { c.OutputBytes = {v}; });
+    costs.Place = *sched::parsePlacement(op.getPlacement());
+  }
   costs.Latency = toDouble(dict.get("latency"));
   costs.Bandwidth = toDouble(dict.get("bandwidth"));
   return costs;
@@ -258,6 +278,28 @@ DictionaryAttr pp::buildCostsAttr(MLIRContext *context,
         "out", array([](const sched::StageCost &c) {
           return c.OutputBytes.empty() ? 0.0 : c.OutputBytes.front();
         })));
+  if (!costs.Virtual.empty()) {
+    auto virtualArray = [&](auto get) {
+      SmallVector<Attribute> values;
+      for (const sched::StageCost &c : costs.Virtual)
+        values.push_back(b.getF64FloatAttr(get(c)));
+      return b.getArrayAttr(values);
+    };
+    entries.push_back(b.getNamedAttr(
+        "vf", virtualArray([](const sched::StageCost &c) { return c.F; })));
+    entries.push_back(b.getNamedAttr(
+        "vb", virtualArray([](const sched::StageCost &c) { return c.B; })));
+    entries.push_back(b.getNamedAttr(
+        "vw", virtualArray([](const sched::StageCost &c) { return c.W; })));
+    entries.push_back(
+        b.getNamedAttr("vact", virtualArray([](const sched::StageCost &c) {
+                         return c.ActivationBytes;
+                       })));
+    entries.push_back(b.getNamedAttr(
+        "vout", virtualArray([](const sched::StageCost &c) {
+          return c.OutputBytes.empty() ? 0.0 : c.OutputBytes.front();
+        })));
+  }
   if (costs.Latency > 0)
     entries.push_back(
         b.getNamedAttr("latency", b.getF64FloatAttr(costs.Latency)));
@@ -270,11 +312,15 @@ DictionaryAttr pp::buildCostsAttr(MLIRContext *context,
 FailureOr<pp::ModuleStageCosts> pp::computeModuleStageCosts(ModuleOp module,
                                                             int numStages) {
   ::pp::ModuleStageCosts result;
+  if (auto chunks = module->getAttrOfType<IntegerAttr>(
+          ppd::PPDialect::kVirtualStagesAttrName))
+    result.chunks = std::max<int64_t>(1, chunks.getInt());
+  int numVirtual = numStages * result.chunks;
   result.costs = sched::CostModel::uniform(numStages);
-  std::vector<sched::StageCost> sums(numStages);
+  std::vector<sched::StageCost> sums(numVirtual);
   for (sched::StageCost &c : sums)
     c.F = c.B = c.W = 0;
-  std::vector<double> outBytes(numStages, 0);
+  std::vector<double> outBytes(numVirtual, 0);
   StringRef stageName = ppd::PPDialect::kStageAttrName;
   StringRef costName = ppd::PPDialect::kCostAttrName;
 
@@ -285,13 +331,21 @@ FailureOr<pp::ModuleStageCosts> pp::computeModuleStageCosts(ModuleOp module,
   WalkResult walk = module.walk([&](Operation *op) -> WalkResult {
     if (isa<ppd::ScheduleOp>(op))
       return WalkResult::skip();
+    // An outlined stage function's pp.stage names its stage, not its ops'.
+    if (isa<func::FuncOp>(op))
+      return WalkResult::advance();
     int64_t stage = stageOf(op);
     if (stage < 0)
       return WalkResult::advance();
-    if (stage >= numStages) {
-      mlir::emitError(op->getLoc())
-          << "'" << stageName << "' is " << stage << " but the schedule has "
-          << numStages << " stages";
+    result.partitioned = true;
+    if (stage >= numVirtual) {
+      InFlightDiagnostic diag = mlir::emitError(op->getLoc())
+                                << "'" << stageName << "' is " << stage
+                                << " but the schedule has " << numStages
+                                << " stages";
+      if (result.chunks > 1)
+        diag << " of " << result.chunks << " chunks (" << numVirtual
+             << " virtual stages)";
       return WalkResult::interrupt();
     }
     if (auto cost = op->getAttrOfType<DictionaryAttr>(costName)) {
@@ -302,16 +356,20 @@ FailureOr<pp::ModuleStageCosts> pp::computeModuleStageCosts(ModuleOp module,
       result.fromOps = true;
       ++result.numOps;
     }
-    // A value used on a later stage crosses every boundary in between.
-    // Parameters and constants do not travel: every stage that uses one
-    // holds its own copy (tied parameters are reduced once per step).
+    // A value used on a later virtual stage crosses every boundary in
+    // between. Parameters and constants do not travel: every stage that
+    // uses one holds its own copy (tied parameters are reduced once per
+    // step). Nor do outputs: each virtual stage returns its own.
     if (op->hasTrait<OpTrait::ConstantLike>() ||
+        op->hasTrait<OpTrait::IsTerminator>() ||
         isa<ml_program::GlobalLoadOp, ml_program::GlobalLoadConstOp>(op))
       return WalkResult::advance();
     for (Value v : op->getResults()) {
       int64_t last = stage;
       for (Operation *user : v.getUsers())
-        last = std::max(last, std::min<int64_t>(stageOf(user), numStages - 1));
+        if (!user->hasTrait<OpTrait::IsTerminator>())
+          last =
+              std::max(last, std::min<int64_t>(stageOf(user), numVirtual - 1));
       double bytes = last > stage ? (double)nn::getTensorBytes(v.getType()) : 0;
       for (int64_t s = stage; s < last; ++s)
         outBytes[s] += bytes;
@@ -320,16 +378,57 @@ FailureOr<pp::ModuleStageCosts> pp::computeModuleStageCosts(ModuleOp module,
   });
   if (walk.wasInterrupted())
     return failure();
-  for (int s = 0; s < numStages; ++s)
-    if (outBytes[s] > 0)
-      sums[s].OutputBytes = {outBytes[s]};
-  if (result.fromOps) {
+  for (int k = 0; k < numVirtual; ++k)
+    if (outBytes[k] > 0)
+      sums[k].OutputBytes = {outBytes[k]};
+  if (result.chunks > 1) {
+    // Per stage, the sums over its chunks in the loop placement: what a
+    // schedule with another chunk count would see (pp-schedule refuses
+    // those).
+    std::vector<sched::StageCost> perStage(numStages);
+    for (sched::StageCost &c : perStage)
+      c.F = c.B = c.W = 0;
+    for (int k = 0; k < numVirtual; ++k) {
+      sched::StageCost &c = perStage[k % numStages];
+      c.F += sums[k].F;
+      c.B += sums[k].B;
+      c.W += sums[k].W;
+      c.ActivationBytes += sums[k].ActivationBytes;
+    }
+    if (!result.fromOps)
+      for (int k = 0; k < numVirtual; ++k)
+        sums[k].F = sums[k].B = sums[k].W = 1;
+    if (result.fromOps)
+      result.costs.Stages = std::move(perStage);
+    result.costs.Virtual = std::move(sums);
+  } else if (result.fromOps) {
     result.costs.Stages = std::move(sums);
   } else {
     for (int s = 0; s < numStages; ++s)
       result.costs.Stages[s].OutputBytes = sums[s].OutputBytes;
   }
   return result;
+}
+
+std::vector<std::vector<int>> pp::computeTiedGroups(ModuleOp module) {
+  StringRef stageName = ppd::PPDialect::kStageAttrName;
+  SymbolTableCollection symbols;
+  llvm::MapVector<Operation *, std::set<int>> users;
+  module.walk([&](ml_program::GlobalLoadOp load) {
+    auto global = symbols.lookupNearestSymbolFrom<ml_program::GlobalOp>(
+        load, load.getGlobalAttr());
+    if (!global || !global.getIsMutable() ||
+        !nn::isDifferentiableType(global.getType()))
+      return;
+    for (Operation *user : load->getUsers())
+      if (auto stage = user->getAttrOfType<IntegerAttr>(stageName))
+        users[global].insert((int)stage.getInt());
+  });
+  std::vector<std::vector<int>> groups;
+  for (auto &[global, stages] : users)
+    if (stages.size() > 1)
+      groups.emplace_back(stages.begin(), stages.end());
+  return groups;
 }
 
 std::string pp::toPassOptionSpelling(StringRef message) {

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ScheduleIR.h"
+#include "pp/Transforms/ScheduleIR.h"
 
 #include "pp/Planning/Schedule/Lowering.h"
 #include "pp/Planning/Schedule/Simulator.h"
