@@ -2,11 +2,13 @@
 //
 // `--pp-pipeline="num-stages=4 microbatches=8 schedule=1f1b"` runs the
 // planning passes in order with options that agree: the partitioner plans
-// for the microbatches and in-flight counts the schedule will use, and every
-// pass times the same device. It first replaces GELU chains by nn.gelu and
-// linear layers by nn.gemm, which the costs and the backward then see as one
-// op each. On one stage it also makes the training step: the loss before
-// planning, so that the plan includes it, and the backward functions after.
+// for the microbatches, chunks and in-flight counts the schedule will use,
+// and every pass times the same device. It first replaces GELU chains by
+// nn.gelu and linear layers by nn.gemm, which the costs and the backward
+// then see as one op each, and attaches the loss before planning, so that
+// the plan includes it. After the schedule, it outlines one function per
+// stage chunk and differentiates each: the module is then a whole training
+// step, which --pp-export writes for pp-run.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,7 +43,9 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
       llvm::cl::init("1f1b")};
   Option<unsigned> virtualStages{
       *this, "virtual-stages",
-      llvm::cl::desc("Chunks per stage (interleaved-1f1b; zb-v uses 2)"),
+      llvm::cl::desc("Chunks per stage (interleaved-1f1b: default 2; zb-v "
+                     "uses 2); the cut makes num-stages * virtual-stages "
+                     "virtual stages"),
       llvm::cl::init(0)};
   Option<std::string> device{
       *this, "device",
@@ -75,8 +79,7 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
   Option<std::string> loss{
       *this, "loss",
       llvm::cl::desc("Training loss on output 0: cross-entropy, mse, output "
-                     "(the output is the loss) or none (plan inference); "
-                     "one stage only"),
+                     "(the output is the loss) or none (plan inference)"),
       llvm::cl::init("cross-entropy")};
   Option<std::string> labels{
       *this, "labels", llvm::cl::desc("Name of the labels input of the loss"),
@@ -96,21 +99,31 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
       llvm::cl::init(true)};
 };
 
-/// The in-flight counts the stage cut plans for. Schedules with several
-/// chunks per stage (and auto, which may pick one) are planned with 1F1B's
-/// counts: the partitioner cuts one chunk per stage.
-std::string partitionSchedule(llvm::StringRef schedule) {
+/// The schedule and chunks per stage the stage cut is made for. A chunked
+/// schedule is cut into num-stages * v virtual stages; auto picks among the
+/// one-chunk schedules, planned with 1F1B's in-flight counts.
+struct CutPlan {
+  std::string schedule;
+  unsigned virtualStages = 1;
+};
+
+CutPlan planCut(const PipelineOptions &options) {
+  llvm::StringRef schedule = options.schedule;
+  if (schedule == "interleaved-1f1b" || schedule == "interleaved")
+    return {"interleaved-1f1b",
+            options.virtualStages ? options.virtualStages.getValue() : 2};
+  if (schedule == "zb-v")
+    return {"zb-v",
+            options.virtualStages ? options.virtualStages.getValue() : 2};
   if (schedule == "gpipe" || schedule == "1f1b" || schedule == "zb-h1" ||
       schedule == "zb-h2")
-    return schedule.str();
-  return "1f1b";
+    return {schedule.str(), std::max(1u, options.virtualStages.getValue())};
+  return {"1f1b", std::max(1u, options.virtualStages.getValue())};
 }
 
-/// Whether the pipeline makes a training step. The training passes work on
-/// one function; several stages need stage outlining first, so the pipeline
-/// then plans the model as imported.
+/// Whether the pipeline makes a training step.
 bool buildsTrainingStep(const PipelineOptions &options) {
-  return options.numStages == 1 && options.loss != "none";
+  return options.loss != "none";
 }
 
 void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
@@ -133,10 +146,12 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   annotate.device = options.device;
   pm.addPass(createPPAnnotateCost(annotate));
 
+  CutPlan cut = planCut(options);
   PPPartitionStagesOptions partition;
   partition.numStages = options.numStages;
+  partition.virtualStages = cut.virtualStages;
   partition.microbatches = options.microbatches;
-  partition.schedule = partitionSchedule(options.schedule);
+  partition.schedule = cut.schedule;
   partition.memoryLimit = options.memoryLimit;
   partition.granularity = options.granularity;
   partition.method = options.method;
@@ -159,6 +174,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   simulate.timeline = options.timeline;
   pm.addPass(createPPSimulate(simulate));
 
+  pm.addPass(createPPOutlineStages());
   if (training)
     pm.addPass(createPPAutodiff());
 }
@@ -169,8 +185,8 @@ void registerPPPipeline() {
   PassPipelineRegistration<PipelineOptions>(
       "pp-pipeline",
       "Plan pipeline-parallel training: loss, costs, stage cut, schedule, "
-      "communication, verification, simulation and (on one stage) the "
-      "backward functions",
+      "communication, verification, simulation, one function per stage "
+      "chunk and their backward functions",
       buildPipeline);
 }
 

@@ -1,8 +1,8 @@
 //===- TrainingPasses.h - pp's training passes ------------------*- C++ -*-===//
 //
-// pp-attach-loss and pp-autodiff, and the names of the attributes by which
-// the functions autodiff produces describe their roles and ports
-// (docs/Training.md); the exporter reads the same names.
+// pp-attach-loss, pp-outline-stages and pp-autodiff, and the names of the
+// attributes by which the functions autodiff produces describe their roles and
+// ports (docs/Training.md); the exporter reads the same names.
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,10 +51,26 @@ inline constexpr llvm::StringLiteral kOutputGradPort = "output_grad";
 inline constexpr llvm::StringLiteral kInputGradPort = "input_grad";
 inline constexpr llvm::StringLiteral kCotangentPort = "cotangent";
 inline constexpr llvm::StringLiteral kParamGradPort = "param_grad";
+/// The tensors crossing a boundary between virtual stages
+/// (pp-outline-stages): forward arguments from the previous virtual stage,
+/// forward results for the next, and their gradients in B.
+inline constexpr llvm::StringLiteral kBoundaryInPort = "boundary_in";
+inline constexpr llvm::StringLiteral kBoundaryOutPort = "boundary_out";
+inline constexpr llvm::StringLiteral kBoundaryOutGradPort = "boundary_out_grad";
+inline constexpr llvm::StringLiteral kBoundaryInGradPort = "boundary_in_grad";
+/// On a boundary argument or result: the tensor carries no gradient (an
+/// integer tensor, a mask, a value no trainable parameter reaches).
+inline constexpr llvm::StringLiteral kNoGradAttr = "pp.no_grad";
 
 /// The suffixes of the functions pp-autodiff adds next to `@F`.
 inline constexpr llvm::StringLiteral kBackwardInputSuffix = "_backward_input";
 inline constexpr llvm::StringLiteral kBackwardWeightSuffix = "_backward_weight";
+
+/// Gives every random op of `func` (nn.dropout) that has none a
+/// `pp.rng_id`: the next unused id of the module, in op order. The id keys
+/// the op's stream of the runtime's counter-based generator, so it must be
+/// assigned once, on the whole model, before it is split or recomputed.
+void assignRandomIds(mlir::func::FuncOp func);
 
 } // namespace training
 

@@ -59,6 +59,55 @@ def PPAttachLoss : Pass<"pp-attach-loss", "mlir::ModuleOp"> {
   let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect"];
 }
 
+def PPOutlineStages : Pass<"pp-outline-stages", "mlir::ModuleOp"> {
+  let summary = "One function per stage chunk, cut where the partition says";
+  let description = [{
+    Splits `@forward`, whose ops `pp-partition-stages` assigned to virtual
+    stages (`pp.stage`), into one function per virtual stage, so that
+    `pp-autodiff` differentiates each chunk on its own and `pp-export`
+    writes one program per stage. The schedule's placement
+    (`pp.schedule`'s `placement`: a loop for interleaved schedules, a V for
+    zb-v) says which stage and chunk hold virtual stage `k`; the function
+    is `@stage{s}` (one chunk per stage) or `@stage{s}_chunk{c}`, with
+    `pp.stage`, `pp.chunk` and `pp.virtual_stage` attributes, in pipeline
+    order. Without a schedule the cut must have one chunk per stage.
+
+    - Each function takes the data inputs its ops read (with their
+      `onnx.name`), then the tensors it receives from the previous virtual
+      stage (`pp.role = "boundary_in"`); it returns the model outputs its
+      ops make (the loss on the last virtual stage), then the tensors it
+      sends to the next (`pp.role = "boundary_out"`). Each boundary tensor
+      is keyed (`pp.key`) by its name: the ONNX node that makes it, with
+      the result number when the node has several, made unique.
+    - A tensor made on virtual stage `a` and last read on `c > a` crosses
+      every boundary in between: the stages in between receive it and send
+      it on unchanged (the partitioner's and the simulator's relay model),
+      so the plan, its simulation and the execution move the same bytes.
+    - Constants and parameter loads are copied into every function that
+      reads them: parameters do not travel. A parameter read on several
+      stages (a tied embedding and LM head) then lives on each, and
+      `pp-schedule` reduces its gradients between them (`pp.reduce_tied_grads`).
+    - With a loss (`pp.loss`), a boundary tensor that carries no gradient
+      (integers, masks, values no trainable parameter or float input
+      reaches, or on no path to the loss) is marked `pp.no_grad` on both
+      sides: no gradient is computed or sent for it.
+    - Random ops get their `pp.rng_id` before the split (see
+      `pp-autodiff`).
+
+    A model cut into one virtual stage keeps `@forward`, marked as stage 0,
+    chunk 0. An op that reads a value made on a later virtual stage (a
+    hand-written `pp.stage` out of order) is an error at the op.
+
+    ```
+    $ pp-opt gpt.onnx --pp-attach-loss --pp-partition-stages="num-stages=2" \
+        --pp-schedule --pp-insert-send-recv --pp-outline-stages --pp-autodiff
+    ```
+  }];
+  let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect",
+                           "::mlir::ml_program::MLProgramDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 def PPAutodiff : Pass<"pp-autodiff", "mlir::ModuleOp"> {
   let summary = "Reverse-mode differentiation into forward, backward-input "
                 "and backward-weight functions";

@@ -4,6 +4,8 @@
 
 #include "GradientRules.h"
 
+#include "pp/Transforms/TrainingPasses.h"
+
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
@@ -46,9 +48,12 @@ FailureOr<Activity> Activity::analyze(func::FuncOp func,
   // Forward: varied and parameter-derived values. Only float values are
   // varied; an op without a rule is assumed to pass gradients through every
   // float operand, so that it is found if it lies on a path.
+  // Boundary tensors marked pp.no_grad (pp-outline-stages) carry no
+  // gradient in either direction.
   llvm::DenseSet<Value> varied;
   for (BlockArgument argument : body.getArguments())
-    if (nn::isDifferentiableType(argument.getType()))
+    if (nn::isDifferentiableType(argument.getType()) &&
+        !func.getArgAttr(argument.getArgNumber(), training::kNoGradAttr))
       varied.insert(argument);
   for (Operation &op : body.without_terminator()) {
     if (auto load = dyn_cast<ml_program::GlobalLoadOp>(op)) {
@@ -77,9 +82,10 @@ FailureOr<Activity> Activity::analyze(func::FuncOp func,
 
   // Backward: a varied value is active when an output or an active result
   // of an op that passes gradients through it depends on it.
-  for (Value output : body.getTerminator()->getOperands())
-    if (varied.contains(output))
-      activity.active.insert(output);
+  for (OpOperand &output : body.getTerminator()->getOpOperands())
+    if (varied.contains(output.get()) &&
+        !func.getResultAttr(output.getOperandNumber(), training::kNoGradAttr))
+      activity.active.insert(output.get());
   for (Operation &op : llvm::reverse(body.without_terminator())) {
     // Loads are where gradients end: W collects them per global.
     if (!activity.hasActiveResult(&op) || isa<ml_program::GlobalLoadOp>(op))

@@ -46,6 +46,21 @@ DictionaryAttr portAttrs(MLIRContext *context, StringRef role, StringRef key,
   return attrs.getDictionary(context);
 }
 
+/// The role of a port pp-outline-stages gave a boundary tensor, or "".
+StringRef getBoundaryRole(DictionaryAttr attrs) {
+  auto role = attrs ? attrs.getAs<StringAttr>(kRoleAttr) : StringAttr();
+  if (role && (role.getValue() == kBoundaryInPort ||
+               role.getValue() == kBoundaryOutPort))
+    return role.getValue();
+  return "";
+}
+
+/// Whether a forward argument or result of `type` with `attrs` has a
+/// gradient port in B: float, and not a boundary tensor marked pp.no_grad.
+bool carriesGradient(DictionaryAttr attrs, Type type) {
+  return nn::isDifferentiableType(type) && !(attrs && attrs.get(kNoGradAttr));
+}
+
 /// The forward activations B and W read, each once: @F returns them after
 /// its outputs, with keys s0, s1, ... in the order they were first read.
 class SavedValues {
@@ -233,12 +248,16 @@ private:
 };
 
 std::string FunctionDifferentiator::inputKey(unsigned index) {
+  if (!getBoundaryRole(forward.getArgAttrDict(index)).empty())
+    return forward.getArgAttrOfType<StringAttr>(index, kKeyAttr).str();
   if (auto name = forward.getArgAttrOfType<StringAttr>(index, kOnnxNameAttr))
     return name.str();
   return "arg" + std::to_string(index);
 }
 
 std::string FunctionDifferentiator::outputKey(unsigned index) {
+  if (!getBoundaryRole(forward.getResultAttrDict(index)).empty())
+    return forward.getResultAttrOfType<StringAttr>(index, kKeyAttr).str();
   if (auto name = forward.getResultAttrOfType<StringAttr>(index, kOnnxNameAttr))
     return name.str();
   return "result" + std::to_string(index);
@@ -264,7 +283,8 @@ FunctionDifferentiator::buildBackwardInput(BackwardFunction &b,
   Operation *terminator = body.getTerminator();
   for (OpOperand &output : terminator->getOpOperands()) {
     Value value = output.get();
-    if (!nn::isDifferentiableType(value.getType()))
+    if (!carriesGradient(forward.getResultAttrDict(output.getOperandNumber()),
+                         value.getType()))
       continue;
     BlockArgument grad = b.addInput(value.getType(), value.getLoc());
     if (!activity.isActive(value))
@@ -291,7 +311,8 @@ FunctionDifferentiator::buildBackwardInput(BackwardFunction &b,
   }
 
   for (BlockArgument argument : body.getArguments()) {
-    if (!nn::isDifferentiableType(argument.getType()))
+    if (!carriesGradient(forward.getArgAttrDict(argument.getArgNumber()),
+                         argument.getType()))
       continue;
     Value grad = b.getGradient(argument);
     // An input on no path to an output has a zero gradient.
@@ -359,14 +380,19 @@ LogicalResult FunctionDifferentiator::buildBackwardWeight(
 void FunctionDifferentiator::markForward() {
   forward->setAttr(kRoleAttr, StringAttr::get(context, kForwardRole));
   for (unsigned i = 0; i < forward.getNumArguments(); ++i)
-    forward.setArgAttrs(i, portAttrs(context, kInputPort, inputKey(i),
-                                     forward.getArgAttrDict(i)));
+    if (getBoundaryRole(forward.getArgAttrDict(i)).empty())
+      forward.setArgAttrs(i, portAttrs(context, kInputPort, inputKey(i),
+                                       forward.getArgAttrDict(i)));
 
   Operation *terminator = forward.getBody().front().getTerminator();
   SmallVector<Attribute> resultAttrs;
-  for (unsigned i = 0; i < forward.getNumResults(); ++i)
-    resultAttrs.push_back(portAttrs(context, kOutputPort, outputKey(i),
-                                    forward.getResultAttrDict(i)));
+  for (unsigned i = 0; i < forward.getNumResults(); ++i) {
+    DictionaryAttr attrs = forward.getResultAttrDict(i);
+    resultAttrs.push_back(
+        getBoundaryRole(attrs).empty()
+            ? portAttrs(context, kOutputPort, outputKey(i), attrs)
+            : attrs);
+  }
   SmallVector<Value> results(terminator->getOperands());
   for (auto [index, value] : llvm::enumerate(saved.getValues())) {
     results.push_back(value);
@@ -415,22 +441,37 @@ LogicalResult FunctionDifferentiator::run() {
   b.finish(bResults, loc);
   w.finish(paramGrads, loc);
 
-  // Roles and ports.
+  // Roles and ports; B and W run on the forward's stage and chunk.
   markForward();
   bFunc->setAttr(kRoleAttr, StringAttr::get(context, kBackwardInputRole));
   wFunc->setAttr(kRoleAttr, StringAttr::get(context, kBackwardWeightRole));
+  for (StringRef name : {::pp::pp::PPDialect::kStageAttrName,
+                         ::pp::pp::PPDialect::kChunkAttrName,
+                         ::pp::pp::PPDialect::kVirtualStageAttrName})
+    if (Attribute value = forward->getAttr(name)) {
+      bFunc->setAttr(name, value);
+      wFunc->setAttr(name, value);
+    }
   markSavedArguments(b);
   markSavedArguments(w);
   unsigned bArg = b.getSavedArguments().size();
-  for (unsigned i = 0; i < numOutputs; ++i)
-    if (nn::isDifferentiableType(forward.getResultTypes()[i]))
-      bFunc.setArgAttrs(bArg++,
-                        portAttrs(context, kOutputGradPort, outputKey(i)));
+  for (unsigned i = 0; i < numOutputs; ++i) {
+    DictionaryAttr attrs = forward.getResultAttrDict(i);
+    if (!carriesGradient(attrs, forward.getResultTypes()[i]))
+      continue;
+    StringRef role =
+        getBoundaryRole(attrs).empty() ? kOutputGradPort : kBoundaryOutGradPort;
+    bFunc.setArgAttrs(bArg++, portAttrs(context, role, outputKey(i)));
+  }
   unsigned bResult = 0;
-  for (unsigned i = 0; i < forward.getNumArguments(); ++i)
-    if (nn::isDifferentiableType(forward.getArgumentTypes()[i]))
-      bFunc.setResultAttrs(bResult++,
-                           portAttrs(context, kInputGradPort, inputKey(i)));
+  for (unsigned i = 0; i < forward.getNumArguments(); ++i) {
+    DictionaryAttr attrs = forward.getArgAttrDict(i);
+    if (!carriesGradient(attrs, forward.getArgumentTypes()[i]))
+      continue;
+    StringRef role =
+        getBoundaryRole(attrs).empty() ? kInputGradPort : kBoundaryInGradPort;
+    bFunc.setResultAttrs(bResult++, portAttrs(context, role, inputKey(i)));
+  }
   unsigned wArg = w.getSavedArguments().size();
   for (unsigned i = 0, e = w.getCotangentSources().size(); i < e; ++i) {
     std::string key = "c" + std::to_string(i);
@@ -448,9 +489,13 @@ struct AutodiffPass : impl::PPAutodiffBase<AutodiffPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> targets;
+    // Every stage chunk (pp-outline-stages), even one whose results carry
+    // no gradient, so that each has its B and W; otherwise the functions
+    // with a float result.
     for (auto func : module.getOps<func::FuncOp>())
       if (!func.isExternal() && !func->hasAttr(kRoleAttr) &&
-          llvm::any_of(func.getResultTypes(), nn::isDifferentiableType))
+          (func->hasAttr(::pp::pp::PPDialect::kVirtualStageAttrName) ||
+           llvm::any_of(func.getResultTypes(), nn::isDifferentiableType)))
         targets.push_back(func);
 
     SymbolTableCollection symbols;
@@ -461,6 +506,7 @@ struct AutodiffPass : impl::PPAutodiffBase<AutodiffPass> {
                             "functions can be differentiated";
         return signalPassFailure();
       }
+      assignRandomIds(func);
       FailureOr<Activity> activity = Activity::analyze(func, symbols);
       if (failed(activity) ||
           failed(FunctionDifferentiator(func, *activity, symbols).run()))
