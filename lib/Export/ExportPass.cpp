@@ -1,20 +1,25 @@
 //===- ExportPass.cpp - pp-export -----------------------------------------===//
 //
-// Writes the module as an export directory: the stage program with its
-// functions and parameters, the weights file and the manifest, staged in a
-// fresh directory and renamed into place once complete.
+// Writes the module as an export directory: one program per stage with its
+// functions, parameters and action list, its weights file, and the
+// manifest with the channels between stages, staged in a fresh directory
+// and renamed into place once complete.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Channels.h"
 #include "ExportPlan.h"
 #include "ManifestWriter.h"
 #include "ParameterTable.h"
+#include "PlanSimulation.h"
 #include "ProgramBuilder.h"
 #include "Roles.h"
+#include "StageActions.h"
 #include "StagingDirectory.h"
 #include "WeightsWriter.h"
 
 #include "pp/Export/ExportPasses.h"
+#include "pp/Transforms/ScheduleIR.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
@@ -34,13 +39,18 @@ struct ExportPass : public ::pp::impl::PPExportBase<ExportPass> {
   void runOnOperation() override;
 };
 
-/// The functions to export: those `pp-autodiff` gave a role, in module
-/// order, or an inference module's `@forward`.
+/// The functions to export, in module order: those `pp-autodiff` gave a
+/// role; else the stage functions of pp-outline-stages (inference); else
+/// an inference module's `@forward`.
 FailureOr<SmallVector<func::FuncOp>> selectFunctions(ModuleOp module) {
   SmallVector<func::FuncOp> functions;
   for (auto function : module.getOps<func::FuncOp>())
     if (function->hasAttr(training::kRoleAttr))
       functions.push_back(function);
+  if (functions.empty())
+    for (auto function : module.getOps<func::FuncOp>())
+      if (function->hasAttr(::pp::pp::PPDialect::kVirtualStageAttrName))
+        functions.push_back(function);
   if (functions.empty())
     if (auto forward = module.lookupSymbol<func::FuncOp>("forward"))
       functions.push_back(forward);
@@ -48,6 +58,14 @@ FailureOr<SmallVector<func::FuncOp>> selectFunctions(ModuleOp module) {
     return module.emitError()
            << "pp-export: the module has no func.func @forward to export";
   return functions;
+}
+
+/// The stage a function runs on: its `pp.stage` (pp-outline-stages), else
+/// 0.
+unsigned getFunctionStage(func::FuncOp function) {
+  auto stage =
+      function->getAttrOfType<IntegerAttr>(::pp::pp::PPDialect::kStageAttrName);
+  return stage ? stage.getInt() : 0;
 }
 
 /// Writes `program` in binary to `path`.
@@ -70,6 +88,41 @@ LogicalResult writeProgram(ModuleOp module, const program::Program &program,
   return success();
 }
 
+/// One stage's program and its parameters.
+struct StageExport {
+  program::Program program;
+  std::optional<ParameterTable> table;
+};
+
+/// Builds the program of stage `stage` from its `functions`.
+LogicalResult buildStage(ModuleOp module, const ExportPlan &plan,
+                         unsigned stage, ArrayRef<func::FuncOp> functions,
+                         const sched::Schedule *schedule, StageExport &out) {
+  program::Program &program = out.program;
+  program.set_format_version(program::FORMAT_VERSION_CURRENT);
+  program.set_producer(getProducer());
+  program.set_stage(stage);
+  program.set_num_stages(plan.numStages);
+  program.set_microbatches(plan.microbatches);
+  FailureOr<ParameterTable> table =
+      ParameterTable::build(module, functions, program);
+  if (failed(table))
+    return failure();
+  out.table = std::move(*table);
+  for (func::FuncOp function : functions)
+    if (failed(buildFunction(function, *out.table, *program.add_functions())))
+      return failure();
+  if (llvm::none_of(program.functions(), [](const program::Function &f) {
+        return f.role() == program::FORWARD;
+      }))
+    return module.emitError()
+           << "pp-export: stage " << stage
+           << " has no forward function among the functions to export";
+  if (schedule)
+    encodeActions(*schedule, stage, program);
+  return success();
+}
+
 /// Builds and writes the export; fails after emitting an error.
 LogicalResult exportModule(ModuleOp module, StringRef dir) {
   if (dir.empty())
@@ -82,28 +135,42 @@ LogicalResult exportModule(ModuleOp module, StringRef dir) {
   if (failed(functions))
     return failure();
 
-  program::Program program;
-  program.set_format_version(program::FORMAT_VERSION_CURRENT);
-  program.set_producer(getProducer());
-  program.set_stage(0);
-  program.set_num_stages(plan->numStages);
-  program.set_microbatches(plan->microbatches);
-  FailureOr<ParameterTable> table =
-      ParameterTable::build(module, *functions, program);
-  if (failed(table))
-    return failure();
-  for (func::FuncOp function : *functions)
-    if (failed(buildFunction(function, *table, *program.add_functions())))
+  // Functions by stage; a stage without any is a module that was not
+  // outlined (pp-outline-stages).
+  std::vector<SmallVector<func::FuncOp>> byStage(plan->numStages);
+  for (func::FuncOp function : *functions) {
+    unsigned stage = getFunctionStage(function);
+    if (stage >= plan->numStages)
+      return function.emitError()
+             << "pp-export: @" << function.getSymName() << " runs on stage "
+             << stage << ", but the plan has " << plan->numStages << " stages";
+    byStage[stage].push_back(function);
+  }
+  for (unsigned s = 0; s < plan->numStages; ++s)
+    if (byStage[s].empty())
+      return module.emitError()
+             << "pp-export: no function runs on stage " << s << " of "
+             << plan->numStages
+             << ": outline the stages first (pp-outline-stages, part of "
+                "--pp-pipeline)";
+
+  std::optional<sched::Schedule> schedule;
+  if (plan->scheduleOp)
+    schedule = toSchedule(plan->scheduleOp);
+  std::vector<StageExport> stages(plan->numStages);
+  SmallVector<const program::Program *> programs;
+  for (unsigned s = 0; s < plan->numStages; ++s) {
+    if (failed(buildStage(module, *plan, s, byStage[s],
+                          schedule ? &*schedule : nullptr, stages[s])))
       return failure();
-  if (llvm::none_of(program.functions(), [](const program::Function &f) {
-        return f.role() == program::FORWARD;
-      }))
-    return module.emitError() << "pp-export: the functions with a pp.role "
-                                 "include no forward function";
+    programs.push_back(&stages[s].program);
+  }
 
   FailureOr<program::Manifest> manifest =
-      buildManifest(module, *plan, {&program});
-  if (failed(manifest))
+      buildManifest(module, *plan, programs);
+  if (failed(manifest) ||
+      failed(addChannelsAndTies(module, *plan, programs, *manifest)) ||
+      failed(addSimulation(module, *plan, *manifest)))
     return failure();
 
   // Every file goes to a staging directory first; it replaces `dir` only
@@ -111,11 +178,13 @@ LogicalResult exportModule(ModuleOp module, StringRef dir) {
   FailureOr<StagingDirectory> staging = StagingDirectory::create(module, dir);
   if (failed(staging))
     return failure();
-  if (failed(writeWeights(module, staging->getFile(getWeightsFileName(0)),
-                          *table, program)) ||
-      failed(writeProgram(module, program,
-                          staging->getFile(getProgramFileName(0)))) ||
-      failed(writeManifest(module, *manifest,
+  for (unsigned s = 0; s < plan->numStages; ++s)
+    if (failed(writeWeights(module, staging->getFile(getWeightsFileName(s)),
+                            *stages[s].table, stages[s].program)) ||
+        failed(writeProgram(module, stages[s].program,
+                            staging->getFile(getProgramFileName(s)))))
+      return failure();
+  if (failed(writeManifest(module, *manifest,
                            staging->getFile(kManifestFileName))))
     return failure();
   return staging->commit(module);

@@ -91,6 +91,8 @@ buildManifest(ModuleOp module, const ExportPlan &plan,
   manifest.set_num_stages(plan.numStages);
   manifest.set_microbatches(plan.microbatches);
   manifest.set_schedule(plan.schedule);
+  manifest.set_virtual_stages(plan.chunks);
+  manifest.set_placement(plan.placement.empty() ? "loop" : plan.placement);
   if (auto loss =
           module->getAttrOfType<StringAttr>(::pp::pp::PPDialect::kLossAttrName))
     manifest.set_loss(loss.str());

@@ -133,6 +133,9 @@ LogicalResult FunctionBuilder::addKernel(Operation *op) {
     kernel.add_outputs(*id);
   }
   kernel.set_location(formatLocation(op->getLoc()));
+  if (auto id = op->getAttrOfType<IntegerAttr>(
+          ::pp::pp::PPDialect::kRandomIdAttrName))
+    kernel.set_random_id(id.getInt());
   return encodeKernelAttributes(op, kernel);
 }
 
@@ -155,9 +158,14 @@ LogicalResult FunctionBuilder::build() {
     return failure();
   out.set_name(function.getSymName().str());
   out.set_role(*role);
-  // Every exported function is chunk 0 of its stage until stages are
-  // outlined into several chunks.
-  out.set_chunk(0);
+  // pp-outline-stages places each function; a module it did not outline is
+  // one chunk.
+  auto index = [&](StringRef name) -> uint32_t {
+    auto attr = function->getAttrOfType<IntegerAttr>(name);
+    return attr ? attr.getInt() : 0;
+  };
+  out.set_chunk(index(::pp::pp::PPDialect::kChunkAttrName));
+  out.set_virtual_stage(index(::pp::pp::PPDialect::kVirtualStageAttrName));
   if (function.isExternal() || !function.getBody().hasOneBlock())
     return function.emitError()
            << "pp-export: @" << function.getSymName()

@@ -50,13 +50,18 @@ static FailureOr<PortInfo> getPort(func::FuncOp function, DictionaryAttr attrs,
                     .Case(kInputGradPort, program::INPUT_GRAD)
                     .Case(kCotangentPort, program::COTANGENT)
                     .Case(kParamGradPort, program::PARAM_GRAD)
+                    .Case(kBoundaryInPort, program::BOUNDARY_IN)
+                    .Case(kBoundaryOutPort, program::BOUNDARY_OUT)
+                    .Case(kBoundaryOutGradPort, program::BOUNDARY_OUT_GRAD)
+                    .Case(kBoundaryInGradPort, program::BOUNDARY_IN_GRAD)
                     .Default(program::PORT_ROLE_UNSPECIFIED);
     if (port.role == program::PORT_ROLE_UNSPECIFIED)
       return function.emitError()
              << "pp-export: " << what << " of @" << function.getSymName()
              << " has " << kRoleAttr << " '" << role.getValue()
              << "'; expected input, output, saved, output_grad, input_grad, "
-                "cotangent or param_grad";
+                "cotangent, param_grad, boundary_in, boundary_out, "
+                "boundary_out_grad or boundary_in_grad";
   }
   if (auto key = attrs ? attrs.getAs<StringAttr>(kKeyAttr) : StringAttr())
     port.key = key.str();

@@ -155,10 +155,132 @@ module attributes {onnx.model = "missing.onnx"} {
 
 // -----
 
-// expected-error @+1 {{pp-export: the module is cut into 2 stages, but exporting more than one stage needs stage outlining (one function per stage), which pp does not do yet; export with num-stages=1}}
+// expected-error @+1 {{pp-export: the module is cut into 2 stages of 1 chunks but has no pp.schedule: the stage programs need their action lists (run pp-schedule and pp-insert-send-recv, or --pp-pipeline)}}
 module attributes {pp.num_stages = 2 : i64} {
   func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
     return %x : tensor<4xf32>
+  }
+}
+
+// -----
+
+// A schedule of several stages must communicate.
+module attributes {pp.num_stages = 2 : i64} {
+  func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
+    return %x : tensor<4xf32>
+  }
+  // expected-error @+1 {{pp-export: the schedule of 2 stages has no send/recv actions: run pp-insert-send-recv before exporting}}
+  pp.schedule "1f1b" stages 2 microbatches 1 virtual_stages 1 {
+    pp.stage_actions 0 {
+      pp.forward mb 0 chunk 0
+      pp.backward mb 0 chunk 0
+    }
+    pp.stage_actions 1 {
+      pp.forward mb 0 chunk 0
+      pp.backward mb 0 chunk 0
+    }
+  }
+}
+
+// -----
+
+// The schedule and the cut disagree.
+module attributes {pp.num_stages = 3 : i64} {
+  func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
+    return %x : tensor<4xf32>
+  }
+  // expected-error @+1 {{pp-export: the schedule has 2 stages of 1 chunks, but the module is cut into 3 stages of 1 chunks}}
+  pp.schedule "1f1b" stages 2 microbatches 1 virtual_stages 1 {
+    pp.stage_actions 0 {
+      pp.forward mb 0 chunk 0
+      pp.send_activation mb 0 chunk 0 to 1
+      pp.recv_grad mb 0 chunk 0 from 1
+      pp.backward mb 0 chunk 0
+    }
+    pp.stage_actions 1 {
+      pp.recv_activation mb 0 chunk 0 from 0
+      pp.forward mb 0 chunk 0
+      pp.backward mb 0 chunk 0
+      pp.send_grad mb 0 chunk 0 to 0
+    }
+  }
+}
+
+// -----
+
+// Cut and scheduled, but not outlined: nothing runs on stage 1.
+// expected-error @+1 {{pp-export: no function runs on stage 1 of 2: outline the stages first (pp-outline-stages, part of --pp-pipeline)}}
+module attributes {pp.num_stages = 2 : i64} {
+  func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
+    return %x : tensor<4xf32>
+  }
+  pp.schedule "1f1b" stages 2 microbatches 1 virtual_stages 1 {
+    pp.stage_actions 0 {
+      pp.forward mb 0 chunk 0
+      pp.send_activation mb 0 chunk 0 to 1
+      pp.recv_grad mb 0 chunk 0 from 1
+      pp.backward mb 0 chunk 0
+    }
+    pp.stage_actions 1 {
+      pp.recv_activation mb 0 chunk 0 from 0
+      pp.forward mb 0 chunk 0
+      pp.backward mb 0 chunk 0
+      pp.send_grad mb 0 chunk 0 to 0
+    }
+  }
+}
+
+// -----
+
+// Two stage functions that disagree on what crosses their boundary.
+// expected-error @+1 {{pp-export: virtual stage 0 sends 'a' 4xFLOAT32, but virtual stage 1 receives 'b' 4xFLOAT32}}
+module attributes {pp.num_stages = 2 : i64} {
+  func.func @stage0(%x: tensor<4xf32> {onnx.name = "x"}) -> (tensor<4xf32> {pp.role = "boundary_out", pp.key = "a"}) attributes {pp.stage = 0 : i64, pp.chunk = 0 : i64, pp.virtual_stage = 0 : i64} {
+    return %x : tensor<4xf32>
+  }
+  func.func @stage1(%x: tensor<4xf32> {pp.role = "boundary_in", pp.key = "b"}) -> (tensor<4xf32> {onnx.name = "y"}) attributes {pp.stage = 1 : i64, pp.chunk = 0 : i64, pp.virtual_stage = 1 : i64} {
+    return %x : tensor<4xf32>
+  }
+  pp.schedule "gpipe" stages 2 microbatches 1 virtual_stages 1 {
+    pp.stage_actions 0 {
+      pp.forward mb 0 chunk 0
+      pp.send_activation mb 0 chunk 0 to 1
+      pp.recv_grad mb 0 chunk 0 from 1
+      pp.backward mb 0 chunk 0
+    }
+    pp.stage_actions 1 {
+      pp.recv_activation mb 0 chunk 0 from 0
+      pp.forward mb 0 chunk 0
+      pp.backward mb 0 chunk 0
+      pp.send_grad mb 0 chunk 0 to 0
+    }
+  }
+}
+
+// -----
+
+// A stage function placed on a stage the plan does not have.
+module attributes {pp.num_stages = 2 : i64} {
+  func.func @stage0(%x: tensor<4xf32> {onnx.name = "x"}) -> (tensor<4xf32> {pp.role = "boundary_out", pp.key = "a"}) attributes {pp.stage = 0 : i64, pp.chunk = 0 : i64, pp.virtual_stage = 0 : i64} {
+    return %x : tensor<4xf32>
+  }
+  // expected-error @+1 {{pp-export: @stage1 runs on stage 2, but the plan has 2 stages}}
+  func.func @stage1(%x: tensor<4xf32> {pp.role = "boundary_in", pp.key = "a"}) -> (tensor<4xf32> {onnx.name = "y"}) attributes {pp.stage = 2 : i64, pp.chunk = 0 : i64, pp.virtual_stage = 1 : i64} {
+    return %x : tensor<4xf32>
+  }
+  pp.schedule "gpipe" stages 2 microbatches 1 virtual_stages 1 {
+    pp.stage_actions 0 {
+      pp.forward mb 0 chunk 0
+      pp.send_activation mb 0 chunk 0 to 1
+      pp.recv_grad mb 0 chunk 0 from 1
+      pp.backward mb 0 chunk 0
+    }
+    pp.stage_actions 1 {
+      pp.recv_activation mb 0 chunk 0 from 0
+      pp.forward mb 0 chunk 0
+      pp.backward mb 0 chunk 0
+      pp.send_grad mb 0 chunk 0 to 0
+    }
   }
 }
 
@@ -173,7 +295,7 @@ module {
 
 // -----
 
-// expected-error @+1 {{pp-export: result 0 of @forward has pp.role 'gradient'; expected input, output, saved, output_grad, input_grad, cotangent or param_grad}}
+// expected-error @+1 {{pp-export: result 0 of @forward has pp.role 'gradient'; expected input, output, saved, output_grad, input_grad, cotangent, param_grad, boundary_in, boundary_out, boundary_out_grad or boundary_in_grad}}
 func.func @forward(%x: tensor<4xf32> {pp.role = "input", pp.key = "x"}) -> (tensor<4xf32> {pp.role = "gradient", pp.key = "y"}) attributes {pp.role = "forward"} {
   return %x : tensor<4xf32>
 }
@@ -219,7 +341,7 @@ func.func @forward_backward_weight(%c: tensor<2xf32> {pp.role = "cotangent", pp.
 
 // -----
 
-// expected-error @+1 {{pp-export: the functions with a pp.role include no forward function}}
+// expected-error @+1 {{pp-export: stage 0 has no forward function among the functions to export}}
 module {
   func.func @f_backward_input(%g: tensor<4xf32> {pp.role = "output_grad", pp.key = "y"}) -> (tensor<4xf32> {pp.role = "input_grad", pp.key = "x"}) attributes {pp.role = "backward_input"} {
     return %g : tensor<4xf32>

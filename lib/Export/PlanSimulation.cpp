@@ -1,0 +1,41 @@
+//===- PlanSimulation.cpp - The simulated plan in the manifest ------------===//
+
+#include "PlanSimulation.h"
+
+#include "pp/Planning/Schedule/Simulator.h"
+#include "pp/Transforms/ScheduleIR.h"
+
+using namespace mlir;
+
+namespace pp::exporter {
+
+LogicalResult addSimulation(ModuleOp module, const ExportPlan &plan,
+                            program::Manifest &manifest) {
+  if (!plan.scheduleOp)
+    return success();
+  std::optional<sched::CostModel> costs = getCostModel(plan.scheduleOp);
+  if (!costs)
+    return success();
+  llvm::Expected<sched::SimResult> result =
+      sched::simulate(toSchedule(plan.scheduleOp), *costs);
+  if (!result)
+    return ::pp::pp::ScheduleOp(plan.scheduleOp).emitError()
+           << "pp-export: cannot simulate the schedule: "
+           << llvm::toString(result.takeError());
+  program::Simulation &simulation = *manifest.mutable_simulation();
+  if (auto device = module->getAttrOfType<StringAttr>(
+          ::pp::pp::PPDialect::kDeviceAttrName))
+    simulation.set_device(device.str());
+  simulation.set_step_time(result->StepTime);
+  simulation.set_bubble_fraction(result->BubbleFraction);
+  for (const sched::StageResult &stage : result->Stages) {
+    program::StageSimulation &out = *simulation.add_stages();
+    out.set_busy_time(stage.BusyTime);
+    out.set_bubble_fraction(stage.Bubble);
+    out.set_peak_activations(stage.PeakActivations);
+    out.set_peak_activation_bytes(stage.PeakBytes);
+  }
+  return success();
+}
+
+} // namespace pp::exporter
