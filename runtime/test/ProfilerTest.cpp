@@ -329,7 +329,8 @@ protected:
                     linearWeights());
     ASSERT_FALSE(loadProgramDirectory(dir.path(), loaded));
     ASSERT_FALSE(StepRunner::create(loaded, registry, 0, true, runner));
-    ASSERT_FALSE(Trainer::create(*runner, OptimizerOptions(), trainer));
+    ASSERT_FALSE(
+        Trainer::create(*runner, registry, OptimizerOptions(), trainer));
   }
 
   TempDir dir;
