@@ -138,6 +138,21 @@ TEST(ProfileReportTest, OneStepIsCountedWithItsWarmUp) {
             std::string::npos);
 }
 
+TEST(ProfileReportTest, PrintsThePeakMemoryOfEveryKindUsed) {
+  MemoryStats stats;
+  stats.peak[size_t(MemoryKind::Workspace)] = 512;
+  stats.peak[size_t(MemoryKind::Activations)] = 3 * 1024 * 1024 / 2;
+  stats.peak[size_t(MemoryKind::Parameters)] = 1536;
+  stats.peakTotal = 3 * 1024 * 1024 / 2 + 1536 + 256;
+  EXPECT_EQ(formatMemoryPeaks(stats), "peak memory\n"
+                                      "workspace               512 B\n"
+                                      "activations           1.5 MiB\n"
+                                      "parameters            1.5 KiB\n"
+                                      "total                 1.5 MiB\n");
+  EXPECT_EQ(formatBytes(1023), "1023 B");
+  EXPECT_EQ(formatBytes(int64_t(5) << 30), "5.00 GiB");
+}
+
 TEST(ProfilerTest, ProfilersWithOneOriginLineUp) {
   ProfileClock::time_point origin = ProfileClock::now();
   Profiler stage0(origin), stage1(origin);

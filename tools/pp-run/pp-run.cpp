@@ -115,9 +115,11 @@ int train(const Options &opts, rt::ProgramDirectory &dir,
   }
   reporter.finish();
 
-  if (opts.profile)
+  if (opts.profile) {
     std::fputs(rt::formatProfile(rt::summarizeProfile(profiler)).c_str(),
                stderr);
+    std::fputs(rt::formatMemoryPeaks(runner->memoryStats()).c_str(), stderr);
+  }
   if (trace.is_open()) {
     rt::writeProfileTrace(trace, profiler, "pp-run " + opts.programDir);
     trace.close();
