@@ -109,7 +109,7 @@ public:
   }
 
   /// bits32(index) / 2^32: uniform in [0, 1), in steps of 2^-32.
-  PP_HOST_DEVICE static double toUniform(uint32_t bits) {
+  static PP_HOST_DEVICE double toUniform(uint32_t bits) {
     return double(bits) * (1.0 / 4294967296.0);
   }
   PP_HOST_DEVICE double uniform(uint64_t index) const {
