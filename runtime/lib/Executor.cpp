@@ -15,20 +15,6 @@
 
 using namespace pp::rt;
 
-/// SplitMix64's finaliser: a bijective mix of 64 bits.
-static uint64_t mix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-uint64_t pp::rt::kernelSeed(uint64_t runSeed, uint32_t functionIndex,
-                            uint32_t kernelIndex) {
-  return mix64(mix64(runSeed) ^
-               ((uint64_t(functionIndex) << 32) | uint64_t(kernelIndex)));
-}
-
 /// Ops that only change the shape of a row-major buffer. The executor runs
 /// them as reinterpretations of their input's buffer: no kernel writes into
 /// its inputs (BatchNorm's running statistics, written in place, are then
@@ -65,10 +51,12 @@ static AttrValue convertAttribute(const program::Attribute &attr) {
   }
 }
 
-Status FunctionExecutor::prepareKernel(PreparedKernel &kernel) const {
-  KernelFactory factory = registry_->lookup(kernel.spec.op);
+Status FunctionExecutor::prepareKernel(PreparedKernel &kernel,
+                                       const KernelRegistry &registry) const {
+  KernelFactory factory = registry.lookup(kernel.spec.op, backend_);
   if (!factory)
-    return Status::error("no CPU kernel for " + kernel.spec.op);
+    return Status::error(std::string("no ") + backendName(backend_) +
+                         " kernel for " + kernel.spec.op);
   try {
     if (Status s = factory(kernel.spec, kernel.fn))
       return s;
@@ -84,14 +72,15 @@ Status FunctionExecutor::prepare(const program::Program &program,
                                  uint32_t functionIndex,
                                  const std::vector<Tensor> &parameters,
                                  const KernelRegistry &registry,
-                                 uint64_t runSeed, const std::string &what,
+                                 Backend backend, const std::string &what,
                                  FunctionExecutor &out) {
   const program::Function &fn = program.functions(int(functionIndex));
   FunctionExecutor ex;
   ex.name_ = fn.name();
   ex.what_ = what + ": function '" + fn.name() + "'";
   ex.role_ = fn.role();
-  ex.registry_ = &registry;
+  ex.backend_ = backend;
+  const std::string backendText = backendName(backend);
 
   // One slot per value, in declaration order.
   std::unordered_map<uint32_t, uint32_t> slotOf;
@@ -136,19 +125,19 @@ Status FunctionExecutor::prepare(const program::Program &program,
       kernel.outputs.push_back(slotOf.at(id));
       kernel.spec.outputs.push_back(ex.slotTypes_[kernel.outputs.back()]);
     }
-    kernel.spec.seed = kernelSeed(runSeed, functionIndex, uint32_t(k));
+    kernel.spec.randomId = pk.random_id();
     kernel.view =
         isViewOp(pk.op()) && kernel.inputs.size() == 1 &&
         kernel.outputs.size() == 1 &&
         kernel.spec.inputs[0].bytes() == kernel.spec.outputs[0].bytes();
-    if (!registry.lookup(pk.op())) {
+    if (!registry.lookup(pk.op(), backend)) {
       if (missing.empty())
-        firstMissing = "kernel " + std::to_string(k) + ": no CPU kernel for " +
-                       pk.op() +
+        firstMissing = "kernel " + std::to_string(k) + ": no " + backendText +
+                       " kernel for " + pk.op() +
                        (pk.location().empty() ? "" : " at " + pk.location());
       missing.insert(pk.op());
     } else if (missing.empty()) {
-      if (Status s = ex.prepareKernel(kernel))
+      if (Status s = ex.prepareKernel(kernel, registry))
         return Status::error(ex.what_ + ": kernel " + std::to_string(k) + ": " +
                              s.message());
     }
@@ -157,7 +146,7 @@ Status FunctionExecutor::prepare(const program::Program &program,
   if (!missing.empty()) {
     std::string message = ex.what_ + ": " + firstMissing;
     if (missing.size() > 1) {
-      message += " (ops without a CPU kernel:";
+      message += " (ops without a " + backendText + " kernel:";
       for (const std::string &op : missing)
         message += " " + op;
       message += ")";
@@ -189,14 +178,6 @@ Status FunctionExecutor::prepare(const program::Program &program,
       kernel.outputPtrs.push_back(&ex.slots_[slot]);
   }
   out = std::move(ex);
-  return Status::ok();
-}
-
-Status FunctionExecutor::reset() {
-  for (size_t k = 0; k < kernels_.size(); ++k)
-    if (Status s = prepareKernel(kernels_[k]))
-      return Status::error(what_ + ": kernel " + std::to_string(k) + ": " +
-                           s.message());
   return Status::ok();
 }
 
@@ -232,8 +213,13 @@ int FunctionExecutor::findResult(program::PortRole role,
   return -1;
 }
 
-Status FunctionExecutor::run(const std::vector<Tensor> &arguments,
+Status FunctionExecutor::run(KernelContext &ctx,
+                             const std::vector<Tensor> &arguments,
                              std::vector<Tensor> &results) {
+  if (ctx.backend() != backend_)
+    return Status::error(what_ + ": prepared for the " + backendName(backend_) +
+                         " backend, run with a " + backendName(ctx.backend()) +
+                         " context");
   if (arguments.size() != arguments_.size())
     return Status::error(
         what_ + ": called with " + std::to_string(arguments.size()) +
@@ -259,14 +245,14 @@ Status FunctionExecutor::run(const std::vector<Tensor> &arguments,
         slots_[out] = slots_[kernel.inputs[0]].reinterpret(slotTypes_[out]);
       } else {
         for (uint32_t slot : kernel.outputs)
-          slots_[slot] = Tensor::empty(slotTypes_[slot]);
+          slots_[slot] = Tensor::empty(slotTypes_[slot], ctx.pool());
         if (profiler_) {
           ProfileClock::time_point start = ProfileClock::now();
-          kernel.fn(kernel.inputPtrs.data(), kernel.outputPtrs.data());
+          kernel.fn(ctx, kernel.inputPtrs.data(), kernel.outputPtrs.data());
           profiler_->kernelDone(kernel.profileId, role_, start,
                                 ProfileClock::now());
         } else {
-          kernel.fn(kernel.inputPtrs.data(), kernel.outputPtrs.data());
+          kernel.fn(ctx, kernel.inputPtrs.data(), kernel.outputPtrs.data());
         }
       }
     } catch (const std::exception &e) {
@@ -290,7 +276,7 @@ Status FunctionExecutor::run(const std::vector<Tensor> &arguments,
   for (uint32_t slot : resultSlots_) {
     const Tensor &t = slots_[slot];
     bool alias = t.numel() && !shared.insert(t.memoryIdentity()).second;
-    results.push_back(alias ? t.clone() : t);
+    results.push_back(alias ? t.clone(ctx.pool()) : t);
   }
   for (Tensor &t : slots_)
     t = Tensor();

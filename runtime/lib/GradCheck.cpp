@@ -109,10 +109,10 @@ struct Target {
   Tensor value, gradient;
 };
 
-/// The loss after the kernels' random sequences restart.
+/// The loss at the current point. Random kernels draw the same numbers in
+/// every evaluation: the runner's step does not change, and each
+/// microbatch's key is the one its F had in the gradients' evaluation.
 Status evaluate(StepRunner &runner, const Batch &batch, double &loss) {
-  if (Status s = runner.resetKernels())
-    return s;
   return runner.forwardLoss(batch, loss);
 }
 
@@ -220,8 +220,6 @@ Status pp::rt::gradCheck(StepRunner &runner, Batch &batch,
   out.clear();
   double loss = 0;
   Gradients grads;
-  if (Status s = runner.resetKernels())
-    return s;
   if (Status s = runner.forwardBackward(batch, loss, grads,
                                         /*inputGradients=*/true))
     return s;

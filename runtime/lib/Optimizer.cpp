@@ -1,14 +1,14 @@
 //===- Optimizer.cpp - SGD and AdamW as torch.optim computes them ---------===//
 //
-// Scalars (bias corrections, step sizes) are computed in double as Python
-// computes them for torch.optim, then rounded to the parameter's element
-// type, as PyTorch does when it multiplies a tensor by a Python float.
+// The checks of the hyperparameters, and the preparation and running of the
+// per-parameter update kernels; the arithmetic is the kernels'
+// (runtime/lib/cpu/OptimizerKernels.cpp for the CPU).
 //
 //===----------------------------------------------------------------------===//
 
 #include "pp/Runtime/Optimizer.h"
 
-#include <cmath>
+#include <exception>
 #include <sstream>
 
 using namespace pp::rt;
@@ -24,127 +24,6 @@ Status pp::rt::parseOptimizerKind(const std::string &text, OptimizerKind &out) {
   return Status::ok();
 }
 
-namespace {
-
-/// The step both algorithms share: count it, make the state on the first
-/// step (`Derived::makeState`), then update every parameter in place with
-/// `Derived::update<T>`, T its element type (f32 or f64, as create checks),
-/// so that each update is one typed loop.
-template <typename Derived> class ElementwiseOptimizer : public Optimizer {
-public:
-  using Optimizer::Optimizer;
-
-  void step(const std::vector<Tensor> &grads) final {
-    ++steps_;
-    Derived &self = static_cast<Derived &>(*this);
-    if (steps_ == 1)
-      self.makeState();
-    for (size_t i = 0; i < parameters_.size(); ++i) {
-      Tensor &p = parameters_[i].value;
-      if (p.dtype() == DType::F32)
-        self.template update<float>(p, grads[i], i);
-      else
-        self.template update<double>(p, grads[i], i);
-    }
-  }
-
-protected:
-  /// One zero tensor of each parameter's type: per-parameter state.
-  std::vector<Tensor> zerosLikeParameters() const {
-    std::vector<Tensor> out;
-    for (const OptimizedParameter &p : parameters_)
-      out.push_back(Tensor::zeros(p.value.type()));
-    return out;
-  }
-};
-
-/// torch.optim.SGD with dampening 0 and no Nesterov momentum.
-class SGD final : public ElementwiseOptimizer<SGD> {
-public:
-  using ElementwiseOptimizer::ElementwiseOptimizer;
-
-  void makeState() {
-    if (options_.momentum != 0)
-      momentumBuffers_ = zerosLikeParameters();
-  }
-
-  template <typename T>
-  void update(Tensor &param, const Tensor &grad, size_t index) {
-    T *p = param.data<T>();
-    const T *g = grad.data<T>();
-    T *buf =
-        momentumBuffers_.empty() ? nullptr : momentumBuffers_[index].data<T>();
-    T lr = T(options_.lr), wd = T(options_.weightDecay);
-    T momentum = T(options_.momentum);
-    bool first = steps_ == 1;
-    // Plain multiply-adds, not std::fma: without FMA instructions in the
-    // build, std::fma is a libm call per element that blocks vectorisation
-    // (a tenth of a GPT step). The rounding differs from PyTorch's fused
-    // `add(alpha=)` by at most an ulp of the update.
-    // One branch-free loop per case, so that each vectorises.
-    int64_t n = param.numel();
-    if (!buf) {
-      for (int64_t k = 0; k < n; ++k)
-        p[k] = p[k] - lr * (g[k] + wd * p[k]);
-    } else if (first) {
-      for (int64_t k = 0; k < n; ++k) {
-        buf[k] = g[k] + wd * p[k];
-        p[k] = p[k] - lr * buf[k];
-      }
-    } else {
-      for (int64_t k = 0; k < n; ++k) {
-        buf[k] = buf[k] * momentum + (g[k] + wd * p[k]);
-        p[k] = p[k] - lr * buf[k];
-      }
-    }
-  }
-
-private:
-  std::vector<Tensor> momentumBuffers_;
-};
-
-/// torch.optim.AdamW (no amsgrad, not maximising).
-class AdamW final : public ElementwiseOptimizer<AdamW> {
-public:
-  using ElementwiseOptimizer::ElementwiseOptimizer;
-
-  void makeState() {
-    expAvg_ = zerosLikeParameters();
-    expAvgSq_ = zerosLikeParameters();
-  }
-
-  template <typename T>
-  void update(Tensor &param, const Tensor &grad, size_t index) {
-    const OptimizerOptions &o = options_;
-    double t = double(steps_);
-    double biasCorrection1 = 1 - std::pow(o.beta1, t);
-    double biasCorrection2 = 1 - std::pow(o.beta2, t);
-    T stepSize = T(o.lr / biasCorrection1);
-    T biasCorrection2Sqrt = T(std::sqrt(biasCorrection2));
-    T decay = T(1 - o.lr * o.weightDecay);
-    T beta1 = T(o.beta1), oneMinusBeta1 = T(1 - o.beta1);
-    T beta2 = T(o.beta2), oneMinusBeta2 = T(1 - o.beta2);
-    T eps = T(o.eps);
-
-    T *p = param.data<T>();
-    const T *g = grad.data<T>();
-    T *m = expAvg_[index].data<T>();
-    T *v = expAvgSq_[index].data<T>();
-    for (int64_t k = 0, n = param.numel(); k < n; ++k) {
-      p[k] = p[k] * decay;
-      m[k] = m[k] * beta1 + oneMinusBeta1 * g[k];
-      v[k] = v[k] * beta2 + oneMinusBeta2 * (g[k] * g[k]);
-      T denom = std::sqrt(v[k]) / biasCorrection2Sqrt + eps;
-      p[k] = p[k] + -stepSize * m[k] / denom;
-    }
-  }
-
-private:
-  std::vector<Tensor> expAvg_, expAvgSq_;
-};
-
-} // namespace
-
 /// "NAME must be CONDITION, got VALUE".
 static Status badHyperparameter(const char *name, const char *condition,
                                 double value) {
@@ -155,6 +34,7 @@ static Status badHyperparameter(const char *name, const char *condition,
 
 Status Optimizer::create(const OptimizerOptions &options,
                          std::vector<OptimizedParameter> parameters,
+                         const KernelRegistry &registry, Backend backend,
                          std::unique_ptr<Optimizer> &out) {
   if (!(options.lr >= 0))
     return badHyperparameter("the learning rate", ">= 0", options.lr);
@@ -173,9 +53,76 @@ Status Optimizer::create(const OptimizerOptions &options,
       return Status::error("optimizer: parameter '" + p.name + "' is " +
                            dtypeName(p.value.dtype()) +
                            "; only f32 and f64 parameters can be trained");
-  if (options.kind == OptimizerKind::SGD)
-    out.reset(new SGD(options, std::move(parameters)));
-  else
-    out.reset(new AdamW(options, std::move(parameters)));
+  std::unique_ptr<Optimizer> opt(new Optimizer(options, std::move(parameters)));
+  const bool sgd = options.kind == OptimizerKind::SGD;
+  const std::string op = sgd ? "pp.sgd_update" : "pp.adamw_update";
+  KernelFactory factory = registry.lookup(op, backend);
+  if (!factory)
+    return Status::error(std::string("optimizer: no ") + backendName(backend) +
+                         " kernel for " + op);
+  size_t states = opt->stateCount();
+  for (const OptimizedParameter &p : opt->parameters_) {
+    KernelSpec spec;
+    spec.op = op;
+    spec.location = "parameter '" + p.name + "'";
+    spec.attrs.setContext(op + " at " + spec.location);
+    spec.attrs.set("lr", options.lr);
+    spec.attrs.set("weight_decay", options.weightDecay);
+    if (sgd) {
+      spec.attrs.set("momentum", options.momentum);
+    } else {
+      spec.attrs.set("beta1", options.beta1);
+      spec.attrs.set("beta2", options.beta2);
+      spec.attrs.set("eps", options.eps);
+    }
+    spec.inputs = {p.value.type()};
+    spec.outputs.assign(1 + states, p.value.type());
+    Update update;
+    try {
+      if (Status s = factory(spec, update.fn))
+        return Status::error("optimizer: " + s.message());
+    } catch (const std::exception &e) {
+      return Status::error("optimizer: " + spec.error(e.what()).message());
+    }
+    update.outputs.push_back(p.value);
+    opt->updates_.push_back(std::move(update));
+  }
+  out = std::move(opt);
   return Status::ok();
+}
+
+size_t Optimizer::stateCount() const {
+  if (options_.kind == OptimizerKind::AdamW)
+    return 2;                            // exp_avg, exp_avg_sq
+  return options_.momentum != 0 ? 1 : 0; // the momentum buffer
+}
+
+Status Optimizer::step(KernelContext &ctx, const std::vector<Tensor> &grads) {
+  ++steps_;
+  if (steps_ == 1)
+    for (Update &update : updates_) {
+      // The state, zero, from the stage's pool.
+      for (size_t i = 0; i < stateCount(); ++i) {
+        Tensor state = Tensor::zeros(update.outputs[0].type(), ctx.pool());
+        state.setMemoryKind(MemoryKind::OptimizerState);
+        update.outputs.push_back(state);
+      }
+      for (Tensor &t : update.outputs)
+        update.outputPtrs.push_back(&t);
+    }
+  const int64_t runStep = ctx.step;
+  ctx.step = steps_;
+  Status status;
+  for (size_t i = 0; i < updates_.size(); ++i) {
+    const Tensor *grad = &grads[i];
+    try {
+      updates_[i].fn(ctx, &grad, updates_[i].outputPtrs.data());
+    } catch (const std::exception &e) {
+      status = Status::error("optimizer: updating parameter '" +
+                             parameters_[i].name + "' failed: " + e.what());
+      break;
+    }
+  }
+  ctx.step = runStep;
+  return status;
 }

@@ -169,3 +169,26 @@ std::string pp::rt::formatProfile(const ProfileSummary &summary) {
     out += formatRow(row, nameWidth, summary.stepSeconds, true);
   return out;
 }
+
+std::string pp::rt::formatBytes(int64_t bytes) {
+  const double b = double(bytes);
+  if (bytes < 1024)
+    return format("%lld B", (long long)bytes);
+  if (b < 1024.0 * 1024)
+    return format("%.1f KiB", b / 1024);
+  if (b < 1024.0 * 1024 * 1024)
+    return format("%.1f MiB", b / (1024.0 * 1024));
+  return format("%.2f GiB", b / (1024.0 * 1024 * 1024));
+}
+
+std::string pp::rt::formatMemoryPeaks(const MemoryStats &stats) {
+  const int nameWidth = 16; // "optimizer state" and a space
+  std::string out = "peak memory\n";
+  for (size_t k = 0; k < kNumMemoryKinds; ++k)
+    if (stats.peak[k] > 0)
+      out += format("%-*s %12s\n", nameWidth, memoryKindName(MemoryKind(k)),
+                    formatBytes(stats.peak[k]).c_str());
+  out += format("%-*s %12s\n", nameWidth, "total",
+                formatBytes(stats.peakTotal).c_str());
+  return out;
+}

@@ -1,13 +1,15 @@
 //===- StepRunner.cpp - Forward and backward passes over a batch ----------===//
 //
 // Routes the ports of F, B and W into each other per microbatch, slices the
-// batch along axis 0 (views, no copies) and accumulates gradients.
+// batch along axis 0 (views, no copies), accumulates gradients and labels
+// what the stage holds for its memory accounting.
 //
 //===----------------------------------------------------------------------===//
 
 #include "pp/Runtime/StepRunner.h"
 
 #include <cstring>
+#include <exception>
 
 using namespace pp::rt;
 
@@ -22,7 +24,7 @@ static int functionIndex(const program::Program &prog,
 
 Status StepRunner::create(ProgramDirectory &dir, const KernelRegistry &registry,
                           uint64_t seed, bool training,
-                          std::unique_ptr<StepRunner> &out) {
+                          std::unique_ptr<StepRunner> &out, Backend backend) {
   if (dir.stages.size() != 1)
     return Status::error(
         dir.manifestPath + ": the program has " +
@@ -41,15 +43,19 @@ Status StepRunner::create(ProgramDirectory &dir, const KernelRegistry &registry,
                          ": the program was exported without a loss, so it "
                          "can only run inference (--infer)");
 
-  std::unique_ptr<StepRunner> runner(new StepRunner(dir));
+  std::unique_ptr<StepRunner> runner(new StepRunner(dir, backend));
   runner->training_ = training;
+  runner->ctx_.seed = seed;
+  for (const Tensor &p : stage.parameters)
+    runner->parameterBytes_ += int64_t(p.bytes());
+  runner->pool_.addExternal(MemoryKind::Parameters, runner->parameterBytes_);
   auto prepare = [&](program::FunctionRole role, FunctionExecutor &ex) {
     int index = functionIndex(prog, role);
     if (index < 0) // the verifier guarantees F, and B and W with a loss
       return Status::error(stage.programPath + ": no " +
                            functionRoleName(role) + " function");
     return FunctionExecutor::prepare(prog, uint32_t(index), stage.parameters,
-                                     registry, seed, stage.programPath, ex);
+                                     registry, backend, stage.programPath, ex);
   };
   if (Status s = prepare(program::FORWARD, runner->forward_))
     return s;
@@ -72,11 +78,31 @@ Status StepRunner::create(ProgramDirectory &dir, const KernelRegistry &registry,
         runner->routeArguments(runner->backwardInput_);
     runner->backwardWeightSources_ =
         runner->routeArguments(runner->backwardWeight_);
-    for (const PortInfo &port : runner->backwardWeight_.results())
+    KernelFactory accumulate = registry.lookup("pp.accumulate", backend);
+    if (!accumulate && !runner->backwardWeight_.results().empty())
+      return Status::error(std::string("no ") + backendName(backend) +
+                           " kernel for pp.accumulate (gradient "
+                           "accumulation)");
+    for (const PortInfo &port : runner->backwardWeight_.results()) {
       runner->gradientSlots_.push_back(slotOf.at(port.key));
+      KernelSpec spec;
+      spec.op = "pp.accumulate";
+      spec.location = "gradient of '" + port.key + "'";
+      spec.attrs.setContext(spec.op + " at " + spec.location);
+      spec.inputs = {port.type};
+      spec.outputs = {port.type};
+      KernelFn fn;
+      if (Status s = accumulate(spec, fn))
+        return Status::error(stage.programPath + ": " + s.message());
+      runner->accumulate_.push_back(std::move(fn));
+    }
   }
   out = std::move(runner);
   return Status::ok();
+}
+
+StepRunner::~StepRunner() {
+  pool_.removeExternal(MemoryKind::Parameters, parameterBytes_);
 }
 
 std::vector<StepRunner::Source>
@@ -161,40 +187,25 @@ static double scalarValue(const Tensor &t) {
 
 Status StepRunner::runForward(const Batch &batch, uint32_t index,
                               std::vector<Tensor> &results, double *loss) {
-  if (profiler_) // B and W of the microbatch follow its F
+  // B and W of the microbatch follow its F, in its context.
+  ctx_.microbatch = int32_t(index);
+  if (profiler_)
     profiler_->setMicrobatch(int32_t(index));
-  if (Status s = forward_.run(forwardArguments(batch, index), results))
+  if (Status s = forward_.run(ctx_, forwardArguments(batch, index), results))
     return s;
+  // What the microbatch holds until its B and W.
+  for (size_t r = 0; r < results.size(); ++r)
+    if (forward_.results()[r].role == program::SAVED)
+      results[r].setMemoryKind(MemoryKind::Activations);
   if (loss)
     *loss = scalarValue(results[size_t(lossResult_)]);
   return Status::ok();
 }
 
-/// `acc += t` for f32/f64 tensors of one type; `acc = t` when `acc` is
-/// empty (t is then owned: results of a run never alias anything).
-static void accumulate(Tensor &acc, const Tensor &t) {
-  if (!acc.valid()) {
-    acc = t;
-    return;
-  }
-  int64_t n = acc.numel();
-  if (acc.dtype() == DType::F64) {
-    double *a = acc.data<double>();
-    const double *b = t.data<double>();
-    for (int64_t i = 0; i < n; ++i)
-      a[i] += b[i];
-  } else {
-    float *a = acc.data<float>();
-    const float *b = t.data<float>();
-    for (int64_t i = 0; i < n; ++i)
-      a[i] += b[i];
-  }
-}
-
 /// Copies microbatch `index` of `m` into rows of the whole-batch `whole`,
-/// allocating it on the first microbatch.
+/// allocating it from `pool` on the first microbatch.
 static void placeRows(Tensor &whole, const Tensor &part, uint32_t index,
-                      uint32_t m) {
+                      uint32_t m, BufferPool &pool) {
   if (m == 1) {
     whole = part;
     return;
@@ -202,7 +213,7 @@ static void placeRows(Tensor &whole, const Tensor &part, uint32_t index,
   if (index == 0) {
     TensorType type = part.type();
     type.shape[0] *= m;
-    whole = Tensor::empty(type);
+    whole = Tensor::empty(type, pool);
   }
   std::memcpy(static_cast<char *>(whole.raw()) + size_t(index) * part.bytes(),
               part.raw(), part.bytes());
@@ -229,7 +240,7 @@ Status StepRunner::forwardBackward(const Batch &batch, double &loss,
       } else if (source.kind == Source::BackwardInputResult) {
         args.push_back(bwdIn[source.index]);
       } else {
-        Tensor seed = Tensor::zeros(ex.arguments()[a].type);
+        Tensor seed = Tensor::zeros(ex.arguments()[a].type, pool_);
         if (source.kind == Source::LossSeed) {
           if (seed.dtype() == DType::F64)
             *seed.data<double>() = 1.0 / m;
@@ -254,24 +265,30 @@ Status StepRunner::forwardBackward(const Batch &batch, double &loss,
     sum += microLoss;
 
     if (Status s = backwardInput_.run(
-            gather(backwardInput_, backwardInputSources_), bwdIn))
+            ctx_, gather(backwardInput_, backwardInputSources_), bwdIn))
       return s;
-    if (inputGradients)
-      for (size_t r = 0; r < bwdIn.size(); ++r) {
-        const PortInfo &port = backwardInput_.results()[r];
-        if (port.role == program::INPUT_GRAD)
-          placeRows(grads.inputs[port.key], bwdIn[r], i, m);
+    for (size_t r = 0; r < bwdIn.size(); ++r) {
+      const PortInfo &port = backwardInput_.results()[r];
+      if (port.role == program::COTANGENT) { // held until W
+        bwdIn[r].setMemoryKind(MemoryKind::Activations);
+      } else if (port.role == program::INPUT_GRAD && inputGradients) {
+        Tensor &whole = grads.inputs[port.key];
+        placeRows(whole, bwdIn[r], i, m, pool_);
+        whole.setMemoryKind(MemoryKind::Gradients);
       }
+    }
     args.clear();
     for (size_t r = 0; r < fwd.size(); ++r)
       if (!readByW[r])
         fwd[r] = Tensor();
 
     if (Status s = backwardWeight_.run(
-            gather(backwardWeight_, backwardWeightSources_), bwdW))
+            ctx_, gather(backwardWeight_, backwardWeightSources_), bwdW))
       return s;
     for (size_t r = 0; r < bwdW.size(); ++r)
-      accumulate(grads.parameters[gradientSlots_[r]], bwdW[r]);
+      if (Status s =
+              accumulate(r, grads.parameters[gradientSlots_[r]], bwdW[r]))
+        return s;
     // Saved values and cotangents die with their microbatch.
     fwd.clear();
     bwdIn.clear();
@@ -311,7 +328,7 @@ Status StepRunner::infer(const Batch &batch,
         continue;
       Tensor &whole = outputs[port.key];
       if (m == 1 || port.type.shape.size() >= 1) {
-        placeRows(whole, results[r], i, m);
+        placeRows(whole, results[r], i, m, pool_);
         continue;
       }
       if (port.type.dtype != DType::F32 && port.type.dtype != DType::F64)
@@ -321,7 +338,7 @@ Status StepRunner::infer(const Batch &batch,
       // 0-d float outputs (the loss) are averaged over the microbatches.
       Tensor part = results[r];
       if (i == 0)
-        whole = Tensor::zeros(port.type);
+        whole = Tensor::zeros(port.type, pool_);
       if (port.type.dtype == DType::F64)
         *whole.data<double>() += *part.data<double>() / m;
       else
@@ -340,12 +357,22 @@ void StepRunner::setProfiler(Profiler *profiler) {
   }
 }
 
-Status StepRunner::resetKernels() {
-  if (Status s = forward_.reset())
-    return s;
-  if (!training_)
+Status StepRunner::accumulate(size_t result, Tensor &acc, const Tensor &grad) {
+  if (!acc.valid()) {
+    // The first microbatch's gradient becomes the accumulator: results of a
+    // run own their memory and alias nothing.
+    acc = grad;
+    acc.setMemoryKind(MemoryKind::Gradients);
     return Status::ok();
-  if (Status s = backwardInput_.reset())
-    return s;
-  return backwardWeight_.reset();
+  }
+  const Tensor *in = &grad;
+  Tensor *out = &acc;
+  try {
+    accumulate_[result](ctx_, &in, &out);
+  } catch (const std::exception &e) {
+    return Status::error(std::string("accumulating the gradient of '") +
+                         backwardWeight_.results()[result].key +
+                         "' failed: " + e.what());
+  }
+  return Status::ok();
 }

@@ -1,18 +1,15 @@
 //===- Tensor.cpp - Dense tensors of the runtime --------------------------===//
 //
-// Element types, shapes, and the 64-byte-aligned, reference-counted buffers
-// behind `Tensor`.
+// Element types, shapes, memory spaces and kinds, and tensors over the
+// buffers of a BufferPool.
 //
 //===----------------------------------------------------------------------===//
 
 #include "pp/Runtime/Tensor.h"
+#include "pp/Runtime/BufferPool.h"
 
 #include <cassert>
-#include <cstdlib>
 #include <cstring>
-#include <map>
-#include <mutex>
-#include <new>
 
 using namespace pp::rt;
 
@@ -102,108 +99,88 @@ std::string TensorType::str() const {
   return out + dtypeName(dtype);
 }
 
-namespace {
-
-/// Keeps freed tensor buffers for reuse, keyed by their (64-byte rounded)
-/// size. A training step allocates the same sizes in the same order on every
-/// step, so after the first step nearly every allocation is a cache hit:
-/// without the cache, large buffers go back to the kernel on free and every
-/// step pays the page faults of touching fresh memory again (about a fifth
-/// of a GPT step on one core). The cache holds at most what the program had
-/// live at once per size; `releaseCachedBuffers` returns it to the system.
-class BufferCache {
-public:
-  void *take(size_t bytes) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = free_.find(bytes);
-      if (it != free_.end()) {
-        void *data = it->second;
-        free_.erase(it);
-        cachedBytes_ -= bytes;
-        return data;
-      }
-    }
-    void *data = std::aligned_alloc(64, bytes);
-    if (!data)
-      throw std::bad_alloc();
-    return data;
+const char *pp::rt::memorySpaceName(MemorySpace space) {
+  switch (space) {
+  case MemorySpace::Host:
+    return "host";
+  case MemorySpace::Device:
+    return "device";
   }
-
-  void give(void *data, size_t bytes) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    free_.emplace(bytes, data);
-    cachedBytes_ += bytes;
-  }
-
-  size_t releaseAll() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto &entry : free_)
-      std::free(entry.second);
-    free_.clear();
-    size_t released = cachedBytes_;
-    cachedBytes_ = 0;
-    return released;
-  }
-
-  size_t cachedBytes() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return cachedBytes_;
-  }
-
-private:
-  std::mutex mutex_;
-  std::multimap<size_t, void *> free_;
-  size_t cachedBytes_ = 0;
-};
-
-/// Never destroyed: tensors may outlive static destruction order.
-BufferCache &bufferCache() {
-  static BufferCache *cache = new BufferCache();
-  return *cache;
+  return "?";
 }
 
-} // namespace
-
-size_t pp::rt::releaseCachedBuffers() { return bufferCache().releaseAll(); }
-
-size_t pp::rt::cachedBufferBytes() { return bufferCache().cachedBytes(); }
-
-/// A 64-byte-aligned buffer of at least `bytes` bytes (64 for an empty
-/// tensor, so that every owned tensor has a non-null pointer), from the
-/// buffer cache.
-static std::shared_ptr<void> allocateAligned(size_t bytes) {
-  size_t rounded = (bytes + 63) / 64 * 64;
-  if (rounded == 0)
-    rounded = 64;
-  void *data = bufferCache().take(rounded);
-  return std::shared_ptr<void>(
-      data, [rounded](void *p) { bufferCache().give(p, rounded); });
+const char *pp::rt::memoryKindName(MemoryKind kind) {
+  switch (kind) {
+  case MemoryKind::Workspace:
+    return "workspace";
+  case MemoryKind::Activations:
+    return "activations";
+  case MemoryKind::Gradients:
+    return "gradients";
+  case MemoryKind::Parameters:
+    return "parameters";
+  case MemoryKind::OptimizerState:
+    return "optimizer state";
+  case MemoryKind::Communication:
+    return "communication";
+  }
+  return "?";
 }
 
-Tensor Tensor::empty(TensorType type) {
+Tensor Tensor::fromBuffer(TensorType type,
+                          std::shared_ptr<PooledBuffer> buffer) {
   Tensor t;
-  t.storage_ = allocateAligned(type.bytes());
-  t.data_ = t.storage_.get();
+  t.data_ = buffer->data();
+  t.storage_ = std::move(buffer);
   t.type_ = std::move(type);
   return t;
 }
 
-Tensor Tensor::zeros(TensorType type) {
-  Tensor t = empty(std::move(type));
+Tensor Tensor::empty(TensorType type, BufferPool &pool) {
+  size_t bytes = type.bytes();
+  return fromBuffer(std::move(type), pool.allocate(bytes));
+}
+
+Tensor Tensor::zeros(TensorType type, BufferPool &pool) {
+  Tensor t = empty(std::move(type), pool);
   std::memset(t.data_, 0, t.bytes());
   return t;
 }
 
-Tensor Tensor::view(TensorType type, void *data) {
+Tensor Tensor::empty(TensorType type) {
+  return empty(std::move(type), defaultBufferPool());
+}
+
+Tensor Tensor::zeros(TensorType type) {
+  return zeros(std::move(type), defaultBufferPool());
+}
+
+Tensor Tensor::view(TensorType type, void *data, MemorySpace space) {
   Tensor t;
   t.type_ = std::move(type);
   t.data_ = data;
+  t.space_ = space;
+  return t;
+}
+
+void Tensor::setMemoryKind(MemoryKind kind) const {
+  if (storage_)
+    storage_->setKind(kind);
+}
+
+Tensor Tensor::clone(BufferPool &pool) const {
+  assert(space_ == MemorySpace::Host && "clone copies host memory");
+  Tensor t = empty(type_, pool);
+  if (bytes())
+    std::memcpy(t.data_, data_, bytes());
   return t;
 }
 
 Tensor Tensor::clone() const {
-  Tensor t = empty(type_);
+  if (!storage_)
+    return clone(defaultBufferPool());
+  assert(space_ == MemorySpace::Host && "clone copies host memory");
+  Tensor t = fromBuffer(type_, storage_->allocateAnother(bytes()));
   if (bytes())
     std::memcpy(t.data_, data_, bytes());
   return t;

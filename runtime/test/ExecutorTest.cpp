@@ -18,17 +18,19 @@ protected:
   }
 
   /// Prepares function `index` of the program in `text`, whose parameter
-  /// storage is `params`.
+  /// storage is `params`, for `backend`.
   Status prepare(const std::string &text, FunctionExecutor &ex,
-                 uint32_t index = 0, uint64_t seed = 0) {
+                 uint32_t index = 0, Backend backend = Backend::CPU) {
     prog = parseProgram(text);
-    return FunctionExecutor::prepare(prog, index, params, registry, seed,
+    return FunctionExecutor::prepare(prog, index, params, registry, backend,
                                      "p.pb", ex);
   }
 
   KernelRegistry registry;
   program::Program prog;
   std::vector<Tensor> params;
+  BufferPool pool;
+  KernelContext ctx{pool};
 };
 
 /// One function over a 2xf32 parameter and an input; {KERNELS} and
@@ -69,7 +71,8 @@ TEST_F(ExecutorTest, RunsKernelsInOrder) {
                                                 key: "y" })"),
                        ex));
   std::vector<Tensor> results;
-  ASSERT_FALSE(ex.run({makeTensor<float>(DType::F32, {2}, {4, 5})}, results));
+  ASSERT_FALSE(
+      ex.run(ctx, {makeTensor<float>(DType::F32, {2}, {4, 5})}, results));
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(values<float>(results[0]), (std::vector<float>{4, 7.5f}));
   EXPECT_EQ(ex.results()[0].key, "y");
@@ -85,7 +88,7 @@ TEST_F(ExecutorTest, BindsParametersWithoutCopying) {
                                                 key: "a" })"),
                        ex));
   std::vector<Tensor> results;
-  ASSERT_FALSE(ex.run({Tensor::zeros({DType::F32, {2}})}, results));
+  ASSERT_FALSE(ex.run(ctx, {Tensor::zeros({DType::F32, {2}})}, results));
   EXPECT_EQ(*results[0].data<int64_t>(),
             int64_t(reinterpret_cast<intptr_t>(params[0].raw())));
 }
@@ -99,8 +102,8 @@ TEST_F(ExecutorTest, StateKernelsUpdateParametersInPlace) {
                                                 key: "old" })"),
                        ex));
   std::vector<Tensor> results;
-  ASSERT_FALSE(ex.run({Tensor::zeros({DType::F32, {2}})}, results));
-  ASSERT_FALSE(ex.run({Tensor::zeros({DType::F32, {2}})}, results));
+  ASSERT_FALSE(ex.run(ctx, {Tensor::zeros({DType::F32, {2}})}, results));
+  ASSERT_FALSE(ex.run(ctx, {Tensor::zeros({DType::F32, {2}})}, results));
   EXPECT_EQ(values<float>(results[0]), (std::vector<float>{1, 11}));
   EXPECT_EQ(values<float>(params[0]), (std::vector<float>{2, 12}));
 }
@@ -131,7 +134,7 @@ TEST_F(ExecutorTest, ResultsNeverAliasArgumentsParametersOrEachOther) {
                        ex));
   Tensor x = makeTensor<float>(DType::F32, {2}, {5, 6});
   std::vector<Tensor> results;
-  ASSERT_FALSE(ex.run({x}, results));
+  ASSERT_FALSE(ex.run(ctx, {x}, results));
   ASSERT_EQ(results.size(), 3u);
   EXPECT_NE(results[0].raw(), x.raw());
   EXPECT_NE(results[1].raw(), params[0].raw());
@@ -140,40 +143,84 @@ TEST_F(ExecutorTest, ResultsNeverAliasArgumentsParametersOrEachOther) {
   EXPECT_EQ(values<float>(results[2]), (std::vector<float>{1, 2}));
 }
 
-TEST_F(ExecutorTest, SeedsComeFromTheRunSeedAndTheKernelPosition) {
-  std::string text = oneFunction(R"(
-    kernels { op: "test.seed" outputs: 4 }
-    kernels { op: "test.seed" outputs: 5 })",
-                                 R"(
-    results { value: 4 role: OUTPUT key: "a" }
-    results { value: 5 role: OUTPUT key: "b" })");
+/// Two test.key kernels with random ids 5 and 9.
+const char *kRandomKeys = R"(
+format_version: 2
+functions {
+  name: "f" role: FORWARD
+  values { id: 0 name: "x" type { dtype: FLOAT32 shape: 2 } }
+  values { id: 1 type { dtype: INT64 shape: 4 } }
+  values { id: 2 type { dtype: INT64 shape: 4 } }
+  arguments { value: 0 role: INPUT key: "x" }
+  kernels { op: "test.key" outputs: 1 random_id: 5 }
+  kernels { op: "test.key" outputs: 2 random_id: 9 }
+  results { value: 1 role: OUTPUT key: "a" }
+  results { value: 2 role: OUTPUT key: "b" }
+}
+)";
+
+TEST_F(ExecutorTest, KernelsDrawFromTheContextsKeyAndTheirRandomId) {
   FunctionExecutor ex;
-  ASSERT_FALSE(prepare(text, ex, 0, /*seed=*/42));
+  ASSERT_FALSE(prepare(kRandomKeys, ex));
+  ctx.seed = 42;
+  ctx.step = 3;
+  ctx.microbatch = 1;
   std::vector<Tensor> results;
-  ASSERT_FALSE(ex.run({Tensor::zeros({DType::F32, {2}})}, results));
-  uint64_t a = uint64_t(*results[0].data<int64_t>());
-  uint64_t b = uint64_t(*results[1].data<int64_t>());
-  EXPECT_EQ(a, kernelSeed(42, 0, 0));
-  EXPECT_EQ(b, kernelSeed(42, 0, 1));
-  EXPECT_NE(a, b);
-  EXPECT_NE(kernelSeed(42, 0, 0), kernelSeed(43, 0, 0));
-  EXPECT_NE(kernelSeed(42, 0, 1), kernelSeed(42, 1, 0));
+  ASSERT_FALSE(ex.run(ctx, {Tensor::zeros({DType::F32, {2}})}, results));
+  EXPECT_EQ(values<int64_t>(results[0]), (std::vector<int64_t>{42, 3, 1, 5}));
+  EXPECT_EQ(values<int64_t>(results[1]), (std::vector<int64_t>{42, 3, 1, 9}));
+  // Nothing is kept between runs: the key is the context's as it is now.
+  ctx.microbatch = 0;
+  ASSERT_FALSE(ex.run(ctx, {Tensor::zeros({DType::F32, {2}})}, results));
+  EXPECT_EQ(values<int64_t>(results[0]), (std::vector<int64_t>{42, 3, 0, 5}));
 }
 
-TEST_F(ExecutorTest, ResetRestartsKernelState) {
+TEST_F(ExecutorTest, OutputsComeFromTheContextsPool) {
   FunctionExecutor ex;
-  ASSERT_FALSE(prepare(oneFunction(R"(kernels { op: "test.count" outputs: 4 })",
-                                   R"(results { value: 4 role: OUTPUT
-                                                key: "n" })"),
+  params = {makeTensor<float>(DType::F32, {2}, {2, 3})};
+  ASSERT_FALSE(prepare(oneFunction(R"(
+    kernels { op: "test.mul" inputs: 0 inputs: 1 outputs: 2 }
+    kernels { op: "test.scale" inputs: 2 outputs: 3
+              attributes { name: "factor" f: 0.5 } })",
+                                   R"(results { value: 3 role: OUTPUT
+                                                key: "y" }
+                                      results { value: 1 role: OUTPUT
+                                                key: "s" })"),
                        ex));
   std::vector<Tensor> results;
-  Tensor x = Tensor::zeros({DType::F32, {2}});
-  ASSERT_FALSE(ex.run({x}, results));
-  ASSERT_FALSE(ex.run({x}, results));
-  EXPECT_EQ(*results[0].data<int64_t>(), 2);
-  ASSERT_FALSE(ex.reset());
-  ASSERT_FALSE(ex.run({x}, results));
-  EXPECT_EQ(*results[0].data<int64_t>(), 1);
+  ASSERT_FALSE(
+      ex.run(ctx, {makeTensor<float>(DType::F32, {2}, {4, 5})}, results));
+  // Two kernel outputs were live at once (64 bytes each); the results are
+  // the product's scaled copy and the parameter's copy.
+  MemoryStats stats = pool.stats();
+  EXPECT_EQ(stats.peakOf(MemoryKind::Workspace), 128);
+  EXPECT_EQ(stats.currentOf(MemoryKind::Workspace), 128);
+  EXPECT_EQ(values<float>(results[0]), (std::vector<float>{4, 7.5f}));
+  results.clear();
+  EXPECT_EQ(pool.stats().currentTotal, 0);
+  EXPECT_EQ(pool.cachedBytes(), 128u);
+}
+
+TEST_F(ExecutorTest, RunsNeedAContextOfTheirBackend) {
+  FunctionExecutor ex;
+  ASSERT_FALSE(prepare(oneFunction("", ""), ex));
+  KernelContext cuda(pool, Backend::CUDA);
+  std::vector<Tensor> results;
+  Status s = ex.run(cuda, {Tensor::zeros({DType::F32, {2}})}, results);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(), "p.pb: function 'f': prepared for the CPU backend, "
+                         "run with a CUDA context");
+}
+
+TEST_F(ExecutorTest, KernelsAreLookedUpForTheBackend) {
+  FunctionExecutor ex;
+  Status s = prepare(oneFunction(R"(
+    kernels { op: "test.mul" inputs: 0 inputs: 1 outputs: 2 })",
+                                 ""),
+                     ex, 0, Backend::CUDA);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(),
+            "p.pb: function 'f': kernel 0: no CUDA kernel for test.mul");
 }
 
 TEST_F(ExecutorTest, OpsWithoutKernelsAreNamedAtPreparation) {
@@ -207,11 +254,11 @@ TEST_F(ExecutorTest, ArgumentsMustHaveTheirTypes) {
   FunctionExecutor ex;
   ASSERT_FALSE(prepare(oneFunction("", ""), ex));
   std::vector<Tensor> results;
-  Status s = ex.run({Tensor::zeros({DType::F64, {2}})}, results);
+  Status s = ex.run(ctx, {Tensor::zeros({DType::F64, {2}})}, results);
   ASSERT_TRUE(bool(s));
   EXPECT_EQ(s.message(),
             "p.pb: function 'f': argument 'x' is 2xf64, expected 2xf32");
-  s = ex.run({}, results);
+  s = ex.run(ctx, {}, results);
   ASSERT_TRUE(bool(s));
   EXPECT_EQ(s.message(),
             "p.pb: function 'f': called with 0 arguments, expected 1");
@@ -220,14 +267,14 @@ TEST_F(ExecutorTest, ArgumentsMustHaveTheirTypes) {
 /// A reshape kernel that must never run: the executor runs reshape-like ops
 /// as reinterpretations.
 Status neverRunReshape(const KernelSpec &, KernelFn &out) {
-  out = [](const Tensor *const *, Tensor *const *) {
+  out = [](KernelContext &, const Tensor *const *, Tensor *const *) {
     ADD_FAILURE() << "nn.reshape ran as a kernel";
   };
   return Status::ok();
 }
 
 TEST_F(ExecutorTest, ReshapesAreViewsAndResultsNeverAliasInputs) {
-  registry.add("nn.reshape", neverRunReshape);
+  registry.add("nn.reshape", Backend::CPU, neverRunReshape);
   params = {makeTensor<float>(DType::F32, {2}, {2, 3})};
   FunctionExecutor ex;
   ASSERT_FALSE(prepare(R"(
@@ -258,7 +305,7 @@ functions {
                        ex));
   Tensor x = makeTensor<float>(DType::F32, {2}, {4, 5});
   std::vector<Tensor> results;
-  ASSERT_FALSE(ex.run({x}, results));
+  ASSERT_FALSE(ex.run(ctx, {x}, results));
   ASSERT_EQ(results.size(), 4u);
   EXPECT_EQ(results[0].type().str(), "1x2xf32");
   EXPECT_EQ(values<float>(results[0]), (std::vector<float>{4, 5}));

@@ -7,7 +7,9 @@
 //   opt = torch.optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.01)
 //   for g in GRADS: p.grad = torch.tensor(g); opt.step(); print(p)
 //
-// (likewise for the other settings below).
+// (likewise for the other settings below). The optimizer runs the CPU
+// backend's update kernels (pp.sgd_update, pp.adamw_update), prepared
+// through the registry; the last tests call those kernels directly.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +20,22 @@
 using namespace pp::rt;
 
 namespace {
+
+const KernelRegistry &cpuKernels() {
+  static const KernelRegistry registry = [] {
+    KernelRegistry r;
+    registerCpuKernels(r);
+    return r;
+  }();
+  return registry;
+}
+
+Status createOptimizer(const OptimizerOptions &options,
+                       std::vector<OptimizedParameter> parameters,
+                       std::unique_ptr<Optimizer> &out) {
+  return Optimizer::create(options, std::move(parameters), cpuKernels(),
+                           Backend::CPU, out);
+}
 
 const std::vector<float> kStart = {0.5f, -1.25f, 2.0f, 0.1f};
 const std::vector<std::vector<float>> kGrads = {{0.3f, -0.2f, 0.05f, 1.5f},
@@ -30,21 +48,27 @@ Tensor makeF32(const std::vector<float> &values) {
   return t;
 }
 
+/// Within one ulp of the operands (2.4e-7 at 2.0): pp rounds the multiply
+/// and the add separately where PyTorch fuses them, which after
+/// cancellation can move a small result by more than a few of its ulps.
+constexpr float kTolerance = 2.5e-7f;
+
 /// Runs three steps from kStart with kGrads and checks the parameter after
 /// every step against `expected`.
 void expectSteps(const OptimizerOptions &options,
                  const std::vector<std::vector<float>> &expected) {
   Tensor param = makeF32(kStart);
   std::unique_ptr<Optimizer> opt;
-  ASSERT_FALSE(Optimizer::create(options, {{"p", param}}, opt));
+  ASSERT_FALSE(createOptimizer(options, {{"p", param}}, opt));
+  BufferPool pool;
+  KernelContext ctx(pool);
+  ctx.step = 17; // the run's step: the optimizer counts its own
   for (size_t step = 0; step < kGrads.size(); ++step) {
-    opt->step({makeF32(kGrads[step])});
+    ASSERT_FALSE(opt->step(ctx, {makeF32(kGrads[step])}));
     EXPECT_EQ(opt->steps(), int64_t(step + 1));
-    // Within one ulp of the operands (2.4e-7 at 2.0): pp rounds the
-    // multiply and the add separately where PyTorch fuses them, which after
-    // cancellation can move a small result by more than a few of its ulps.
+    EXPECT_EQ(ctx.step, 17);
     for (size_t i = 0; i < kStart.size(); ++i)
-      EXPECT_NEAR(param.data<float>()[i], expected[step][i], 2.5e-7)
+      EXPECT_NEAR(param.data<float>()[i], expected[step][i], kTolerance)
           << "step " << step + 1 << ", element " << i;
   }
 }
@@ -101,34 +125,171 @@ TEST(Optimizer, F64ParametersGetF64State) {
   o.lr = 0.1;
   o.momentum = 0.9;
   std::unique_ptr<Optimizer> opt;
-  ASSERT_FALSE(Optimizer::create(o, {{"p", param}}, opt));
-  opt->step({grad});
+  ASSERT_FALSE(createOptimizer(o, {{"p", param}}, opt));
+  BufferPool pool;
+  KernelContext ctx(pool);
+  ASSERT_FALSE(opt->step(ctx, {grad}));
   EXPECT_DOUBLE_EQ(*param.data<double>(), 0.95);
-  opt->step({grad});
+  ASSERT_FALSE(opt->step(ctx, {grad}));
   EXPECT_DOUBLE_EQ(*param.data<double>(), 0.855);
+  // The momentum buffer, in f64, counted as optimizer state.
+  EXPECT_EQ(pool.stats().currentOf(MemoryKind::OptimizerState), 64);
 }
 
 TEST(Optimizer, RejectsBadHyperparameters) {
   std::unique_ptr<Optimizer> opt;
   OptimizerOptions o;
   o.lr = -1;
-  Status s = Optimizer::create(o, {}, opt);
+  Status s = createOptimizer(o, {}, opt);
   ASSERT_TRUE(bool(s));
   EXPECT_EQ(s.message(), "optimizer: the learning rate must be >= 0, got -1");
   o = OptimizerOptions();
   o.beta2 = 1;
-  s = Optimizer::create(o, {}, opt);
+  s = createOptimizer(o, {}, opt);
   ASSERT_TRUE(bool(s));
   EXPECT_EQ(s.message(), "optimizer: beta2 must be in [0, 1), got 1");
 }
 
 TEST(Optimizer, RejectsNonFloatParameters) {
   std::unique_ptr<Optimizer> opt;
-  Status s = Optimizer::create(
+  Status s = createOptimizer(
       OptimizerOptions(), {{"table", Tensor::zeros({DType::F16, {2}})}}, opt);
   ASSERT_TRUE(bool(s));
   EXPECT_EQ(s.message(), "optimizer: parameter 'table' is f16; only f32 and "
                          "f64 parameters can be trained");
+}
+
+TEST(Optimizer, NeedsTheUpdateKernelOfItsBackend) {
+  std::unique_ptr<Optimizer> opt;
+  Status s = Optimizer::create(OptimizerOptions(), {{"p", makeF32(kStart)}},
+                               cpuKernels(), Backend::CUDA, opt);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(), "optimizer: no CUDA kernel for pp.sgd_update");
+}
+
+/// Prepares the CPU kernel `op` for one f32 parameter of kStart's size with
+/// `states` state tensors.
+KernelFn prepareUpdate(const std::string &op, const Attributes &attrs,
+                       size_t states) {
+  KernelSpec spec;
+  spec.op = op;
+  spec.attrs = attrs;
+  TensorType type{DType::F32, {int64_t(kStart.size())}};
+  spec.inputs = {type};
+  spec.outputs.assign(1 + states, type);
+  KernelFn fn;
+  KernelFactory factory = cpuKernels().lookup(op, Backend::CPU);
+  EXPECT_NE(factory, nullptr) << op;
+  if (factory)
+    if (Status s = factory(spec, fn))
+      ADD_FAILURE() << s.message();
+  return fn;
+}
+
+TEST(OptimizerKernels, AdamWUpdateTakesItsStepFromTheContext) {
+  // The AdamWWithDecoupledDecay numbers, through the kernel alone.
+  Attributes a;
+  a.set("lr", 0.01);
+  a.set("beta1", 0.9);
+  a.set("beta2", 0.999);
+  a.set("eps", 1e-8);
+  a.set("weight_decay", 0.1);
+  KernelFn fn = prepareUpdate("pp.adamw_update", a, 2);
+  ASSERT_TRUE(bool(fn));
+  const std::vector<std::vector<float>> expected = {
+      {0.489500016f, -1.23874998f, 1.98800004f, 0.0899000019f},
+      {0.485008329f, -1.24117231f, 1.97740161f, 0.0868868306f},
+      {0.478492469f, -1.24512351f, 1.97870231f, 0.0843482316f}};
+  Tensor param = makeF32(kStart);
+  Tensor m = Tensor::zeros(param.type()), v = Tensor::zeros(param.type());
+  Tensor *outputs[] = {&param, &m, &v};
+  KernelContext ctx(defaultBufferPool());
+  for (int64_t step = 1; step <= 3; ++step) {
+    Tensor grad = makeF32(kGrads[size_t(step - 1)]);
+    const Tensor *inputs[] = {&grad};
+    ctx.step = step;
+    fn(ctx, inputs, outputs);
+    for (size_t i = 0; i < kStart.size(); ++i)
+      EXPECT_NEAR(param.data<float>()[i], expected[size_t(step - 1)][i],
+                  kTolerance)
+          << "step " << step << ", element " << i;
+  }
+  // Updates count steps from 1: bias corrections of step 0 divide by 0.
+  ctx.step = 0;
+  Tensor grad = makeF32(kGrads[0]);
+  const Tensor *inputs[] = {&grad};
+  EXPECT_THROW(fn(ctx, inputs, outputs), std::invalid_argument);
+}
+
+TEST(OptimizerKernels, SgdUpdateStartsItsMomentumOnStepOne) {
+  // The SGDWithMomentumAndWeightDecay numbers, through the kernel alone.
+  Attributes a;
+  a.set("lr", 0.1);
+  a.set("momentum", 0.9);
+  a.set("weight_decay", 0.01);
+  KernelFn fn = prepareUpdate("pp.sgd_update", a, 1);
+  ASSERT_TRUE(bool(fn));
+  const std::vector<std::vector<float>> expected = {
+      {0.469500005f, -1.22874999f, 1.99300003f, -0.0501000062f},
+      {0.451580495f, -1.24839628f, 1.95970702f, -0.115139917f},
+      {0.415001363f, -1.2848295f, 1.98778367f, -0.178560689f}};
+  Tensor param = makeF32(kStart);
+  // Step 1 overwrites the buffer: garbage in it must not matter.
+  Tensor buffer = makeF32({7, 7, 7, 7});
+  Tensor *outputs[] = {&param, &buffer};
+  KernelContext ctx(defaultBufferPool());
+  for (int64_t step = 1; step <= 3; ++step) {
+    Tensor grad = makeF32(kGrads[size_t(step - 1)]);
+    const Tensor *inputs[] = {&grad};
+    ctx.step = step;
+    fn(ctx, inputs, outputs);
+    for (size_t i = 0; i < kStart.size(); ++i)
+      EXPECT_NEAR(param.data<float>()[i], expected[size_t(step - 1)][i],
+                  kTolerance)
+          << "step " << step << ", element " << i;
+  }
+}
+
+TEST(OptimizerKernels, AccumulateAddsInPlace) {
+  KernelSpec spec;
+  spec.op = "pp.accumulate";
+  spec.inputs = {{DType::F64, {3}}};
+  spec.outputs = {{DType::F64, {3}}};
+  KernelFn fn;
+  ASSERT_FALSE(cpuKernels().lookup("pp.accumulate", Backend::CPU)(spec, fn));
+  Tensor acc = Tensor::empty(spec.outputs[0]),
+         x = Tensor::empty(spec.inputs[0]);
+  for (int i = 0; i < 3; ++i) {
+    acc.data<double>()[i] = i;
+    x.data<double>()[i] = 0.5 * i;
+  }
+  const Tensor *inputs[] = {&x};
+  Tensor *outputs[] = {&acc};
+  KernelContext ctx(defaultBufferPool());
+  fn(ctx, inputs, outputs);
+  EXPECT_EQ(acc.data<double>()[2], 3.0);
+  EXPECT_EQ(acc.data<double>()[1], 1.5);
+  // Operand and accumulator must have one type.
+  spec.outputs = {{DType::F32, {3}}};
+  Status s = cpuKernels().lookup("pp.accumulate", Backend::CPU)(spec, fn);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(), "pp.accumulate: the accumulator has type 3xf32, "
+                         "expected 3xf64");
+}
+
+TEST(OptimizerKernels, SgdWithoutMomentumTakesNoBuffer) {
+  KernelSpec spec;
+  spec.op = "pp.sgd_update";
+  spec.attrs.set("lr", 0.1);
+  spec.attrs.set("momentum", 0.0);
+  spec.attrs.set("weight_decay", 0.0);
+  spec.inputs = {{DType::F32, {4}}};
+  spec.outputs = {{DType::F32, {4}}, {DType::F32, {4}}};
+  KernelFn fn;
+  Status s = cpuKernels().lookup("pp.sgd_update", Backend::CPU)(spec, fn);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(), "pp.sgd_update: expected 1 operand(s) and 1 "
+                         "result(s), got 1 and 2");
 }
 
 TEST(Optimizer, ParsesKinds) {

@@ -138,6 +138,39 @@ TEST(ProfileReportTest, OneStepIsCountedWithItsWarmUp) {
             std::string::npos);
 }
 
+TEST(ProfileReportTest, PrintsThePeakMemoryOfEveryKindUsed) {
+  MemoryStats stats;
+  stats.peak[size_t(MemoryKind::Workspace)] = 512;
+  stats.peak[size_t(MemoryKind::Activations)] = 3 * 1024 * 1024 / 2;
+  stats.peak[size_t(MemoryKind::Parameters)] = 1536;
+  stats.peakTotal = 3 * 1024 * 1024 / 2 + 1536 + 256;
+  EXPECT_EQ(formatMemoryPeaks(stats), "peak memory\n"
+                                      "workspace               512 B\n"
+                                      "activations           1.5 MiB\n"
+                                      "parameters            1.5 KiB\n"
+                                      "total                 1.5 MiB\n");
+  EXPECT_EQ(formatBytes(1023), "1023 B");
+  EXPECT_EQ(formatBytes(int64_t(5) << 30), "5.00 GiB");
+}
+
+TEST(ProfilerTest, ProfilersWithOneOriginLineUp) {
+  ProfileClock::time_point origin = ProfileClock::now();
+  Profiler stage0(origin), stage1(origin);
+  EXPECT_EQ(stage0.origin(), origin);
+  ProfileClock::time_point start = origin + std::chrono::microseconds(250);
+  ProfileClock::time_point end = start + std::chrono::microseconds(100);
+  stage0.stepDone(start, end);
+  stage1.stepDone(start, end);
+  ASSERT_EQ(stage0.events().size(), 1u);
+  EXPECT_EQ(stage0.events()[0].startNs, 250000);
+  EXPECT_EQ(stage0.events()[0].endNs, 350000);
+  EXPECT_EQ(stage1.events()[0].startNs, stage0.events()[0].startNs);
+  // Another origin shifts the times.
+  Profiler late(origin + std::chrono::microseconds(200));
+  late.stepDone(start, end);
+  EXPECT_EQ(late.events()[0].startNs, 50000);
+}
+
 TEST(ProfileTraceTest, EscapesStrings) {
   EXPECT_EQ(jsonString("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\u000ad\\u0001\"");
   EXPECT_EQ(jsonString("x:1 \xc3\xa9"), "\"x:1 \xc3\xa9\"");
@@ -311,7 +344,8 @@ protected:
                     linearWeights());
     ASSERT_FALSE(loadProgramDirectory(dir.path(), loaded));
     ASSERT_FALSE(StepRunner::create(loaded, registry, 0, true, runner));
-    ASSERT_FALSE(Trainer::create(*runner, OptimizerOptions(), trainer));
+    ASSERT_FALSE(
+        Trainer::create(*runner, registry, OptimizerOptions(), trainer));
   }
 
   TempDir dir;

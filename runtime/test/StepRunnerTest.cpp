@@ -83,7 +83,7 @@ TEST_F(StepRunnerTest, TrainerStepsTheOptimizer) {
   OptimizerOptions sgd;
   sgd.lr = 0.1;
   std::unique_ptr<Trainer> trainer;
-  ASSERT_FALSE(Trainer::create(*runner, sgd, trainer));
+  ASSERT_FALSE(Trainer::create(*runner, registry, sgd, trainer));
   double loss = 0;
   ASSERT_FALSE(trainer->step(batchOf({1, 2, 3, 4}), loss));
   EXPECT_DOUBLE_EQ(loss, -1.0);
@@ -99,7 +99,7 @@ TEST_F(StepRunnerTest, TrainerStepsTheOptimizer) {
 TEST_F(StepRunnerTest, NonFiniteLossStopsBeforeTheUpdate) {
   load();
   std::unique_ptr<Trainer> trainer;
-  ASSERT_FALSE(Trainer::create(*runner, OptimizerOptions(), trainer));
+  ASSERT_FALSE(Trainer::create(*runner, registry, OptimizerOptions(), trainer));
   double loss = 0;
   ASSERT_FALSE(trainer->step(batchOf({1, 2, 3, 4}), loss));
   std::vector<float> before = values<float>(runner->parameters()[0]);
@@ -183,6 +183,83 @@ TEST_F(StepRunnerTest, GradCheckFindsWrongGradients) {
   EXPECT_LT(checks[0].worstError, 1e-8); // B is right
   EXPECT_GT(checks[1].worstError, 0.1);  // W is not
   EXPECT_GE(checks[1].worstIndex, 0);
+}
+
+TEST_F(StepRunnerTest, RunsSetTheRandomKeyOfTheirMicrobatch) {
+  // F also returns its kernel context's random key as output "key".
+  std::string program =
+      substitute(substitute(linearProgram(), R"(values { id: 3 name: "loss")",
+                            R"(values { id: 4 type { dtype: INT64 shape: 4 } }
+                    values { id: 3 name: "loss")"),
+                 R"(results { value: 0 role: SAVED)",
+                 R"(kernels { op: "test.key" outputs: 4 random_id: 6 }
+         results { value: 4 role: OUTPUT key: "key" }
+         results { value: 0 role: SAVED)");
+  writeProgramDir(dir.path(), linearManifest(), program, linearWeights());
+  ASSERT_FALSE(loadProgramDirectory(dir.path(), loaded));
+  ASSERT_FALSE(StepRunner::create(loaded, registry, /*seed=*/11,
+                                  /*training=*/false, runner));
+  runner->setStep(4);
+  std::map<std::string, Tensor> outputs;
+  ASSERT_FALSE(runner->infer(batchOf({1, 2, 3, 4}), outputs));
+  // Microbatch 0's key, then microbatch 1's, stacked.
+  EXPECT_EQ(values<int64_t>(outputs.at("key")),
+            (std::vector<int64_t>{11, 4, 0, 6, 11, 4, 1, 6}));
+}
+
+TEST_F(StepRunnerTest, TheTrainerSetsTheStepOfTheRandomKey) {
+  load();
+  std::unique_ptr<Trainer> trainer;
+  ASSERT_FALSE(Trainer::create(*runner, registry, OptimizerOptions(), trainer));
+  double loss = 0;
+  ASSERT_FALSE(trainer->step(batchOf({1, 2, 3, 4}), loss));
+  ASSERT_FALSE(trainer->step(batchOf({1, 2, 3, 4}), loss));
+  EXPECT_EQ(runner->context().step, 2);
+}
+
+TEST_F(StepRunnerTest, CountsWhatTheStageHoldsByKind) {
+  load();
+  // Parameters are mapped, counted as external memory: w, 8 bytes.
+  EXPECT_EQ(runner->memoryStats().currentOf(MemoryKind::Parameters), 8);
+  double loss = 0;
+  Gradients grads;
+  ASSERT_FALSE(runner->forwardBackward(batchOf({1, 2, 3, 4}), loss, grads,
+                                       /*inputGradients=*/true));
+  MemoryStats stats = runner->memoryStats();
+  // Buffers count 64 bytes each (their capacity). Between F and W a
+  // microbatch holds its saved x and its cotangent c0: activations.
+  EXPECT_EQ(stats.peakOf(MemoryKind::Activations), 128);
+  EXPECT_EQ(stats.currentOf(MemoryKind::Activations), 0);
+  // The gradient of w and the whole-batch gradient of x.
+  EXPECT_EQ(stats.currentOf(MemoryKind::Gradients), 128);
+  EXPECT_EQ(stats.currentOf(MemoryKind::Workspace), 0);
+  EXPECT_GT(stats.peakOf(MemoryKind::Workspace), 0);
+  EXPECT_EQ(stats.currentTotal, 8 + 128);
+  EXPECT_GE(stats.peakTotal, 8 + 128 + 128);
+  grads = Gradients();
+  EXPECT_EQ(runner->memoryStats().currentOf(MemoryKind::Gradients), 0);
+
+  // AdamW's two moments of w.
+  OptimizerOptions adamw;
+  adamw.kind = OptimizerKind::AdamW;
+  std::unique_ptr<Trainer> trainer;
+  ASSERT_FALSE(Trainer::create(*runner, registry, adamw, trainer));
+  ASSERT_FALSE(trainer->step(batchOf({1, 2, 3, 4}), loss));
+  EXPECT_EQ(runner->memoryStats().currentOf(MemoryKind::OptimizerState), 128);
+}
+
+TEST_F(StepRunnerTest, TrainingNeedsTheAccumulationKernel) {
+  writeProgramDir(dir.path(), linearManifest(), linearProgram(),
+                  linearWeights());
+  ASSERT_FALSE(loadProgramDirectory(dir.path(), loaded));
+  KernelRegistry bare;
+  for (const std::string &op : registry.names(Backend::CPU))
+    if (op != "pp.accumulate")
+      bare.add(op, Backend::CPU, registry.lookup(op, Backend::CPU));
+  Status s = StepRunner::create(loaded, bare, 0, true, runner);
+  ASSERT_TRUE(bool(s));
+  EXPECT_EQ(s.message(),
+            "no CPU kernel for pp.accumulate (gradient accumulation)");
 }
 
 TEST(RandomBatch, IntegerInputsRespectTheirReaders) {

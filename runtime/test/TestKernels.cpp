@@ -2,8 +2,6 @@
 
 #include "TestKernels.h"
 
-#include <memory>
-
 using namespace pp::rt;
 
 namespace {
@@ -23,21 +21,22 @@ Status pickFloat(const KernelSpec &spec, KernelFn &out, KernelFn f32,
 }
 
 template <typename T> KernelFn mulFn() {
-  return [](const Tensor *const *in, Tensor *const *res) {
+  return [](KernelContext &, const Tensor *const *in, Tensor *const *res) {
     for (int64_t i = 0; i < res[0]->numel(); ++i)
       res[0]->data<T>()[i] = in[0]->data<T>()[i] * in[1]->data<T>()[i];
   };
 }
 
 template <typename T> KernelFn scaleFn(double factor) {
-  return [factor](const Tensor *const *in, Tensor *const *res) {
-    for (int64_t i = 0; i < res[0]->numel(); ++i)
-      res[0]->data<T>()[i] = T(factor) * in[0]->data<T>()[i];
-  };
+  return
+      [factor](KernelContext &, const Tensor *const *in, Tensor *const *res) {
+        for (int64_t i = 0; i < res[0]->numel(); ++i)
+          res[0]->data<T>()[i] = T(factor) * in[0]->data<T>()[i];
+      };
 }
 
 template <typename T> KernelFn meanFn() {
-  return [](const Tensor *const *in, Tensor *const *res) {
+  return [](KernelContext &, const Tensor *const *in, Tensor *const *res) {
     T sum = 0;
     for (int64_t i = 0; i < in[0]->numel(); ++i)
       sum += in[0]->data<T>()[i];
@@ -46,7 +45,7 @@ template <typename T> KernelFn meanFn() {
 }
 
 template <typename T> KernelFn meanGradFn() {
-  return [](const Tensor *const *in, Tensor *const *res) {
+  return [](KernelContext &, const Tensor *const *in, Tensor *const *res) {
     T g = *in[0]->data<T>() / T(res[0]->numel());
     for (int64_t i = 0; i < res[0]->numel(); ++i)
       res[0]->data<T>()[i] = g;
@@ -54,7 +53,7 @@ template <typename T> KernelFn meanGradFn() {
 }
 
 template <typename T> KernelFn bumpFn() {
-  return [](const Tensor *const *in, Tensor *const *res) {
+  return [](KernelContext &, const Tensor *const *in, Tensor *const *res) {
     for (int64_t i = 0; i < res[0]->numel(); ++i) {
       res[0]->data<T>()[i] = in[0]->data<T>()[i];
       in[0]->data<T>()[i] += 1;
@@ -86,25 +85,26 @@ Status bump(const KernelSpec &spec, KernelFn &out) {
 }
 
 Status address(const KernelSpec &spec, KernelFn &out) {
-  out = [](const Tensor *const *in, Tensor *const *res) {
+  out = [](KernelContext &, const Tensor *const *in, Tensor *const *res) {
     *res[0]->data<int64_t>() =
         int64_t(reinterpret_cast<intptr_t>(in[0]->raw()));
   };
   return Status::ok();
 }
 
-Status seed(const KernelSpec &spec, KernelFn &out) {
-  uint64_t value = spec.seed;
-  out = [value](const Tensor *const *, Tensor *const *res) {
-    *res[0]->data<int64_t>() = int64_t(value);
-  };
-  return Status::ok();
-}
-
-Status count(const KernelSpec &spec, KernelFn &out) {
-  auto calls = std::make_shared<int64_t>(0);
-  out = [calls](const Tensor *const *, Tensor *const *res) {
-    *res[0]->data<int64_t>() = ++*calls;
+Status key(const KernelSpec &spec, KernelFn &out) {
+  if (spec.outputs.size() != 1 ||
+      spec.outputs[0] != TensorType{DType::I64, {4}})
+    return spec.error("expected one 4xi64 result");
+  uint64_t stream = spec.randomId;
+  out = [stream](KernelContext &ctx, const Tensor *const *,
+                 Tensor *const *res) {
+    RandomKey k = ctx.randomKey(stream);
+    int64_t *r = res[0]->data<int64_t>();
+    r[0] = int64_t(k.seed);
+    r[1] = k.step;
+    r[2] = k.microbatch;
+    r[3] = int64_t(k.stream);
   };
   return Status::ok();
 }
@@ -112,12 +112,18 @@ Status count(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void pp::rt::test::registerTestKernels(KernelRegistry &registry) {
-  registry.add("test.mul", mul);
-  registry.add("test.scale", scale);
-  registry.add("test.mean", mean);
-  registry.add("test.mean_grad", meanGrad);
-  registry.add("test.bump", bump);
-  registry.add("test.address", address);
-  registry.add("test.seed", seed);
-  registry.add("test.count", count);
+  registry.add("test.mul", Backend::CPU, mul);
+  registry.add("test.scale", Backend::CPU, scale);
+  registry.add("test.mean", Backend::CPU, mean);
+  registry.add("test.mean_grad", Backend::CPU, meanGrad);
+  registry.add("test.bump", Backend::CPU, bump);
+  registry.add("test.address", Backend::CPU, address);
+  registry.add("test.key", Backend::CPU, key);
+  // The runtime's own kernels (gradient accumulation, optimizer updates)
+  // from the CPU backend; its nn.* kernels stay out.
+  KernelRegistry cpu;
+  registerCpuKernels(cpu);
+  for (const std::string &op : cpu.names(Backend::CPU))
+    if (op.rfind("pp.", 0) == 0)
+      registry.add(op, Backend::CPU, cpu.lookup(op, Backend::CPU));
 }

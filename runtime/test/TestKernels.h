@@ -7,10 +7,12 @@
 //   test.mean x -> 0-d mean          test.mean_grad dy, x -> dy / numel(x)
 //   test.bump s -> copy of s, then s += 1 in place (a state update)
 //   test.address x -> i64 0-d: the address of x's buffer
-//   test.seed -> i64 0-d: the kernel's seed
-//   test.count -> i64 0-d: how often this prepared kernel ran
+//   test.key -> 4xi64: the kernel's random key (seed, step, microbatch,
+//               stream = the kernel's random_id)
 //
-// Float ops accept f32 and f64, with every operand of one type.
+// Float ops accept f32 and f64, with every operand of one type. The
+// registry also gets the CPU backend's runtime kernels (pp.accumulate and
+// the optimizer updates), which the step runner and the trainer run.
 //
 //===----------------------------------------------------------------------===//
 

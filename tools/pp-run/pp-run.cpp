@@ -93,8 +93,10 @@ int train(const Options &opts, rt::ProgramDirectory &dir,
   if (Status s = rt::StepRunner::create(dir, registry, opts.seed,
                                         /*training=*/true, runner))
     return fail(s);
+  runner->context().blasThreads = opts.threads;
   std::unique_ptr<rt::Trainer> trainer;
-  if (Status s = rt::Trainer::create(*runner, opts.optimizer, trainer))
+  if (Status s =
+          rt::Trainer::create(*runner, registry, opts.optimizer, trainer))
     return fail(s);
   rt::Profiler profiler;
   if (opts.profile || trace.is_open())
@@ -113,9 +115,11 @@ int train(const Options &opts, rt::ProgramDirectory &dir,
   }
   reporter.finish();
 
-  if (opts.profile)
+  if (opts.profile) {
     std::fputs(rt::formatProfile(rt::summarizeProfile(profiler)).c_str(),
                stderr);
+    std::fputs(rt::formatMemoryPeaks(runner->memoryStats()).c_str(), stderr);
+  }
   if (trace.is_open()) {
     rt::writeProfileTrace(trace, profiler, "pp-run " + opts.programDir);
     trace.close();
@@ -143,6 +147,7 @@ int infer(const Options &opts, rt::ProgramDirectory &dir,
   if (Status s = rt::StepRunner::create(dir, registry, opts.seed,
                                         /*training=*/false, runner))
     return fail(s);
+  runner->context().blasThreads = opts.threads;
   auto start = std::chrono::steady_clock::now();
   std::map<std::string, rt::Tensor> outputs;
   if (Status s = runner->infer(batch, outputs))
@@ -164,6 +169,7 @@ int gradcheck(const Options &opts, rt::ProgramDirectory &dir,
   if (Status s = rt::StepRunner::create(dir, registry, opts.seed,
                                         /*training=*/true, runner))
     return fail(s);
+  runner->context().blasThreads = opts.threads;
   rt::Batch batch;
   if (!opts.dataDir.empty()) {
     if (Status s = rt::loadBatch(dir.manifest, opts.dataDir, batch))
@@ -220,6 +226,8 @@ int runTool(int argc, char **argv) {
     std::fputs(usage(), stdout);
     return 0;
   }
+  // OpenBLAS's thread count is process-wide; each stage's context records
+  // the same budget (KernelContext::blasThreads).
   openblas_set_num_threads(opts.threads);
 
   rt::ProgramDirectory dir;

@@ -79,18 +79,19 @@ Status makeGrad(const KernelSpec &spec, KernelFn &out, Fn fn) {
     return s;
   if (Status s = checkType(spec, "result", spec.outputs[0], spec.inputs[0]))
     return s;
-  return dispatchType(
-      FloatTypes{}, spec, "dy", spec.inputs[0].dtype, [&](auto tag) {
-        using T = typename decltype(tag)::type;
-        out = [fn](const Tensor *const *in, Tensor *const *res) {
-          const T *dy = in[0]->data<T>();
-          const T *v = in[1]->data<T>();
-          T *dx = res[0]->data<T>();
-          for (int64_t i = 0, n = in[0]->numel(); i < n; ++i)
-            dx[i] = fn(dy[i], v[i]);
-        };
-        return Status::ok();
-      });
+  return dispatchType(FloatTypes{}, spec, "dy", spec.inputs[0].dtype,
+                      [&](auto tag) {
+                        using T = typename decltype(tag)::type;
+                        out = [fn](KernelContext &, const Tensor *const *in,
+                                   Tensor *const *res) {
+                          const T *dy = in[0]->data<T>();
+                          const T *v = in[1]->data<T>();
+                          T *dx = res[0]->data<T>();
+                          for (int64_t i = 0, n = in[0]->numel(); i < n; ++i)
+                            dx[i] = fn(dy[i], v[i]);
+                        };
+                        return Status::ok();
+                      });
 }
 
 template <typename Fn>
@@ -125,7 +126,8 @@ Status makeDropoutGrad(const KernelSpec &spec, KernelFn &out) {
   return dispatchType(
       FloatTypes{}, spec, "dy", spec.inputs[0].dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
-        out = [scale](const Tensor *const *in, Tensor *const *res) {
+        out = [scale](KernelContext &, const Tensor *const *in,
+                      Tensor *const *res) {
           const T *dy = in[0]->data<T>();
           // Read as bytes, and dy unconditionally: this loop vectorises.
           const uint8_t *mask =
@@ -144,9 +146,9 @@ Status makeDropoutGrad(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void pp::rt::cpu::registerActivationGradKernels(KernelRegistry &registry) {
-  registry.add("nn.relu_grad", makeSimpleGrad<ReluGradFn>);
-  registry.add("nn.gelu_grad", makeGeluGrad);
-  registry.add("nn.tanh_grad", makeSimpleGrad<TanhGradFn>);
-  registry.add("nn.sigmoid_grad", makeSimpleGrad<SigmoidGradFn>);
-  registry.add("nn.dropout_grad", makeDropoutGrad);
+  registry.add("nn.relu_grad", Backend::CPU, makeSimpleGrad<ReluGradFn>);
+  registry.add("nn.gelu_grad", Backend::CPU, makeGeluGrad);
+  registry.add("nn.tanh_grad", Backend::CPU, makeSimpleGrad<TanhGradFn>);
+  registry.add("nn.sigmoid_grad", Backend::CPU, makeSimpleGrad<SigmoidGradFn>);
+  registry.add("nn.dropout_grad", Backend::CPU, makeDropoutGrad);
 }

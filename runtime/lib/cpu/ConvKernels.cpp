@@ -9,8 +9,8 @@
 //   grad input    dcol_g (CgK x P)  = W_g^T * dy_g, then col2im into dx
 //   grad weight   dW_g (Mg x CgK)  += dy_g * col_g^T, summed over images
 //
-// The column scratch lives in the closure and is allocated on first use;
-// a pointwise convolution needs none.
+// The column matrix of one image is the context's scratch slot 0; a
+// pointwise convolution needs none.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,40 +75,38 @@ struct ConvGeometry {
   }
 };
 
-/// The column matrix of an image, kept in the closure's scratch (allocated
-/// on first use), except for a pointwise convolution, where the image is
-/// its own.
+/// The column matrix of an image, in the context's scratch slot 0 for the
+/// duration of one call, except for a pointwise convolution, where the image
+/// is its own.
 template <typename T> class ColumnScratch {
 public:
+  ColumnScratch(KernelContext &ctx, const ConvGeometry &g)
+      : g_(g), col_(g.pointwise ? nullptr
+                                : static_cast<T *>(ctx.scratch(
+                                      0, size_t(g.colSize()) * sizeof(T)))) {}
+
   /// The columns of `image` (im2col).
-  const T *columnsOf(const ConvGeometry &g, const T *image) {
-    if (g.pointwise)
+  const T *columnsOf(const T *image) {
+    if (g_.pointwise)
       return image;
-    im2col(g.window, g.inChannels, image, buffer(g));
-    return col_.data();
+    im2col(g_.window, g_.inChannels, image, col_);
+    return col_;
   }
   /// Where the gradient of `image`'s columns is to be written before
   /// foldColumns.
-  T *gradientColumns(const ConvGeometry &g, T *image) {
-    return g.pointwise ? image : buffer(g);
-  }
+  T *gradientColumns(T *image) { return g_.pointwise ? image : col_; }
   /// Sets `image` to the sum of those columns (col2im); a pointwise
   /// convolution's gradient is already in place.
-  void foldColumns(const ConvGeometry &g, T *image) {
-    if (g.pointwise)
+  void foldColumns(T *image) {
+    if (g_.pointwise)
       return;
-    std::fill(image, image + g.inImage(), T(0));
-    col2im(g.window, g.inChannels, col_.data(), image);
+    std::fill(image, image + g_.inImage(), T(0));
+    col2im(g_.window, g_.inChannels, col_, image);
   }
 
 private:
-  T *buffer(const ConvGeometry &g) {
-    if (col_.empty())
-      col_.resize(size_t(g.colSize()));
-    return col_.data();
-  }
-
-  std::vector<T> col_;
+  const ConvGeometry &g_;
+  T *col_;
 };
 
 /// Reads the attributes and checks the shapes of a convolution whose input,
@@ -158,14 +156,15 @@ template <typename T> Status makeConv(const KernelSpec &spec, KernelFn &out) {
     if (Status s =
             checkShape(spec, "bias", spec.inputs[2].shape, {g.outChannels}))
       return s;
-  out = [g, hasBias, scratch = ColumnScratch<T>()](
-            const Tensor *const *inputs, Tensor *const *outputs) mutable {
+  out = [g, hasBias](KernelContext &ctx, const Tensor *const *inputs,
+                     Tensor *const *outputs) {
+    ColumnScratch<T> scratch(ctx, g);
     const T *x = inputs[0]->data<T>(), *weight = inputs[1]->data<T>();
     const T *bias = hasBias ? inputs[2]->data<T>() : nullptr;
     T *y = outputs[0]->data<T>();
     const int64_t p = g.window.outSize();
     for (int64_t n = 0; n < g.batch; ++n) {
-      const T *columns = scratch.columnsOf(g, x + n * g.inImage());
+      const T *columns = scratch.columnsOf(x + n * g.inImage());
       T *result = y + n * g.outImage();
       if (hasBias)
         for (int64_t m = 0; m < g.outChannels; ++m)
@@ -185,16 +184,17 @@ Status makeConvGradInput(const KernelSpec &spec, KernelFn &out) {
   if (Status s = readConv(spec, spec.outputs[0].shape, spec.inputs[1].shape,
                           spec.inputs[0].shape, g))
     return s;
-  out = [g, scratch = ColumnScratch<T>()](const Tensor *const *inputs,
-                                          Tensor *const *outputs) mutable {
+  out = [g](KernelContext &ctx, const Tensor *const *inputs,
+            Tensor *const *outputs) {
+    ColumnScratch<T> scratch(ctx, g);
     const T *dy = inputs[0]->data<T>(), *weight = inputs[1]->data<T>();
     T *dx = outputs[0]->data<T>();
     for (int64_t n = 0; n < g.batch; ++n) {
       T *image = dx + n * g.inImage();
       gemmPerGroup(g.group, g.weights(weight), true,
                    g.outputs(dy + n * g.outImage()), false, T(0),
-                   scratch.gradientColumns(g, image));
-      scratch.foldColumns(g, image);
+                   scratch.gradientColumns(image));
+      scratch.foldColumns(image);
     }
   };
   return Status::ok();
@@ -208,14 +208,15 @@ Status makeConvGradWeight(const KernelSpec &spec, KernelFn &out) {
   if (Status s = readConv(spec, spec.inputs[1].shape, spec.outputs[0].shape,
                           spec.inputs[0].shape, g))
     return s;
-  out = [g, scratch = ColumnScratch<T>()](const Tensor *const *inputs,
-                                          Tensor *const *outputs) mutable {
+  out = [g](KernelContext &ctx, const Tensor *const *inputs,
+            Tensor *const *outputs) {
+    ColumnScratch<T> scratch(ctx, g);
     const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>();
     T *dw = outputs[0]->data<T>();
     if (g.batch == 0)
       std::fill(dw, dw + g.outChannels * g.cgk(), T(0));
     for (int64_t n = 0; n < g.batch; ++n) {
-      const T *columns = scratch.columnsOf(g, x + n * g.inImage());
+      const T *columns = scratch.columnsOf(x + n * g.inImage());
       gemmPerGroup(g.group, g.outputs(dy + n * g.outImage()), false,
                    g.columns(columns), true, T(n == 0 ? 0 : 1), dw);
     }
@@ -226,12 +227,13 @@ Status makeConvGradWeight(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void registerConvKernels(KernelRegistry &registry) {
-  registry.add("nn.conv", floatKernel<makeConv<float>, makeConv<double>>);
+  registry.add("nn.conv", Backend::CPU,
+               floatKernel<makeConv<float>, makeConv<double>>);
   registry.add(
-      "nn.conv_grad_input",
+      "nn.conv_grad_input", Backend::CPU,
       floatKernel<makeConvGradInput<float>, makeConvGradInput<double>>);
   registry.add(
-      "nn.conv_grad_weight",
+      "nn.conv_grad_weight", Backend::CPU,
       floatKernel<makeConvGradWeight<float>, makeConvGradWeight<double>>);
 }
 

@@ -13,4 +13,5 @@ void pp::rt::registerCpuKernels(KernelRegistry &registry) {
   cpu::registerConvKernels(registry);
   cpu::registerPoolKernels(registry);
   cpu::registerNormKernels(registry);
+  cpu::registerOptimizerKernels(registry);
 }

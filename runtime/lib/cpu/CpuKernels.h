@@ -16,6 +16,8 @@ void registerMatMulKernels(KernelRegistry &registry);
 void registerConvKernels(KernelRegistry &registry);
 void registerPoolKernels(KernelRegistry &registry);
 void registerNormKernels(KernelRegistry &registry);
+/// The runtime's in-place kernels: pp.accumulate and the optimizer updates.
+void registerOptimizerKernels(KernelRegistry &registry);
 } // namespace pp::rt::cpu
 
 #endif // PP_RUNTIME_CPU_CPUKERNELS_H

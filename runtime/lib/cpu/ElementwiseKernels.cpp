@@ -218,7 +218,8 @@ Status makeBroadcastBinary(const KernelSpec &spec, KernelFn &out) {
       Types{}, spec, "lhs", spec.inputs[0].dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
         using R = std::conditional_t<Comparison, bool, T>;
-        out = [plan](const Tensor *const *in, Tensor *const *res) {
+        out = [plan](KernelContext &, const Tensor *const *in,
+                     Tensor *const *res) {
           broadcastBinary(plan, res[0]->data<R>(), in[0]->data<T>(),
                           in[1]->data<T>(), Fn{});
         };
@@ -283,7 +284,8 @@ Status makePow(const KernelSpec &spec, KernelFn &out) {
             NumericTypes{}, spec, "exponent", spec.inputs[1].dtype,
             [&](auto expTag) {
               using E = typename decltype(expTag)::type;
-              out = [plan, scalarExponent](const Tensor *const *in,
+              out = [plan, scalarExponent](KernelContext &,
+                                           const Tensor *const *in,
                                            Tensor *const *res) {
                 if constexpr (std::is_floating_point_v<B>) {
                   if (scalarExponent) {
@@ -324,7 +326,7 @@ Status makeUnary(const KernelSpec &spec, KernelFn &out) {
   return dispatchType(
       Types{}, spec, "operand", spec.inputs[0].dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
-        out = [](const Tensor *const *in, Tensor *const *res) {
+        out = [](KernelContext &, const Tensor *const *in, Tensor *const *res) {
           unaryLoop(res[0]->data<T>(), in[0]->data<T>(), in[0]->numel(), Fn{});
         };
         return Status::ok();
@@ -362,7 +364,8 @@ Status makeCast(const KernelSpec &spec, KernelFn &out) {
         return dispatchType(
             AllTypes{}, spec, "result", spec.outputs[0].dtype, [&](auto toTag) {
               using To = typename decltype(toTag)::type;
-              out = [](const Tensor *const *in, Tensor *const *res) {
+              out = [](KernelContext &, const Tensor *const *in,
+                       Tensor *const *res) {
                 const From *x = in[0]->data<From>();
                 To *y = res[0]->data<To>();
                 for (int64_t i = 0, n = in[0]->numel(); i < n; ++i)
@@ -438,7 +441,7 @@ Status makeWhere(const KernelSpec &spec, KernelFn &out) {
   auto plan = planBroadcast<3>(shape, {cond.shape, x.shape, y.shape});
   return dispatchElementSize(spec, x.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    out = [plan](const Tensor *const *in, Tensor *const *res) {
+    out = [plan](KernelContext &, const Tensor *const *in, Tensor *const *res) {
       whereRows(plan, res[0]->data<T>(), in[0]->data<bool>(), in[1]->data<T>(),
                 in[2]->data<T>());
     };
@@ -450,29 +453,20 @@ Status makeWhere(const KernelSpec &spec, KernelFn &out) {
 // dropout
 //===----------------------------------------------------------------------===//
 
-/// SplitMix64: a counter-based generator, one 64-bit draw per step; each
-/// draw decides two elements.
-inline uint64_t splitMix64(uint64_t &state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-/// An element is kept when a uniform 32-bit draw is at least `threshold`
-/// (= ratio * 2^32), so with probability 1 - ratio; kept ones are scaled.
+/// Element i is kept when the counter-based draw `random.uniform(i)` is at
+/// least `ratio`, so with probability 1 - ratio; kept ones are scaled. The
+/// draw is compared as its 32 bits against `threshold` = ceil(ratio * 2^32),
+/// which is the same test; one Philox block decides four elements.
 template <typename T>
-void dropoutLoop(T *out, bool *mask, const T *in, int64_t n, uint64_t &state,
-                 uint64_t threshold, T scale) {
-  for (int64_t i = 0; i < n; i += 2) {
-    uint64_t draw = splitMix64(state);
-    bool keep0 = (draw & 0xFFFFFFFFull) >= threshold;
-    mask[i] = keep0;
-    out[i] = keep0 ? in[i] * scale : T(0);
-    if (i + 1 < n) {
-      bool keep1 = (draw >> 32) >= threshold;
-      mask[i + 1] = keep1;
-      out[i + 1] = keep1 ? in[i + 1] * scale : T(0);
+void dropoutLoop(T *out, bool *mask, const T *in, int64_t n,
+                 const CounterRandom &random, uint64_t threshold, T scale) {
+  for (int64_t base = 0; base < n; base += 4) {
+    const Philox4x32Block bits = random.block(uint64_t(base) / 4);
+    const int64_t count = n - base < 4 ? n - base : 4;
+    for (int64_t j = 0; j < count; ++j) {
+      const bool keep = bits.v[j] >= threshold;
+      mask[base + j] = keep;
+      out[base + j] = keep ? in[base + j] * scale : T(0);
     }
   }
 }
@@ -488,21 +482,25 @@ Status makeDropout(const KernelSpec &spec, KernelFn &out) {
   double ratio = 0, scale = 0;
   if (Status s = readDropoutRatio(spec, ratio, scale))
     return s;
+  // The op's own seed, when it has one, replaces the run's in the key.
   int64_t seedAttr = 0;
   bool hasSeed = spec.attrs.has("seed");
   if (hasSeed)
     if (Status s = spec.attrs.getInt("seed", seedAttr))
       return s;
-  uint64_t state = hasSeed ? uint64_t(seedAttr) : spec.seed;
-  uint64_t threshold = uint64_t(std::llround(ratio * 4294967296.0));
+  uint64_t threshold = uint64_t(std::ceil(ratio * 4294967296.0));
+  uint64_t stream = spec.randomId;
   return dispatchType(
       FloatTypes{}, spec, "operand", spec.inputs[0].dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
-        // The generator advances on every call.
-        out = [state, threshold, scale](const Tensor *const *in,
-                                        Tensor *const *res) mutable {
+        out = [hasSeed, seedAttr, stream, threshold,
+               scale](KernelContext &ctx, const Tensor *const *in,
+                      Tensor *const *res) {
+          RandomKey key = ctx.randomKey(stream);
+          if (hasSeed)
+            key.seed = uint64_t(seedAttr);
           dropoutLoop(res[0]->data<T>(), res[1]->data<bool>(), in[0]->data<T>(),
-                      in[0]->numel(), state, threshold, T(scale));
+                      in[0]->numel(), CounterRandom(key), threshold, T(scale));
         };
         return Status::ok();
       });
@@ -520,7 +518,7 @@ Status makeConstant(const KernelSpec &spec, KernelFn &out) {
     return s;
   if (Status s = checkType(spec, "value", value.type(), spec.outputs[0]))
     return s;
-  out = [value](const Tensor *const *, Tensor *const *res) {
+  out = [value](KernelContext &, const Tensor *const *, Tensor *const *res) {
     if (value.bytes() != 0)
       std::memcpy(res[0]->raw(), value.raw(), value.bytes());
   };
@@ -530,28 +528,28 @@ Status makeConstant(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void pp::rt::cpu::registerElementwiseKernels(KernelRegistry &registry) {
-  registry.add("nn.add", makeArithmetic<AddFn, NumericTypes>);
-  registry.add("nn.sub", makeArithmetic<SubFn, NumericTypes>);
-  registry.add("nn.mul", makeArithmetic<MulFn, NumericTypes>);
-  registry.add("nn.div", makeArithmetic<DivFn, NumericTypes>);
-  registry.add("nn.pow", makePow);
-  registry.add("nn.equal", makeComparison<EqualFn>);
-  registry.add("nn.less", makeComparison<LessFn>);
-  registry.add("nn.greater", makeComparison<GreaterFn>);
+  registry.add("nn.add", Backend::CPU, makeArithmetic<AddFn, NumericTypes>);
+  registry.add("nn.sub", Backend::CPU, makeArithmetic<SubFn, NumericTypes>);
+  registry.add("nn.mul", Backend::CPU, makeArithmetic<MulFn, NumericTypes>);
+  registry.add("nn.div", Backend::CPU, makeArithmetic<DivFn, NumericTypes>);
+  registry.add("nn.pow", Backend::CPU, makePow);
+  registry.add("nn.equal", Backend::CPU, makeComparison<EqualFn>);
+  registry.add("nn.less", Backend::CPU, makeComparison<LessFn>);
+  registry.add("nn.greater", Backend::CPU, makeComparison<GreaterFn>);
 
-  registry.add("nn.sqrt", makeUnary<SqrtFn, FloatTypes>);
-  registry.add("nn.erf", makeUnary<ErfFn, FloatTypes>);
-  registry.add("nn.tanh", makeUnary<TanhFn, FloatTypes>);
-  registry.add("nn.sigmoid", makeUnary<SigmoidFn, FloatTypes>);
-  registry.add("nn.exp", makeUnary<ExpFn, FloatTypes>);
-  registry.add("nn.log", makeUnary<LogFn, FloatTypes>);
-  registry.add("nn.relu", makeUnary<ReluFn, SignedTypes>);
-  registry.add("nn.neg", makeUnary<NegFn, SignedTypes>);
-  registry.add("nn.not", makeNot);
-  registry.add("nn.gelu", makeGelu);
+  registry.add("nn.sqrt", Backend::CPU, makeUnary<SqrtFn, FloatTypes>);
+  registry.add("nn.erf", Backend::CPU, makeUnary<ErfFn, FloatTypes>);
+  registry.add("nn.tanh", Backend::CPU, makeUnary<TanhFn, FloatTypes>);
+  registry.add("nn.sigmoid", Backend::CPU, makeUnary<SigmoidFn, FloatTypes>);
+  registry.add("nn.exp", Backend::CPU, makeUnary<ExpFn, FloatTypes>);
+  registry.add("nn.log", Backend::CPU, makeUnary<LogFn, FloatTypes>);
+  registry.add("nn.relu", Backend::CPU, makeUnary<ReluFn, SignedTypes>);
+  registry.add("nn.neg", Backend::CPU, makeUnary<NegFn, SignedTypes>);
+  registry.add("nn.not", Backend::CPU, makeNot);
+  registry.add("nn.gelu", Backend::CPU, makeGelu);
 
-  registry.add("nn.cast", makeCast);
-  registry.add("nn.where", makeWhere);
-  registry.add("nn.dropout", makeDropout);
-  registry.add("nn.constant", makeConstant);
+  registry.add("nn.cast", Backend::CPU, makeCast);
+  registry.add("nn.where", Backend::CPU, makeWhere);
+  registry.add("nn.dropout", Backend::CPU, makeDropout);
+  registry.add("nn.constant", Backend::CPU, makeConstant);
 }

@@ -134,7 +134,8 @@ Status makeCrossEntropy(const KernelSpec &spec, KernelFn &out) {
       "labels", spec.inputs[1].dtype, [&](auto tag, auto labelTag) {
         using T = typename decltype(tag)::type;
         using L = typename decltype(labelTag)::type;
-        out = [shape](const Tensor *const *in, Tensor *const *res) {
+        out = [shape](KernelContext &, const Tensor *const *in,
+                      Tensor *const *res) {
           crossEntropy(in[0]->data<T>(), in[1]->data<L>(), res[0]->data<T>(),
                        shape);
         };
@@ -159,7 +160,8 @@ Status makeCrossEntropyGrad(const KernelSpec &spec, KernelFn &out) {
       spec.inputs[2].dtype, [&](auto tag, auto labelTag) {
         using T = typename decltype(tag)::type;
         using L = typename decltype(labelTag)::type;
-        out = [shape](const Tensor *const *in, Tensor *const *res) {
+        out = [shape](KernelContext &, const Tensor *const *in,
+                      Tensor *const *res) {
           crossEntropyGrad(in[0]->data<T>(), in[1]->data<T>(), in[2]->data<L>(),
                            res[0]->data<T>(), shape);
         };
@@ -170,6 +172,7 @@ Status makeCrossEntropyGrad(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void pp::rt::cpu::registerLossKernels(KernelRegistry &registry) {
-  registry.add("nn.softmax_cross_entropy", makeCrossEntropy);
-  registry.add("nn.softmax_cross_entropy_grad", makeCrossEntropyGrad);
+  registry.add("nn.softmax_cross_entropy", Backend::CPU, makeCrossEntropy);
+  registry.add("nn.softmax_cross_entropy_grad", Backend::CPU,
+               makeCrossEntropyGrad);
 }

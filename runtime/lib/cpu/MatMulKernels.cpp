@@ -90,7 +90,8 @@ template <typename T> Status makeMatMul(const KernelSpec &spec, KernelFn &out) {
   }
   if (Status s = checkBlasSizes(spec, {m, n, k}))
     return s;
-  out = [m, n, k, lhsOffsets, rhsOffsets](const Tensor *const *inputs,
+  out = [m, n, k, lhsOffsets, rhsOffsets](KernelContext &,
+                                          const Tensor *const *inputs,
                                           Tensor *const *outputs) {
     const T *a = inputs[0]->data<T>(), *b = inputs[1]->data<T>();
     T *c = outputs[0]->data<T>();
@@ -143,7 +144,8 @@ template <typename T> Status makeGemm(const KernelSpec &spec, KernelFn &out) {
                         " does not broadcast to " + formatShape(result));
     cStrides = broadcastStrides(cs, result);
   }
-  out = [=](const Tensor *const *inputs, Tensor *const *outputs) {
+  out = [=](KernelContext &, const Tensor *const *inputs,
+            Tensor *const *outputs) {
     T *y = outputs[0]->data<T>();
     if (hasC) {
       const T *c = inputs[2]->data<T>();
@@ -163,8 +165,10 @@ template <typename T> Status makeGemm(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void registerMatMulKernels(KernelRegistry &registry) {
-  registry.add("nn.matmul", floatKernel<makeMatMul<float>, makeMatMul<double>>);
-  registry.add("nn.gemm", floatKernel<makeGemm<float>, makeGemm<double>>);
+  registry.add("nn.matmul", Backend::CPU,
+               floatKernel<makeMatMul<float>, makeMatMul<double>>);
+  registry.add("nn.gemm", Backend::CPU,
+               floatKernel<makeGemm<float>, makeGemm<double>>);
 }
 
 } // namespace pp::rt::cpu

@@ -68,7 +68,8 @@ Status makeViewCopy(const KernelSpec &spec, const RowPlan<1> &plan,
                     int64_t base, KernelFn &out) {
   return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
     using U = typename decltype(tag)::type;
-    out = [plan, base](const Tensor *const *in, Tensor *const *res) {
+    out = [plan, base](KernelContext &, const Tensor *const *in,
+                       Tensor *const *res) {
       gatherView(plan, base, in[0]->data<U>(), res[0]->data<U>());
     };
     return Status::ok();
@@ -84,7 +85,7 @@ Status makeBufferCopy(const KernelSpec &spec, KernelFn &out) {
   const TensorType &in = spec.inputs[0], &res = spec.outputs[0];
   if (in.dtype != res.dtype || in.numel() != res.numel())
     return spec.error("cannot reinterpret " + in.str() + " as " + res.str());
-  out = [](const Tensor *const *in, Tensor *const *res) {
+  out = [](KernelContext &, const Tensor *const *in, Tensor *const *res) {
     if (in[0]->raw() != res[0]->raw() && in[0]->bytes() != 0)
       std::memcpy(res[0]->raw(), in[0]->raw(), in[0]->bytes());
   };
@@ -304,7 +305,7 @@ Status makeTranspose(const KernelSpec &spec, KernelFn &out) {
   t.walk = planRows<2>(walkShape, {walkIn, walkOut});
   return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
     using U = typename decltype(tag)::type;
-    out = [t](const Tensor *const *in, Tensor *const *res) {
+    out = [t](KernelContext &, const Tensor *const *in, Tensor *const *res) {
       blockedTranspose(t, in[0]->data<U>(), res[0]->data<U>());
     };
     return Status::ok();
@@ -392,15 +393,16 @@ Status makeGather(const KernelSpec &spec, KernelFn &out) {
     return s;
   return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
     using U = typename decltype(tag)::type;
-    return dispatchType(
-        IndexTypes{}, spec, "indices", spec.inputs[1].dtype,
-        [&](auto indexTag) {
-          using I = typename decltype(indexTag)::type;
-          out = [g](const Tensor *const *in, Tensor *const *res) {
-            gather(in[0]->data<U>(), in[1]->data<I>(), res[0]->data<U>(), g);
-          };
-          return Status::ok();
-        });
+    return dispatchType(IndexTypes{}, spec, "indices", spec.inputs[1].dtype,
+                        [&](auto indexTag) {
+                          using I = typename decltype(indexTag)::type;
+                          out = [g](KernelContext &, const Tensor *const *in,
+                                    Tensor *const *res) {
+                            gather(in[0]->data<U>(), in[1]->data<I>(),
+                                   res[0]->data<U>(), g);
+                          };
+                          return Status::ok();
+                        });
   });
 }
 
@@ -416,7 +418,8 @@ Status makeGatherGrad(const KernelSpec &spec, KernelFn &out) {
       spec.inputs[1].dtype, [&](auto tag, auto indexTag) {
         using T = typename decltype(tag)::type;
         using I = typename decltype(indexTag)::type;
-        out = [g](const Tensor *const *in, Tensor *const *res) {
+        out = [g](KernelContext &, const Tensor *const *in,
+                  Tensor *const *res) {
           gatherGrad(in[0]->data<T>(), in[1]->data<I>(), res[0]->data<T>(), g);
         };
         return Status::ok();
@@ -494,7 +497,8 @@ Status makeSliceGrad(const KernelSpec &spec, KernelFn &out) {
     return s;
   return dispatchType(FloatTypes{}, spec, "dy", dy.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    out = [plan, base](const Tensor *const *in, Tensor *const *res) {
+    out = [plan, base](KernelContext &, const Tensor *const *in,
+                       Tensor *const *res) {
       T *dx = res[0]->data<T>();
       std::fill(dx, dx + res[0]->numel(), T(0));
       scatterView(plan, base, in[0]->data<T>(), dx);
@@ -581,7 +585,7 @@ Status makeConcat(const KernelSpec &spec, KernelFn &out) {
   if (Status s =
           planPieces(spec, spec.inputs, "operand", spec.outputs[0], axis, p))
     return s;
-  out = [p](const Tensor *const *in, Tensor *const *res) {
+  out = [p](KernelContext &, const Tensor *const *in, Tensor *const *res) {
     copyPieces</*ToWhole=*/true>(
         p, static_cast<char *>(res[0]->raw()),
         [in](size_t i) { return static_cast<char *>(in[i]->raw()); });
@@ -612,7 +616,7 @@ Status makeSplit(const KernelSpec &spec, KernelFn &out) {
                         spec.outputs[i].str() + " does not have size " +
                         std::to_string(sizes[i]) + " along axis " +
                         std::to_string(axis));
-  out = [p](const Tensor *const *in, Tensor *const *res) {
+  out = [p](KernelContext &, const Tensor *const *in, Tensor *const *res) {
     copyPieces</*ToWhole=*/false>(
         p, static_cast<char *>(in[0]->raw()),
         [res](size_t i) { return static_cast<char *>(res[i]->raw()); });
@@ -637,16 +641,16 @@ Status makeExpand(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void pp::rt::cpu::registerMovementKernels(KernelRegistry &registry) {
-  registry.add("nn.reshape", makeReshape);
-  registry.add("nn.flatten", makeFlatten);
-  registry.add("nn.squeeze", makeSqueeze);
-  registry.add("nn.unsqueeze", makeUnsqueeze);
-  registry.add("nn.transpose", makeTranspose);
-  registry.add("nn.gather", makeGather);
-  registry.add("nn.gather_grad", makeGatherGrad);
-  registry.add("nn.slice", makeSlice);
-  registry.add("nn.slice_grad", makeSliceGrad);
-  registry.add("nn.concat", makeConcat);
-  registry.add("nn.split", makeSplit);
-  registry.add("nn.expand", makeExpand);
+  registry.add("nn.reshape", Backend::CPU, makeReshape);
+  registry.add("nn.flatten", Backend::CPU, makeFlatten);
+  registry.add("nn.squeeze", Backend::CPU, makeSqueeze);
+  registry.add("nn.unsqueeze", Backend::CPU, makeUnsqueeze);
+  registry.add("nn.transpose", Backend::CPU, makeTranspose);
+  registry.add("nn.gather", Backend::CPU, makeGather);
+  registry.add("nn.gather_grad", Backend::CPU, makeGatherGrad);
+  registry.add("nn.slice", Backend::CPU, makeSlice);
+  registry.add("nn.slice_grad", Backend::CPU, makeSliceGrad);
+  registry.add("nn.concat", Backend::CPU, makeConcat);
+  registry.add("nn.split", Backend::CPU, makeSplit);
+  registry.add("nn.expand", Backend::CPU, makeExpand);
 }

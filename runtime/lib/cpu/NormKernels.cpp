@@ -121,13 +121,18 @@ Status paramIndex(const KernelSpec &spec, const std::string &what,
   return Status::ok();
 }
 
+/// `size` doubles of the context's scratch slot `slot`.
+inline double *scratchDoubles(KernelContext &ctx, unsigned slot, int64_t size) {
+  return static_cast<double *>(
+      ctx.scratch(slot, size_t(size) * sizeof(double)));
+}
+
 /// The parameter values at every normalised position, in double.
 template <typename T>
 void expandParam(const T *param, const std::vector<int64_t> &index,
-                 int64_t size, std::vector<double> &out) {
-  out.resize(size_t(size));
+                 int64_t size, double *out) {
   for (int64_t i = 0; i < size; ++i)
-    out[size_t(i)] = double(param[index.empty() ? i : index[size_t(i)]]);
+    out[i] = double(param[index.empty() ? i : index[size_t(i)]]);
 }
 
 template <typename T>
@@ -150,21 +155,24 @@ Status makeLayerNorm(const KernelSpec &spec, KernelFn &out) {
     if (Status s = paramIndex(spec, "bias", spec.inputs[2].shape, normalized,
                               biasIndex))
       return s;
-  out = [plan, hasBias, scaleIndex, biasIndex, scale = std::vector<double>(),
-         bias = std::vector<double>(plan.size, 0.0)](
-            const Tensor *const *inputs, Tensor *const *outputs) mutable {
+  out = [plan, hasBias, scaleIndex, biasIndex](KernelContext &ctx,
+                                               const Tensor *const *inputs,
+                                               Tensor *const *outputs) {
     const int64_t n = plan.size;
+    double *scale = scratchDoubles(ctx, 0, n);
+    double *bias = scratchDoubles(ctx, 1, n);
     expandParam(inputs[1]->data<T>(), scaleIndex, n, scale);
     if (hasBias)
       expandParam(inputs[2]->data<T>(), biasIndex, n, bias);
+    else
+      std::fill(bias, bias + n, 0.0);
     for (int64_t r = 0; r < plan.rows; ++r) {
       const T *x = inputs[0]->data<T>() + r * n;
       T *y = outputs[0]->data<T>() + r * n;
       double mean, rstd;
       plan.rowStats(x, mean, rstd);
       for (int64_t i = 0; i < n; ++i)
-        y[i] = T((double(x[i]) - mean) * rstd * scale[size_t(i)] +
-                 bias[size_t(i)]);
+        y[i] = T((double(x[i]) - mean) * rstd * scale[i] + bias[i]);
     }
   };
   return Status::ok();
@@ -187,12 +195,12 @@ Status makeLayerNormGrad(const KernelSpec &spec, KernelFn &out) {
                             scaleIndex))
     return s;
   // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * scale.
-  out = [plan, scaleIndex, scale = std::vector<double>(),
-         g = std::vector<double>()](const Tensor *const *inputs,
-                                    Tensor *const *outputs) mutable {
+  out = [plan, scaleIndex](KernelContext &ctx, const Tensor *const *inputs,
+                           Tensor *const *outputs) {
     const int64_t n = plan.size;
+    double *scale = scratchDoubles(ctx, 0, n);
+    double *g = scratchDoubles(ctx, 1, n);
     expandParam(inputs[2]->data<T>(), scaleIndex, n, scale);
-    g.resize(size_t(n));
     for (int64_t r = 0; r < plan.rows; ++r) {
       const T *dy = inputs[0]->data<T>() + r * n;
       const T *x = inputs[1]->data<T>() + r * n;
@@ -201,14 +209,14 @@ Status makeLayerNormGrad(const KernelSpec &spec, KernelFn &out) {
       plan.rowStats(x, mean, rstd);
       double sumG = 0, sumGX = 0;
       for (int64_t i = 0; i < n; ++i) {
-        g[size_t(i)] = double(dy[i]) * scale[size_t(i)];
-        sumG += g[size_t(i)];
-        sumGX += g[size_t(i)] * (double(x[i]) - mean) * rstd;
+        g[i] = double(dy[i]) * scale[i];
+        sumG += g[i];
+        sumGX += g[i] * (double(x[i]) - mean) * rstd;
       }
       double meanG = sumG / double(n), meanGX = sumGX / double(n);
       for (int64_t i = 0; i < n; ++i) {
         double xhat = (double(x[i]) - mean) * rstd;
-        dx[i] = T(rstd * (g[size_t(i)] - meanG - xhat * meanGX));
+        dx[i] = T(rstd * (g[i] - meanG - xhat * meanGX));
       }
     }
   };
@@ -236,35 +244,39 @@ Status makeLayerNormGradParams(const KernelSpec &spec, KernelFn &out) {
   int64_t scaleSize = spec.outputs[0].numel();
   int64_t biasSize = spec.outputs[1].numel();
   // Sums per normalised position over the rows, then over broadcast axes.
-  out = [plan, scaleIndex, biasIndex, scaleSize, biasSize,
-         sumScale = std::vector<double>(), sumBias = std::vector<double>()](
-            const Tensor *const *inputs, Tensor *const *outputs) mutable {
+  out = [plan, scaleIndex, biasIndex, scaleSize,
+         biasSize](KernelContext &ctx, const Tensor *const *inputs,
+                   Tensor *const *outputs) {
     const int64_t n = plan.size;
-    sumScale.assign(size_t(n), 0.0);
-    sumBias.assign(size_t(n), 0.0);
+    double *sumScale = scratchDoubles(ctx, 0, n);
+    double *sumBias = scratchDoubles(ctx, 1, n);
+    std::fill(sumScale, sumScale + n, 0.0);
+    std::fill(sumBias, sumBias + n, 0.0);
     for (int64_t r = 0; r < plan.rows; ++r) {
       const T *dy = inputs[0]->data<T>() + r * n;
       const T *x = inputs[1]->data<T>() + r * n;
       double mean, rstd;
       plan.rowStats(x, mean, rstd);
       for (int64_t i = 0; i < n; ++i) {
-        sumScale[size_t(i)] += double(dy[i]) * (double(x[i]) - mean) * rstd;
-        sumBias[size_t(i)] += double(dy[i]);
+        sumScale[i] += double(dy[i]) * (double(x[i]) - mean) * rstd;
+        sumBias[i] += double(dy[i]);
       }
     }
-    auto reduce = [n](const std::vector<double> &sums,
-                      const std::vector<int64_t> &index, int64_t size,
-                      T *result) {
+    // A broadcast parameter's sums gather in scratch slot 2.
+    auto reduce = [n, &ctx](const double *sums,
+                            const std::vector<int64_t> &index, int64_t size,
+                            T *result) {
       if (index.empty()) {
         for (int64_t i = 0; i < n; ++i)
-          result[i] = T(sums[size_t(i)]);
+          result[i] = T(sums[i]);
         return;
       }
-      std::vector<double> acc(size_t(size), 0.0);
+      double *acc = scratchDoubles(ctx, 2, size);
+      std::fill(acc, acc + size, 0.0);
       for (int64_t i = 0; i < n; ++i)
-        acc[size_t(index[size_t(i)])] += sums[size_t(i)];
+        acc[index[size_t(i)]] += sums[i];
       for (int64_t i = 0; i < size; ++i)
-        result[i] = T(acc[size_t(i)]);
+        result[i] = T(acc[i]);
     };
     reduce(sumScale, scaleIndex, scaleSize, outputs[0]->data<T>());
     reduce(sumBias, biasIndex, biasSize, outputs[1]->data<T>());
@@ -356,7 +368,8 @@ Status makeBatchNorm(const KernelSpec &spec, KernelFn &out) {
   if (Status s = checkShape(spec, "the result", spec.outputs[0].shape,
                             spec.inputs[0].shape))
     return s;
-  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+  out = [plan](KernelContext &, const Tensor *const *inputs,
+               Tensor *const *outputs) {
     const T *x = inputs[0]->data<T>(), *scale = inputs[1]->data<T>(),
             *bias = inputs[2]->data<T>();
     T *runningMean = inputs[3]->data<T>(), *runningVar = inputs[4]->data<T>();
@@ -392,7 +405,8 @@ Status makeBatchNormGrad(const KernelSpec &spec, KernelFn &out) {
       return s;
   // Training: dx = scale * rstd * (dy - mean(dy) - xhat * mean(dy * xhat))
   // over the channel; inference: dx = dy * scale * rstd.
-  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+  out = [plan](KernelContext &, const Tensor *const *inputs,
+               Tensor *const *outputs) {
     const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>(),
             *scale = inputs[2]->data<T>(), *runningMean = inputs[3]->data<T>(),
             *runningVar = inputs[4]->data<T>();
@@ -434,7 +448,8 @@ Status makeBatchNormGradParams(const KernelSpec &spec, KernelFn &out) {
     if (Status s = checkShape(spec, "result " + std::to_string(i),
                               spec.outputs[i].shape, {plan.channels}))
       return s;
-  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+  out = [plan](KernelContext &, const Tensor *const *inputs,
+               Tensor *const *outputs) {
     const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>(),
             *runningMean = inputs[2]->data<T>(),
             *runningVar = inputs[3]->data<T>();
@@ -454,20 +469,20 @@ Status makeBatchNormGradParams(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void registerNormKernels(KernelRegistry &registry) {
-  registry.add("nn.layer_norm",
+  registry.add("nn.layer_norm", Backend::CPU,
                floatKernel<makeLayerNorm<float>, makeLayerNorm<double>>);
   registry.add(
-      "nn.layer_norm_grad",
+      "nn.layer_norm_grad", Backend::CPU,
       floatKernel<makeLayerNormGrad<float>, makeLayerNormGrad<double>>);
-  registry.add("nn.layer_norm_grad_params",
+  registry.add("nn.layer_norm_grad_params", Backend::CPU,
                floatKernel<makeLayerNormGradParams<float>,
                            makeLayerNormGradParams<double>>);
-  registry.add("nn.batch_norm",
+  registry.add("nn.batch_norm", Backend::CPU,
                floatKernel<makeBatchNorm<float>, makeBatchNorm<double>>);
   registry.add(
-      "nn.batch_norm_grad",
+      "nn.batch_norm_grad", Backend::CPU,
       floatKernel<makeBatchNormGrad<float>, makeBatchNormGrad<double>>);
-  registry.add("nn.batch_norm_grad_params",
+  registry.add("nn.batch_norm_grad_params", Backend::CPU,
                floatKernel<makeBatchNormGradParams<float>,
                            makeBatchNormGradParams<double>>);
 }

@@ -170,7 +170,8 @@ Status makePool(const KernelSpec &spec, KernelFn &out) {
   if (Status s = readPool(spec, spec.inputs[0].shape, spec.outputs[0].shape,
                           Average, plan))
     return s;
-  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+  out = [plan](KernelContext &, const Tensor *const *inputs,
+               Tensor *const *outputs) {
     const T *x = inputs[0]->data<T>();
     T *y = outputs[0]->data<T>();
     forEachWindow(plan, [&](const PlaneWindow &w) {
@@ -200,7 +201,8 @@ Status makeMaxPoolGrad(const KernelSpec &spec, KernelFn &out) {
   if (Status s = readPool(spec, spec.inputs[1].shape, spec.inputs[0].shape,
                           /*average=*/false, plan))
     return s;
-  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+  out = [plan](KernelContext &, const Tensor *const *inputs,
+               Tensor *const *outputs) {
     const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>();
     T *dx = outputs[0]->data<T>();
     std::fill(dx, dx + outputs[0]->numel(), T(0));
@@ -221,7 +223,8 @@ Status makeAveragePoolGrad(const KernelSpec &spec, KernelFn &out) {
   if (Status s = readPool(spec, spec.outputs[0].shape, spec.inputs[0].shape,
                           /*average=*/true, plan))
     return s;
-  out = [plan](const Tensor *const *inputs, Tensor *const *outputs) {
+  out = [plan](KernelContext &, const Tensor *const *inputs,
+               Tensor *const *outputs) {
     const T *dy = inputs[0]->data<T>();
     T *dx = outputs[0]->data<T>();
     std::fill(dx, dx + outputs[0]->numel(), T(0));
@@ -250,7 +253,8 @@ Status makeGlobalAveragePool(const KernelSpec &spec, KernelFn &out) {
     return s;
   int64_t planes = input[0] * input[1];
   int64_t size = numElements(Shape(input.begin() + 2, input.end()));
-  out = [planes, size](const Tensor *const *inputs, Tensor *const *outputs) {
+  out = [planes, size](KernelContext &, const Tensor *const *inputs,
+                       Tensor *const *outputs) {
     const T *x = inputs[0]->data<T>();
     T *y = outputs[0]->data<T>();
     for (int64_t c = 0; c < planes; ++c) {
@@ -266,18 +270,19 @@ Status makeGlobalAveragePool(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void registerPoolKernels(KernelRegistry &registry) {
-  registry.add("nn.max_pool", floatKernel<makePool<float, /*Average=*/false>,
-                                          makePool<double, /*Average=*/false>>);
-  registry.add("nn.average_pool",
+  registry.add("nn.max_pool", Backend::CPU,
+               floatKernel<makePool<float, /*Average=*/false>,
+                           makePool<double, /*Average=*/false>>);
+  registry.add("nn.average_pool", Backend::CPU,
                floatKernel<makePool<float, /*Average=*/true>,
                            makePool<double, /*Average=*/true>>);
   registry.add(
-      "nn.global_average_pool",
+      "nn.global_average_pool", Backend::CPU,
       floatKernel<makeGlobalAveragePool<float>, makeGlobalAveragePool<double>>);
-  registry.add("nn.max_pool_grad",
+  registry.add("nn.max_pool_grad", Backend::CPU,
                floatKernel<makeMaxPoolGrad<float>, makeMaxPoolGrad<double>>);
   registry.add(
-      "nn.average_pool_grad",
+      "nn.average_pool_grad", Backend::CPU,
       floatKernel<makeAveragePoolGrad<float>, makeAveragePoolGrad<double>>);
 }
 

@@ -63,12 +63,13 @@ void accumulate(const RowPlan<1> &plan, const T *x, Acc *acc) {
   });
 }
 
+/// Reduces `x` into `out` through `acc`, scratch of one accumulator per
+/// result element.
 template <typename T>
-void reduce(const Reduction &r, std::vector<AccumulatorOf<T>> &acc, const T *x,
-            T *out) {
+void reduce(const Reduction &r, AccumulatorOf<T> *acc, const T *x, T *out) {
   using Acc = AccumulatorOf<T>;
-  std::fill(acc.begin(), acc.end(), Acc(0));
-  accumulate(r.plan, x, acc.data());
+  std::fill(acc, acc + r.resultSize, Acc(0));
+  accumulate(r.plan, x, acc);
   if (!r.mean) {
     for (int64_t i = 0; i < r.resultSize; ++i)
       out[i] = T(acc[size_t(i)]);
@@ -97,8 +98,11 @@ Status makeReduction(const KernelSpec &spec, const Shape &kept, bool mean,
   return dispatchType(
       Types{}, spec, "operand", spec.inputs[0].dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
-        std::vector<AccumulatorOf<T>> acc(size_t(r.resultSize));
-        out = [r, acc](const Tensor *const *in, Tensor *const *res) mutable {
+        using Acc = AccumulatorOf<T>;
+        out = [r](KernelContext &ctx, const Tensor *const *in,
+                  Tensor *const *res) {
+          Acc *acc = static_cast<Acc *>(
+              ctx.scratch(0, size_t(r.resultSize) * sizeof(Acc)));
           reduce(r, acc, in[0]->data<T>(), res[0]->data<T>());
         };
         return Status::ok();
@@ -147,7 +151,7 @@ Status makeSumTo(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void pp::rt::cpu::registerReduceKernels(KernelRegistry &registry) {
-  registry.add("nn.reduce_sum", makeReduce</*Mean=*/false>);
-  registry.add("nn.reduce_mean", makeReduce</*Mean=*/true>);
-  registry.add("nn.sum_to", makeSumTo);
+  registry.add("nn.reduce_sum", Backend::CPU, makeReduce</*Mean=*/false>);
+  registry.add("nn.reduce_mean", Backend::CPU, makeReduce</*Mean=*/true>);
+  registry.add("nn.sum_to", Backend::CPU, makeSumTo);
 }

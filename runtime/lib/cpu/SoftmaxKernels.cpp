@@ -16,7 +16,6 @@
 #include "TypeDispatch.h"
 
 #include <cmath>
-#include <vector>
 
 using namespace pp::rt;
 using namespace pp::rt::cpu;
@@ -34,15 +33,15 @@ Status readAxis(const KernelSpec &spec, AxisLayout &layout) {
   return Status::ok();
 }
 
-/// Scratch space of the non-last-axis paths, one element per inner index,
-/// kept by the closure across calls.
+/// Scratch space of the non-last-axis paths, one element per inner index:
+/// the context's scratch slots 0 and 1 for the duration of a call.
 template <typename T> struct InnerScratch {
-  std::vector<T> values;
-  std::vector<double> sums;
-  void resize(int64_t inner) {
-    values.resize(size_t(inner));
-    sums.resize(size_t(inner));
-  }
+  InnerScratch(KernelContext &ctx, int64_t inner)
+      : values(static_cast<T *>(ctx.scratch(0, size_t(inner) * sizeof(T)))),
+        sums(static_cast<double *>(
+            ctx.scratch(1, size_t(inner) * sizeof(double)))) {}
+  T *values;
+  double *sums;
 };
 
 //===----------------------------------------------------------------------===//
@@ -76,12 +75,12 @@ void softmaxRows(const T *x, T *y, int64_t rows, int64_t n) {
 /// softmax (or log_softmax) along the middle axis of [outer, n, inner].
 template <bool Log, typename T>
 void softmaxBlocks(const T *x, T *y, const AxisLayout &l,
-                   InnerScratch<T> &scratch) {
+                   const InnerScratch<T> &scratch) {
   const int64_t n = l.n, inner = l.inner;
   if (n == 0)
     return;
-  T *m = scratch.values.data();
-  double *sum = scratch.sums.data();
+  T *m = scratch.values;
+  double *sum = scratch.sums;
   for (int64_t o = 0; o < l.outer; ++o) {
     const T *xb = x + o * n * inner;
     T *yb = y + o * n * inner;
@@ -137,10 +136,10 @@ void softmaxGradRows(const T *dy, const T *y, T *dx, int64_t rows, int64_t n) {
 /// The same along the middle axis of [outer, n, inner].
 template <bool Log, typename T>
 void softmaxGradBlocks(const T *dy, const T *y, T *dx, const AxisLayout &l,
-                       InnerScratch<T> &scratch) {
+                       const InnerScratch<T> &scratch) {
   const int64_t n = l.n, inner = l.inner;
-  double *sum = scratch.sums.data();
-  T *s = scratch.values.data();
+  double *sum = scratch.sums;
+  T *s = scratch.values;
   for (int64_t o = 0; o < l.outer; ++o) {
     const int64_t base = o * n * inner;
     const T *g = dy + base, *yb = y + base;
@@ -188,7 +187,8 @@ Status makeSoftmax(const KernelSpec &spec, KernelFn &out) {
       [&](auto tag) {
         using T = typename decltype(tag)::type;
         if (l.inner == 1) {
-          out = [l](const Tensor *const *in, Tensor *const *res) {
+          out = [l](KernelContext &, const Tensor *const *in,
+                    Tensor *const *res) {
             if constexpr (Grad)
               softmaxGradRows<Log>(in[0]->data<T>(), in[1]->data<T>(),
                                    res[0]->data<T>(), l.outer, l.n);
@@ -198,10 +198,9 @@ Status makeSoftmax(const KernelSpec &spec, KernelFn &out) {
           };
           return Status::ok();
         }
-        InnerScratch<T> scratch;
-        scratch.resize(l.inner);
-        out = [l, scratch](const Tensor *const *in,
-                           Tensor *const *res) mutable {
+        out = [l](KernelContext &ctx, const Tensor *const *in,
+                  Tensor *const *res) {
+          InnerScratch<T> scratch(ctx, l.inner);
           if constexpr (Grad)
             softmaxGradBlocks<Log>(in[0]->data<T>(), in[1]->data<T>(),
                                    res[0]->data<T>(), l, scratch);
@@ -215,8 +214,12 @@ Status makeSoftmax(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void pp::rt::cpu::registerSoftmaxKernels(KernelRegistry &registry) {
-  registry.add("nn.softmax", makeSoftmax</*Log=*/false, /*Grad=*/false>);
-  registry.add("nn.log_softmax", makeSoftmax</*Log=*/true, /*Grad=*/false>);
-  registry.add("nn.softmax_grad", makeSoftmax</*Log=*/false, /*Grad=*/true>);
-  registry.add("nn.log_softmax_grad", makeSoftmax</*Log=*/true, /*Grad=*/true>);
+  registry.add("nn.softmax", Backend::CPU,
+               makeSoftmax</*Log=*/false, /*Grad=*/false>);
+  registry.add("nn.log_softmax", Backend::CPU,
+               makeSoftmax</*Log=*/true, /*Grad=*/false>);
+  registry.add("nn.softmax_grad", Backend::CPU,
+               makeSoftmax</*Log=*/false, /*Grad=*/true>);
+  registry.add("nn.log_softmax_grad", Backend::CPU,
+               makeSoftmax</*Log=*/true, /*Grad=*/true>);
 }

@@ -3,7 +3,7 @@
 // Binary ops and comparisons against a naive broadcasting loop over many
 // shape pairs and every dtype; unary ops against the C library in double;
 // casts between every pair of types; where; dropout's statistics, scaling
-// and seeding; constant; and preparation errors.
+// and its counter-based masks; constant; and preparation errors.
 //
 //===----------------------------------------------------------------------===//
 
@@ -537,21 +537,29 @@ TEST(ElementwiseKernels, WhereBroadcastsAllThreeOperands) {
 
 TEST(ElementwiseKernels, DropoutKeepsScaledElementsAtTheRatio) {
   const double ratio = 0.3;
-  const int64_t n = 100001; // odd: the last draw decides one element
+  const int64_t n = 100003; // not a multiple of 4: the last block is partial
   std::mt19937 rng(8);
   for (DType dtype : kFloats) {
     Tensor x = randomTensor({dtype, {n}}, rng, 0.5, 2);
     TensorType maskType{DType::Bool, {n}};
     KernelFn fn;
     ASSERT_FALSE(prepare("nn.dropout", attrs({{"ratio", ratio}}), {x.type()},
-                         {x.type(), maskType}, fn, /*seed=*/42));
-    std::vector<Tensor> first = call(fn, {x}, {x.type(), maskType});
+                         {x.type(), maskType}, fn, /*randomId=*/42));
+    KernelContext ctx(defaultBufferPool());
+    ctx.seed = 5;
+    ctx.step = 3;
+    ctx.microbatch = 1;
+    std::vector<Tensor> first = call(ctx, fn, {x}, {x.type(), maskType});
     Values xv = valuesOf(x), y = valuesOf(first[0]), mask = valuesOf(first[1]);
-    double kept = 0;
     double scale =
         dtype == DType::F32 ? double(float(1 / (1 - ratio))) : 1 / (1 - ratio);
+    // Element i is kept exactly when the counter-based draw of the key
+    // (seed, step, microbatch, random id) at i is at least the ratio.
+    CounterRandom random(RandomKey{5, 3, 1, 42});
+    double kept = 0;
     for (int64_t i = 0; i < n; ++i) {
-      ASSERT_TRUE(mask[i] == 0 || mask[i] == 1);
+      ASSERT_EQ(mask[i], random.uniform(uint64_t(i)) >= ratio ? 1 : 0)
+          << "element " << i;
       kept += mask[i];
       double expected = mask[i] ? xv[i] * scale : 0;
       if (dtype == DType::F32)
@@ -560,42 +568,79 @@ TEST(ElementwiseKernels, DropoutKeepsScaledElementsAtTheRatio) {
     }
     // 1 - ratio within five standard deviations.
     EXPECT_NEAR(kept / n, 1 - ratio, 5 * std::sqrt(ratio * (1 - ratio) / n));
-    // Neighbours are independent (each draw decides two elements): both
-    // kept with probability (1 - ratio)^2.
-    double bothKept = 0, pairs = double(n / 2);
-    for (int64_t i = 0; i + 1 < n; i += 2)
-      bothKept += mask[i] * mask[i + 1];
+    // Neighbours are independent (within a Philox block and across two):
+    // both kept with probability (1 - ratio)^2.
     double q = (1 - ratio) * (1 - ratio);
-    EXPECT_NEAR(bothKept / pairs, q, 5 * std::sqrt(q * (1 - q) / pairs));
-
-    // The generator advances: a second call draws another mask.
-    Values second = valuesOf(call(fn, {x}, {x.type(), maskType})[1]);
-    EXPECT_NE(second, mask);
-    // The same seed repeats the sequence; another seed does not.
-    KernelFn again, other;
-    ASSERT_FALSE(prepare("nn.dropout", attrs({{"ratio", ratio}}), {x.type()},
-                         {x.type(), maskType}, again, 42));
-    ASSERT_FALSE(prepare("nn.dropout", attrs({{"ratio", ratio}}), {x.type()},
-                         {x.type(), maskType}, other, 43));
-    EXPECT_EQ(valuesOf(call(again, {x}, {x.type(), maskType})[1]), mask);
-    EXPECT_NE(valuesOf(call(other, {x}, {x.type(), maskType})[1]), mask);
+    for (int64_t offset : {0, 3}) {
+      double bothKept = 0, pairs = 0;
+      for (int64_t i = offset; i + 1 < n; i += 4, ++pairs)
+        bothKept += mask[i] * mask[i + 1];
+      EXPECT_NEAR(bothKept / pairs, q, 5 * std::sqrt(q * (1 - q) / pairs))
+          << "pairs from " << offset;
+    }
   }
 }
 
-TEST(ElementwiseKernels, DropoutSeedAttributeOverridesTheExecutorSeed) {
+TEST(ElementwiseKernels, DropoutMasksDependOnlyOnTheRandomKey) {
+  const int64_t n = 4099;
+  TensorType t{DType::F32, {n}}, maskType{DType::Bool, {n}};
+  Tensor x = tensorOf(t, Values(size_t(n), 1.0));
+  KernelFn fn, other;
+  ASSERT_FALSE(prepare("nn.dropout", attrs({{"ratio", 0.5}}), {t},
+                       {t, maskType}, fn, /*randomId=*/7));
+  ASSERT_FALSE(prepare("nn.dropout", attrs({{"ratio", 0.5}}), {t},
+                       {t, maskType}, other, /*randomId=*/8));
+  KernelContext ctx(defaultBufferPool());
+  ctx.seed = 1;
+  ctx.step = 2;
+  ctx.microbatch = 0;
+  auto maskOf = [&](const KernelFn &kernel) {
+    return valuesOf(call(ctx, kernel, {x}, {t, maskType})[1]);
+  };
+  Values mask = maskOf(fn);
+  // Calls keep no state: the same context draws the same mask, also after
+  // other calls and from another context with the same key.
+  EXPECT_EQ(maskOf(fn), mask);
+  ctx.microbatch = 1;
+  Values microbatch1 = maskOf(fn);
+  ctx.microbatch = 0;
+  EXPECT_EQ(maskOf(fn), mask);
+  KernelContext twin(defaultBufferPool());
+  twin.seed = 1;
+  twin.step = 2;
+  EXPECT_EQ(valuesOf(call(twin, fn, {x}, {t, maskType})[1]), mask);
+  // Every part of the key changes the mask.
+  EXPECT_NE(microbatch1, mask);
+  ctx.step = 3;
+  EXPECT_NE(maskOf(fn), mask);
+  ctx.step = 2;
+  ctx.seed = 2;
+  EXPECT_NE(maskOf(fn), mask);
+  ctx.seed = 1;
+  EXPECT_NE(maskOf(other), mask);
+  EXPECT_EQ(maskOf(fn), mask);
+}
+
+TEST(ElementwiseKernels, DropoutSeedAttributeReplacesTheRunSeed) {
   TensorType t{DType::F32, {64}};
   TensorType maskType{DType::Bool, {64}};
   Tensor x = tensorOf(t, Values(64, 1.0));
-  auto maskOf = [&](uint64_t seed, bool withAttr) {
+  auto maskOf = [&](uint64_t runSeed, bool withAttr, int32_t microbatch) {
     Attributes a = attrs({{"ratio", 0.5}});
     if (withAttr)
       a.set("seed", int64_t(7));
     KernelFn fn;
-    EXPECT_FALSE(prepare("nn.dropout", a, {t}, {t, maskType}, fn, seed));
-    return valuesOf(call(fn, {x}, {t, maskType})[1]);
+    EXPECT_FALSE(prepare("nn.dropout", a, {t}, {t, maskType}, fn, 3));
+    KernelContext ctx(defaultBufferPool());
+    ctx.seed = runSeed;
+    ctx.microbatch = microbatch;
+    return valuesOf(call(ctx, fn, {x}, {t, maskType})[1]);
   };
-  EXPECT_EQ(maskOf(1, true), maskOf(2, true));
-  EXPECT_NE(maskOf(1, false), maskOf(2, false));
+  EXPECT_EQ(maskOf(1, true, 0), maskOf(2, true, 0));
+  EXPECT_EQ(maskOf(7, false, 0), maskOf(1, true, 0));
+  EXPECT_NE(maskOf(1, false, 0), maskOf(2, false, 0));
+  // Only the seed is replaced: the microbatch still counts.
+  EXPECT_NE(maskOf(1, true, 0), maskOf(1, true, 1));
 }
 
 TEST(ElementwiseKernels, DropoutAtTheEndsOfItsRange) {

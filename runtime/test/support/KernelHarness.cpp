@@ -9,13 +9,18 @@
 
 namespace pp::rt::cputest {
 
-static const KernelRegistry &registry() {
+const KernelRegistry &cpuRegistry() {
   static const KernelRegistry r = [] {
     KernelRegistry reg;
     registerCpuKernels(reg);
     return reg;
   }();
   return r;
+}
+
+KernelContext &harnessContext() {
+  static KernelContext *ctx = new KernelContext(defaultBufferPool());
+  return *ctx;
 }
 
 Attributes
@@ -181,8 +186,8 @@ Tensor randomTensor(const TensorType &type, std::mt19937 &rng, double lo,
 Status prepare(const std::string &op, const Attributes &attributes,
                const std::vector<TensorType> &inputs,
                const std::vector<TensorType> &outputs, KernelFn &fn,
-               uint64_t seed) {
-  KernelFactory factory = registry().lookup(op);
+               uint64_t randomId) {
+  KernelFactory factory = cpuRegistry().lookup(op, Backend::CPU);
   if (!factory)
     return Status::error("no CPU kernel for " + op);
   KernelSpec spec;
@@ -192,11 +197,17 @@ Status prepare(const std::string &op, const Attributes &attributes,
   spec.attrs.setContext(op + " at " + spec.location);
   spec.inputs = inputs;
   spec.outputs = outputs;
-  spec.seed = seed;
+  spec.randomId = randomId;
   return factory(spec, fn);
 }
 
 std::vector<Tensor> call(const KernelFn &fn, const std::vector<Tensor> &inputs,
+                         const std::vector<TensorType> &outputs) {
+  return call(harnessContext(), fn, inputs, outputs);
+}
+
+std::vector<Tensor> call(KernelContext &ctx, const KernelFn &fn,
+                         const std::vector<Tensor> &inputs,
                          const std::vector<TensorType> &outputs) {
   std::vector<Tensor> results;
   for (const TensorType &type : outputs) {
@@ -215,7 +226,7 @@ std::vector<Tensor> call(const KernelFn &fn, const std::vector<Tensor> &inputs,
     in.push_back(&t);
   for (Tensor &t : results)
     out.push_back(&t);
-  fn(in.data(), out.data());
+  fn(ctx, in.data(), out.data());
   return results;
 }
 

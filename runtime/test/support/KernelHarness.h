@@ -3,7 +3,8 @@
 // What both CPU kernel test binaries (runtime/test/cpu and cpu2) run their
 // kernels with: tensors of any dtype from and to doubles, random tensors,
 // preparing and running a kernel by name from the CPU registry (outputs
-// poisoned first, so a kernel that skips an element fails), tolerant
+// poisoned first, so a kernel that skips an element fails; one kernel
+// context for every call unless a test passes its own), tolerant
 // comparisons, multi-index and broadcast offsets for the naive reference
 // loops, and central finite differences for gradient checks.
 //
@@ -45,15 +46,28 @@ double bfloat16Value(uint16_t bits);
 Tensor randomTensor(const TensorType &type, std::mt19937 &rng, double lo = -1,
                     double hi = 1);
 
-/// Prepares `op` from the CPU kernel registry with `spec.seed = seed`.
+/// The CPU kernel registry.
+const KernelRegistry &cpuRegistry();
+
+/// Prepares `op` from the CPU kernel registry with `spec.randomId =
+/// randomId`.
 Status prepare(const std::string &op, const Attributes &attributes,
                const std::vector<TensorType> &inputs,
                const std::vector<TensorType> &outputs, KernelFn &fn,
-               uint64_t seed = 0);
+               uint64_t randomId = 0);
 
-/// Runs a prepared kernel on `inputs` into fresh outputs of `outputs`' types
-/// whose bytes are poisoned beforehand (NaN for floats, 0x5A bytes for the
-/// rest).
+/// The context `call` runs kernels with when given none: over the default
+/// pool, seed, step and microbatch 0, shared by every call of the test
+/// binary (so kernels see scratch that earlier kernels wrote).
+KernelContext &harnessContext();
+
+/// Runs a prepared kernel with `ctx` on `inputs` into fresh outputs of
+/// `outputs`' types whose bytes are poisoned beforehand (NaN for floats,
+/// 0x5A bytes for the rest).
+std::vector<Tensor> call(KernelContext &ctx, const KernelFn &fn,
+                         const std::vector<Tensor> &inputs,
+                         const std::vector<TensorType> &outputs);
+/// The same with harnessContext().
 std::vector<Tensor> call(const KernelFn &fn, const std::vector<Tensor> &inputs,
                          const std::vector<TensorType> &outputs);
 

@@ -1,15 +1,19 @@
 //===- Executor.h - Runs one function of a stage program --------*- C++ -*-===//
 //
-// A `FunctionExecutor` prepares every kernel of a function through the
-// kernel registry once (an op without a kernel is an error then, naming the
-// op and its location), and runs the function any number of times:
+// A `FunctionExecutor` prepares every kernel of a function for one backend
+// through the kernel registry once (an op without a kernel is an error then,
+// naming the op and its location), and runs the function any number of
+// times, each run with the kernel context of the stage that runs it:
 //
 //  - Values live in slots, one per value id. Parameters are bound to their
 //    storage without copying; kernels that update state (BatchNorm's running
 //    statistics) write through to it.
-//  - Each kernel's outputs are allocated just before it runs, and every
-//    buffer is released after its last use, so a function holds at most its
-//    live values.
+//  - Each kernel's outputs are allocated from the context's pool just before
+//    it runs, and every buffer is released after its last use, so a
+//    function holds at most its live values.
+//  - The executor keeps no state between runs but its slots, emptied at the
+//    end of each: random kernels draw from the context's random key, so a
+//    run repeated with the same step and microbatch repeats exactly.
 //  - Results are returned as tensors that own their buffers: a result that
 //    is a parameter, an argument or another result is copied.
 //  - With a profiler attached (setProfiler), each kernel and each run is
@@ -29,12 +33,6 @@
 
 namespace pp::rt {
 
-/// The seed of kernel `kernelIndex` of function `functionIndex` (positions
-/// in the program) for a run seeded with `runSeed` (pp-run --seed): distinct
-/// for every kernel, identical across runs.
-uint64_t kernelSeed(uint64_t runSeed, uint32_t functionIndex,
-                    uint32_t kernelIndex);
-
 /// A function argument or result: its role, key and type.
 struct PortInfo {
   program::PortRole role;
@@ -52,24 +50,21 @@ public:
   FunctionExecutor(const FunctionExecutor &) = delete;
   FunctionExecutor &operator=(const FunctionExecutor &) = delete;
 
-  /// Prepares `program.functions(functionIndex)`, bound to `parameters`
-  /// (one tensor per program parameter; they must outlive the executor).
-  /// `what` starts error messages (the program's file name).
+  /// Prepares `program.functions(functionIndex)` with `backend`'s kernels,
+  /// bound to `parameters` (one tensor per program parameter; they must
+  /// outlive the executor). `what` starts error messages (the program's
+  /// file name).
   static Status prepare(const program::Program &program, uint32_t functionIndex,
                         const std::vector<Tensor> &parameters,
-                        const KernelRegistry &registry, uint64_t runSeed,
+                        const KernelRegistry &registry, Backend backend,
                         const std::string &what, FunctionExecutor &out);
 
   /// Runs the function on `arguments` (in the order of `arguments()`, with
   /// exactly their types) and returns its results in the order of
-  /// `results()`.
-  Status run(const std::vector<Tensor> &arguments,
+  /// `results()`. Kernel outputs (and results) come from `ctx.pool()`;
+  /// `ctx` must be of the backend the function was prepared for.
+  Status run(KernelContext &ctx, const std::vector<Tensor> &arguments,
              std::vector<Tensor> &results);
-
-  /// Prepares every kernel again from its seed: kernels that draw random
-  /// numbers start their sequences over (gradient checks rerun a forward
-  /// function with the same dropout masks).
-  Status reset();
 
   /// Times every kernel (views excepted) and every run into `profiler`
   /// from now on, describing the kernels to it; null stops timing. The
@@ -78,6 +73,7 @@ public:
 
   const std::string &name() const { return name_; }
   program::FunctionRole role() const { return role_; }
+  Backend backend() const { return backend_; }
   const std::vector<PortInfo> &arguments() const { return arguments_; }
   const std::vector<PortInfo> &results() const { return results_; }
   /// The ids of the values whose buffers are released right after kernel
@@ -102,12 +98,13 @@ private:
     std::vector<Tensor *> outputPtrs;
   };
 
-  Status prepareKernel(PreparedKernel &kernel) const;
+  Status prepareKernel(PreparedKernel &kernel,
+                       const KernelRegistry &registry) const;
 
   std::string name_;
   std::string what_;
   program::FunctionRole role_ = program::FUNCTION_ROLE_UNSPECIFIED;
-  const KernelRegistry *registry_ = nullptr;
+  Backend backend_ = Backend::CPU;
   Profiler *profiler_ = nullptr;
   std::vector<PortInfo> arguments_, results_;
   std::vector<uint32_t> argumentSlots_, resultSlots_;

@@ -3,8 +3,9 @@
 // Checks the gradients a program computes (B's input_grad results, W's
 // param_grad results) element by element against central differences of
 // its loss, (L(x + h) - L(x - h)) / 2h, with h = cbrt(epsilon) * max(1, |x|)
-// of the element type. Before each evaluation the kernels' random sequences
-// restart, so dropout masks are the same in every evaluation.
+// of the element type. Every evaluation runs with the runner's step and the
+// same microbatches, so counter-based random kernels (dropout) draw the same
+// masks in every evaluation.
 //
 // The error of an element is |analytic - numeric| / max(|analytic|,
 // |numeric|, 1e-3): relative for gradients of magnitude 1e-3 and above,

@@ -1,19 +1,26 @@
 //===- Kernel.h - The kernel registry of the runtime ------------*- C++ -*-===//
 //
-// A kernel is prepared once per program op: its factory checks the op's
-// attributes and static types and returns a closure that runs the op on
-// buffers of exactly those types. Dispatch costs one indirect call per op,
-// never per element.
+// A kernel is prepared once per program op and backend: its factory checks
+// the op's attributes and static types and returns a closure that runs the
+// op on buffers of exactly those types. Dispatch costs one indirect call per
+// op, never per element.
 //
-// Contract for factories:
+// Contract for factories and their closures:
 //  - Every attribute the exporter writes is present (defaults included), so
 //    `attrs` lookups name the attribute; a missing or ill-typed attribute,
 //    or an unsupported dtype/shape, is an error Status naming the op.
 //  - Outputs are allocated by the executor with `spec.outputs` types before
 //    the closure runs; kernels write every element of every output.
-//  - Kernels do not allocate per call unless they need scratch space; they
-//    may keep scratch buffers in the closure (one executor thread runs a
-//    closure at a time).
+//    In-place kernels (the optimizer updates, pp.accumulate) are the
+//    exception: their caller passes existing tensors as outputs, which the
+//    kernel reads and updates.
+//  - A closure keeps no mutable state between calls: whatever a call needs
+//    besides its operands comes from the `KernelContext` it is given
+//    (scratch memory, the random key), so that one prepared kernel gives the
+//    same results whichever stage, thread or order runs it, and a rerun
+//    with the same context gives the same outputs.
+//  - Kernels do not allocate per call: scratch space comes from
+//    `ctx.scratch(slot, bytes)`, which reuses its buffers.
 //  - Float kernels support F32 and F64 (F64 is what gradient checks use).
 //
 //===----------------------------------------------------------------------===//
@@ -21,6 +28,8 @@
 #ifndef PP_RUNTIME_KERNEL_H
 #define PP_RUNTIME_KERNEL_H
 
+#include "pp/Runtime/BufferPool.h"
+#include "pp/Runtime/Random.h"
 #include "pp/Runtime/Status.h"
 #include "pp/Runtime/Tensor.h"
 
@@ -33,6 +42,55 @@
 #include <vector>
 
 namespace pp::rt {
+
+/// Where kernels run: the CPU (OpenBLAS), or a CUDA device.
+enum class Backend : uint8_t { CPU, CUDA };
+constexpr size_t kNumBackends = 2;
+/// "CPU", "CUDA".
+const char *backendName(Backend backend);
+
+/// What a kernel call gets besides its operands: one per stage, used by one
+/// thread at a time. The executor sets nothing in it; the stage's runner
+/// sets the random key's step and microbatch before each run.
+class KernelContext {
+public:
+  explicit KernelContext(BufferPool &pool, Backend backend = Backend::CPU);
+  ~KernelContext();
+  KernelContext(const KernelContext &) = delete;
+  KernelContext &operator=(const KernelContext &) = delete;
+
+  /// Where kernel outputs and scratch come from.
+  BufferPool &pool() const { return *pool_; }
+  Backend backend() const { return backend_; }
+
+  /// At least `bytes` of 64-byte-aligned scratch memory, valid until the
+  /// next call with the same slot (in this kernel call or another's):
+  /// kernels run one at a time on a context, so a kernel numbers its own
+  /// scratch areas from 0. A slot's buffer grows when asked for more and is
+  /// reused otherwise; it is counted as workspace in the pool.
+  void *scratch(unsigned slot, size_t bytes);
+
+  /// The random key of the current run (RandomKey): the run's seed
+  /// (pp-run --seed), the training step (from 1; 0 outside training) and
+  /// the microbatch (from 0).
+  uint64_t seed = 0;
+  int64_t step = 0;
+  int32_t microbatch = 0;
+  /// The key of the op whose stream is `stream` (KernelSpec::randomId).
+  RandomKey randomKey(uint64_t stream) const {
+    return RandomKey{seed, step, microbatch, stream};
+  }
+
+  /// The threads a kernel's BLAS calls may use (pp-run --threads).
+  int blasThreads = 1;
+  /// The backend's stream (CUDA); null on the CPU.
+  void *stream = nullptr;
+
+private:
+  BufferPool *pool_;
+  Backend backend_;
+  std::vector<std::shared_ptr<PooledBuffer>> scratch_;
+};
 
 /// One attribute value, as in program.proto's `Attribute`.
 using AttrValue =
@@ -78,44 +136,51 @@ struct KernelSpec {
   Attributes attrs;
   std::vector<TensorType> inputs;
   std::vector<TensorType> outputs;
-  /// Seed for kernels that draw random numbers (dropout): derived by the
-  /// executor from pp-run's --seed and the kernel's position, so that runs
-  /// repeat exactly. A kernel advances its own generator on every call.
-  uint64_t seed = 0;
+  /// The op's stream of random numbers (program Kernel.random_id): kernels
+  /// that draw (dropout) use `CounterRandom(ctx.randomKey(randomId))`.
+  uint64_t randomId = 0;
 
   /// "nn.matmul at LOCATION: MESSAGE" as an error Status.
   Status error(const std::string &message) const;
 };
 
 /// Runs a prepared op. `inputs[i]` and `outputs[i]` follow the op's operand
-/// and result order; outputs are preallocated with the spec's types.
-using KernelFn =
-    std::function<void(const Tensor *const *inputs, Tensor *const *outputs)>;
+/// and result order; outputs are preallocated with the spec's types (or,
+/// for in-place kernels, are the tensors to update).
+using KernelFn = std::function<void(
+    KernelContext &ctx, const Tensor *const *inputs, Tensor *const *outputs)>;
 
 using KernelFactory = Status (*)(const KernelSpec &spec, KernelFn &out);
 
+/// Kernel factories by op name and backend.
 class KernelRegistry {
 public:
-  /// Registers `factory` for `op`; a second registration replaces the first.
-  void add(const std::string &op, KernelFactory factory) {
-    factories_[op] = factory;
+  /// Registers `factory` for `op` on `backend`; a second registration
+  /// replaces the first.
+  void add(const std::string &op, Backend backend, KernelFactory factory) {
+    factories_[size_t(backend)][op] = factory;
   }
-  KernelFactory lookup(const std::string &op) const {
-    auto it = factories_.find(op);
-    return it == factories_.end() ? nullptr : it->second;
+  /// The factory of `op` on `backend`; null when it has none.
+  KernelFactory lookup(const std::string &op, Backend backend) const {
+    const auto &map = factories_[size_t(backend)];
+    auto it = map.find(op);
+    return it == map.end() ? nullptr : it->second;
   }
-  std::vector<std::string> names() const {
+  /// The ops `backend` has kernels for, sorted.
+  std::vector<std::string> names(Backend backend) const {
     std::vector<std::string> out;
-    for (auto &kv : factories_)
+    for (auto &kv : factories_[size_t(backend)])
       out.push_back(kv.first);
     return out;
   }
 
 private:
-  std::map<std::string, KernelFactory> factories_;
+  std::map<std::string, KernelFactory> factories_[kNumBackends];
 };
 
-/// Every CPU kernel (runtime/lib/cpu). One `register*Kernels` per file.
+/// Every CPU kernel (runtime/lib/cpu), under Backend::CPU: the program's
+/// ops, one `register*Kernels` per file, and the runtime's own in-place
+/// kernels (pp.accumulate, pp.sgd_update, pp.adamw_update).
 void registerCpuKernels(KernelRegistry &registry);
 
 } // namespace pp::rt

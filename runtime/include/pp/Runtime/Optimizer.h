@@ -1,9 +1,11 @@
 //===- Optimizer.h - SGD and AdamW as torch.optim computes them -*- C++ -*-===//
 //
 // The optimizer updates trainable parameters in place from gradients that
-// the trainer accumulated over a step's microbatches. Both algorithms follow
-// torch.optim's formulas operation by operation, so that a run of pp-run and
-// a PyTorch run of the same model agree to float rounding:
+// the trainer accumulated over a step's microbatches, with one in-place
+// kernel per parameter (`pp.sgd_update`, `pp.adamw_update`) prepared
+// through the kernel registry for the stage's backend. Both algorithms
+// follow torch.optim's formulas operation by operation, so that a run of
+// pp-run and a PyTorch run of the same model agree to float rounding:
 //
 //  - SGD (torch.optim.SGD, dampening 0, no Nesterov): g = grad + wd * p;
 //    with momentum, buf = g on the first step and buf = momentum * buf + g
@@ -13,13 +15,16 @@
 //    p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps).
 //
 // State (momentum buffers, moments) has the parameter's element type: f32
-// for f32 parameters; f64 parameters (gradient checks) get f64 state.
+// for f32 parameters; f64 parameters (gradient checks) get f64 state. It is
+// made, zero, on the first step from the pool of the context that runs it,
+// counted as optimizer state.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef PP_RUNTIME_OPTIMIZER_H
 #define PP_RUNTIME_OPTIMIZER_H
 
+#include "pp/Runtime/Kernel.h"
 #include "pp/Runtime/Status.h"
 #include "pp/Runtime/Tensor.h"
 
@@ -55,25 +60,42 @@ class Optimizer {
 public:
   /// Checks the hyperparameters (as torch.optim does: lr, momentum, weight
   /// decay and eps not negative, betas in [0, 1)) and that every parameter
-  /// is f32 or f64, and makes the optimizer.
+  /// is f32 or f64, and prepares the update kernel of every parameter from
+  /// `registry` for `backend`.
   static Status create(const OptimizerOptions &options,
                        std::vector<OptimizedParameter> parameters,
+                       const KernelRegistry &registry, Backend backend,
                        std::unique_ptr<Optimizer> &out);
-  virtual ~Optimizer() = default;
 
-  /// One update of every parameter; `grads[i]` has parameter i's type.
-  virtual void step(const std::vector<Tensor> &grads) = 0;
+  /// One update of every parameter; `grads[i]` has parameter i's type. The
+  /// kernels run with `ctx.step` set to this update's number (from 1),
+  /// restored afterwards. A kernel that fails (out of memory) is an error
+  /// naming the parameter; the parameters after it are not updated.
+  Status step(KernelContext &ctx, const std::vector<Tensor> &grads);
 
   /// How many steps have been taken.
   int64_t steps() const { return steps_; }
+  const OptimizerOptions &options() const { return options_; }
 
-protected:
+private:
   Optimizer(const OptimizerOptions &options,
             std::vector<OptimizedParameter> parameters)
       : options_(options), parameters_(std::move(parameters)) {}
 
+  /// Per parameter: its kernel and the tensors it updates (the parameter,
+  /// then its state).
+  struct Update {
+    KernelFn fn;
+    std::vector<Tensor> outputs;
+    std::vector<Tensor *> outputPtrs;
+  };
+
+  /// The number of state tensors per parameter.
+  size_t stateCount() const;
+
   OptimizerOptions options_;
   std::vector<OptimizedParameter> parameters_;
+  std::vector<Update> updates_;
   int64_t steps_ = 0;
 };
 

@@ -4,13 +4,15 @@
 // for the optimizer, over the measured steps: every step recorded but the
 // first (warm-up: first-touch page faults, BLAS buffers, scratch allocated
 // on first use) when there are several, else the one step. `formatProfile`
-// writes pp-run's --profile table.
+// writes pp-run's --profile table, and `formatMemoryPeaks` the section on
+// the stage's memory that follows it.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef PP_RUNTIME_PROFILEREPORT_H
 #define PP_RUNTIME_PROFILEREPORT_H
 
+#include "pp/Runtime/BufferPool.h"
 #include "pp/Runtime/Profiler.h"
 
 #include <string>
@@ -55,6 +57,16 @@ ProfileSummary summarizeProfile(const Profiler &profiler);
 /// one line per op (calls, total ms, share of the step time, mean us,
 /// GFLOP/s for products), the optimizer, the rest, then one line per role.
 std::string formatProfile(const ProfileSummary &summary);
+
+/// The "peak memory" section of pp-run --profile: a header, then for each
+/// memory kind that held anything the most it held at once, and the peak
+/// of the total (which is not the sum of the kinds' peaks: they need not
+/// coincide), in B, KiB, MiB or GiB.
+std::string formatMemoryPeaks(const MemoryStats &stats);
+
+/// `bytes` in the largest binary unit that keeps it at least 1 ("512 B",
+/// "1.5 KiB", "12.3 MiB", "2.00 GiB").
+std::string formatBytes(int64_t bytes);
 
 /// "F", "B", "W" for forward, backward-input and backward-weight; "?"
 /// otherwise.

@@ -1,11 +1,15 @@
-//===- Profiler.h - Measured timing of kernels, functions, steps -*- C++
-//-*-===//
+//===- Profiler.h - Measured timing of kernels, functions, steps *- C++ -*-===//
 //
 // A `Profiler` records when each kernel, function run (F, B, W of one
 // microbatch), optimizer update and training step started and ended, on
 // std::chrono::steady_clock. It is off unless a tool attaches one
 // (StepRunner::setProfiler): executors then test one pointer per kernel and
 // read no clock.
+//
+// Times are nanoseconds from the profiler's origin: its creation, or a
+// time point given to it, so that the profilers of several stages (one per
+// stage, each used by its stage's thread) measure from one origin and their
+// events line up. A profiler has no state outside itself.
 //
 // Kernels are described once, when the profiler is attached (`addKernel`),
 // so that an event is a few integers: the description holds the op, its
@@ -60,7 +64,7 @@ struct ProfileEvent {
   int32_t microbatch = -1;
   /// The training step (from 1); 0 outside a step.
   int64_t step = 0;
-  /// Nanoseconds since the profiler was created.
+  /// Nanoseconds since the profiler's origin.
   int64_t startNs = 0, endNs = 0;
 
   double seconds() const { return double(endNs - startNs) * 1e-9; }
@@ -68,7 +72,13 @@ struct ProfileEvent {
 
 class Profiler {
 public:
+  /// Events measured from now.
   Profiler() : origin_(ProfileClock::now()) {}
+  /// Events measured from `origin`: profilers given one origin (the
+  /// stages' of one run) have comparable timestamps.
+  explicit Profiler(ProfileClock::time_point origin) : origin_(origin) {}
+
+  ProfileClock::time_point origin() const { return origin_; }
 
   /// Describes a kernel; the result identifies it in `kernelDone`.
   uint32_t addKernel(const KernelSpec &spec);

@@ -7,9 +7,17 @@
 //  - per microbatch F, then B with the loss's output_grad seeded with 1/m
 //    (other float outputs' gradients are zero), then W; saved values and
 //    cotangents die with their microbatch;
-//  - parameter gradients are summed over the microbatches, so they are the
-//    gradients of the mean of the microbatch losses, which is the loss that
-//    is reported.
+//  - parameter gradients are summed over the microbatches (with the
+//    backend's `pp.accumulate` kernel), so they are the gradients of the
+//    mean of the microbatch losses, which is the loss that is reported.
+//
+// The runner is one stage: it owns the stage's buffer pool and kernel
+// context. Every run sets the context's microbatch (and the trainer its
+// step), so random kernels draw the same numbers whenever F of a microbatch
+// of a step runs again. The pool counts what the stage holds: kernel outputs
+// in flight as workspace, saved values and cotangents between F, B and W as
+// activations, the gradient accumulators as gradients, the mapped
+// parameters as (external) parameters, and the optimizer's state.
 //
 // The trainer adds the optimizer; the gradient check perturbs inputs and
 // parameters and reruns F.
@@ -19,6 +27,7 @@
 #ifndef PP_RUNTIME_STEPRUNNER_H
 #define PP_RUNTIME_STEPRUNNER_H
 
+#include "pp/Runtime/BufferPool.h"
 #include "pp/Runtime/Executor.h"
 #include "pp/Runtime/Program.h"
 
@@ -42,12 +51,15 @@ struct Gradients {
 
 class StepRunner {
 public:
-  /// Prepares the functions of `dir`, which must have one stage. With
+  /// Prepares the functions of `dir`, which must have one stage, with
+  /// `backend`'s kernels; `seed` (pp-run --seed) is the context's. With
   /// `training`, the program must have a loss and B and W functions;
   /// without, only F is prepared. `dir` must outlive the runner.
   static Status create(ProgramDirectory &dir, const KernelRegistry &registry,
                        uint64_t seed, bool training,
-                       std::unique_ptr<StepRunner> &out);
+                       std::unique_ptr<StepRunner> &out,
+                       Backend backend = Backend::CPU);
+  ~StepRunner();
 
   /// Checks that `batch` has exactly the manifest's inputs, with their
   /// types.
@@ -66,8 +78,15 @@ public:
   /// loss is the mean of the microbatches').
   Status infer(const Batch &batch, std::map<std::string, Tensor> &outputs);
 
-  /// Restarts the random sequences of every kernel (FunctionExecutor::reset).
-  Status resetKernels();
+  /// The training step the following runs belong to (from 1; the trainer
+  /// sets it): part of the random key.
+  void setStep(int64_t step) { ctx_.step = step; }
+
+  /// The stage's kernel context (its seed, step, BLAS threads) and pool.
+  KernelContext &context() { return ctx_; }
+  BufferPool &pool() { return pool_; }
+  /// What the stage's memory holds now and held at most, by kind.
+  MemoryStats memoryStats() const { return pool_.stats(); }
 
   /// Times every function run and kernel into `profiler` (null: stop), with
   /// the microbatch being run as their context; the trainer adds steps and
@@ -94,13 +113,17 @@ public:
   const FunctionExecutor &forward() const { return forward_; }
 
 private:
-  explicit StepRunner(ProgramDirectory &dir) : dir_(dir) {}
+  explicit StepRunner(ProgramDirectory &dir, Backend backend)
+      : dir_(dir), ctx_(pool_, backend) {}
 
   /// Microbatch `index` of every input F reads.
   std::vector<Tensor> forwardArguments(const Batch &batch,
                                        uint32_t index) const;
   Status runForward(const Batch &batch, uint32_t index,
                     std::vector<Tensor> &results, double *loss);
+  /// Adds W result `result` to its accumulator `acc` (or makes it the
+  /// accumulator, on the first microbatch).
+  Status accumulate(size_t result, Tensor &acc, const Tensor &grad);
 
   /// Where an argument of B or W comes from, resolved once by key.
   struct Source {
@@ -112,14 +135,20 @@ private:
   std::vector<Source> routeArguments(const FunctionExecutor &ex) const;
 
   ProgramDirectory &dir_;
+  BufferPool pool_;
+  KernelContext ctx_;
+  /// The parameters' bytes, counted in the pool as external.
+  int64_t parameterBytes_ = 0;
   FunctionExecutor forward_, backwardInput_, backwardWeight_;
   bool training_ = false;
   Profiler *profiler_ = nullptr;
   int lossResult_ = -1;
   std::vector<size_t> trainable_;
   std::vector<Source> backwardInputSources_, backwardWeightSources_;
-  /// For each W result, its position in `trainable_`.
+  /// For each W result, its position in `trainable_`, and the kernel that
+  /// adds it to the accumulated gradient.
   std::vector<size_t> gradientSlots_;
+  std::vector<KernelFn> accumulate_;
 };
 
 } // namespace pp::rt

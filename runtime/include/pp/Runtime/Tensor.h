@@ -1,8 +1,9 @@
 //===- Tensor.h - Dense tensors of the runtime ------------------*- C++ -*-===//
 //
-// A tensor is a dtype, a static shape and a row-major buffer. Buffers are
-// 64-byte aligned and reference-counted; `view` wraps memory owned elsewhere
-// (a parameter's storage, a mapped weights file).
+// A tensor is a dtype, a static shape and a row-major buffer in a memory
+// space. Buffers come from a `BufferPool` (BufferPool.h), are 64-byte
+// aligned and reference-counted; `view` wraps memory owned elsewhere (a
+// parameter's storage, a mapped weights file).
 //
 //===----------------------------------------------------------------------===//
 
@@ -57,22 +58,49 @@ struct TensorType {
   bool operator!=(const TensorType &o) const { return !(*this == o); }
 };
 
-/// Tensor buffers are recycled through a process-wide cache (same size, same
-/// step after step). These return its memory to the system, and report how
-/// much it holds.
-size_t releaseCachedBuffers();
-size_t cachedBufferBytes();
+/// Where a tensor's bytes are: host memory, or the memory of the device a
+/// backend runs on (only its kernels read it).
+enum class MemorySpace : uint8_t { Host, Device };
+/// "host", "device".
+const char *memorySpaceName(MemorySpace space);
+
+/// What a buffer holds, for a stage's memory accounting (BufferPool.h).
+enum class MemoryKind : uint8_t {
+  Workspace,      // kernel outputs in flight, scratch: the default
+  Activations,    // what a microbatch holds between its passes
+  Gradients,      // gradient accumulators
+  Parameters,     // weights and state parameters
+  OptimizerState, // momentum buffers, moments
+  Communication   // buffers of messages between stages
+};
+constexpr size_t kNumMemoryKinds = 6;
+/// "workspace", "activations", "gradients", "parameters", "optimizer state",
+/// "communication".
+const char *memoryKindName(MemoryKind kind);
+
+class BufferPool;
+class PooledBuffer;
 
 class Tensor {
 public:
   Tensor() = default;
 
-  /// A new 64-byte-aligned buffer; its contents are zero.
-  static Tensor zeros(TensorType type);
-  /// A new 64-byte-aligned buffer whose contents are unspecified.
+  /// A new 64-byte-aligned buffer from `pool` (counted as workspace); its
+  /// contents are unspecified.
+  static Tensor empty(TensorType type, BufferPool &pool);
+  /// The same, its contents zero.
+  static Tensor zeros(TensorType type, BufferPool &pool);
+  /// empty and zeros from `defaultBufferPool()`.
   static Tensor empty(TensorType type);
-  /// Wraps `data`, which must outlive the tensor and every copy of it.
-  static Tensor view(TensorType type, void *data);
+  static Tensor zeros(TensorType type);
+  /// Wraps `data` in `space`, which must outlive the tensor and every copy
+  /// of it.
+  static Tensor view(TensorType type, void *data,
+                     MemorySpace space = MemorySpace::Host);
+  /// A host tensor over the whole of `buffer` (which must hold
+  /// `type.bytes()`).
+  static Tensor fromBuffer(TensorType type,
+                           std::shared_ptr<PooledBuffer> buffer);
 
   bool valid() const { return data_ != nullptr || type_.numel() == 0; }
   const TensorType &type() const { return type_; }
@@ -83,10 +111,20 @@ public:
   int64_t numel() const { return type_.numel(); }
   size_t bytes() const { return type_.bytes(); }
 
+  MemorySpace space() const { return space_; }
   void *raw() const { return data_; }
   template <typename T> T *data() const { return static_cast<T *>(data_); }
 
-  /// A deep copy into a new buffer.
+  /// Counts the buffer as `kind` in its pool's accounting from now on. The
+  /// label belongs to the buffer, so it holds for every tensor sharing it
+  /// (views, slices, reinterpretations); a no-op for a view of foreign
+  /// memory.
+  void setMemoryKind(MemoryKind kind) const;
+
+  /// A deep copy into a new buffer of `pool`; without one, of this
+  /// tensor's own pool (the default pool for a view of foreign memory).
+  /// Host tensors only.
+  Tensor clone(BufferPool &pool) const;
   Tensor clone() const;
 
   /// The same buffer seen with another type of the same byte size (a
@@ -106,8 +144,9 @@ public:
 
 private:
   TensorType type_;
-  std::shared_ptr<void> storage_;
+  std::shared_ptr<PooledBuffer> storage_;
   void *data_ = nullptr;
+  MemorySpace space_ = MemorySpace::Host;
 };
 
 } // namespace pp::rt

@@ -21,13 +21,15 @@ namespace pp::rt {
 class Trainer {
 public:
   /// An optimizer over the trainable parameters of `runner`, which must
-  /// have been prepared for training and must outlive the trainer.
-  static Status create(StepRunner &runner, const OptimizerOptions &options,
+  /// have been prepared for training and must outlive the trainer; its
+  /// update kernels come from `registry`, for the runner's backend.
+  static Status create(StepRunner &runner, const KernelRegistry &registry,
+                       const OptimizerOptions &options,
                        std::unique_ptr<Trainer> &out);
 
-  /// One step on `batch`: `loss` is its mean loss. A NaN or infinite loss
-  /// is an error ("step N: loss is nan") and leaves the parameters as they
-  /// were.
+  /// One step on `batch`, step number `steps() + 1` of the runner's random
+  /// key: `loss` is its mean loss. A NaN or infinite loss is an error
+  /// ("step N: loss is nan") and leaves the parameters as they were.
   Status step(const Batch &batch, double &loss);
 
   /// The gradients of the last step (before its update).
