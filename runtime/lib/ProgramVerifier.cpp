@@ -9,6 +9,7 @@
 
 #include "pp/Runtime/Program.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -81,6 +82,30 @@ const program::Function *pp::rt::findFunction(const program::Program &prog,
   return nullptr;
 }
 
+uint32_t pp::rt::chunksPerStage(const program::Manifest &manifest) {
+  return std::max<uint32_t>(1, manifest.virtual_stages());
+}
+
+uint32_t pp::rt::numVirtualStages(const program::Manifest &manifest) {
+  return manifest.num_stages() * chunksPerStage(manifest);
+}
+
+std::pair<uint32_t, uint32_t>
+pp::rt::locateVirtualStage(const program::Manifest &manifest, uint32_t k) {
+  uint32_t p = std::max<uint32_t>(1, manifest.num_stages());
+  if (manifest.placement() == "v" && chunksPerStage(manifest) == 2)
+    return k < p ? std::make_pair(k, 0u) : std::make_pair(2 * p - 1 - k, 1u);
+  return {k % p, k / p};
+}
+
+uint32_t pp::rt::virtualStageOf(const program::Manifest &manifest,
+                                uint32_t stage, uint32_t chunk) {
+  uint32_t p = std::max<uint32_t>(1, manifest.num_stages());
+  if (manifest.placement() == "v" && chunksPerStage(manifest) == 2)
+    return chunk == 0 ? stage : 2 * p - 1 - stage;
+  return chunk * p + stage;
+}
+
 const char *pp::rt::functionRoleName(FunctionRole role) {
   switch (role) {
   case program::FORWARD:
@@ -110,6 +135,14 @@ const char *pp::rt::portRoleName(PortRole role) {
     return "cotangent";
   case program::PARAM_GRAD:
     return "param_grad";
+  case program::BOUNDARY_IN:
+    return "boundary_in";
+  case program::BOUNDARY_OUT:
+    return "boundary_out";
+  case program::BOUNDARY_OUT_GRAD:
+    return "boundary_out_grad";
+  case program::BOUNDARY_IN_GRAD:
+    return "boundary_in_grad";
   default:
     return "unspecified";
   }

@@ -82,6 +82,20 @@ const program::Function *findFunction(const program::Program &program,
                                       program::FunctionRole role,
                                       uint32_t chunk = 0);
 
+/// Chunks per stage of `manifest` (its `virtual_stages`; 0 reads as 1).
+uint32_t chunksPerStage(const program::Manifest &manifest);
+/// Virtual stages of `manifest`: stages times chunks per stage.
+uint32_t numVirtualStages(const program::Manifest &manifest);
+/// The stage and local chunk that hold virtual stage `k` under the
+/// manifest's placement: "v" puts k < p on stage k and k >= p on stage
+/// 2p - 1 - k (chunk 1); "loop" (or none) puts k on stage k mod p as chunk
+/// k div p.
+std::pair<uint32_t, uint32_t> locateVirtualStage(
+    const program::Manifest &manifest, uint32_t k);
+/// The virtual stage of local chunk `chunk` of stage `stage`.
+uint32_t virtualStageOf(const program::Manifest &manifest, uint32_t stage,
+                        uint32_t chunk);
+
 /// "forward", "backward-input", "backward-weight"; "input", "output",
 /// "saved", ... for messages.
 const char *functionRoleName(program::FunctionRole role);
