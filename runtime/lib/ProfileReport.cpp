@@ -49,6 +49,7 @@ ProfileSummary pp::rt::summarizeProfile(const Profiler &profiler) {
   std::map<std::string, ProfileRow> ops;
   std::map<program::FunctionRole, ProfileRow> roles;
   summary.optimizer.name = "optimizer step";
+  summary.communication.name = "send, receive, reduce (waits included)";
   double kernelSeconds = 0, runSeconds = 0;
   for (const ProfileEvent &e : profiler.events()) {
     if (!counted(e))
@@ -75,14 +76,22 @@ ProfileSummary pp::rt::summarizeProfile(const Profiler &profiler) {
       row = &summary.optimizer;
       runSeconds += e.seconds();
       break;
+    case ProfileEvent::Kind::Action:
+      // A fused backward's time is in its B and W runs.
+      if (e.action == program::Action::BACKWARD)
+        continue;
+      row = &summary.communication;
+      break;
     }
     ++row->calls;
     row->seconds += e.seconds();
   }
   if (!summary.lastStep)
     summary.stepSeconds = runSeconds;
-  summary.otherSeconds = std::max(0.0, summary.stepSeconds - kernelSeconds -
-                                           summary.optimizer.seconds);
+  summary.otherSeconds =
+      std::max(0.0, summary.stepSeconds - kernelSeconds -
+                        summary.optimizer.seconds -
+                        summary.communication.seconds);
 
   for (auto &entry : ops)
     summary.ops.push_back(entry.second);
@@ -154,6 +163,8 @@ std::string pp::rt::formatProfile(const ProfileSummary &summary) {
   ProfileRow other{"other (allocation, views, ports)", 0, summary.otherSeconds,
                    0};
   int nameWidth = int(other.name.size());
+  if (summary.communication.calls)
+    nameWidth = std::max(nameWidth, int(summary.communication.name.size()));
   for (const ProfileRow &row : summary.ops)
     nameWidth = std::max(nameWidth, int(row.name.size()));
   out += format("%-*s %8s %10s %7s %10s %9s\n", nameWidth, "op", "calls",
@@ -162,6 +173,9 @@ std::string pp::rt::formatProfile(const ProfileSummary &summary) {
     out += formatRow(row, nameWidth, summary.stepSeconds, true);
   if (summary.optimizer.calls)
     out += formatRow(summary.optimizer, nameWidth, summary.stepSeconds, true);
+  if (summary.communication.calls)
+    out += formatRow(summary.communication, nameWidth, summary.stepSeconds,
+                     true);
   out += formatRow(other, nameWidth, summary.stepSeconds, false);
   out += format("%-*s %8s %10s %7s %10s\n", nameWidth, "function role", "runs",
                 "total ms", "share", "mean us");

@@ -7,6 +7,7 @@
 
 #include "pp/Runtime/ProfileTrace.h"
 
+#include "pp/Runtime/PipelineStage.h"
 #include "pp/Runtime/ProfileReport.h"
 
 #include <algorithm>
@@ -97,8 +98,32 @@ std::pair<const char *, const char *> kindOf(program::FunctionRole role) {
   }
 }
 
-/// The complete ("X") event of `e`.
-Object completeEvent(const ProfileEvent &e, const Profiler &profiler) {
+/// The category (as the simulator names action kinds) and Chrome colour of
+/// a pipeline action that is no single function run.
+std::pair<const char *, const char *> kindOf(program::Action::Kind kind) {
+  switch (kind) {
+  case program::Action::BACKWARD:
+    return {"full-backward", "thread_state_uninterruptible"};
+  case program::Action::SEND_FORWARD:
+    return {"send-forward", "cq_build_passed"};
+  case program::Action::RECV_FORWARD:
+    return {"recv-forward", "cq_build_passed"};
+  case program::Action::SEND_BACKWARD:
+    return {"send-backward", "cq_build_passed"};
+  case program::Action::RECV_BACKWARD:
+    return {"recv-backward", "cq_build_passed"};
+  case program::Action::REDUCE_TIED:
+    return {"tied-grad-reduce", "yellow"};
+  default:
+    return {"unspecified", "generic_work"};
+  }
+}
+
+/// The complete ("X") event of `e` on track `tid`, names suffixed with the
+/// chunk when stages have several.
+Object completeEvent(const ProfileEvent &e, const Profiler &profiler,
+                     int64_t tid, uint32_t chunks) {
+  std::string chunk = chunks > 1 ? "." + std::to_string(e.chunk) : "";
   Object event, args;
   args.add("step", e.step);
   switch (e.kind) {
@@ -113,11 +138,28 @@ Object completeEvent(const ProfileEvent &e, const Profiler &profiler) {
   case ProfileEvent::Kind::Function: {
     auto [category, colour] = kindOf(e.role);
     event
-        .add("name",
-             std::string(roleMnemonic(e.role)) + std::to_string(e.microbatch))
+        .add("name", std::string(roleMnemonic(e.role)) +
+                         std::to_string(e.microbatch) + chunk)
         .add("cat", category)
         .add("cname", colour);
-    args.add("microbatch", int64_t(e.microbatch)).add("chunk", int64_t(0));
+    args.add("microbatch", int64_t(e.microbatch))
+        .add("chunk", int64_t(e.chunk));
+    break;
+  }
+  case ProfileEvent::Kind::Action: {
+    auto [category, colour] = kindOf(e.action);
+    program::Action action;
+    action.set_kind(e.action);
+    action.set_microbatch(uint32_t(std::max(0, e.microbatch)));
+    action.set_chunk(uint32_t(e.chunk));
+    action.set_peer(e.peer);
+    event.add("name", actionText(action, chunks))
+        .add("cat", category)
+        .add("cname", colour);
+    args.add("microbatch", int64_t(e.microbatch))
+        .add("chunk", int64_t(e.chunk));
+    if (e.peer >= 0)
+      args.add("peer", int64_t(e.peer));
     break;
   }
   case ProfileEvent::Kind::Kernel: {
@@ -137,19 +179,19 @@ Object completeEvent(const ProfileEvent &e, const Profiler &profiler) {
   }
   event.add("ph", "X")
       .add("pid", int64_t(0))
-      .add("tid", int64_t(0))
+      .add("tid", tid)
       .raw("ts", microseconds(e.startNs))
       .raw("dur", microseconds(e.endNs - e.startNs))
       .add("args", args);
   return event;
 }
 
-/// A metadata ("M") event of track 0.
-Object metadata(const char *name, const Object &args, bool thread) {
+/// A metadata ("M") event of the process or, with `tid` >= 0, a track.
+Object metadata(const char *name, const Object &args, int64_t tid) {
   Object event;
   event.add("name", name).add("ph", "M").add("pid", int64_t(0));
-  if (thread)
-    event.add("tid", int64_t(0));
+  if (tid >= 0)
+    event.add("tid", tid);
   return event.add("args", args);
 }
 
@@ -157,36 +199,50 @@ Object metadata(const char *name, const Object &args, bool thread) {
 
 void pp::rt::writeProfileTrace(std::ostream &os, const Profiler &profiler,
                                const std::string &processName) {
+  writePipelineTrace(os, {&profiler}, processName, 1);
+}
+
+void pp::rt::writePipelineTrace(std::ostream &os,
+                                const std::vector<const Profiler *> &stages,
+                                const std::string &processName,
+                                uint32_t chunks) {
   // Parents before their children: by start, then the longer first, then
   // steps before functions before kernels (equal times at the clock's
   // resolution).
+  // Actions (a fused backward) hold their function runs.
   auto depth = [](const ProfileEvent *e) {
     return e->kind == ProfileEvent::Kind::Step     ? 0
-           : e->kind == ProfileEvent::Kind::Kernel ? 2
-                                                   : 1;
+           : e->kind == ProfileEvent::Kind::Action ? 1
+           : e->kind == ProfileEvent::Kind::Kernel ? 3
+                                                   : 2;
   };
-  std::vector<const ProfileEvent *> order;
-  for (const ProfileEvent &e : profiler.events())
-    order.push_back(&e);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](const ProfileEvent *a, const ProfileEvent *b) {
-                     if (a->startNs != b->startNs)
-                       return a->startNs < b->startNs;
-                     if (a->endNs != b->endNs)
-                       return a->endNs > b->endNs;
-                     return depth(a) < depth(b);
-                   });
-
   os << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
-  os << metadata("process_name", Object().add("name", processName), false)
+  os << metadata("process_name", Object().add("name", processName), -1)
             .str();
-  os << ",\n"
-     << metadata("thread_name", Object().add("name", "stage 0"), true).str();
-  os << ",\n"
-     << metadata("thread_sort_index", Object().add("sort_index", int64_t(0)),
-                 true)
-            .str();
-  for (const ProfileEvent *e : order)
-    os << ",\n" << completeEvent(*e, profiler).str();
+  for (size_t s = 0; s < stages.size(); ++s) {
+    int64_t tid = int64_t(s);
+    os << ",\n"
+       << metadata("thread_name",
+                   Object().add("name", "stage " + std::to_string(s)), tid)
+              .str();
+    os << ",\n"
+       << metadata("thread_sort_index", Object().add("sort_index", tid), tid)
+              .str();
+  }
+  for (size_t s = 0; s < stages.size(); ++s) {
+    std::vector<const ProfileEvent *> order;
+    for (const ProfileEvent &e : stages[s]->events())
+      order.push_back(&e);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](const ProfileEvent *a, const ProfileEvent *b) {
+                       if (a->startNs != b->startNs)
+                         return a->startNs < b->startNs;
+                       if (a->endNs != b->endNs)
+                         return a->endNs > b->endNs;
+                       return depth(a) < depth(b);
+                     });
+    for (const ProfileEvent *e : order)
+      os << ",\n" << completeEvent(*e, *stages[s], int64_t(s), chunks).str();
+  }
   os << "\n]}\n";
 }

@@ -8,6 +8,8 @@
 
 #include "pp/Runtime/Profiler.h"
 
+#include <cstring>
+
 using namespace pp::rt;
 
 /// The product of `shape[from:]`.
@@ -54,4 +56,84 @@ double pp::rt::productFlops(const KernelSpec &spec) {
 
 uint32_t Profiler::addKernel(const KernelSpec &spec) {
   return addKernel(ProfiledKernel{spec.op, spec.location, productFlops(spec)});
+}
+
+namespace {
+
+template <typename T> void put(std::string &out, const T &value) {
+  out.append(reinterpret_cast<const char *>(&value), sizeof(T));
+}
+void putString(std::string &out, const std::string &text) {
+  put(out, uint64_t(text.size()));
+  out += text;
+}
+
+/// Reads values back from serialize()'s bytes, failing past the end.
+class Reader {
+public:
+  explicit Reader(const std::string &bytes) : bytes_(bytes) {}
+  template <typename T> bool get(T &value) {
+    if (bytes_.size() - at_ < sizeof(T))
+      return false;
+    std::memcpy(&value, bytes_.data() + at_, sizeof(T));
+    at_ += sizeof(T);
+    return true;
+  }
+  bool getString(std::string &text) {
+    uint64_t size = 0;
+    if (!get(size) || bytes_.size() - at_ < size)
+      return false;
+    text.assign(bytes_, at_, size);
+    at_ += size;
+    return true;
+  }
+  bool done() const { return at_ == bytes_.size(); }
+
+private:
+  const std::string &bytes_;
+  size_t at_ = 0;
+};
+
+} // namespace
+
+std::string Profiler::serialize() const {
+  std::string out;
+  put(out, uint64_t(kernels_.size()));
+  for (const ProfiledKernel &k : kernels_) {
+    putString(out, k.op);
+    putString(out, k.location);
+    put(out, k.flops);
+  }
+  put(out, uint64_t(events_.size()));
+  for (const ProfileEvent &e : events_)
+    put(out, e);
+  return out;
+}
+
+Status Profiler::deserialize(const std::string &bytes) {
+  Reader in(bytes);
+  uint64_t count = 0;
+  auto corrupt = [] {
+    return Status::error("a gathered profile is truncated or corrupt");
+  };
+  if (!in.get(count))
+    return corrupt();
+  uint32_t base = uint32_t(kernels_.size());
+  for (uint64_t i = 0; i < count; ++i) {
+    ProfiledKernel k;
+    if (!in.getString(k.op) || !in.getString(k.location) || !in.get(k.flops))
+      return corrupt();
+    kernels_.push_back(std::move(k));
+  }
+  if (!in.get(count))
+    return corrupt();
+  for (uint64_t i = 0; i < count; ++i) {
+    ProfileEvent e{ProfileEvent::Kind::Step};
+    if (!in.get(e))
+      return corrupt();
+    if (e.kind == ProfileEvent::Kind::Kernel)
+      e.kernel += base;
+    events_.push_back(e);
+  }
+  return in.done() ? Status::ok() : corrupt();
 }

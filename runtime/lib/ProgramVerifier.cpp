@@ -154,11 +154,15 @@ namespace {
 bool isAllowedPort(FunctionRole fn, PortRole port, bool argument) {
   switch (fn) {
   case program::FORWARD:
-    return argument ? port == program::INPUT
-                    : port == program::OUTPUT || port == program::SAVED;
+    return argument ? port == program::INPUT || port == program::BOUNDARY_IN
+                    : port == program::OUTPUT || port == program::SAVED ||
+                          port == program::BOUNDARY_OUT;
   case program::BACKWARD_INPUT:
-    return argument ? port == program::SAVED || port == program::OUTPUT_GRAD
-                    : port == program::INPUT_GRAD || port == program::COTANGENT;
+    return argument ? port == program::SAVED || port == program::OUTPUT_GRAD ||
+                          port == program::BOUNDARY_OUT_GRAD
+                    : port == program::INPUT_GRAD ||
+                          port == program::COTANGENT ||
+                          port == program::BOUNDARY_IN_GRAD;
   case program::BACKWARD_WEIGHT:
     return argument ? port == program::SAVED || port == program::COTANGENT
                     : port == program::PARAM_GRAD;

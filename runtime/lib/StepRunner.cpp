@@ -29,15 +29,16 @@ Status StepRunner::create(ProgramDirectory &dir, const KernelRegistry &registry,
     return Status::error(
         dir.manifestPath + ": the program has " +
         std::to_string(dir.stages.size()) +
-        " stages; pipelined execution of several stages is not available "
-        "yet, export it with num-stages=1");
+        " stages; gradient checks run one stage in one process: export it "
+        "with num-stages=1");
   StageProgram &stage = dir.stages[0];
   const program::Program &prog = stage.program;
   for (const program::Function &fn : prog.functions())
     if (fn.chunk() != 0)
       return Status::error(stage.programPath + ": function '" + fn.name() +
                            "' belongs to chunk " + std::to_string(fn.chunk()) +
-                           "; one-stage programs have one chunk");
+                           "; gradient checks run one chunk: export it with "
+                           "num-stages=1 and a one-chunk schedule");
   if (training && dir.manifest.loss().empty())
     return Status::error(dir.manifestPath +
                          ": the program was exported without a loss, so it "

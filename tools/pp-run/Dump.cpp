@@ -46,31 +46,22 @@ writeNamed(const std::string &dir,
   return Status::ok();
 }
 
-Status pp::run::writeTrainingDump(const std::string &dir,
-                                  const rt::StepRunner &runner, double loss,
-                                  const rt::Gradients &grads) {
+Status pp::run::writeTrainingDump(
+    const std::string &dir, rt::DType lossType, double loss,
+    const std::vector<std::pair<std::string, rt::Tensor>> &gradients) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec)
     return Status::error(dir +
                          ": cannot create the directory: " + ec.message());
-  rt::Tensor lossTensor = rt::Tensor::empty({runner.lossType(), {}});
-  if (runner.lossType() == rt::DType::F64)
+  rt::Tensor lossTensor = rt::Tensor::empty({lossType, {}});
+  if (lossType == rt::DType::F64)
     *lossTensor.data<double>() = loss;
   else
     *lossTensor.data<float>() = float(loss);
   if (Status s = rt::writeTensorFile(dir + "/loss.pb", lossTensor, "loss"))
     return s;
-
-  std::vector<std::pair<std::string, rt::Tensor>> named;
-  const auto &trainable = runner.trainableParameters();
-  for (size_t k = 0; k < trainable.size(); ++k) {
-    const rt::program::Parameter &p =
-        runner.program().parameters(int(trainable[k]));
-    named.emplace_back(p.source_name().empty() ? p.name() : p.source_name(),
-                       grads.parameters[k]);
-  }
-  return writeNamed(dir + "/grad", named);
+  return writeNamed(dir + "/grad", gradients);
 }
 
 Status

@@ -15,17 +15,20 @@
 #ifndef PP_TOOLS_PPRUN_DUMP_H
 #define PP_TOOLS_PPRUN_DUMP_H
 
-#include "pp/Runtime/StepRunner.h"
+#include "pp/Runtime/Status.h"
+#include "pp/Runtime/Tensor.h"
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace pp::run {
 
-/// The loss (in the loss's element type) and the parameter gradients.
-rt::Status writeTrainingDump(const std::string &dir,
-                             const rt::StepRunner &runner, double loss,
-                             const rt::Gradients &grads);
+/// The loss (in the loss's element type) and the parameter gradients, by
+/// the parameters' source names.
+rt::Status writeTrainingDump(
+    const std::string &dir, rt::DType lossType, double loss,
+    const std::vector<std::pair<std::string, rt::Tensor>> &gradients);
 
 /// The forward outputs of --infer, by output name.
 rt::Status writeOutputsDump(const std::string &dir,

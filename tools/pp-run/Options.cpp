@@ -45,7 +45,20 @@ Training:
                         per function (F, B, W) where the steps' time went,
                         first step left out as warm-up (stderr)
   --trace FILE.json     write the measured timeline as a Chrome/Perfetto
-                        trace (as pp-simulate's trace=)
+                        trace, one track per stage (as pp-simulate's trace=)
+  --plan-report         after training, print the measured step time,
+                        bubble and activation memory of every stage next to
+                        what the plan simulated (stderr)
+Pipelines (programs of several stages):
+  --transport KIND      threads (default: every stage a thread of this
+                        process) or mpi (one process per stage:
+                        mpirun -np STAGES pp-run DIR --transport=mpi ...)
+  --no-nan-check        do not check the tensors a stage sends for NaN
+  --inject-fault S:ACTION:KIND
+                        testing aid: stage S fails at ACTION (its schedule
+                        text form, F3, SB1.1, ...) with KIND nan (its
+                        activations or loss become NaN), error, or kill
+                        (the process kills itself; for --transport=mpi)
 Other modes:
   --infer               run the forward function only; with --dump, write
                         DIR/outputs/*.pb
@@ -77,6 +90,10 @@ enum OptionId {
   OptInfer,
   OptGradCheck,
   OptGradCheckTol,
+  OptPlanReport,
+  OptTransport,
+  OptNoNanCheck,
+  OptInjectFault,
   OptHelp = 'h',
 };
 
@@ -99,6 +116,10 @@ const struct option kLongOptions[] = {
     {"infer", no_argument, nullptr, OptInfer},
     {"gradcheck", no_argument, nullptr, OptGradCheck},
     {"gradcheck-tol", required_argument, nullptr, OptGradCheckTol},
+    {"plan-report", no_argument, nullptr, OptPlanReport},
+    {"transport", required_argument, nullptr, OptTransport},
+    {"no-nan-check", no_argument, nullptr, OptNoNanCheck},
+    {"inject-fault", required_argument, nullptr, OptInjectFault},
     {"help", no_argument, nullptr, OptHelp},
     {nullptr, 0, nullptr, 0},
 };
@@ -125,6 +146,35 @@ Status parseInteger(const char *option, const char *text, int64_t minimum,
     return Status::error(std::string("--") + option + ": " + text +
                          " is less than " + std::to_string(minimum));
   out = value;
+  return Status::ok();
+}
+
+/// STAGE:ACTION:KIND, e.g. 2:F3:nan.
+Status parseFault(const std::string &text, rt::InjectedFault &out) {
+  size_t first = text.find(':'), last = text.rfind(':');
+  auto bad = [&] {
+    return Status::error("--inject-fault: expected STAGE:ACTION:KIND (e.g. "
+                         "2:F3:nan; KIND nan, error or kill), not '" +
+                         text + "'");
+  };
+  if (first == std::string::npos || first == last)
+    return bad();
+  std::string stage = text.substr(0, first),
+              kind = text.substr(last + 1);
+  out.action = text.substr(first + 1, last - first - 1);
+  char *end = nullptr;
+  long value = std::strtol(stage.c_str(), &end, 10);
+  if (stage.empty() || *end != '\0' || value < 0 || out.action.empty())
+    return bad();
+  out.stage = int(value);
+  if (kind == "nan")
+    out.kind = rt::InjectedFault::Kind::NaN;
+  else if (kind == "error")
+    out.kind = rt::InjectedFault::Kind::Error;
+  else if (kind == "kill")
+    out.kind = rt::InjectedFault::Kind::Kill;
+  else
+    return bad();
   return Status::ok();
 }
 
@@ -217,6 +267,25 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
       if (!s && out.gradcheckTolerance <= 0)
         s = Status::error("--gradcheck-tol: must be positive");
       break;
+    case OptPlanReport:
+      out.planReport = true;
+      break;
+    case OptTransport:
+      if (std::string(arg) == "threads")
+        out.transport = TransportKind::Threads;
+      else if (std::string(arg) == "mpi")
+        out.transport = TransportKind::Mpi;
+      else
+        s = Status::error(std::string("--transport: expected threads or mpi, "
+                                      "not '") +
+                          arg + "'");
+      break;
+    case OptNoNanCheck:
+      out.checkNaN = false;
+      break;
+    case OptInjectFault:
+      s = parseFault(arg, out.fault);
+      break;
     case OptHelp:
       out.help = true;
       return Status::ok();
@@ -244,10 +313,16 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
   if (out.mode != Mode::Train && !out.savePath.empty())
     return Status::error("--save writes trained weights; it cannot be "
                          "combined with --infer or --gradcheck");
-  if (out.mode != Mode::Train && (out.profile || !out.tracePath.empty()))
-    return Status::error(std::string(out.profile ? "--profile" : "--trace") +
+  if (out.mode != Mode::Train &&
+      (out.profile || !out.tracePath.empty() || out.planReport))
+    return Status::error(std::string(out.profile           ? "--profile"
+                                     : out.planReport ? "--plan-report"
+                                                      : "--trace") +
                          " times training steps; it cannot be combined with "
                          "--infer or --gradcheck");
+  if (out.mode == Mode::GradCheck && out.transport == TransportKind::Mpi)
+    return Status::error("--gradcheck runs one-stage programs in one process; "
+                         "it cannot be combined with --transport=mpi");
   if (out.mode == Mode::GradCheck && !out.dumpDir.empty())
     return Status::error("--dump cannot be combined with --gradcheck");
   if (out.mode != Mode::GradCheck && out.dataDir.empty())

@@ -4,6 +4,7 @@
 #define PP_TOOLS_PPRUN_OPTIONS_H
 
 #include "pp/Runtime/Optimizer.h"
+#include "pp/Runtime/PipelineStage.h"
 #include "pp/Runtime/Status.h"
 
 #include <cstdint>
@@ -12,6 +13,9 @@
 namespace pp::run {
 
 enum class Mode { Train, Infer, GradCheck };
+/// How the stages of a pipeline run: threads of this process, or one MPI
+/// process each.
+enum class TransportKind { Threads, Mpi };
 
 struct Options {
   std::string programDir;
@@ -25,6 +29,10 @@ struct Options {
   std::string dumpDir;
   bool profile = false;  // --profile: the per-op table on stderr
   std::string tracePath; // --trace: the measured timeline
+  bool planReport = false; // --plan-report: measured against simulated
+  TransportKind transport = TransportKind::Threads;
+  bool checkNaN = true;     // --no-nan-check turns it off
+  rt::InjectedFault fault;  // --inject-fault STAGE:ACTION:KIND
   double gradcheckTolerance = 1e-5;
   bool help = false;
 };

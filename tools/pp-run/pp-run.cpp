@@ -10,8 +10,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Driver.h"
 #include "Dump.h"
 #include "Options.h"
+#include "PlanReport.h"
 #include "Progress.h"
 
 #include "pp/Runtime/DataLoader.h"
@@ -19,7 +21,7 @@
 #include "pp/Runtime/ModelSaver.h"
 #include "pp/Runtime/ProfileReport.h"
 #include "pp/Runtime/ProfileTrace.h"
-#include "pp/Runtime/Trainer.h"
+#include "pp/Runtime/MpiTransport.h"
 
 #include <cblas.h>
 
@@ -47,6 +49,15 @@ std::string formatNumber(double value) {
   return text;
 }
 
+/// Samples per step: axis 0 of the first manifest input of rank >= 1 (1
+/// when there is none).
+int64_t batchSize(const rt::program::Manifest &manifest) {
+  for (const rt::program::ManifestTensor &t : manifest.inputs())
+    if (t.type().shape_size() > 0)
+      return t.type().shape(0);
+  return 1;
+}
+
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
@@ -67,61 +78,76 @@ private:
   std::string path_;
 };
 
-int train(const Options &opts, rt::ProgramDirectory &dir,
-          const rt::KernelRegistry &registry) {
+int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
+  bool root = driver.isRoot();
   // A model that cannot be saved should fail before the training, not after.
   if (!opts.savePath.empty()) {
     const std::string &source = dir.manifest.source_model();
     if (source.empty() || !std::ifstream(source))
-      return fail(Status::error(
+      return driver.fail(Status::error(
           "--save: " + dir.manifestPath + "'s source_model '" + source +
           "' cannot be read, so there is no model to save the weights into"));
   }
   // Likewise a trace that cannot be written; a failed run leaves none.
   std::ofstream trace;
-  TraceFileGuard traceGuard(opts.tracePath);
-  if (!opts.tracePath.empty()) {
+  TraceFileGuard traceGuard(root ? opts.tracePath : "");
+  if (root && !opts.tracePath.empty()) {
     trace.open(opts.tracePath, std::ios::binary | std::ios::trunc);
     if (!trace)
-      return fail(
+      return driver.fail(
           Status::error("--trace: cannot write '" + opts.tracePath + "'"));
   }
   rt::Batch batch;
   if (Status s = rt::loadBatch(dir.manifest, opts.dataDir, batch))
-    return fail(s);
-  std::unique_ptr<rt::StepRunner> runner;
-  if (Status s = rt::StepRunner::create(dir, registry, opts.seed,
-                                        /*training=*/true, runner))
-    return fail(s);
-  runner->context().blasThreads = opts.threads;
-  std::unique_ptr<rt::Trainer> trainer;
-  if (Status s =
-          rt::Trainer::create(*runner, registry, opts.optimizer, trainer))
-    return fail(s);
-  rt::Profiler profiler;
-  if (opts.profile || trace.is_open())
-    runner->setProfiler(&profiler);
+    return driver.fail(s);
 
-  StepReporter reporter(opts.steps, runner->batchSize());
+  StepReporter reporter(root ? opts.steps : 0, batchSize(dir.manifest));
   double loss = 0;
   for (int64_t step = 1; step <= opts.steps; ++step) {
-    reporter.stepStarting(step);
+    if (root)
+      reporter.stepStarting(step);
     auto start = std::chrono::steady_clock::now();
-    if (Status s = trainer->step(batch, loss)) {
+    if (Status s = driver.trainStep(step, batch, loss)) {
       reporter.finish();
-      return fail(s);
+      return driver.fail(s);
     }
-    reporter.stepDone(step, loss, secondsSince(start));
+    if (root)
+      reporter.stepDone(step, loss, secondsSince(start));
   }
   reporter.finish();
 
-  if (opts.profile) {
-    std::fputs(rt::formatProfile(rt::summarizeProfile(profiler)).c_str(),
-               stderr);
-    std::fputs(rt::formatMemoryPeaks(runner->memoryStats()).c_str(), stderr);
-  }
+  std::vector<StageSummary> summaries;
+  if (Status s = driver.gatherSummaries(summaries))
+    return driver.fail(s);
+  std::vector<std::pair<std::string, rt::Tensor>> gradients;
+  if (!opts.dumpDir.empty())
+    if (Status s = driver.gatherGradients(gradients))
+      return driver.fail(s);
+  if (!opts.savePath.empty())
+    if (Status s = driver.gatherParameters())
+      return driver.fail(s);
+  if (!root)
+    return 0;
+
+  bool several = summaries.size() > 1;
+  if (opts.profile)
+    for (size_t s = 0; s < summaries.size(); ++s) {
+      if (several)
+        std::fprintf(stderr, "%sstage %zu:\n", s ? "\n" : "", s);
+      std::fputs(
+          rt::formatProfile(rt::summarizeProfile(*summaries[s].profiler))
+              .c_str(),
+          stderr);
+      std::fputs(rt::formatMemoryPeaks(summaries[s].memory).c_str(), stderr);
+    }
+  if (opts.planReport)
+    std::fputs(formatPlanReport(dir.manifest, summaries).c_str(), stderr);
   if (trace.is_open()) {
-    rt::writeProfileTrace(trace, profiler, "pp-run " + opts.programDir);
+    std::vector<const rt::Profiler *> profilers;
+    for (const StageSummary &s : summaries)
+      profilers.push_back(s.profiler.get());
+    rt::writePipelineTrace(trace, profilers, "pp-run " + opts.programDir,
+                           rt::chunksPerStage(dir.manifest));
     trace.close();
     if (!trace)
       return fail(
@@ -129,8 +155,8 @@ int train(const Options &opts, rt::ProgramDirectory &dir,
     traceGuard.keep();
   }
   if (!opts.dumpDir.empty())
-    if (Status s = writeTrainingDump(opts.dumpDir, *runner, loss,
-                                     trainer->gradients()))
+    if (Status s = writeTrainingDump(opts.dumpDir, driver.lossType(), loss,
+                                     gradients))
       return fail(s);
   if (!opts.savePath.empty())
     if (Status s = rt::saveTrainedModel(dir, opts.savePath))
@@ -138,25 +164,21 @@ int train(const Options &opts, rt::ProgramDirectory &dir,
   return 0;
 }
 
-int infer(const Options &opts, rt::ProgramDirectory &dir,
-          const rt::KernelRegistry &registry) {
+int infer(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
   rt::Batch batch;
   if (Status s = rt::loadBatch(dir.manifest, opts.dataDir, batch))
-    return fail(s);
-  std::unique_ptr<rt::StepRunner> runner;
-  if (Status s = rt::StepRunner::create(dir, registry, opts.seed,
-                                        /*training=*/false, runner))
-    return fail(s);
-  runner->context().blasThreads = opts.threads;
+    return driver.fail(s);
   auto start = std::chrono::steady_clock::now();
   std::map<std::string, rt::Tensor> outputs;
-  if (Status s = runner->infer(batch, outputs))
-    return fail(s);
+  if (Status s = driver.infer(batch, outputs))
+    return driver.fail(s);
   double seconds = secondsSince(start);
+  if (!driver.isRoot())
+    return 0;
   for (const auto &[name, tensor] : outputs)
     std::printf("output %s: %s\n", name.c_str(), tensor.type().str().c_str());
   std::printf("forward in %.3f ms, %.1f samples/s\n", seconds * 1e3,
-              seconds > 0 ? double(runner->batchSize()) / seconds : 0.0);
+              seconds > 0 ? double(batchSize(dir.manifest)) / seconds : 0.0);
   if (!opts.dumpDir.empty())
     if (Status s = writeOutputsDump(opts.dumpDir, outputs))
       return fail(s);
@@ -226,24 +248,43 @@ int runTool(int argc, char **argv) {
     std::fputs(usage(), stdout);
     return 0;
   }
-  // OpenBLAS's thread count is process-wide; each stage's context records
-  // the same budget (KernelContext::blasThreads).
+  // Over MPI every process reads the same directory and fails the same
+  // way: rank 0 alone reports what fails before the stages run.
+  std::unique_ptr<rt::MpiTransport> mpi;
+  if (opts.transport == TransportKind::Mpi)
+    if (Status s = rt::MpiTransport::create(&argc, &argv, mpi))
+      return fail(s);
+  bool quiet = mpi && mpi->stage() != 0;
+  auto failEarly = [&](const Status &s) { return quiet ? 1 : fail(s); };
   openblas_set_num_threads(opts.threads);
 
   rt::ProgramDirectory dir;
   if (Status s = rt::loadProgramDirectory(opts.programDir, dir))
-    return fail(s);
+    return failEarly(s);
   rt::KernelRegistry registry;
   rt::registerCpuKernels(registry);
-  switch (opts.mode) {
-  case Mode::Train:
-    return train(opts, dir, registry);
-  case Mode::Infer:
-    return infer(opts, dir, registry);
-  case Mode::GradCheck:
+  if (opts.mode == Mode::GradCheck)
     return gradcheck(opts, dir, registry);
+
+  bool training = opts.mode == Mode::Train;
+  if (!mpi && dir.stages.size() > 1 && opts.threads > 1) {
+    // OpenBLAS's thread count is process-wide: stages that share a process
+    // compute on one thread each.
+    std::fprintf(stderr,
+                 "note: --threads %d applies per process; the %zu stages "
+                 "running as threads use one BLAS thread each (use "
+                 "--transport=mpi for more)\n",
+                 opts.threads, dir.stages.size());
+    openblas_set_num_threads(1);
   }
-  return 1;
+  std::unique_ptr<Driver> driver;
+  Status created =
+      mpi ? createMpiDriver(opts, std::move(mpi), dir, registry, training,
+                            driver)
+          : createThreadDriver(opts, dir, registry, training, driver);
+  if (created)
+    return failEarly(created);
+  return training ? train(opts, dir, *driver) : infer(opts, dir, *driver);
 }
 
 } // namespace

@@ -41,7 +41,11 @@ struct ProfileSummary {
   std::vector<ProfileRow> ops;
   /// The optimizer updates.
   ProfileRow optimizer;
-  /// Step time in no kernel and outside the optimizer: allocation, views,
+  /// A pipeline stage's sends, receives and tied-gradient reductions, the
+  /// time spent waiting for the peer included.
+  ProfileRow communication;
+  /// Step time in no kernel, outside the optimizer and communication:
+  /// allocation, views,
   /// the routing of ports between functions, gradient accumulation.
   double otherSeconds = 0;
   /// F, B and W runs (named "F", "B", "W"), those that ran.

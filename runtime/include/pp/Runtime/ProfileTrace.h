@@ -19,6 +19,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace pp::rt {
 
@@ -26,6 +27,14 @@ namespace pp::rt {
 /// ("pp-run DIR").
 void writeProfileTrace(std::ostream &os, const Profiler &profiler,
                        const std::string &processName);
+
+/// Writes the traces of a pipeline's stages, one track per stage (`stage
+/// 0`, `stage 1`, ...), with their actions named as the simulator names
+/// them (`F3.1`, `BW0`, `SF2>1`, `RB0<2`, `TR~1`, `OPT`; the chunk suffix
+/// when stages have several `chunks`). The profilers must share one origin.
+void writePipelineTrace(std::ostream &os,
+                        const std::vector<const Profiler *> &stages,
+                        const std::string &processName, uint32_t chunks);
 
 /// `text` as a JSON string literal, quotes included: `"` and `\` escaped,
 /// control characters as \uXXXX (other bytes as they are: UTF-8 text stays

@@ -54,7 +54,10 @@ struct ProfiledKernel {
 };
 
 struct ProfileEvent {
-  enum class Kind : uint8_t { Step, Function, Kernel, Optimizer };
+  /// Action: a pipeline action that is not one function run: a fused
+  /// backward (BW, whose B and W runs nest in it), a send or receive (its
+  /// wait included) or a tied-gradient reduction.
+  enum class Kind : uint8_t { Step, Function, Kernel, Optimizer, Action };
   Kind kind;
   /// Function and Kernel: the function's role.
   program::FunctionRole role = program::FUNCTION_ROLE_UNSPECIFIED;
@@ -66,6 +69,12 @@ struct ProfileEvent {
   int64_t step = 0;
   /// Nanoseconds since the profiler's origin.
   int64_t startNs = 0, endNs = 0;
+  /// Function, Kernel and Action: the stage's local chunk.
+  int32_t chunk = 0;
+  /// Action: its kind and peer (the other stage of a transfer or
+  /// reduction; -1 otherwise).
+  program::Action::Kind action = program::Action::KIND_UNSPECIFIED;
+  int32_t peer = -1;
 
   double seconds() const { return double(endNs - startNs) * 1e-9; }
 };
@@ -87,6 +96,8 @@ public:
   /// microbatch (from 0) being run.
   void setStep(int64_t step) { step_ = step; }
   void setMicrobatch(int32_t microbatch) { microbatch_ = microbatch; }
+  /// The local chunk being run (pipelined programs with several chunks).
+  void setChunk(int32_t chunk) { chunk_ = chunk; }
 
   void kernelDone(uint32_t kernel, program::FunctionRole role,
                   ProfileClock::time_point start,
@@ -105,6 +116,19 @@ public:
             0, -1, step_, 0, 0},
            start, end);
   }
+  void actionDone(const program::Action &action, ProfileClock::time_point start,
+                  ProfileClock::time_point end) {
+    ProfileEvent event{ProfileEvent::Kind::Action,
+                       program::FUNCTION_ROLE_UNSPECIFIED,
+                       0,
+                       int32_t(action.microbatch()),
+                       step_,
+                       0,
+                       0};
+    event.action = action.kind();
+    event.peer = action.peer();
+    record(event, start, end, int32_t(action.chunk()));
+  }
   void stepDone(ProfileClock::time_point start, ProfileClock::time_point end) {
     record({ProfileEvent::Kind::Step, program::FUNCTION_ROLE_UNSPECIFIED, 0, -1,
             step_, 0, 0},
@@ -114,6 +138,12 @@ public:
   /// Events in the order they ended.
   const std::vector<ProfileEvent> &events() const { return events_; }
   const std::vector<ProfiledKernel> &kernels() const { return kernels_; }
+
+  /// The kernels and events as bytes, to gather a stage's profile into
+  /// another process of the same build (pp-run --transport=mpi), and back:
+  /// `deserialize` adds what `bytes` holds to this profiler.
+  std::string serialize() const;
+  Status deserialize(const std::string &bytes);
 
   /// Adds an event as it is (tests build timelines with it).
   void addEvent(const ProfileEvent &event) { events_.push_back(event); }
@@ -125,6 +155,11 @@ public:
 private:
   void record(ProfileEvent event, ProfileClock::time_point start,
               ProfileClock::time_point end) {
+    record(event, start, end, chunk_);
+  }
+  void record(ProfileEvent event, ProfileClock::time_point start,
+              ProfileClock::time_point end, int32_t chunk) {
+    event.chunk = chunk;
     event.startNs = sinceOrigin(start);
     event.endNs = sinceOrigin(end);
     events_.push_back(event);
@@ -137,6 +172,7 @@ private:
   ProfileClock::time_point origin_;
   int64_t step_ = 0;
   int32_t microbatch_ = -1;
+  int32_t chunk_ = 0;
   std::vector<ProfiledKernel> kernels_;
   std::vector<ProfileEvent> events_;
 };

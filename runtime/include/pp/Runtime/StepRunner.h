@@ -28,6 +28,7 @@
 #define PP_RUNTIME_STEPRUNNER_H
 
 #include "pp/Runtime/BufferPool.h"
+#include "pp/Runtime/Batch.h"
 #include "pp/Runtime/Executor.h"
 #include "pp/Runtime/Program.h"
 
@@ -38,8 +39,6 @@
 
 namespace pp::rt {
 
-/// The data of one step: whole-batch tensors by manifest input name.
-using Batch = std::map<std::string, Tensor>;
 
 struct Gradients {
   /// One per trainable parameter, in the order of `trainableParameters()`.

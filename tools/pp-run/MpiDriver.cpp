@@ -1,0 +1,269 @@
+//===- MpiDriver.cpp - This process's stage of an MPI job -----------------===//
+//
+// `mpirun -np P pp-run DIR --transport=mpi`: rank r runs stage r. The loss
+// is summed over the ranks every step (only the last virtual stage's rank
+// has one); what the root prints or writes after training (gradients,
+// parameters, profiles, memory) is gathered to rank 0 as bytes of ONNX
+// TensorProtos or serialized profiles.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Driver.h"
+
+#include "pp/Runtime/TensorIO.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <cstdio>
+#include <cstring>
+#include <set>
+
+using namespace pp;
+using namespace pp::run;
+using rt::Status;
+
+namespace {
+
+using NamedTensors = std::vector<std::pair<std::string, rt::Tensor>>;
+
+/// Tensors as length-prefixed TensorProto bytes, and back.
+std::string encodeTensors(const NamedTensors &tensors) {
+  std::string out;
+  for (const auto &[name, tensor] : tensors) {
+    onnx::TensorProto proto;
+    rt::tensorToProto(tensor, name, proto);
+    std::string bytes = proto.SerializeAsString();
+    uint64_t size = bytes.size();
+    out.append(reinterpret_cast<const char *>(&size), sizeof(size));
+    out += bytes;
+  }
+  return out;
+}
+
+Status decodeTensors(const std::string &bytes, NamedTensors &out) {
+  size_t at = 0;
+  while (at < bytes.size()) {
+    uint64_t size = 0;
+    if (bytes.size() - at < sizeof(size))
+      return Status::error("gathered tensors are truncated");
+    std::memcpy(&size, bytes.data() + at, sizeof(size));
+    at += sizeof(size);
+    if (bytes.size() - at < size)
+      return Status::error("gathered tensors are truncated");
+    onnx::TensorProto proto;
+    if (!proto.ParseFromArray(bytes.data() + at, int(size)))
+      return Status::error("a gathered tensor is not a TensorProto");
+    at += size;
+    rt::Tensor tensor;
+    if (Status s = rt::tensorFromProto(proto, tensor,
+                                       "gathered tensor '" + proto.name() + "'"))
+      return s;
+    out.push_back({proto.name(), tensor});
+  }
+  return Status::ok();
+}
+
+class MpiDriver final : public Driver {
+public:
+  MpiDriver(std::unique_ptr<rt::MpiTransport> transport,
+            rt::ProgramDirectory &dir, bool profiled)
+      : transport_(std::move(transport)), dir_(dir), profiled_(profiled) {}
+
+  Status prepare(const Options &opts, const rt::KernelRegistry &registry,
+                 bool training) {
+    uint32_t ranks = transport_->numStages();
+    if (ranks != dir_.stages.size())
+      return Status::error(
+          dir_.manifestPath + ": the program has " +
+          std::to_string(dir_.stages.size()) + " stages, but mpirun started " +
+          std::to_string(ranks) + " processes: run it with mpirun -np " +
+          std::to_string(dir_.stages.size()));
+    if (Status s = rt::PipelineStage::create(dir_, transport_->stage(),
+                                             registry,
+                                             stageOptions(opts, training),
+                                             stage_))
+      return s;
+    if (profiled_) {
+      // The ranks start their clocks together, so that their timelines
+      // line up to the barrier's skew.
+      if (Status s = transport_->barrier())
+        return s;
+      profiler_ = std::make_unique<rt::Profiler>(rt::ProfileClock::now());
+      stage_->setProfiler(profiler_.get());
+    }
+    return Status::ok();
+  }
+
+  bool isRoot() const override { return transport_->stage() == 0; }
+  uint32_t numStages() const override { return transport_->numStages(); }
+  rt::DType lossType() const override { return lossType_; }
+
+  Status trainStep(int64_t step, const rt::Batch &batch,
+                   double &loss) override {
+    double sum = 0;
+    if (Status s = stage_->trainStep(step, batch, *transport_, sum))
+      return s;
+    // The loss and its type live on the last virtual stage's rank.
+    double code = stage_->holdsLoss() && stage_->lossType() == rt::DType::F64;
+    if (Status s = transport_->allReduceSum(code))
+      return s;
+    lossType_ = code > 0 ? rt::DType::F64 : rt::DType::F32;
+    if (Status s = transport_->allReduceSum(sum))
+      return s;
+    loss = sum / dir_.manifest.microbatches();
+    return Status::ok();
+  }
+
+  Status infer(const rt::Batch &batch,
+               std::map<std::string, rt::Tensor> &outputs) override {
+    std::map<std::string, rt::Tensor> mine;
+    if (Status s = stage_->infer(batch, *transport_, mine))
+      return s;
+    NamedTensors named(mine.begin(), mine.end());
+    NamedTensors all;
+    if (Status s = gather(named, all, 0))
+      return s;
+    outputs.clear();
+    for (auto &[name, tensor] : all)
+      outputs[name] = tensor;
+    return Status::ok();
+  }
+
+  Status gatherGradients(NamedTensors &out) override {
+    NamedTensors mine;
+    for (size_t t = 0; t < stage_->trainable().size(); ++t)
+      mine.push_back({stage_->program()
+                          .parameters(int(stage_->trainable()[t]))
+                          .source_name(),
+                      stage_->gradients()[t]});
+    NamedTensors all;
+    if (Status s = gather(mine, all, 1))
+      return s;
+    out.clear();
+    std::set<std::string> seen; // a tied weight once: its copies agree
+    for (auto &[name, tensor] : all)
+      if (seen.insert(name).second)
+        out.push_back({name, tensor});
+    return Status::ok();
+  }
+
+  Status gatherParameters() override {
+    // Every rank sends its trained and state parameters by program name;
+    // the root writes them into its copy of that stage's storage.
+    const rt::StageProgram &sp = dir_.stages[transport_->stage()];
+    NamedTensors mine;
+    for (int i = 0; i < sp.program.parameters_size(); ++i)
+      if (sp.program.parameters(i).trainable() ||
+          sp.program.parameters(i).state())
+        mine.push_back({sp.program.parameters(i).name(),
+                        sp.parameters[size_t(i)]});
+    if (!isRoot())
+      return transport_->sendBytes(0, rt::MessageTag::gather(2),
+                                   encodeTensors(mine));
+    for (uint32_t r = 1; r < numStages(); ++r) {
+      std::string bytes;
+      if (Status s = transport_->recvBytes(r, rt::MessageTag::gather(2), bytes))
+        return s;
+      NamedTensors theirs;
+      if (Status s = decodeTensors(bytes, theirs))
+        return s;
+      rt::StageProgram &stage = dir_.stages[r];
+      for (auto &[name, tensor] : theirs) {
+        int index = -1;
+        for (int i = 0; i < stage.program.parameters_size(); ++i)
+          if (stage.program.parameters(i).name() == name)
+            index = i;
+        rt::Tensor &into = stage.parameters[size_t(std::max(0, index))];
+        if (index < 0 || into.type() != tensor.type())
+          return Status::error("stage " + std::to_string(r) +
+                               " sent parameter '" + name + "', which its "
+                               "program does not hold with that type");
+        std::memcpy(into.raw(), tensor.raw(), tensor.bytes());
+      }
+    }
+    return Status::ok();
+  }
+
+  Status gatherSummaries(std::vector<StageSummary> &out) override {
+    std::string mine(reinterpret_cast<const char *>(&memory()),
+                     sizeof(rt::MemoryStats));
+    if (profiler_)
+      mine += profiler_->serialize();
+    if (!isRoot())
+      return transport_->sendBytes(0, rt::MessageTag::gather(3), mine);
+    out.clear();
+    for (uint32_t r = 0; r < numStages(); ++r) {
+      std::string bytes = mine;
+      if (r > 0)
+        if (Status s =
+                transport_->recvBytes(r, rt::MessageTag::gather(3), bytes))
+          return s;
+      StageSummary summary;
+      if (bytes.size() < sizeof(rt::MemoryStats))
+        return Status::error("a gathered summary is truncated");
+      std::memcpy(&summary.memory, bytes.data(), sizeof(rt::MemoryStats));
+      if (profiled_) {
+        summary.profiler = std::make_unique<rt::Profiler>();
+        if (Status s = summary.profiler->deserialize(
+                bytes.substr(sizeof(rt::MemoryStats))))
+          return s;
+      }
+      out.push_back(std::move(summary));
+    }
+    return Status::ok();
+  }
+
+  int fail(const Status &status) override {
+    std::fprintf(stderr, "error: %s\n", status.message().c_str());
+    std::fflush(stderr);
+    transport_->abort(status.message());
+    return 1; // not reached: the job is aborted
+  }
+
+private:
+  const rt::MemoryStats &memory() {
+    memory_ = stage_->memoryStats();
+    return memory_;
+  }
+
+  /// Every rank's `mine` concatenated on the root, in rank order.
+  Status gather(const NamedTensors &mine, NamedTensors &all, uint32_t item) {
+    if (!isRoot())
+      return transport_->sendBytes(0, rt::MessageTag::gather(item),
+                                   encodeTensors(mine));
+    all = mine;
+    for (uint32_t r = 1; r < numStages(); ++r) {
+      std::string bytes;
+      if (Status s =
+              transport_->recvBytes(r, rt::MessageTag::gather(item), bytes))
+        return s;
+      if (Status s = decodeTensors(bytes, all))
+        return s;
+    }
+    return Status::ok();
+  }
+
+  std::unique_ptr<rt::MpiTransport> transport_;
+  rt::ProgramDirectory &dir_;
+  bool profiled_;
+  std::unique_ptr<rt::PipelineStage> stage_;
+  std::unique_ptr<rt::Profiler> profiler_;
+  rt::MemoryStats memory_;
+  rt::DType lossType_ = rt::DType::F32;
+};
+
+} // namespace
+
+Status pp::run::createMpiDriver(const Options &opts,
+                                std::unique_ptr<rt::MpiTransport> transport,
+                                rt::ProgramDirectory &dir,
+                                const rt::KernelRegistry &registry,
+                                bool training, std::unique_ptr<Driver> &out) {
+  bool profiled = opts.profile || !opts.tracePath.empty() || opts.planReport;
+  auto driver =
+      std::make_unique<MpiDriver>(std::move(transport), dir, profiled);
+  if (Status s = driver->prepare(opts, registry, training))
+    return s;
+  out = std::move(driver);
+  return Status::ok();
+}

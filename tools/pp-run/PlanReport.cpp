@@ -1,0 +1,149 @@
+//===- PlanReport.cpp - pp-run --plan-report: measured against planned ----===//
+
+#include "PlanReport.h"
+
+#include "pp/Runtime/ProfileReport.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <map>
+
+using namespace pp;
+using namespace pp::run;
+
+namespace {
+
+template <typename... Args> std::string format(const char *fmt, Args... args) {
+  char text[512];
+  std::snprintf(text, sizeof(text), fmt, args...);
+  return text;
+}
+
+std::string seconds(double s) {
+  if (s >= 1)
+    return format("%.3f s", s);
+  if (s >= 1e-3)
+    return format("%.2f ms", s * 1e3);
+  return format("%.1f us", s * 1e6);
+}
+
+std::string percent(double fraction) {
+  return format("%.1f%%", 100 * fraction);
+}
+
+/// What was measured of the counted steps.
+struct Measured {
+  int64_t firstStep = 0, lastStep = 0;
+  double stepTime = 0;           ///< mean over the counted steps
+  std::vector<double> busy;      ///< per stage, mean per step
+};
+
+Measured measure(const std::vector<StageSummary> &stages) {
+  Measured m;
+  int64_t last = 0, first = std::numeric_limits<int64_t>::max();
+  for (const StageSummary &s : stages)
+    for (const rt::ProfileEvent &e : s.profiler->events())
+      if (e.kind == rt::ProfileEvent::Kind::Step) {
+        last = std::max(last, e.step);
+        first = std::min(first, e.step);
+      }
+  if (!last)
+    return m;
+  m.lastStep = last;
+  m.firstStep = last > first ? first + 1 : first; // the first is warm-up
+  // Per step: the earliest start and the latest end over the stages.
+  std::map<int64_t, std::pair<int64_t, int64_t>> spans;
+  m.busy.assign(stages.size(), 0);
+  for (size_t s = 0; s < stages.size(); ++s)
+    for (const rt::ProfileEvent &e : stages[s].profiler->events()) {
+      if (e.step < m.firstStep || e.step > m.lastStep)
+        continue;
+      if (e.kind == rt::ProfileEvent::Kind::Step) {
+        auto it = spans.try_emplace(e.step, e.startNs, e.endNs).first;
+        it->second.first = std::min(it->second.first, e.startNs);
+        it->second.second = std::max(it->second.second, e.endNs);
+      } else if (e.kind == rt::ProfileEvent::Kind::Function) {
+        m.busy[s] += e.seconds();
+      }
+    }
+  double total = 0;
+  for (auto &[step, span] : spans)
+    total += double(span.second - span.first) * 1e-9;
+  double steps = double(m.lastStep - m.firstStep + 1);
+  m.stepTime = total / steps;
+  for (double &b : m.busy)
+    b /= steps;
+  return m;
+}
+
+} // namespace
+
+std::string pp::run::formatPlanReport(const rt::program::Manifest &manifest,
+                                      const std::vector<StageSummary> &stages) {
+  Measured m = measure(stages);
+  if (!m.lastStep)
+    return "plan report: no step was measured\n";
+  bool simulated = manifest.has_simulation() &&
+                   manifest.simulation().stages_size() == int(stages.size());
+  const auto &sim = manifest.simulation();
+  std::string out = format(
+      "plan vs measured: %u stages, schedule %s, %u microbatches; measured "
+      "over step%s %lld%s\n",
+      manifest.num_stages(),
+      manifest.schedule().empty() ? "none" : manifest.schedule().c_str(),
+      manifest.microbatches(), m.lastStep > m.firstStep ? "s" : "",
+      (long long)m.firstStep,
+      m.lastStep > m.firstStep
+          ? format("-%lld (step 1 left out as warm-up)", (long long)m.lastStep)
+                .c_str()
+          : (m.firstStep > 1 ? " (step 1 left out as warm-up)" : ""));
+  if (!simulated) {
+    out += "the export holds no simulation (its schedule has no costs): "
+           "measured only\n";
+  } else {
+    out += format("simulated on device '%s'\n",
+                  sim.device().empty() ? "?" : sim.device().c_str());
+  }
+  double idle = 0;
+  for (double b : m.busy)
+    idle += std::max(0.0, m.stepTime - b);
+  double bubble = m.stepTime > 0 ? idle / (m.stepTime * stages.size()) : 0;
+  if (simulated) {
+    out += format("step time  simulated %10s  measured %10s  (%+.1f%%)\n",
+                  seconds(sim.step_time()).c_str(), seconds(m.stepTime).c_str(),
+                  100 * (m.stepTime / sim.step_time() - 1));
+    out += format("bubble     simulated %10s  measured %10s  (%+.1f points)\n",
+                  percent(sim.bubble_fraction()).c_str(),
+                  percent(bubble).c_str(),
+                  100 * (bubble - sim.bubble_fraction()));
+    out += format("%5s %12s %12s %8s %10s %10s %14s %14s\n", "stage",
+                  "busy sim", "busy meas", "diff", "bubble sim", "bubble meas",
+                  "act peak sim", "act peak meas");
+  } else {
+    out += format("step time %s, bubble %s\n", seconds(m.stepTime).c_str(),
+                  percent(bubble).c_str());
+    out += format("%5s %12s %10s %14s\n", "stage", "busy", "bubble",
+                  "act peak");
+  }
+  for (size_t s = 0; s < stages.size(); ++s) {
+    double stageBubble =
+        m.stepTime > 0 ? std::max(0.0, 1 - m.busy[s] / m.stepTime) : 0;
+    std::string actPeak =
+        rt::formatBytes(stages[s].memory.peakOf(rt::MemoryKind::Activations));
+    if (!simulated) {
+      out += format("%5zu %12s %10s %14s\n", s, seconds(m.busy[s]).c_str(),
+                    percent(stageBubble).c_str(), actPeak.c_str());
+      continue;
+    }
+    const auto &ss = sim.stages(int(s));
+    out += format(
+        "%5zu %12s %12s %+7.1f%% %10s %10s %14s %14s\n", s,
+        seconds(ss.busy_time()).c_str(), seconds(m.busy[s]).c_str(),
+        ss.busy_time() > 0 ? 100 * (m.busy[s] / ss.busy_time() - 1) : 0.0,
+        percent(ss.bubble_fraction()).c_str(), percent(stageBubble).c_str(),
+        rt::formatBytes(int64_t(ss.peak_activation_bytes())).c_str(),
+        actPeak.c_str());
+  }
+  return out;
+}

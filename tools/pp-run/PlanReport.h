@@ -1,0 +1,32 @@
+//===- PlanReport.h - pp-run --plan-report: measured against planned -*- C++ -*-===//
+//
+// After training, the measured step time, bubble and activation memory of
+// every stage next to what pp-simulate predicted for the plan (the
+// manifest's `simulation`): where the cost model was right, and where the
+// runtime adds what the plan did not count.
+//
+//   measured: the counted steps (the first left out as warm-up when there
+//   are several); the step time of one step runs from the first stage's
+//   first action to the last stage's last; a stage's busy time is the time
+//   in its F, B and W runs, its bubble 1 - busy / step time; its activation
+//   peak is the most its pool held at once as activations (saved values and
+//   cotangents) over the run.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_TOOLS_PPRUN_PLANREPORT_H
+#define PP_TOOLS_PPRUN_PLANREPORT_H
+
+#include "Driver.h"
+
+#include <string>
+
+namespace pp::run {
+
+/// The report, or a line saying why there is nothing to compare.
+std::string formatPlanReport(const rt::program::Manifest &manifest,
+                             const std::vector<StageSummary> &stages);
+
+} // namespace pp::run
+
+#endif // PP_TOOLS_PPRUN_PLANREPORT_H
