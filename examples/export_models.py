@@ -264,18 +264,24 @@ def check_outputs(model_path, feeds, expect):
 # ----------------------------------------------------------------------------
 
 
-def build_mlp():
+# Each builder makes the model and a batch of `microbatches` microbatches of
+# the exported (static) batch size, stacked along axis 0; the data of one
+# microbatch is the example batch. The data generator is seeded apart from
+# the model, so the model is the same whatever `microbatches` is.
+
+
+def build_mlp(microbatches=1):
     torch.manual_seed(0)
     mlp = MLP()
-    gen = torch.Generator().manual_seed(100)
-    x = torch.randn(8, 64, generator=gen)
-    labels = torch.randint(0, 10, (8,), generator=gen)
+    gen = torch.Generator().manual_seed(100 + 1000 * (microbatches - 1))
+    x = torch.randn(8 * microbatches, 64, generator=gen)
+    labels = torch.randint(0, 10, (8 * microbatches,), generator=gen)
     return mlp, {"x": x}, labels
 
 
-def build_gpt(tied):
-    gen = torch.Generator().manual_seed(101)
-    seq = torch.randint(0, 128, (2, 17), generator=gen)
+def build_gpt(tied, microbatches=1):
+    gen = torch.Generator().manual_seed(101 + 1000 * (microbatches - 1))
+    seq = torch.randint(0, 128, (2 * microbatches, 17), generator=gen)
     ids, labels = seq[:, :16].contiguous(), seq[:, 1:].contiguous()
     torch.manual_seed(1)
     gpt = TinyGPT(tied=tied)
@@ -283,13 +289,13 @@ def build_gpt(tied):
     return gpt, {"input_ids": ids}, labels
 
 
-def build_resnet():
+def build_resnet(microbatches=1):
     torch.manual_seed(2)
     resnet = TinyResNet()
     randomize_bn_stats(resnet, torch.Generator().manual_seed(3))
-    gen = torch.Generator().manual_seed(102)
-    x = torch.randn(2, 3, 32, 32, generator=gen)
-    labels = torch.randint(0, 10, (2,), generator=gen)
+    gen = torch.Generator().manual_seed(102 + 1000 * (microbatches - 1))
+    x = torch.randn(2 * microbatches, 3, 32, 32, generator=gen)
+    labels = torch.randint(0, 10, (2 * microbatches,), generator=gen)
     return resnet, {"x": x}, labels
 
 
@@ -299,8 +305,8 @@ def build_resnet():
 # TrainingMode.EVAL would fold every BatchNorm into its Conv.
 MODELS = collections.OrderedDict([
     ("mlp", (build_mlp, True, "EVAL")),
-    ("tiny_gpt", (lambda: build_gpt(True), False, "EVAL")),
-    ("tiny_gpt_untied", (lambda: build_gpt(False), False, "EVAL")),
+    ("tiny_gpt", (lambda m=1: build_gpt(True, m), False, "EVAL")),
+    ("tiny_gpt_untied", (lambda m=1: build_gpt(False, m), False, "EVAL")),
     ("tiny_resnet", (build_resnet, True, "PRESERVE")),
 ])
 
@@ -345,14 +351,20 @@ def make_optimizer(kind, params):
     raise ValueError("unknown optimizer '%s'" % kind)
 
 
-def reference_step(model, inputs, labels, dtype, optimizer=None, steps=1):
+def reference_step(model, inputs, labels, dtype, optimizer=None, steps=1,
+                   microbatches=1):
     """Trains a copy of `model` in `dtype` and train mode (BatchNorm with the
     batch's statistics) for `steps` steps on one batch: F.cross_entropy of
     output 0 (classes on the last axis) against `labels`, then, if
-    `optimizer` is "sgd" or "adamw", an optimizer step. Returns numpy arrays:
-    {"loss", "grads": {param: first step's gradient}, "params": {param: after
-    the last step}, "state": {buffer: running statistics at the end}}.
-    Parameter names are the module's, tied ones once (named_parameters)."""
+    `optimizer` is "sgd" or "adamw", an optimizer step. With `microbatches`
+    > 1 the batch is cut along axis 0 and the gradients accumulate over the
+    microbatches (each loss divided by their count; BatchNorm normalises
+    each with its own statistics and updates its running ones once per
+    microbatch), which is what a pipeline computes. Returns numpy arrays:
+    {"loss" (the mean of the microbatches'), "grads": {param: first step's
+    gradient}, "params": {param: after the last step}, "state": {buffer:
+    running statistics at the end}}. Parameter names are the module's, tied
+    ones once (named_parameters)."""
     model = copy.deepcopy(model).to(dtype).train()
     feeds = [t.to(dtype) if t.is_floating_point() else t
              for t in inputs.values()]
@@ -361,10 +373,15 @@ def reference_step(model, inputs, labels, dtype, optimizer=None, steps=1):
     result = {}
     for step in range(steps):
         model.zero_grad(set_to_none=True)
-        logits = model(*feeds)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]),
-                               labels.reshape(-1))
-        loss.backward()
+        loss = 0
+        for feed, label in zip(
+                zip(*[f.chunk(microbatches) for f in feeds]),
+                labels.chunk(microbatches)):
+            logits = model(*feed)
+            part = F.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                   label.reshape(-1)) / microbatches
+            part.backward()
+            loss = loss + part.detach()
         if step == 0:
             result["loss"] = loss.detach().numpy().copy()
             result["grads"] = {n: p.grad.detach().numpy().copy()
@@ -398,14 +415,15 @@ def write_tensors(tensors, directory):
 
 
 def write_golden(name, model, inputs, labels, onnx_path, golden_dir,
-                 updates):
+                 updates, microbatches=1):
     """Writes the golden training step of `model` under `golden_dir`, with
     every tensor named by its ONNX initializer. The reference runs in
     float64 and is rounded to float32 once, so that it holds pp's float32
     error only, not PyTorch's as well."""
     graph = onnx.load(onnx_path).graph
     initializers = {t.name for t in graph.initializer}
-    step = reference_step(model, inputs, labels, torch.float64)
+    step = reference_step(model, inputs, labels, torch.float64,
+                          microbatches=microbatches)
     trainable, state = set(step["grads"]), set(step["state"])
     for what, names in (("parameter", trainable), ("BatchNorm state", state)):
         missing = sorted(names - initializers)
@@ -427,7 +445,7 @@ def write_golden(name, model, inputs, labels, onnx_path, golden_dir,
         write_tensors(step["state"], os.path.join(golden_dir, "state"))
     for directory, optimizer, steps in updates:
         after = reference_step(model, inputs, labels, torch.float64,
-                               optimizer, steps)
+                               optimizer, steps, microbatches)
         write_tensors(after["params"], os.path.join(golden_dir, directory))
 
     hyper = collections.OrderedDict([
@@ -439,6 +457,7 @@ def write_golden(name, model, inputs, labels, onnx_path, golden_dir,
         ("output", graph.output[0].name),
         ("labels", "labels"),
         ("train_mode", True),
+        ("microbatches", microbatches),
         ("sgd", SGD),
         ("adamw", ADAMW),
         ("updates", [collections.OrderedDict([
@@ -464,6 +483,25 @@ def write_golden(name, model, inputs, labels, onnx_path, golden_dir,
 # ----------------------------------------------------------------------------
 
 
+def write_microbatched(models_dir, data_out, microbatches):
+    """The data and golden step of every example model on a batch of
+    `microbatches` microbatches (the pipeline parity tests' reference), under
+    data_out/<model>/ in the layout of examples/data/<model>/."""
+    for name, (build, _, _) in MODELS.items():
+        model, inputs, labels = build(microbatches)
+        data = os.path.join(data_out, name)
+        for input_name, value in inputs.items():
+            write_tensor(value.numpy(), input_name,
+                         os.path.join(data, input_name + ".pb"))
+        write_tensor(labels.numpy(), "labels", os.path.join(data, "labels.pb"))
+        print("%s: %d microbatches" % (name, microbatches))
+        write_golden(name, model, inputs, labels,
+                     os.path.join(models_dir, name + ".onnx"),
+                     os.path.join(data, "golden"),
+                     UPDATES_MLP if name == "mlp" else UPDATES, microbatches)
+
+
+
 def main():
     global OPSET
     ap = argparse.ArgumentParser(description=__doc__,
@@ -473,6 +511,13 @@ def main():
     ap.add_argument("--opset", type=int, default=OPSET,
                     help="ONNX opset to export (default %d; PyTorch 1.13 "
                          "exports 13 to 17)" % OPSET)
+    ap.add_argument("--microbatches", type=int, default=1,
+                    help="with --data-out: a batch of this many microbatches "
+                         "of the example batch size")
+    ap.add_argument("--data-out",
+                    help="write only data sets with their golden steps of "
+                         "--microbatches microbatches, to DIR/<model>/ (the "
+                         "models of --out are read, not written)")
     opts = ap.parse_args()
     OPSET = opts.opset
     out = opts.out
@@ -481,6 +526,9 @@ def main():
     # PRESERVE on an eval-mode module is exactly eval export; the warning
     # about constant folding only matters for modules in training mode.
     warnings.filterwarnings("ignore", message="It is recommended that constant folding")
+    if opts.data_out:
+        write_microbatched(out, opts.data_out, opts.microbatches)
+        return
 
     for name, (build, folding, mode) in MODELS.items():
         model, inputs, labels = build()

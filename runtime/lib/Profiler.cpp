@@ -55,7 +55,13 @@ double pp::rt::productFlops(const KernelSpec &spec) {
 }
 
 uint32_t Profiler::addKernel(const KernelSpec &spec) {
-  return addKernel(ProfiledKernel{spec.op, spec.location, productFlops(spec)});
+  double bytes = 0;
+  for (const TensorType &t : spec.inputs)
+    bytes += double(t.bytes());
+  for (const TensorType &t : spec.outputs)
+    bytes += double(t.bytes());
+  return addKernel(
+      ProfiledKernel{spec.op, spec.location, productFlops(spec), bytes});
 }
 
 namespace {
@@ -103,6 +109,7 @@ std::string Profiler::serialize() const {
     putString(out, k.op);
     putString(out, k.location);
     put(out, k.flops);
+    put(out, k.bytes);
   }
   put(out, uint64_t(events_.size()));
   for (const ProfileEvent &e : events_)
@@ -121,7 +128,8 @@ Status Profiler::deserialize(const std::string &bytes) {
   uint32_t base = uint32_t(kernels_.size());
   for (uint64_t i = 0; i < count; ++i) {
     ProfiledKernel k;
-    if (!in.getString(k.op) || !in.getString(k.location) || !in.get(k.flops))
+    if (!in.getString(k.op) || !in.getString(k.location) || !in.get(k.flops) ||
+        !in.get(k.bytes))
       return corrupt();
     kernels_.push_back(std::move(k));
   }

@@ -129,10 +129,12 @@ class CheckError(Exception):
 
 
 class Golden:
-    def __init__(self, examples, model):
+    def __init__(self, examples, model, data_dir=None):
+        """The golden step under `data_dir` (default: the example's,
+        examples/data/MODEL), of the model examples/MODEL.onnx."""
         self.model = model
         self.onnx_path = os.path.join(examples, model + ".onnx")
-        self.data_dir = os.path.join(examples, "data", model)
+        self.data_dir = data_dir or os.path.join(examples, "data", model)
         root = os.path.join(self.data_dir, "golden")
         with open(os.path.join(root, "hyperparameters.json")) as f:
             self.hyper = json.load(f)
@@ -372,12 +374,14 @@ def check(golden, results, verbose):
                 + rounding_error(before, want, update["steps"]))
         if update["steps"] != golden.state_steps:
             continue
+        # Running statistics update once per microbatch.
+        updates_of_state = update["steps"] * golden.hyper.get("microbatches", 1)
         for name, want in sorted(golden.state.items()):
             before = golden.initial[name]
             report.compare_change(
                 "%s/%s (state change)" % (update["dir"], name),
                 state.get(name), want, before,
-                rounding_error(before, want, update["steps"]))
+                rounding_error(before, want, updates_of_state))
     return report
 
 

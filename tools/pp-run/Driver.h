@@ -56,6 +56,9 @@ public:
   virtual rt::Status gatherParameters() = 0;
   /// After training, on the root: each stage's profile and memory.
   virtual rt::Status gatherSummaries(std::vector<StageSummary> &out) = 0;
+  /// The latency and bandwidth between two stages on this transport
+  /// (pp-run --profile=FILE.json), on the root.
+  virtual rt::Status measureLink(double &latency, double &bandwidth) = 0;
 
   /// Reports `status` (and where the other stages stopped) on stderr and
   /// returns pp-run's exit code; over MPI it aborts the job instead.

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Calibration.h"
 #include "Driver.h"
 
 #include "pp/Runtime/TensorIO.h"
@@ -210,6 +211,24 @@ public:
       }
       out.push_back(std::move(summary));
     }
+    return Status::ok();
+  }
+
+  Status measureLink(double &latency, double &bandwidth) override {
+    // Ranks 0 and 1 measure; the others wait at the barrier. One rank
+    // alone has no link: it measures one between threads.
+    LinkMeasurement link;
+    if (numStages() == 1) {
+      if (Status s = measureThreadLink(link))
+        return s;
+    } else if (transport_->stage() < 2)
+      if (Status s = pingPong(*transport_, 1 - transport_->stage(),
+                              transport_->stage() == 0, link))
+        return s;
+    if (Status s = transport_->barrier())
+      return s;
+    latency = link.latency;
+    bandwidth = link.bandwidth;
     return Status::ok();
   }
 

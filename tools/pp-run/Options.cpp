@@ -41,9 +41,11 @@ Training:
   --threads N           OpenBLAS threads (default 1)
   --save OUT.onnx       write the source model with the trained weights
   --dump DIR            write DIR/loss.pb and DIR/grad/*.pb of the last step
-  --profile             time every kernel; after training, print per op and
+  --profile[=FILE.json] time every kernel; after training, print per op and
                         per function (F, B, W) where the steps' time went,
-                        first step left out as warm-up (stderr)
+                        first step left out as warm-up (stderr); with a
+                        file, also write the measured times as a device
+                        profile for pp-opt --pp-device=FILE.json
   --trace FILE.json     write the measured timeline as a Chrome/Perfetto
                         trace, one track per stage (as pp-simulate's trace=)
   --plan-report         after training, print the measured step time,
@@ -111,7 +113,7 @@ const struct option kLongOptions[] = {
     {"threads", required_argument, nullptr, OptThreads},
     {"save", required_argument, nullptr, OptSave},
     {"dump", required_argument, nullptr, OptDump},
-    {"profile", no_argument, nullptr, OptProfile},
+    {"profile", optional_argument, nullptr, OptProfile},
     {"trace", required_argument, nullptr, OptTrace},
     {"infer", no_argument, nullptr, OptInfer},
     {"gradcheck", no_argument, nullptr, OptGradCheck},
@@ -250,6 +252,11 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
       break;
     case OptProfile:
       out.profile = true;
+      if (arg) {
+        out.profilePath = arg;
+        if (out.profilePath.empty())
+          s = Status::error("--profile=: the file name is empty");
+      }
       break;
     case OptTrace:
       out.tracePath = arg;

@@ -28,6 +28,7 @@ struct Options {
   std::string savePath;
   std::string dumpDir;
   bool profile = false;  // --profile: the per-op table on stderr
+  std::string profilePath; // --profile=FILE.json: a measured device profile
   std::string tracePath; // --trace: the measured timeline
   bool planReport = false; // --plan-report: measured against simulated
   TransportKind transport = TransportKind::Threads;

@@ -2,6 +2,8 @@
 
 #include "Driver.h"
 
+#include "Calibration.h"
+
 #include "pp/Runtime/LocalPipeline.h"
 
 #include <cstdio>
@@ -93,6 +95,15 @@ public:
         summary.profiler = std::move(profilers_[s]);
       out.push_back(std::move(summary));
     }
+    return Status::ok();
+  }
+
+  Status measureLink(double &latency, double &bandwidth) override {
+    LinkMeasurement link;
+    if (Status s = measureThreadLink(link))
+      return s;
+    latency = link.latency;
+    bandwidth = link.bandwidth;
     return Status::ok();
   }
 

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Calibration.h"
 #include "Driver.h"
 #include "Dump.h"
 #include "Options.h"
@@ -126,6 +127,10 @@ int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
   if (!opts.savePath.empty())
     if (Status s = driver.gatherParameters())
       return driver.fail(s);
+  LinkMeasurement link;
+  if (!opts.profilePath.empty())
+    if (Status s = driver.measureLink(link.latency, link.bandwidth))
+      return driver.fail(s);
   if (!root)
     return 0;
 
@@ -142,6 +147,10 @@ int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
     }
   if (opts.planReport)
     std::fputs(formatPlanReport(dir.manifest, summaries).c_str(), stderr);
+  if (!opts.profilePath.empty())
+    if (Status s = writeCalibratedProfile(opts.profilePath, dir, summaries,
+                                          link))
+      return fail(s);
   if (trace.is_open()) {
     std::vector<const rt::Profiler *> profilers;
     for (const StageSummary &s : summaries)

@@ -116,8 +116,13 @@ FunctionCosts::compute(func::FuncOp func,
       (costs.fromParams.count(operand.get()) ? t.backwardWeight
                                              : t.backwardInput) += seconds;
     }
-    if (const device::MeasuredOp *measured =
-            profile.getMeasured(costs.names.back())) {
+    // A measured time for this op kind at the node ("nn.gemm@/fc/Add": a
+    // fused node's ops share its name), else for the node.
+    const device::MeasuredOp *measured =
+        profile.getMeasured((kind + "@" + costs.names.back()).str());
+    if (!measured)
+      measured = profile.getMeasured(costs.names.back());
+    if (measured) {
       t.forward = measured->forward.value_or(t.forward);
       t.backwardInput = measured->backwardInput.value_or(t.backwardInput);
       t.backwardWeight = measured->backwardWeight.value_or(t.backwardWeight);

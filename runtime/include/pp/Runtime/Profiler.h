@@ -51,6 +51,7 @@ struct ProfiledKernel {
   std::string op;
   std::string location;
   double flops = 0; // per call; 0 when not a product
+  double bytes = 0; // per call: its operands' and results' bytes
 };
 
 struct ProfileEvent {
