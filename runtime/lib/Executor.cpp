@@ -8,6 +8,7 @@
 
 #include "pp/Runtime/Executor.h"
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <set>
@@ -267,15 +268,26 @@ Status FunctionExecutor::run(KernelContext &ctx,
 
   // Results own their memory: copy those that share it with a parameter,
   // an argument or an earlier result (also through views).
-  std::set<const void *> shared;
+  // (A sorted vector kept between runs: no allocation per run.)
+  std::vector<const void *> &shared = sharedScratch_;
+  shared.clear();
   for (const Tensor &argument : arguments) // their slots may be released
-    shared.insert(argument.memoryIdentity());
+    shared.push_back(argument.memoryIdentity());
   for (auto &binding : parameterSlots_)
-    shared.insert(binding.second.memoryIdentity());
+    shared.push_back(binding.second.memoryIdentity());
+  std::sort(shared.begin(), shared.end());
+  size_t inputs = shared.size();
   results.clear();
+  results.reserve(resultSlots_.size());
   for (uint32_t slot : resultSlots_) {
     const Tensor &t = slots_[slot];
-    bool alias = t.numel() && !shared.insert(t.memoryIdentity()).second;
+    const void *id = t.memoryIdentity();
+    bool alias =
+        t.numel() &&
+        (std::binary_search(shared.begin(), shared.begin() + inputs, id) ||
+         std::find(shared.begin() + inputs, shared.end(), id) != shared.end());
+    if (t.numel() && !alias)
+      shared.push_back(id);
     results.push_back(alias ? t.clone(ctx.pool()) : t);
   }
   for (Tensor &t : slots_)

@@ -59,9 +59,17 @@ Status LocalPipeline::runStages(
 
   notes_.clear();
   if (first >= 0) {
-    for (uint32_t s = 0; s < p; ++s)
-      if (int(s) != first && statuses[s])
-        notes_.push_back(statuses[s].message());
+    // The others stopped where they waited: say where, not the error again.
+    std::string failed = "stage " + std::to_string(first) + " failed";
+    for (uint32_t s = 0; s < p; ++s) {
+      if (int(s) == first || !statuses[s])
+        continue;
+      std::string note = statuses[s].message();
+      size_t cut = note.find(": stopped: " + failed);
+      notes_.push_back(cut == std::string::npos
+                           ? note
+                           : note.substr(0, cut) + ": stopped, " + failed);
+    }
     return statuses[size_t(first)];
   }
   // A schedule whose sends and receives pair up leaves nothing behind.

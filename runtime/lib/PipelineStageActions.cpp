@@ -119,14 +119,9 @@ Status PipelineStage::trainStep(int64_t step, const Batch &batch,
   ProfileClock::time_point start;
   if (profiler_)
     start = ProfileClock::now();
-  for (int i = 0; i < program_->actions_size(); ++i) {
-    const program::Action &action = program_->actions(i);
-    if (Status s = run(action, batch, transport, lossSum))
-      return Status::error("stage " + std::to_string(stage_) + ", action " +
-                           std::to_string(i) + " '" +
-                           actionText(action, chunks_) + "' (" +
-                           describeAction(action) + "): " + s.message());
-  }
+  for (int i = 0; i < program_->actions_size(); ++i)
+    if (Status s = run(i, batch, transport, lossSum))
+      return actionError(i, s);
   // A list without an optimizer step still leaves the step's gradients.
   if (Status s = finishGradients())
     return Status::error("stage " + std::to_string(stage_) +
@@ -137,10 +132,17 @@ Status PipelineStage::trainStep(int64_t step, const Batch &batch,
   state_.clear();
   if (profiler_)
     profiler_->stepDone(start, ProfileClock::now());
-  activity_ = "stage " + std::to_string(stage_) + ": step " +
-              std::to_string(step) + " done";
-  transport.setActivity(activity_);
+  transport.setActivity("stage " + std::to_string(stage_) + ": step " +
+                        std::to_string(step) + " done");
   return Status::ok();
+}
+
+Status PipelineStage::actionError(int index, const Status &status) const {
+  const program::Action &action = program_->actions(index);
+  return Status::error("stage " + std::to_string(stage_) + ", action " +
+                       std::to_string(index) + " '" +
+                       actionText(action, chunks_) + "' (" +
+                       describeAction(action) + "): " + status.message());
 }
 
 Status PipelineStage::infer(const Batch &batch, Transport &transport,
@@ -155,11 +157,8 @@ Status PipelineStage::infer(const Batch &batch, Transport &transport,
         kind != program::Action::SEND_FORWARD &&
         kind != program::Action::RECV_FORWARD)
       continue;
-    if (Status s = run(action, batch, transport, lossSum))
-      return Status::error("stage " + std::to_string(stage_) + ", action " +
-                           std::to_string(i) + " '" +
-                           actionText(action, chunks_) + "' (" +
-                           describeAction(action) + "): " + s.message());
+    if (Status s = run(i, batch, transport, lossSum))
+      return actionError(i, s);
     if (kind != program::Action::FORWARD)
       continue;
     // The outputs of this microbatch, stacked (a 0-d float output, the
@@ -206,11 +205,15 @@ Status PipelineStage::infer(const Batch &batch, Transport &transport,
   return Status::ok();
 }
 
-Status PipelineStage::run(const program::Action &action, const Batch &batch,
-                          Transport &transport, double &lossSum) {
-  activity_ = "stage " + std::to_string(stage_) + ": " +
-              actionText(action, chunks_) + ", " + describeAction(action);
-  transport.setActivity(activity_);
+Status PipelineStage::run(int index, const Batch &batch, Transport &transport,
+                          double &lossSum) {
+  const program::Action &action = program_->actions(index);
+  if (activities_.empty())
+    for (const program::Action &a : program_->actions())
+      activities_.push_back("stage " + std::to_string(stage_) + ": " +
+                            actionText(a, chunks_) + ", " +
+                            describeAction(a));
+  transport.setActivity(activities_[size_t(index)]);
   uint32_t mb = action.microbatch(), chunk = action.chunk();
   uint32_t peer = uint32_t(std::max(0, action.peer()));
   ctx_.microbatch = int32_t(mb);
@@ -229,19 +232,13 @@ Status PipelineStage::run(const program::Action &action, const Batch &batch,
     start = ProfileClock::now();
   Status status = Status::ok();
   switch (action.kind()) {
-  case program::Action::FORWARD:
-    status = forward(mb, chunk, batch, lossSum);
-    if (!status && options_.fault.kind == InjectedFault::Kind::NaN &&
-        int(stage_) == options_.fault.stage &&
-        actionText(action, chunks_) == options_.fault.action) {
-      // The fault: this microbatch's activations (or loss) become NaN.
-      Chunk &plan = *chunkPlans_[chunk];
-      for (size_t r : plan.boundaryOut)
-        fillNaN(state_[chunk][mb].forwardResults[r]);
-      if (plan.lossResult >= 0)
-        fillNaN(state_[chunk][mb].forwardResults[size_t(plan.lossResult)]);
-    }
+  case program::Action::FORWARD: {
+    bool poison = options_.fault.kind == InjectedFault::Kind::NaN &&
+                  int(stage_) == options_.fault.stage &&
+                  actionText(action, chunks_) == options_.fault.action;
+    status = forward(mb, chunk, batch, lossSum, poison);
     break;
+  }
   case program::Action::BACKWARD_INPUT:
     status = backwardInput(mb, chunk);
     break;
@@ -292,7 +289,7 @@ Status PipelineStage::inject(const program::Action &action) {
 }
 
 Status PipelineStage::forward(uint32_t mb, uint32_t c, const Batch &batch,
-                              double &lossSum) {
+                              double &lossSum, bool poison) {
   Chunk &chunk = *chunkPlans_[c];
   MicrobatchState &st = state_[c][mb];
   if (st.forwardDone)
@@ -347,6 +344,14 @@ Status PipelineStage::forward(uint32_t mb, uint32_t c, const Batch &batch,
     st.forwardResults[r].setMemoryKind(role == program::BOUNDARY_OUT
                                            ? MemoryKind::Communication
                                            : MemoryKind::Activations);
+  }
+  if (poison) {
+    // --inject-fault S:F<mb>:nan: this microbatch's boundary outputs and
+    // loss become NaN, as a diverging layer would make them.
+    for (size_t r : chunk.boundaryOut)
+      fillNaN(st.forwardResults[r]);
+    if (chunk.lossResult >= 0)
+      fillNaN(st.forwardResults[size_t(chunk.lossResult)]);
   }
   if (chunk.lossResult >= 0 && options_.training) {
     double loss = scalarValue(st.forwardResults[size_t(chunk.lossResult)]);

@@ -113,6 +113,8 @@ private:
   std::vector<uint32_t> slotIds_; // value id of each slot
   std::vector<Tensor> slots_;
   std::vector<PreparedKernel> kernels_;
+  /// Memory identities seen while returning results (reused by run()).
+  std::vector<const void *> sharedScratch_;
 };
 
 } // namespace pp::rt

@@ -112,8 +112,6 @@ public:
   MemoryStats memoryStats() const { return pool_.stats(); }
   /// Times every action, function and kernel into `profiler` (null: stop).
   void setProfiler(Profiler *profiler);
-  /// What the stage is doing ("stage 1: RF3<0, ..."), for messages.
-  const std::string &activity() const { return activity_; }
 
   struct Chunk;
   struct MicrobatchState;
@@ -125,10 +123,13 @@ private:
   Status prepareChunk(const KernelRegistry &registry, uint32_t chunk);
   Status prepareTies();
 
-  Status run(const program::Action &action, const Batch &batch,
-             Transport &transport, double &lossSum);
+  /// Runs action `index` of the list.
+  Status run(int index, const Batch &batch, Transport &transport,
+             double &lossSum);
+  /// `status` of action `index`, prefixed with the stage and the action.
+  Status actionError(int index, const Status &status) const;
   Status forward(uint32_t mb, uint32_t chunk, const Batch &batch,
-                 double &lossSum);
+                 double &lossSum, bool poison);
   Status backwardInput(uint32_t mb, uint32_t chunk);
   Status backwardWeight(uint32_t mb, uint32_t chunk);
   Status sendActivations(uint32_t mb, uint32_t chunk, uint32_t peer,
@@ -159,7 +160,9 @@ private:
   KernelContext ctx_;
   int64_t parameterBytes_ = 0;
   Profiler *profiler_ = nullptr;
-  std::string activity_;
+  /// Per action: what the stage is doing then ("stage 1: RF3<0, receiving
+  /// activations of microbatch 3 from stage 0"), for the transport.
+  std::vector<std::string> activities_;
 
   std::vector<std::unique_ptr<Chunk>> chunkPlans_;
   std::vector<std::string> inputs_;
