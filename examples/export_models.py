@@ -483,7 +483,7 @@ def write_golden(name, model, inputs, labels, onnx_path, golden_dir,
 # ----------------------------------------------------------------------------
 
 
-def write_microbatched(models_dir, data_out, microbatches):
+def write_microbatched(models_dir, data_out, microbatches, golden=True):
     """The data and golden step of every example model on a batch of
     `microbatches` microbatches (the pipeline parity tests' reference), under
     data_out/<model>/ in the layout of examples/data/<model>/."""
@@ -495,6 +495,8 @@ def write_microbatched(models_dir, data_out, microbatches):
                          os.path.join(data, input_name + ".pb"))
         write_tensor(labels.numpy(), "labels", os.path.join(data, "labels.pb"))
         print("%s: %d microbatches" % (name, microbatches))
+        if not golden:
+            continue
         write_golden(name, model, inputs, labels,
                      os.path.join(models_dir, name + ".onnx"),
                      os.path.join(data, "golden"),
@@ -518,6 +520,8 @@ def main():
                     help="write only data sets with their golden steps of "
                          "--microbatches microbatches, to DIR/<model>/ (the "
                          "models of --out are read, not written)")
+    ap.add_argument("--no-golden", action="store_true",
+                    help="with --data-out: the data sets alone")
     opts = ap.parse_args()
     OPSET = opts.opset
     out = opts.out
@@ -527,7 +531,8 @@ def main():
     # about constant folding only matters for modules in training mode.
     warnings.filterwarnings("ignore", message="It is recommended that constant folding")
     if opts.data_out:
-        write_microbatched(out, opts.data_out, opts.microbatches)
+        write_microbatched(out, opts.data_out, opts.microbatches,
+                           not opts.no_golden)
         return
 
     for name, (build, folding, mode) in MODELS.items():

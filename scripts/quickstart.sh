@@ -1,31 +1,56 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds pp, and runs the main job on the bundled
-# example model, the tiny GPT: summarise it, plan it for two pipeline stages
-# (cost model, optimal cut, schedule, simulation), then compile its training
-# step (loss, backward pass, program export) and train it with pp-run.
+# example model, the tiny GPT: a pipelined training run of two stages as two
+# threads, planned with this machine's measured costs, next to its simulated
+# and measured timelines.
+#
+#   1. summarise the model;
+#   2. measure this machine: train the model on one stage for a few steps
+#      with pp-run --profile=FILE.json, which writes a device profile;
+#   3. plan two stages with that profile (cost model, optimal cut, ZB-H1
+#      schedule, send/recv, verification, simulation), outline each stage,
+#      differentiate it, and export one program per stage;
+#   4. train 20 steps with both stages as threads, and compare the measured
+#      step with the plan (pp-run --plan-report).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
 model=examples/tiny_gpt.onnx
+data=examples/data/tiny_gpt_m4 # 4 microbatches of the model's 2 sequences
+out=build/quickstart
+rm -rf "$out" && mkdir -p "$out"
+
 echo "== pp-opt $model --pp-summary"
 build/bin/pp-opt "$model" --pp-summary -o /dev/null
-pipeline="num-stages=2 microbatches=4 schedule=auto timeline=build/tiny_gpt_plan.svg"
+
 echo
-echo "== pp-opt $model --pp-pipeline=\"$pipeline\" --pp-report=-"
-build/bin/pp-opt "$model" --pp-pipeline="$pipeline" --pp-report=- \
-  -o build/tiny_gpt_plan.mlir
+echo "== measuring this machine: one stage, 4 steps, pp-run --profile=$out/cpu-measured.json"
+build/bin/pp-opt "$model" --pp-pipeline="num-stages=1 microbatches=4" \
+  --pp-export="$out/one-stage" -o /dev/null
+build/bin/pp-run "$out/one-stage" --data "$data" --steps 4 \
+  --profile="$out/cpu-measured.json" >/dev/null 2>"$out/one-stage-profile.txt" ||
+  { cat "$out/one-stage-profile.txt" >&2; exit 1; }
+echo "   (per-op times in $out/one-stage-profile.txt)"
+
+pipeline="num-stages=2 microbatches=4 schedule=zb-h1"
 echo
-echo "== the planned module is in build/tiny_gpt_plan.mlir, the simulated"
-echo "   timeline in build/tiny_gpt_plan.svg"
+echo "== pp-opt $model --pp-pipeline=\"$pipeline\" --pp-device=$out/cpu-measured.json --pp-report=- --pp-export=$out/pipeline"
+build/bin/pp-opt "$model" \
+  --pp-pipeline="$pipeline trace=$out/planned-trace.json timeline=$out/planned.svg" \
+  --pp-device="$out/cpu-measured.json" --pp-report=- \
+  --pp-export="$out/pipeline" -o "$out/pipeline.mlir"
+
 echo
-echo "== pp-opt $model --pp-pipeline=\"num-stages=1 microbatches=1\" --pp-export=build/tiny_gpt_train"
-build/bin/pp-opt "$model" --pp-pipeline="num-stages=1 microbatches=1" \
-  --pp-export=build/tiny_gpt_train -o build/tiny_gpt_train.mlir
+echo "== pp-run $out/pipeline --data $data --steps 20 --optimizer adamw --lr 0.01 --plan-report"
+build/bin/pp-run "$out/pipeline" --data "$data" --steps 20 \
+  --optimizer adamw --lr 0.01 --plan-report \
+  --trace "$out/measured-trace.json" --save "$out/tiny_gpt_trained.onnx"
+
 echo
-echo "== pp-run build/tiny_gpt_train --data examples/data/tiny_gpt --steps 20 --optimizer adamw --lr 0.01"
-build/bin/pp-run build/tiny_gpt_train --data examples/data/tiny_gpt --steps 20 \
-  --optimizer adamw --lr 0.01 --save build/tiny_gpt_trained.onnx
-echo
-echo "== the training step (forward, backward-input, backward-weight) is in"
-echo "   build/tiny_gpt_train.mlir, its program in build/tiny_gpt_train/, the"
-echo "   trained model in build/tiny_gpt_trained.onnx"
+echo "== the pipelined training step (one function per stage and its backward"
+echo "   functions, the schedule with its sends and receives) is in"
+echo "   $out/pipeline.mlir, its programs in $out/pipeline/, the trained"
+echo "   model in $out/tiny_gpt_trained.onnx."
+echo "== timelines: simulated $out/planned-trace.json (and $out/planned.svg),"
+echo "   measured $out/measured-trace.json: open both in https://ui.perfetto.dev"
+echo "   (one track per stage, the same action names)."

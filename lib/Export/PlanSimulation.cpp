@@ -2,6 +2,7 @@
 
 #include "PlanSimulation.h"
 
+#include "pp/Planning/Device/DeviceProfile.h"
 #include "pp/Planning/Schedule/Simulator.h"
 #include "pp/Transforms/ScheduleIR.h"
 
@@ -23,9 +24,17 @@ LogicalResult addSimulation(ModuleOp module, const ExportPlan &plan,
            << "pp-export: cannot simulate the schedule: "
            << llvm::toString(result.takeError());
   program::Simulation &simulation = *manifest.mutable_simulation();
+  // The profile's own name ("cpu-measured"), not the file it came from.
   if (auto device = module->getAttrOfType<StringAttr>(
-          ::pp::pp::PPDialect::kDeviceAttrName))
-    simulation.set_device(device.str());
+          ::pp::pp::PPDialect::kDeviceAttrName)) {
+    llvm::Expected<device::DeviceProfile> profile =
+        device::resolveDeviceProfile(device.getValue());
+    if (profile)
+      simulation.set_device(profile->name);
+    else
+      simulation.set_device(device.str() + " (" +
+                            llvm::toString(profile.takeError()) + ")");
+  }
   simulation.set_step_time(result->StepTime);
   simulation.set_bubble_fraction(result->BubbleFraction);
   for (const sched::StageResult &stage : result->Stages) {
