@@ -110,7 +110,8 @@ int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
     auto start = std::chrono::steady_clock::now();
     if (Status s = driver.trainStep(step, batch, loss)) {
       reporter.finish();
-      return driver.fail(s);
+      return driver.fail(
+          Status::error("step " + std::to_string(step) + ": " + s.message()));
     }
     if (root)
       reporter.stepDone(step, loss, secondsSince(start));
