@@ -267,7 +267,9 @@ Status FunctionExecutor::run(KernelContext &ctx,
   }
 
   // Results own their memory: copy those that share it with a parameter,
-  // an argument or an earlier result (also through views).
+  // an argument or an earlier result (also through views). A boundary
+  // tensor a stage passes on (a relayed activation or its gradient) may
+  // stay its argument's buffer: it is only ever read, then sent.
   // (A sorted vector kept between runs: no allocation per run.)
   std::vector<const void *> &shared = sharedScratch_;
   shared.clear();
@@ -279,11 +281,18 @@ Status FunctionExecutor::run(KernelContext &ctx,
   size_t inputs = shared.size();
   results.clear();
   results.reserve(resultSlots_.size());
-  for (uint32_t slot : resultSlots_) {
-    const Tensor &t = slots_[slot];
+  for (size_t r = 0; r < resultSlots_.size(); ++r) {
+    const Tensor &t = slots_[resultSlots_[r]];
     const void *id = t.memoryIdentity();
+    program::PortRole role = results_[r].role;
+    bool passedOn = (role == program::BOUNDARY_OUT ||
+                     role == program::BOUNDARY_IN_GRAD) &&
+                    std::find_if(arguments.begin(), arguments.end(),
+                                 [&](const Tensor &a) {
+                                   return a.memoryIdentity() == id;
+                                 }) != arguments.end();
     bool alias =
-        t.numel() &&
+        t.numel() && !passedOn &&
         (std::binary_search(shared.begin(), shared.begin() + inputs, id) ||
          std::find(shared.begin() + inputs, shared.end(), id) != shared.end());
     if (t.numel() && !alias)
