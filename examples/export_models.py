@@ -10,6 +10,8 @@ Writes, under --out:
   data/<model>/<input name>.pb and data/<model>/labels.pb (onnx TensorProto)
   data/<model>/golden/: one training step of PyTorch on that batch, the
     reference of pp's parity tests (layout in examples/README.md)
+  data/tiny_gpt_m4/: a batch of 4 microbatches for the tiny GPT (the
+    quickstart's pipelined run)
 
 Everything is seeded, static-shaped, opset 17, exported in eval mode with
 named inputs/outputs.  Re-running produces the same files.
@@ -558,6 +560,14 @@ def main():
         write_golden(name, model, inputs, labels, path,
                      os.path.join(data, "golden"),
                      UPDATES_MLP if name == "mlp" else UPDATES)
+
+    # The quickstart's batch: four microbatches of the tiny GPT's two
+    # sequences (scripts/quickstart.sh trains it on two pipelined stages).
+    _, inputs, labels = build_gpt(True, 4)
+    data = os.path.join(out, "data", "tiny_gpt_m4")
+    write_tensor(inputs["input_ids"].numpy(), "input_ids",
+                 os.path.join(data, "input_ids.pb"))
+    write_tensor(labels.numpy(), "labels", os.path.join(data, "labels.pb"))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.pp_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["pp-opt", "pp-sched", "pp-run"], tool_dirs)
+llvm_config.add_tool_substitutions(["pp-opt", "pp-sched", "pp-run", "pp-load-check"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.pp_tools_dir, append_path=True)
 

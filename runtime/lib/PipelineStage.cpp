@@ -13,56 +13,6 @@
 
 using namespace pp::rt;
 
-std::string pp::rt::actionText(const program::Action &action,
-                               uint32_t chunks) {
-  std::string mnemonic;
-  switch (action.kind()) {
-  case program::Action::FORWARD:
-    mnemonic = "F";
-    break;
-  case program::Action::BACKWARD_INPUT:
-    mnemonic = "B";
-    break;
-  case program::Action::BACKWARD_WEIGHT:
-    mnemonic = "W";
-    break;
-  case program::Action::BACKWARD:
-    mnemonic = "BW";
-    break;
-  case program::Action::SEND_FORWARD:
-    mnemonic = "SF";
-    break;
-  case program::Action::RECV_FORWARD:
-    mnemonic = "RF";
-    break;
-  case program::Action::SEND_BACKWARD:
-    mnemonic = "SB";
-    break;
-  case program::Action::RECV_BACKWARD:
-    mnemonic = "RB";
-    break;
-  case program::Action::REDUCE_TIED:
-    return "TR~" + std::to_string(action.peer());
-  case program::Action::OPTIMIZER_STEP:
-    return "OPT";
-  default:
-    return "?";
-  }
-  std::string text = mnemonic + std::to_string(action.microbatch());
-  if (chunks > 1)
-    text += "." + std::to_string(action.chunk());
-  switch (action.kind()) {
-  case program::Action::SEND_FORWARD:
-  case program::Action::SEND_BACKWARD:
-    return text + ">" + std::to_string(action.peer());
-  case program::Action::RECV_FORWARD:
-  case program::Action::RECV_BACKWARD:
-    return text + "<" + std::to_string(action.peer());
-  default:
-    return text;
-  }
-}
-
 PipelineStage::PipelineStage(const ProgramDirectory &dir, uint32_t stage,
                              const StageOptions &options)
     : dir_(dir), program_(&dir.stages[stage].program),

@@ -3,11 +3,14 @@
 // Parses the manifest (protobuf text format) and each stage's program
 // (binary), refuses other format versions before anything else, maps the
 // weights files and binds every parameter to its byte range. The structural
-// checks live in ProgramVerifier.cpp.
+// checks live in ProgramVerifier.cpp (one program), ProgramManifest.cpp (the
+// pipeline layout), ProgramActions.cpp (one action list) and
+// ProgramReplay.cpp (the lists together). A one-stage program without
+// actions gets the default list before it is checked.
 //
 //===----------------------------------------------------------------------===//
 
-#include "pp/Runtime/Program.h"
+#include "ProgramChecks.h"
 
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
@@ -178,7 +181,8 @@ static Status readProgram(const std::string &path, program::Program &prog) {
   return Status::ok();
 }
 
-/// Checks what the manifest itself promises: its stages and data tensors.
+/// Checks what the manifest itself promises: its stages and data tensors,
+/// the placement, the channels and the ties.
 static Status verifyManifest(const program::Manifest &manifest,
                              const std::string &path) {
   if (manifest.num_stages() == 0)
@@ -214,7 +218,11 @@ static Status verifyManifest(const program::Manifest &manifest,
         return s;
     }
   }
-  return Status::ok();
+  if (Status s = detail::verifyPlacement(manifest, path))
+    return s;
+  if (Status s = detail::verifyChannels(manifest, path))
+    return s;
+  return detail::verifyTiedList(manifest, path);
 }
 
 /// Binds every parameter of `stage` to its range of the weights file.
@@ -248,6 +256,7 @@ Status pp::rt::loadProgramDirectory(const std::string &dir,
       return s;
     if (Status s = WeightsFile::open(stage.weightsPath, stage.weights))
       return s;
+    fillDefaultActions(stage.program, out.manifest);
     if (Status s =
             verifyProgram(stage.program, out.manifest, out.manifestPath,
                           ms.stage(), stage.weights->size(), stage.programPath))
@@ -255,5 +264,5 @@ Status pp::rt::loadProgramDirectory(const std::string &dir,
     bindParameters(stage);
     out.stages.push_back(std::move(stage));
   }
-  return Status::ok();
+  return verifyAcrossStages(out);
 }

@@ -4,10 +4,13 @@
 // unique and typed, every kernel reads values defined before it, ports carry
 // the roles their function may have and match across F, B and W, parameters
 // lie inside the weights file, and the data ports agree with the manifest.
+// Each chunk's functions belong to the virtual stage the placement gives it,
+// and their boundary ports carry what the manifest's channels say
+// (ProgramBoundaries.cpp); the action list is checked in ProgramActions.cpp.
 //
 //===----------------------------------------------------------------------===//
 
-#include "pp/Runtime/Program.h"
+#include "ProgramChecks.h"
 
 #include <algorithm>
 #include <map>
@@ -17,136 +20,6 @@
 using namespace pp::rt;
 using program::FunctionRole;
 using program::PortRole;
-
-Status pp::rt::convertType(const program::TensorType &type, TensorType &out,
-                           const std::string &what) {
-  switch (type.dtype()) {
-  case program::FLOAT32:
-    out.dtype = DType::F32;
-    break;
-  case program::FLOAT64:
-    out.dtype = DType::F64;
-    break;
-  case program::INT64:
-    out.dtype = DType::I64;
-    break;
-  case program::INT32:
-    out.dtype = DType::I32;
-    break;
-  case program::BOOL:
-    out.dtype = DType::Bool;
-    break;
-  case program::FLOAT16:
-    out.dtype = DType::F16;
-    break;
-  case program::BFLOAT16:
-    out.dtype = DType::BF16;
-    break;
-  case program::INT8:
-    out.dtype = DType::I8;
-    break;
-  case program::UINT8:
-    out.dtype = DType::U8;
-    break;
-  case program::UINT32:
-    out.dtype = DType::U32;
-    break;
-  case program::UINT64:
-    out.dtype = DType::U64;
-    break;
-  case program::INT16:
-    out.dtype = DType::I16;
-    break;
-  case program::UINT16:
-    out.dtype = DType::U16;
-    break;
-  default:
-    return Status::error(what + ": element type " +
-                         std::to_string(int(type.dtype())) +
-                         " is unspecified or unknown");
-  }
-  out.shape.assign(type.shape().begin(), type.shape().end());
-  for (int64_t d : out.shape)
-    if (d < 0)
-      return Status::error(what + ": negative dimension " + std::to_string(d) +
-                           " (shapes must be static)");
-  return Status::ok();
-}
-
-const program::Function *pp::rt::findFunction(const program::Program &prog,
-                                              FunctionRole role,
-                                              uint32_t chunk) {
-  for (const program::Function &f : prog.functions())
-    if (f.role() == role && f.chunk() == chunk)
-      return &f;
-  return nullptr;
-}
-
-uint32_t pp::rt::chunksPerStage(const program::Manifest &manifest) {
-  return std::max<uint32_t>(1, manifest.virtual_stages());
-}
-
-uint32_t pp::rt::numVirtualStages(const program::Manifest &manifest) {
-  return manifest.num_stages() * chunksPerStage(manifest);
-}
-
-std::pair<uint32_t, uint32_t>
-pp::rt::locateVirtualStage(const program::Manifest &manifest, uint32_t k) {
-  uint32_t p = std::max<uint32_t>(1, manifest.num_stages());
-  if (manifest.placement() == "v" && chunksPerStage(manifest) == 2)
-    return k < p ? std::make_pair(k, 0u) : std::make_pair(2 * p - 1 - k, 1u);
-  return {k % p, k / p};
-}
-
-uint32_t pp::rt::virtualStageOf(const program::Manifest &manifest,
-                                uint32_t stage, uint32_t chunk) {
-  uint32_t p = std::max<uint32_t>(1, manifest.num_stages());
-  if (manifest.placement() == "v" && chunksPerStage(manifest) == 2)
-    return chunk == 0 ? stage : 2 * p - 1 - stage;
-  return chunk * p + stage;
-}
-
-const char *pp::rt::functionRoleName(FunctionRole role) {
-  switch (role) {
-  case program::FORWARD:
-    return "forward";
-  case program::BACKWARD_INPUT:
-    return "backward-input";
-  case program::BACKWARD_WEIGHT:
-    return "backward-weight";
-  default:
-    return "unspecified";
-  }
-}
-
-const char *pp::rt::portRoleName(PortRole role) {
-  switch (role) {
-  case program::INPUT:
-    return "input";
-  case program::OUTPUT:
-    return "output";
-  case program::SAVED:
-    return "saved";
-  case program::OUTPUT_GRAD:
-    return "output_grad";
-  case program::INPUT_GRAD:
-    return "input_grad";
-  case program::COTANGENT:
-    return "cotangent";
-  case program::PARAM_GRAD:
-    return "param_grad";
-  case program::BOUNDARY_IN:
-    return "boundary_in";
-  case program::BOUNDARY_OUT:
-    return "boundary_out";
-  case program::BOUNDARY_OUT_GRAD:
-    return "boundary_out_grad";
-  case program::BOUNDARY_IN_GRAD:
-    return "boundary_in_grad";
-  default:
-    return "unspecified";
-  }
-}
 
 namespace {
 
@@ -158,11 +31,11 @@ bool isAllowedPort(FunctionRole fn, PortRole port, bool argument) {
                     : port == program::OUTPUT || port == program::SAVED ||
                           port == program::BOUNDARY_OUT;
   case program::BACKWARD_INPUT:
-    return argument ? port == program::SAVED || port == program::OUTPUT_GRAD ||
-                          port == program::BOUNDARY_OUT_GRAD
-                    : port == program::INPUT_GRAD ||
-                          port == program::COTANGENT ||
-                          port == program::BOUNDARY_IN_GRAD;
+    return argument
+               ? port == program::SAVED || port == program::OUTPUT_GRAD ||
+                     port == program::BOUNDARY_OUT_GRAD
+               : port == program::INPUT_GRAD || port == program::COTANGENT ||
+                     port == program::BOUNDARY_IN_GRAD;
   case program::BACKWARD_WEIGHT:
     return argument ? port == program::SAVED || port == program::COTANGENT
                     : port == program::PARAM_GRAD;
@@ -203,6 +76,15 @@ public:
     return ports_;
   }
   const std::string &what() const { return what_; }
+
+  /// The (key, type) of the arguments or results with `role`, in order.
+  detail::TypedPorts ordered(PortRole role, bool argument) const {
+    detail::TypedPorts out;
+    for (const program::Port &port : argument ? fn_.arguments() : fn_.results())
+      if (port.role() == role)
+        out.emplace_back(port.key(), types_.at(port.value()));
+    return out;
+  }
 
 private:
   std::string describe(uint32_t id) const {
@@ -369,10 +251,14 @@ Status microbatchType(const program::ManifestTensor &tensor,
   return Status::ok();
 }
 
-/// Checks the data ports of a forward function against the manifest.
+/// Checks the data ports of a forward function against the manifest: every
+/// input is a manifest input of its per-microbatch type, every listed output
+/// has its listed type, and with a loss the function returns `loss` exactly
+/// when it is the last virtual stage's (`holdsLoss`).
 Status matchManifest(const FunctionVerifier &forward,
                      const program::Manifest &manifest,
-                     const std::string &manifestPath, bool lastStage) {
+                     const std::string &manifestPath, bool holdsLoss) {
+  bool training = !manifest.loss().empty();
   auto find = [](const auto &list,
                  const std::string &name) -> const program::ManifestTensor * {
     for (const program::ManifestTensor &t : list)
@@ -384,8 +270,8 @@ Status matchManifest(const FunctionVerifier &forward,
     bool isInput = port.first == program::INPUT;
     if (!isInput && port.first != program::OUTPUT)
       continue;
-    if (!isInput && (port.second == "loss" || !lastStage))
-      continue;
+    if (!isInput && training && port.second == "loss")
+      continue; // checked below
     const program::ManifestTensor *t =
         find(isInput ? manifest.inputs() : manifest.outputs(), port.second);
     std::string what = forward.what() + ": " +
@@ -409,18 +295,30 @@ Status matchManifest(const FunctionVerifier &forward,
           " microbatches gives " + expected.str() + " (" + manifestPath + ")");
     }
   }
-  if (lastStage && !manifest.loss().empty()) {
-    auto loss = forward.ports().find({program::OUTPUT, "loss"});
+  if (!training)
+    return Status::ok();
+  auto loss = forward.ports().find({program::OUTPUT, "loss"});
+  if (!holdsLoss) {
     if (loss == forward.ports().end())
-      return Status::error(forward.what() + ": the manifest's loss is '" +
-                           manifest.loss() +
-                           "', but the function returns no output 'loss'");
-    if (!loss->second.shape.empty() ||
-        (loss->second.dtype != DType::F32 && loss->second.dtype != DType::F64))
-      return Status::error(forward.what() + ": the loss is " +
-                           loss->second.str() +
-                           ", expected a 0-d f32 or f64 tensor");
+      return Status::ok();
+    uint32_t last = numVirtualStages(manifest) - 1;
+    auto [stage, chunk] = locateVirtualStage(manifest, last);
+    return Status::error(
+        forward.what() +
+        ": returns output 'loss', but only the forward function of the last "
+        "virtual stage (" +
+        std::to_string(last) + ": stage " + std::to_string(stage) + ", chunk " +
+        std::to_string(chunk) + ") may return the loss");
   }
+  if (loss == forward.ports().end())
+    return Status::error(forward.what() + ": the manifest's loss is '" +
+                         manifest.loss() +
+                         "', but the function returns no output 'loss'");
+  if (!loss->second.shape.empty() ||
+      (loss->second.dtype != DType::F32 && loss->second.dtype != DType::F64))
+    return Status::error(forward.what() + ": the loss is " +
+                         loss->second.str() +
+                         ", expected a 0-d f32 or f64 tensor");
   return Status::ok();
 }
 
@@ -459,114 +357,190 @@ Status verifyParameters(const program::Program &prog, uint64_t weightsSize,
   return Status::ok();
 }
 
+/// The functions of one chunk.
+struct ChunkFunctions {
+  FunctionVerifier *forward = nullptr;
+  FunctionVerifier *backwardInput = nullptr;
+  FunctionVerifier *backwardWeight = nullptr;
+};
+
+Status verifyHeader(const program::Program &prog,
+                    const program::Manifest &manifest, uint32_t stage,
+                    const std::string &path) {
+  if (prog.stage() == stage && prog.num_stages() == manifest.num_stages() &&
+      prog.microbatches() == manifest.microbatches())
+    return Status::ok();
+  return Status::error(path + ": stage " + std::to_string(prog.stage()) +
+                       " of " + std::to_string(prog.num_stages()) + " with " +
+                       std::to_string(prog.microbatches()) +
+                       " microbatches, but the manifest lists it as stage " +
+                       std::to_string(stage) + " of " +
+                       std::to_string(manifest.num_stages()) + " with " +
+                       std::to_string(manifest.microbatches()));
+}
+
+/// Verifies every function on its own and files it under its chunk, which
+/// must be one of the stage's, with that chunk's virtual stage.
+Status
+verifyFunctions(const program::Program &prog, const program::Manifest &manifest,
+                uint32_t stage, const std::vector<TensorType> &parameterTypes,
+                const std::string &path,
+                std::vector<std::unique_ptr<FunctionVerifier>> &verifiers,
+                std::vector<ChunkFunctions> &chunks) {
+  uint32_t numChunks = chunksPerStage(manifest);
+  chunks.assign(numChunks, ChunkFunctions());
+  for (const program::Function &fn : prog.functions()) {
+    verifiers.push_back(
+        std::make_unique<FunctionVerifier>(fn, parameterTypes, path));
+    FunctionVerifier &v = *verifiers.back();
+    FunctionVerifier **slot = nullptr;
+    if (fn.chunk() >= numChunks)
+      return Status::error(v.what() + " has chunk " +
+                           std::to_string(fn.chunk()) + ", but the manifest " +
+                           "has " + std::to_string(numChunks) +
+                           " chunk(s) per stage");
+    ChunkFunctions &chunk = chunks[fn.chunk()];
+    if (fn.role() == program::FORWARD)
+      slot = &chunk.forward;
+    else if (fn.role() == program::BACKWARD_INPUT)
+      slot = &chunk.backwardInput;
+    else if (fn.role() == program::BACKWARD_WEIGHT)
+      slot = &chunk.backwardWeight;
+    else
+      return Status::error(v.what() + " has no role");
+    if (*slot)
+      return Status::error(v.what() + ": a second " +
+                           functionRoleName(fn.role()) + " function of chunk " +
+                           std::to_string(fn.chunk()));
+    *slot = &v;
+    uint32_t k = virtualStageOf(manifest, stage, fn.chunk());
+    if (fn.virtual_stage() != k)
+      return Status::error(
+          v.what() + " has virtual_stage " +
+          std::to_string(fn.virtual_stage()) + ", but placement '" +
+          (manifest.placement().empty() ? "loop" : manifest.placement()) +
+          "' makes chunk " + std::to_string(fn.chunk()) + " of stage " +
+          std::to_string(stage) + " virtual stage " + std::to_string(k));
+    if (Status s = v.verify())
+      return s;
+  }
+  if (prog.functions_size() == 0)
+    return Status::error(path + ": the program has no functions");
+  return Status::ok();
+}
+
+/// One chunk: its functions exist, match each other, the manifest's data
+/// tensors and the channels around its virtual stage.
+Status verifyChunk(const ChunkFunctions &fns, uint32_t chunk, uint32_t stage,
+                   const program::Manifest &manifest,
+                   const std::string &manifestPath, const std::string &path) {
+  std::string what = path + ": chunk " + std::to_string(chunk);
+  if (!fns.forward)
+    return Status::error(what + " has no forward function");
+  bool training = !manifest.loss().empty();
+  if (training && (!fns.backwardInput || !fns.backwardWeight))
+    return Status::error(what + ": the manifest's loss is '" + manifest.loss() +
+                         "', but the backward-input or backward-weight "
+                         "function is missing");
+  if (!fns.backwardInput != !fns.backwardWeight)
+    return Status::error(what + ": a backward-input function needs a "
+                                "backward-weight function and vice versa");
+  FunctionVerifier &f = *fns.forward;
+  uint32_t k = virtualStageOf(manifest, stage, chunk);
+  bool last = k + 1 == numVirtualStages(manifest);
+  if (Status s = matchManifest(f, manifest, manifestPath, last))
+    return s;
+  if (Status s = detail::verifyForwardBoundaries(
+          manifest, manifestPath, f.what(), k,
+          f.ordered(program::BOUNDARY_IN, /*argument=*/true),
+          f.ordered(program::BOUNDARY_OUT, /*argument=*/false)))
+    return s;
+  if (!fns.backwardInput)
+    return Status::ok();
+  FunctionVerifier &b = *fns.backwardInput, &w = *fns.backwardWeight;
+  if (Status s = matchPorts(b, program::SAVED, f, program::SAVED))
+    return s;
+  if (Status s = matchPorts(b, program::OUTPUT_GRAD, f, program::OUTPUT))
+    return s;
+  if (Status s = matchPorts(w, program::SAVED, f, program::SAVED))
+    return s;
+  if (Status s = matchPorts(w, program::COTANGENT, b, program::COTANGENT))
+    return s;
+  return detail::verifyBackwardBoundaries(
+      manifest, manifestPath, b.what(), k,
+      b.ordered(program::BOUNDARY_OUT_GRAD, /*argument=*/true),
+      b.ordered(program::BOUNDARY_IN_GRAD, /*argument=*/false));
+}
+
+/// Trainable parameters have a param_grad result in at least one chunk (one
+/// per chunk at most: ports are unique per function, W per chunk), others
+/// none; each param_grad names a parameter and has its type.
+Status verifyParameterGradients(const program::Program &prog,
+                                const std::vector<ChunkFunctions> &chunks,
+                                const std::vector<TensorType> &parameterTypes,
+                                bool training, const std::string &path) {
+  std::map<std::string, int> gradients; // parameter -> chunks with one
+  for (const ChunkFunctions &fns : chunks)
+    if (fns.backwardWeight)
+      for (const auto &[port, type] : fns.backwardWeight->ports())
+        if (port.first == program::PARAM_GRAD)
+          ++gradients[port.second];
+  std::map<std::string, size_t> index;
+  for (int i = 0; i < prog.parameters_size(); ++i) {
+    const program::Parameter &p = prog.parameters(i);
+    index[p.name()] = size_t(i);
+    auto it = gradients.find(p.name());
+    int count = it == gradients.end() ? 0 : it->second;
+    if (p.trainable() && training && count == 0)
+      return Status::error(path + ": trainable parameter '" + p.name() +
+                           "' has 0 param_grad results, expected at least 1 "
+                           "(one per chunk that uses it)");
+    if (count && !p.trainable())
+      return Status::error(path + ": parameter '" + p.name() +
+                           "' has a param_grad result but is not trainable");
+  }
+  for (const ChunkFunctions &fns : chunks) {
+    if (!fns.backwardWeight)
+      continue;
+    const FunctionVerifier &w = *fns.backwardWeight;
+    for (const auto &[port, type] : w.ports()) {
+      if (port.first != program::PARAM_GRAD)
+        continue;
+      std::string what = w.what() + ": param_grad '" + port.second + "'";
+      auto it = index.find(port.second);
+      if (it == index.end())
+        return Status::error(what + " names no parameter of the program");
+      if (type != parameterTypes[it->second])
+        return Status::error(what + " is " + type.str() +
+                             ", but the parameter is " +
+                             parameterTypes[it->second].str());
+    }
+  }
+  return Status::ok();
+}
+
 } // namespace
 
 Status pp::rt::verifyProgram(const program::Program &prog,
                              const program::Manifest &manifest,
                              const std::string &manifestPath, uint32_t stage,
                              uint64_t weightsSize, const std::string &path) {
-  if (prog.stage() != stage || prog.num_stages() != manifest.num_stages() ||
-      prog.microbatches() != manifest.microbatches())
-    return Status::error(path + ": stage " + std::to_string(prog.stage()) +
-                         " of " + std::to_string(prog.num_stages()) + " with " +
-                         std::to_string(prog.microbatches()) +
-                         " microbatches, but the manifest lists it as stage " +
-                         std::to_string(stage) + " of " +
-                         std::to_string(manifest.num_stages()) + " with " +
-                         std::to_string(manifest.microbatches()));
+  if (Status s = verifyHeader(prog, manifest, stage, path))
+    return s;
   std::vector<TensorType> parameterTypes;
   if (Status s = verifyParameters(prog, weightsSize, path, parameterTypes))
     return s;
-
-  // Functions, grouped by chunk: chunk -> role -> verifier.
   std::vector<std::unique_ptr<FunctionVerifier>> verifiers;
-  std::map<uint32_t, std::map<FunctionRole, FunctionVerifier *>> chunks;
-  for (const program::Function &fn : prog.functions()) {
-    verifiers.push_back(
-        std::make_unique<FunctionVerifier>(fn, parameterTypes, path));
-    FunctionVerifier &v = *verifiers.back();
-    if (fn.role() != program::FORWARD && fn.role() != program::BACKWARD_INPUT &&
-        fn.role() != program::BACKWARD_WEIGHT)
-      return Status::error(v.what() + " has no role");
-    if (!chunks[fn.chunk()].emplace(fn.role(), &v).second)
-      return Status::error(v.what() + ": a second " +
-                           functionRoleName(fn.role()) + " function of chunk " +
-                           std::to_string(fn.chunk()));
-    if (Status s = v.verify())
-      return s;
-  }
-  if (chunks.empty())
-    return Status::error(path + ": the program has no functions");
-
-  bool lastStage = stage + 1 == manifest.num_stages();
-  bool training = !manifest.loss().empty();
-  std::map<std::string, int> gradients; // parameter -> PARAM_GRAD count
-  for (auto &[chunk, fns] : chunks) {
-    std::string what = path + ": chunk " + std::to_string(chunk);
-    auto fwd = fns.find(program::FORWARD);
-    if (fwd == fns.end())
-      return Status::error(what + " has no forward function");
-    auto bwdIn = fns.find(program::BACKWARD_INPUT);
-    auto bwdW = fns.find(program::BACKWARD_WEIGHT);
-    if (training && (bwdIn == fns.end() || bwdW == fns.end()))
-      return Status::error(what + ": the manifest's loss is '" +
-                           manifest.loss() +
-                           "', but the backward-input or backward-weight "
-                           "function is missing");
-    if ((bwdIn == fns.end()) != (bwdW == fns.end()))
-      return Status::error(what + ": a backward-input function needs a "
-                                  "backward-weight function and vice versa");
+  std::vector<ChunkFunctions> chunks;
+  if (Status s = verifyFunctions(prog, manifest, stage, parameterTypes, path,
+                                 verifiers, chunks))
+    return s;
+  for (uint32_t c = 0; c < chunks.size(); ++c)
     if (Status s =
-            matchManifest(*fwd->second, manifest, manifestPath, lastStage))
+            verifyChunk(chunks[c], c, stage, manifest, manifestPath, path))
       return s;
-    if (bwdIn == fns.end())
-      continue;
-    FunctionVerifier &f = *fwd->second, &b = *bwdIn->second, &w = *bwdW->second;
-    if (Status s = matchPorts(b, program::SAVED, f, program::SAVED))
-      return s;
-    if (Status s = matchPorts(b, program::OUTPUT_GRAD, f, program::OUTPUT))
-      return s;
-    if (Status s = matchPorts(w, program::SAVED, f, program::SAVED))
-      return s;
-    if (Status s = matchPorts(w, program::COTANGENT, b, program::COTANGENT))
-      return s;
-    for (const auto &[port, type] : w.ports())
-      if (port.first == program::PARAM_GRAD)
-        ++gradients[port.second];
-  }
-
-  // Every trainable parameter has one gradient, and only those have one.
-  for (int i = 0; i < prog.parameters_size(); ++i) {
-    const program::Parameter &p = prog.parameters(i);
-    auto it = gradients.find(p.name());
-    int count = it == gradients.end() ? 0 : it->second;
-    if (p.trainable() && training && count != 1)
-      return Status::error(path + ": trainable parameter '" + p.name() +
-                           "' has " + std::to_string(count) +
-                           " param_grad results, expected 1");
-    if (count && !p.trainable())
-      return Status::error(path + ": parameter '" + p.name() +
-                           "' has a param_grad result but is not trainable");
-  }
-  for (const program::Function &fn : prog.functions())
-    for (const program::Port &port : fn.results())
-      if (port.role() == program::PARAM_GRAD) {
-        int index = -1;
-        for (int i = 0; i < prog.parameters_size(); ++i)
-          if (prog.parameters(i).name() == port.key())
-            index = i;
-        std::string what = path + ": function '" + fn.name() +
-                           "': param_grad '" + port.key() + "'";
-        if (index < 0)
-          return Status::error(what + " names no parameter of the program");
-        TensorType gradType;
-        for (const program::Value &v : fn.values())
-          if (v.id() == port.value())
-            (void)convertType(v.type(), gradType, "");
-        if (gradType != parameterTypes[size_t(index)])
-          return Status::error(what + " is " + gradType.str() +
-                               ", but the parameter is " +
-                               parameterTypes[size_t(index)].str());
-      }
-  return Status::ok();
+  if (Status s = verifyParameterGradients(prog, chunks, parameterTypes,
+                                          !manifest.loss().empty(), path))
+    return s;
+  return verifyActions(prog, manifest, manifestPath, path);
 }

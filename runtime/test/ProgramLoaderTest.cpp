@@ -159,7 +159,7 @@ TEST_F(ProgramLoaderTest, TrainableParametersHaveOneGradient) {
       linearProgram(), R"(results { value: 2 role: PARAM_GRAD key: "w" })", "");
   EXPECT_EQ(loadError(linearManifest(), program),
             stage0() + ": trainable parameter 'w' has 0 param_grad results, "
-                       "expected 1");
+                       "expected at least 1 (one per chunk that uses it)");
 }
 
 TEST_F(ProgramLoaderTest, TrainingProgramsHaveBackwardFunctions) {
@@ -179,6 +179,45 @@ TEST_F(ProgramLoaderTest, StageHeaderAgreesWithTheManifest) {
   EXPECT_EQ(loadError(linearManifest(), program),
             stage0() + ": stage 0 of 1 with 4 microbatches, but the manifest "
                        "lists it as stage 0 of 1 with 2");
+}
+
+/// The actions of stage 0 of a loaded directory in text form.
+std::string loadedActions(const ProgramDirectory &loaded) {
+  std::string out;
+  for (const program::Action &a : loaded.stages[0].program.actions())
+    out += (out.empty() ? "" : " ") + actionText(a, 1);
+  return out;
+}
+
+TEST_F(ProgramLoaderTest, FillsInTheActionsOfOneStage) {
+  // Written without actions (pp-opt --pp-autodiff --pp-export): each
+  // microbatch in turn, then the optimizer step.
+  writeProgramDir(dir.path(), linearManifest(), linearProgram(),
+                  linearWeights());
+  ProgramDirectory loaded;
+  ASSERT_FALSE(loadProgramDirectory(dir.path(), loaded));
+  EXPECT_EQ(loadedActions(loaded), "F0 B0 W0 F1 B1 W1 OPT");
+  // Without a loss, forwards only.
+  std::string manifest = substitute(linearManifest(), R"(loss: "output")", "");
+  writeProgramDir(dir.path(), manifest, linearProgram(), linearWeights());
+  ASSERT_FALSE(loadProgramDirectory(dir.path(), loaded));
+  EXPECT_EQ(loadedActions(loaded), "F0 F1");
+}
+
+TEST_F(ProgramLoaderTest, ChecksTheActionsOfOneStage) {
+  std::string program = linearProgram() + actionsText("F0 B0 W0 F1 B1 W1 OPT");
+  writeProgramDir(dir.path(), linearManifest(), program, linearWeights());
+  ProgramDirectory loaded;
+  ASSERT_FALSE(loadProgramDirectory(dir.path(), loaded));
+  EXPECT_EQ(loadedActions(loaded), "F0 B0 W0 F1 B1 W1 OPT");
+  program = linearProgram() + actionsText("F0 B0 W0 F1 W1 OPT");
+  EXPECT_EQ(loadError(linearManifest(), program),
+            stage0() + ": action 4 'W1': comes before its 'B1'");
+  // One stage has no peers.
+  program = linearProgram() + actionsText("F0 SF0>1");
+  EXPECT_EQ(loadError(linearManifest(), program),
+            stage0() + ": action 1 'SF0>1': peer stage 1 is not another "
+                       "stage of the 1");
 }
 
 } // namespace

@@ -15,6 +15,7 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -70,28 +71,91 @@ public:
             rt::ProgramDirectory &dir, bool profiled)
       : transport_(std::move(transport)), dir_(dir), profiled_(profiled) {}
 
+  /// Prepares this rank's stage. A failure here is this rank's alone: it
+  /// is reported and the job aborted (fail()), so no other rank waits.
   Status prepare(const Options &opts, const rt::KernelRegistry &registry,
                  bool training) {
-    uint32_t ranks = transport_->numStages();
-    if (ranks != dir_.stages.size())
-      return Status::error(
-          dir_.manifestPath + ": the program has " +
-          std::to_string(dir_.stages.size()) + " stages, but mpirun started " +
-          std::to_string(ranks) + " processes: run it with mpirun -np " +
-          std::to_string(dir_.stages.size()));
     if (Status s = rt::PipelineStage::create(dir_, transport_->stage(),
                                              registry,
                                              stageOptions(opts, training),
                                              stage_))
-      return s;
+      return Status::error("stage " + std::to_string(transport_->stage()) +
+                           ": " + s.message());
     if (profiled_) {
-      // The ranks start their clocks together, so that their timelines
-      // line up to the barrier's skew.
-      if (Status s = transport_->barrier())
+      rt::ProfileClock::time_point origin;
+      if (Status s = alignClocks(origin))
         return s;
-      profiler_ = std::make_unique<rt::Profiler>(rt::ProfileClock::now());
+      profiler_ = std::make_unique<rt::Profiler>(origin);
       stage_->setProfiler(profiler_.get());
     }
+    return Status::ok();
+  }
+
+  /// One origin for every rank's profiler, so that their timelines line
+  /// up: rank 0 measures each rank's clock offset by round trips (taken at
+  /// the middle of the shortest, within half its time) and sends its
+  /// origin in that rank's clock.
+  Status alignClocks(rt::ProfileClock::time_point &origin) {
+    using Clock = rt::ProfileClock;
+    auto ticks = [](Clock::time_point t) -> int64_t {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 t.time_since_epoch())
+          .count();
+    };
+    auto pack = [](int64_t value) {
+      return std::string(reinterpret_cast<const char *>(&value),
+                         sizeof(value));
+    };
+    auto unpack = [](const std::string &bytes, int64_t &value) {
+      if (bytes.size() != sizeof(value))
+        return Status::error("a clock message has the wrong size");
+      std::memcpy(&value, bytes.data(), sizeof(value));
+      return Status::ok();
+    };
+    rt::MessageTag tag = rt::MessageTag::gather(4);
+    uint32_t me = transport_->stage();
+    const int trips = 8; // the shortest round trip gives the offset
+    if (me != 0) {
+      std::string bytes;
+      for (int i = 0; i < trips; ++i) {
+        if (Status s = transport_->recvBytes(0, tag, bytes))
+          return s;
+        if (Status s =
+                transport_->sendBytes(0, tag, pack(ticks(Clock::now()))))
+          return s;
+      }
+      int64_t mine = 0;
+      if (Status s = transport_->recvBytes(0, tag, bytes))
+        return s;
+      if (Status s = unpack(bytes, mine))
+        return s;
+      origin = Clock::time_point(std::chrono::nanoseconds(mine));
+      return Status::ok();
+    }
+    std::vector<int64_t> offsets(numStages(), 0);
+    for (uint32_t r = 1; r < numStages(); ++r) {
+      int64_t best = -1;
+      for (int i = 0; i < trips; ++i) {
+        int64_t sent = ticks(Clock::now()), theirs = 0;
+        std::string bytes;
+        if (Status s = transport_->sendBytes(r, tag, pack(sent)))
+          return s;
+        if (Status s = transport_->recvBytes(r, tag, bytes))
+          return s;
+        int64_t received = ticks(Clock::now());
+        if (Status s = unpack(bytes, theirs))
+          return s;
+        if (best < 0 || received - sent < best) {
+          best = received - sent;
+          offsets[r] = theirs - (sent + received) / 2;
+        }
+      }
+    }
+    origin = Clock::now();
+    for (uint32_t r = 1; r < numStages(); ++r)
+      if (Status s =
+              transport_->sendBytes(r, tag, pack(ticks(origin) + offsets[r])))
+        return s;
     return Status::ok();
   }
 
@@ -282,7 +346,7 @@ Status pp::run::createMpiDriver(const Options &opts,
   auto driver =
       std::make_unique<MpiDriver>(std::move(transport), dir, profiled);
   if (Status s = driver->prepare(opts, registry, training))
-    return s;
+    return Status::error(std::to_string(driver->fail(s)));
   out = std::move(driver);
   return Status::ok();
 }

@@ -264,8 +264,17 @@ int runTool(int argc, char **argv) {
   if (opts.transport == TransportKind::Mpi)
     if (Status s = rt::MpiTransport::create(&argc, &argv, mpi))
       return fail(s);
-  bool quiet = mpi && mpi->stage() != 0;
-  auto failEarly = [&](const Status &s) { return quiet ? 1 : fail(s); };
+  // A failure every rank meets alike (the directory, the process count):
+  // rank 0 reports it, and the others wait for it to have done so, or
+  // mpirun could stop rank 0 before it prints.
+  auto failEarly = [&](const Status &s) {
+    if (!mpi)
+      return fail(s);
+    if (mpi->stage() == 0)
+      fail(s);
+    (void)mpi->barrier();
+    return 1;
+  };
   openblas_set_num_threads(opts.threads);
 
   rt::ProgramDirectory dir;
@@ -287,13 +296,23 @@ int runTool(int argc, char **argv) {
                  opts.threads, dir.stages.size());
     openblas_set_num_threads(1);
   }
+  if (mpi && mpi->numStages() != dir.stages.size())
+    return failEarly(Status::error(
+        dir.manifestPath + ": the program has " +
+        std::to_string(dir.stages.size()) + " stages, but mpirun started " +
+        std::to_string(mpi->numStages()) +
+        " processes: run it with mpirun -np " +
+        std::to_string(dir.stages.size())));
   std::unique_ptr<Driver> driver;
-  Status created =
-      mpi ? createMpiDriver(opts, std::move(mpi), dir, registry, training,
-                            driver)
-          : createThreadDriver(opts, dir, registry, training, driver);
-  if (created)
-    return failEarly(created);
+  if (mpi) {
+    // Creating this rank's stage reports and aborts its own failures.
+    if (Status s = createMpiDriver(opts, std::move(mpi), dir, registry,
+                                   training, driver))
+      return 1;
+  } else if (Status s =
+                 createThreadDriver(opts, dir, registry, training, driver)) {
+    return fail(s);
+  }
   return training ? train(opts, dir, *driver) : infer(opts, dir, *driver);
 }
 

@@ -66,10 +66,6 @@ struct StageOptions {
   InjectedFault fault;
 };
 
-/// The text form of `action` (docs/Schedules.md): F3, B3.1, BW0, SF3>1,
-/// RB0<2, TR~1, OPT. The chunk suffix appears when `chunks` > 1.
-std::string actionText(const program::Action &action, uint32_t chunks);
-
 class PipelineStage {
 public:
   /// Prepares stage `stage` of `dir` (loaded and verified) for `options`.

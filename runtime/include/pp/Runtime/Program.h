@@ -109,6 +109,45 @@ Status verifyProgram(const program::Program &program,
                      const std::string &manifestPath, uint32_t stage,
                      uint64_t weightsSize, const std::string &path);
 
+/// The schedule text form of `action` (docs/Schedules.md): `F3`, `BW0`,
+/// `SF3>1`, `RB0<2`, `TR~3`, `OPT`; with several chunks per stage (or a
+/// chunk other than 0) the chunk follows the microbatch: `F3.1`, `SF3.1>2`.
+/// An unknown kind prints as `?<kind>`.
+std::string actionText(const program::Action &action, uint32_t chunks);
+
+/// Whether the executor runs `action` of a program of `manifest`. Without a
+/// loss (an inference export) it runs only FORWARD, SEND_FORWARD and
+/// RECV_FORWARD and skips the rest of the schedule (B, W, BW, SB, RB, TR,
+/// OPT); with a loss it runs every action.
+bool actionRuns(const program::Action &action,
+                const program::Manifest &manifest);
+
+/// Gives a one-stage program without actions (older exports, inference
+/// exports without a schedule) its list: per microbatch the forward of each
+/// chunk, then with a loss B of each chunk in reverse followed by its W; with
+/// a loss OPT last. Leaves a program with actions as it is.
+void fillDefaultActions(program::Program &program,
+                        const program::Manifest &manifest);
+
+/// Checks the action list of one stage program (part of `verifyProgram`):
+/// kinds, ranges and peers against the manifest's channels and ties; one F
+/// per chunk and microbatch and, with a loss, one BW or one B and a later W;
+/// data dependencies on the stage's own earlier actions; OPT last.
+Status verifyActions(const program::Program &program,
+                     const program::Manifest &manifest,
+                     const std::string &manifestPath, const std::string &path);
+
+/// The checks across the loaded stages of `dir` (run by
+/// `loadProgramDirectory` after every stage loaded): tied parameters
+/// against the programs, sends paired in order with receives between every
+/// two stages, and a replay of all action lists with blocking rendezvous
+/// semantics that must run to completion (no deadlock). Linear in the total
+/// number of actions. Reads only `manifest`, `manifestPath` and each
+/// stage's `program` and `programPath`; expects the manifest and each
+/// program to have passed their own checks (`verifyProgram` or
+/// `verifyActions`), and refuses actions out of range without saying more.
+Status verifyAcrossStages(const ProgramDirectory &dir);
+
 } // namespace pp::rt
 
 #endif // PP_RUNTIME_PROGRAM_H

@@ -1,13 +1,15 @@
 """Checks a pp-run --trace file of a pipeline and prints its actions.
 
-    check-pipeline-trace.py TRACE.json
+    check-pipeline-trace.py TRACE.json [--slack US]
 
 Parses the file with Python's json module and checks the layout pp-run
 writes for several stages: one track per stage (`stage 0`, `stage 1`, ...),
 every action inside its stage's `step N` event, the function runs of a
 fused backward (BW) inside it, every kernel inside a function run of its
 stage, step and microbatch; and that the stages share one clock: every
-receive (RF, RB) ends after the matching send (SF, SB) of its peer began.
+receive (RF, RB) ends after the matching send (SF, SB) of its peer began
+(within --slack microseconds: MPI ranks align their clocks to within half
+a round trip).
 Prints, per step and stage, the actions in time order (a fused backward as
 BW0[B0 W0]); exits 1 with a message on the first violation.
 """
@@ -27,6 +29,8 @@ def inside(inner, outer):
 
 
 def main():
+    slack = float(sys.argv[3]) if len(sys.argv) > 3 and \
+        sys.argv[2] == "--slack" else 0.0
     with open(sys.argv[1]) as f:
         trace = json.load(f)
     events = trace["traceEvents"]
@@ -63,7 +67,7 @@ def main():
             continue
         key = (e["args"]["step"], m.group(1)[1], int(m.group(5)), e["tid"],
                int(m.group(2)))
-        if not any(e["ts"] + e["dur"] >= s["ts"] - 1e-3
+        if not any(e["ts"] + e["dur"] >= s["ts"] - 1e-3 - slack
                    for s in sends.get(key, [])):
             fail("%s on stage %d ends before its send began" %
                  (e["name"], e["tid"]))
