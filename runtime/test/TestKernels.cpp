@@ -2,6 +2,8 @@
 
 #include "TestKernels.h"
 
+#include "CpuKernels.h" // the CPU backend's registerOptimizerKernels
+
 using namespace pp::rt;
 
 namespace {
@@ -120,10 +122,6 @@ void pp::rt::test::registerTestKernels(KernelRegistry &registry) {
   registry.add("test.address", Backend::CPU, address);
   registry.add("test.key", Backend::CPU, key);
   // The runtime's own kernels (gradient accumulation, optimizer updates)
-  // from the CPU backend; its nn.* kernels stay out.
-  KernelRegistry cpu;
-  registerCpuKernels(cpu);
-  for (const std::string &op : cpu.names(Backend::CPU))
-    if (op.rfind("pp.", 0) == 0)
-      registry.add(op, Backend::CPU, cpu.lookup(op, Backend::CPU));
+  // from the CPU backend; its nn.* kernels (and BLAS) stay out.
+  cpu::registerOptimizerKernels(registry);
 }
