@@ -38,6 +38,35 @@ if "python-onnx" in config.available_features:
                         stderr=_subprocess.DEVNULL) == 0:
         config.available_features.add("python-torch")
 
+# The CPU's vector units (Linux): pp-run's OpenBLAS kernel check.
+try:
+    with open("/proc/cpuinfo") as _cpuinfo:
+        _flags = set(next((l.split(":", 1)[1].split() for l in _cpuinfo
+                           if l.startswith("flags")), []))
+except OSError:
+    _flags = set()
+if {"avx2", "fma"} <= _flags:
+    config.available_features.add("avx2")
+    # An OpenBLAS older than the CPU falls back to kernels without AVX2, and
+    # pp-run warns about it on stderr (blas-check.test, which sets the
+    # kernels it tests). The other tests check pp-run's stderr: there they
+    # run with the kernels the warning advises, as a user who heeds it.
+    import ctypes
+    import ctypes.util
+    try:
+        _blas = ctypes.CDLL(ctypes.util.find_library("openblas"))
+        _blas.openblas_get_corename.restype = ctypes.c_char_p
+        _core = _blas.openblas_get_corename().decode().lower()
+    except (OSError, TypeError, AttributeError):
+        _core = ""
+    _avx2_cores = {"haswell", "skylakex", "cooperlake", "sapphirerapids",
+                   "zen", "excavator"}
+    if (_core and _core not in _avx2_cores
+            and "OPENBLAS_CORETYPE" not in os.environ):
+        _avx512 = {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= _flags
+        config.environment["OPENBLAS_CORETYPE"] = (
+            "SkylakeX" if _avx512 else "Haswell")
+
 # Exported programs are decoded with protoc: %decode-program < stage0.pb
 # prints the pp.program.Program as text.
 import shutil

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlasCheck.h"
 #include "Calibration.h"
 #include "Driver.h"
 #include "Dump.h"
@@ -20,9 +21,9 @@
 #include "pp/Runtime/DataLoader.h"
 #include "pp/Runtime/GradCheck.h"
 #include "pp/Runtime/ModelSaver.h"
+#include "pp/Runtime/MpiTransport.h"
 #include "pp/Runtime/ProfileReport.h"
 #include "pp/Runtime/ProfileTrace.h"
-#include "pp/Runtime/MpiTransport.h"
 
 #include <cblas.h>
 
@@ -140,17 +141,16 @@ int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
     for (size_t s = 0; s < summaries.size(); ++s) {
       if (several)
         std::fprintf(stderr, "%sstage %zu:\n", s ? "\n" : "", s);
-      std::fputs(
-          rt::formatProfile(rt::summarizeProfile(*summaries[s].profiler))
-              .c_str(),
-          stderr);
+      std::fputs(rt::formatProfile(rt::summarizeProfile(*summaries[s].profiler))
+                     .c_str(),
+                 stderr);
       std::fputs(rt::formatMemoryPeaks(summaries[s].memory).c_str(), stderr);
     }
   if (opts.planReport)
     std::fputs(formatPlanReport(dir.manifest, summaries).c_str(), stderr);
   if (!opts.profilePath.empty())
-    if (Status s = writeCalibratedProfile(opts.profilePath, dir, summaries,
-                                          link))
+    if (Status s =
+            writeCalibratedProfile(opts.profilePath, dir, summaries, link))
       return fail(s);
   if (trace.is_open()) {
     std::vector<const rt::Profiler *> profilers;
@@ -165,8 +165,8 @@ int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
     traceGuard.keep();
   }
   if (!opts.dumpDir.empty())
-    if (Status s = writeTrainingDump(opts.dumpDir, driver.lossType(), loss,
-                                     gradients))
+    if (Status s =
+            writeTrainingDump(opts.dumpDir, driver.lossType(), loss, gradients))
       return fail(s);
   if (!opts.savePath.empty())
     if (Status s = rt::saveTrainedModel(dir, opts.savePath))
@@ -276,6 +276,8 @@ int runTool(int argc, char **argv) {
     return 1;
   };
   openblas_set_num_threads(opts.threads);
+  if (!mpi || mpi->stage() == 0)
+    std::fputs(run::blasCoreWarning().c_str(), stderr);
 
   rt::ProgramDirectory dir;
   if (Status s = rt::loadProgramDirectory(opts.programDir, dir))
@@ -297,12 +299,12 @@ int runTool(int argc, char **argv) {
     openblas_set_num_threads(1);
   }
   if (mpi && mpi->numStages() != dir.stages.size())
-    return failEarly(Status::error(
-        dir.manifestPath + ": the program has " +
-        std::to_string(dir.stages.size()) + " stages, but mpirun started " +
-        std::to_string(mpi->numStages()) +
-        " processes: run it with mpirun -np " +
-        std::to_string(dir.stages.size())));
+    return failEarly(Status::error(dir.manifestPath + ": the program has " +
+                                   std::to_string(dir.stages.size()) +
+                                   " stages, but mpirun started " +
+                                   std::to_string(mpi->numStages()) +
+                                   " processes: run it with mpirun -np " +
+                                   std::to_string(dir.stages.size())));
   std::unique_ptr<Driver> driver;
   if (mpi) {
     // Creating this rank's stage reports and aborts its own failures.
