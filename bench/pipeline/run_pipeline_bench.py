@@ -66,12 +66,21 @@ def fail(message):
     sys.exit("run_pipeline_bench.py: error: " + message)
 
 
+WARNED = set()
+
+
 def run(cmd):
     result = subprocess.run(cmd, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     if result.returncode != 0:
         fail("%s exited with %d:\n%s" % (" ".join(cmd), result.returncode,
                                          result.stdout.rstrip()))
+    # pp-run's warnings about the machine (OpenBLAS's kernels) change every
+    # number below: pass them on, once.
+    for line in result.stdout.splitlines():
+        if line.startswith("warning:") and line not in WARNED:
+            WARNED.add(line)
+            print(line, file=sys.stderr)
     return result.stdout
 
 

@@ -10,6 +10,7 @@
 
 #include "PipelineStageImpl.h"
 
+#include "pp/Runtime/FloatEnvironment.h"
 #include "pp/Runtime/Profiler.h"
 
 #include <algorithm>
@@ -38,8 +39,7 @@ std::string describeAction(const program::Action &a) {
   case program::Action::SEND_FORWARD:
     return "sending activations of microbatch " + mb + " to stage " + peer;
   case program::Action::RECV_FORWARD:
-    return "receiving activations of microbatch " + mb + " from stage " +
-           peer;
+    return "receiving activations of microbatch " + mb + " from stage " + peer;
   case program::Action::SEND_BACKWARD:
     return "sending gradients of microbatch " + mb + " to stage " + peer;
   case program::Action::RECV_BACKWARD:
@@ -111,6 +111,7 @@ Status PipelineStage::trainStep(int64_t step, const Batch &batch,
   if (!options_.training)
     return Status::error("stage " + std::to_string(stage_) +
                          " was prepared for inference only");
+  ScopedFlushDenormals flush(options_.flushDenormals);
   resetStep();
   ctx_.step = step;
   lossSum = 0;
@@ -147,6 +148,7 @@ Status PipelineStage::actionError(int index, const Status &status) const {
 
 Status PipelineStage::infer(const Batch &batch, Transport &transport,
                             std::map<std::string, Tensor> &outputs) {
+  ScopedFlushDenormals flush(options_.flushDenormals);
   resetStep();
   outputs.clear();
   double lossSum = 0;
@@ -211,8 +213,7 @@ Status PipelineStage::run(int index, const Batch &batch, Transport &transport,
   if (activities_.empty())
     for (const program::Action &a : program_->actions())
       activities_.push_back("stage " + std::to_string(stage_) + ": " +
-                            actionText(a, chunks_) + ", " +
-                            describeAction(a));
+                            actionText(a, chunks_) + ", " + describeAction(a));
   transport.setActivity(activities_[size_t(index)]);
   uint32_t mb = action.microbatch(), chunk = action.chunk();
   uint32_t peer = uint32_t(std::max(0, action.peer()));
@@ -356,9 +357,9 @@ Status PipelineStage::forward(uint32_t mb, uint32_t c, const Batch &batch,
   if (chunk.lossResult >= 0 && options_.training) {
     double loss = scalarValue(st.forwardResults[size_t(chunk.lossResult)]);
     if (!std::isfinite(loss))
-      return Status::error(std::string("loss is ") +
-                           (std::isnan(loss) ? "nan" : loss > 0 ? "inf"
-                                                                : "-inf"));
+      return Status::error(std::string("loss is ") + (std::isnan(loss) ? "nan"
+                                                      : loss > 0       ? "inf"
+                                                                 : "-inf"));
     lossSum += loss;
   }
   return Status::ok();
@@ -472,10 +473,10 @@ Status PipelineStage::backwardInput(uint32_t mb, uint32_t c) {
     return s;
   st.backwardInputDone = true;
   for (size_t r = 0; r < st.backwardResults.size(); ++r)
-    st.backwardResults[r].setMemoryKind(
-        chunk.backwardInput.results()[r].role == program::BOUNDARY_IN_GRAD
-            ? MemoryKind::Communication
-            : MemoryKind::Activations);
+    st.backwardResults[r].setMemoryKind(chunk.backwardInput.results()[r].role ==
+                                                program::BOUNDARY_IN_GRAD
+                                            ? MemoryKind::Communication
+                                            : MemoryKind::Activations);
   // What only B read (and the outputs) goes now; W's saved values stay.
   for (size_t r = 0; r < st.forwardResults.size(); ++r)
     if (!chunk.forwardResultReadByW[r])
@@ -573,10 +574,10 @@ Status PipelineStage::finishGradients() {
   for (uint32_t c = 0; c < chunks_; ++c)
     for (Accumulator &acc : accumulators_[c]) {
       if (acc.next != microbatches_)
-        return Status::error(
-            "the backward-weight of microbatch " + std::to_string(acc.next) +
-            " of chunk " + std::to_string(c) +
-            " never ran: its gradients are missing");
+        return Status::error("the backward-weight of microbatch " +
+                             std::to_string(acc.next) + " of chunk " +
+                             std::to_string(c) +
+                             " never ran: its gradients are missing");
       // The first chunk's sum becomes the gradient (its buffer is the
       // accumulator's, renewed every step); later chunks add to it.
       Tensor &grad = gradients_[acc.trainable];
@@ -648,10 +649,9 @@ Status PipelineStage::finishTies(bool required) {
       if (s != stage_) {
         auto it = tie.received.find(s);
         if (it == tie.received.end())
-          return Status::error("tied parameter '" + tie.name +
-                               "': no gradient from stage " +
-                               std::to_string(s) +
-                               " (the action list has no TR with it)");
+          return Status::error(
+              "tied parameter '" + tie.name + "': no gradient from stage " +
+              std::to_string(s) + " (the action list has no TR with it)");
         part = &it->second;
       }
       if (!sum.valid() || sum.numel() == 0) {

@@ -13,6 +13,7 @@
 #include "ProgramFixture.h"
 #include "TestKernels.h"
 
+#include "pp/Runtime/FloatEnvironment.h"
 #include "pp/Runtime/LocalPipeline.h"
 #include "pp/Runtime/Profiler.h"
 
@@ -245,6 +246,34 @@ TEST_F(PipelineStageTest, MemoryIsCountedPerStage) {
     EXPECT_EQ(m.currentOf(MemoryKind::Activations), 0) << stage->stage();
     EXPECT_EQ(m.currentOf(MemoryKind::Communication), 0) << stage->stage();
   }
+}
+
+TEST_F(PipelineStageTest, SubnormalsAreFlushedUnlessKept) {
+  if (!ScopedFlushDenormals::supported())
+    GTEST_SKIP() << "pp knows no flush-to-zero mode of this CPU architecture";
+  // y = w1 * w0 * x with w = [1, 2]: x = 1e-39 (a subnormal f32) is read
+  // as 0 while the stages flush, and kept with flushDenormals off. The
+  // calling thread's own mode is left as it was.
+  ChainSpec spec;
+  spec.training = false;
+  spec.microbatches = 1;
+  StageOptions options = sgd();
+  options.training = false;
+  const float x = 1e-39f;
+  ASSERT_GT(x, 0.0f);
+  bool before = ScopedFlushDenormals::flushing();
+  for (bool flush : {true, false}) {
+    options.flushDenormals = flush;
+    load(spec, {}, options);
+    std::map<std::string, Tensor> outputs;
+    Status s = pipeline->infer(batchOf({x, x}), outputs);
+    ASSERT_FALSE(s) << s.message();
+    ASSERT_EQ(outputs.count("y"), 1u);
+    const float *y = outputs["y"].data<float>();
+    EXPECT_EQ(y[0], flush ? 0.0f : x) << "flush " << flush;
+    EXPECT_EQ(y[1], flush ? 0.0f : 4 * x) << "flush " << flush;
+  }
+  EXPECT_EQ(ScopedFlushDenormals::flushing(), before);
 }
 
 TEST_F(PipelineStageTest, ProfilesShareOneClock) {

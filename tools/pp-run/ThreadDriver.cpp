@@ -21,6 +21,7 @@ rt::StageOptions pp::run::stageOptions(const Options &opts, bool training) {
   options.training = training;
   options.blasThreads = opts.threads;
   options.checkNaN = opts.checkNaN;
+  options.flushDenormals = !opts.keepDenormals;
   options.optimizer = opts.optimizer;
   options.fault = opts.fault;
   return options;
@@ -75,9 +76,9 @@ public:
     std::set<std::string> seen; // a tied weight once: its copies agree
     for (const auto &stage : pipeline_->stages())
       for (size_t t = 0; t < stage->trainable().size(); ++t) {
-        const std::string &name =
-            stage->program().parameters(int(stage->trainable()[t]))
-                .source_name();
+        const std::string &name = stage->program()
+                                      .parameters(int(stage->trainable()[t]))
+                                      .source_name();
         if (seen.insert(name).second)
           out.push_back({name, stage->gradients()[t]});
       }

@@ -57,11 +57,14 @@ struct InjectedFault {
 };
 
 struct StageOptions {
-  uint64_t seed = 0;       ///< pp-run --seed: the random key's seed
+  uint64_t seed = 0; ///< pp-run --seed: the random key's seed
   Backend backend = Backend::CPU;
-  bool training = true;    ///< false: F, SF and RF only (inference)
+  bool training = true; ///< false: F, SF and RF only (inference)
   int blasThreads = 1;
-  bool checkNaN = true;    ///< sent float tensors must hold no NaN
+  bool checkNaN = true; ///< sent float tensors must hold no NaN
+  /// Run the kernels with subnormal floats flushed to zero
+  /// (FloatEnvironment.h).
+  bool flushDenormals = true;
   OptimizerOptions optimizer;
   InjectedFault fault;
 };
