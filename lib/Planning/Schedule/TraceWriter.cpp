@@ -28,10 +28,11 @@ static StringRef colourName(ActionKind K) {
   }
 }
 
-// One time unit is written as one millisecond (trace timestamps are in us).
-static constexpr double UsPerUnit = 1000.0;
-
-void writeTrace(raw_ostream &OS, const Schedule &S, const SimResult &R) {
+void writeTrace(raw_ostream &OS, const Schedule &S, const SimResult &R,
+                bool TimesInSeconds) {
+  // Trace timestamps are in microseconds; an abstract time unit is shown as
+  // one millisecond.
+  const double UsPerUnit = TimesInSeconds ? 1e6 : 1e3;
   json::OStream J(OS);
   J.objectBegin();
   J.attribute("displayTimeUnit", "ms");

@@ -220,7 +220,9 @@ void SimulatePass::runOnOperation() {
     }
     if (!trace.empty() &&
         failed(writeFile(op, "trace", trace, [&](llvm::raw_ostream &os) {
-          sched::writeTrace(os, s, *result);
+          sched::writeTrace(
+              os, s, *result,
+              module->hasAttr(pp::pp::PPDialect::kDeviceAttrName));
         })))
       return signalPassFailure();
     if (!timeline.empty() &&

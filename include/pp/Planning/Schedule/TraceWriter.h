@@ -13,8 +13,11 @@ namespace pp::sched {
 /// one track ("thread") per stage with a complete event per compute action
 /// (name = text form, category = kind, coloured by kind), one track per
 /// stage for its outgoing transfers, and a counter track per stage for its
-/// activations. One simulated time unit is written as one millisecond.
-void writeTrace(llvm::raw_ostream &OS, const Schedule &S, const SimResult &R);
+/// activations. Times from a device's costs (`TimesInSeconds`) are written
+/// as what they are; abstract time units (hand-written costs, pp-sched) as
+/// one millisecond each.
+void writeTrace(llvm::raw_ostream &OS, const Schedule &S, const SimResult &R,
+                bool TimesInSeconds = false);
 
 } // namespace pp::sched
 
