@@ -12,10 +12,14 @@ and the runtime's cost per action.
    - one stage in one process on one thread (`num-stages=1`): the baseline;
    - two stages as two threads of one process (pp-run's default);
    - two stages as two MPI processes (`mpirun -np 2 pp-run --transport=mpi`).
-   A step's time is (time of W + N steps - time of W steps) / N, each run
-   repeated R times and the median kept, so that start-up and warm-up
-   cancel. Throughput is samples per second; the target is 1.7x the
-   baseline's for two stages on this 2-core machine.
+   A step's time is (time of W + N steps - time of W steps) / N, so that
+   start-up and warm-up cancel. The configurations are timed in R
+   interleaved rounds (every configuration once per round), because a
+   shared VM's speed drifts by tens of percent over minutes: a speed-up is
+   the median over the rounds of the baseline's step time over the
+   configuration's in the same round, printed with its range. Throughput
+   is samples per second; the target is 1.7x the baseline's for two stages
+   on this 2-core machine.
 
 2. Plan against measurement. The baseline run with `pp-run
    --profile=cpu.json` writes this machine's measured device profile; the
@@ -38,6 +42,7 @@ Prints markdown tables (docs/Benchmarks.md, "Pipelined training").
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -98,6 +103,18 @@ def step_seconds(cmd, warmup, steps, repeat):
     return (median(warmup + steps) - median(warmup)) / steps
 
 
+def interleaved_step_seconds(cmds, warmup, steps, rounds):
+    """Per command, its step time in each of `rounds` rounds, every command
+    timed once per round: (time of W + N steps - time of W steps) / N."""
+    times = [[] for _ in cmds]
+    for _ in range(rounds):
+        for i, cmd in enumerate(cmds):
+            long = timed(cmd + ["--steps", str(warmup + steps)])
+            short = timed(cmd + ["--steps", str(warmup)])
+            times[i].append((long - short) / steps)
+    return times
+
+
 def export(pp_opt, model, pipeline, out, device=None):
     cmd = [pp_opt, model, "--pp-pipeline=" + pipeline, "--pp-export=" + out,
            "-o", os.devnull]
@@ -156,6 +173,83 @@ def chain_data(work, microbatches, width=4):
     return data
 
 
+ACTION_CATEGORIES = {"forward", "backward-input", "backward-weight",
+                     "full-backward", "send-forward", "recv-forward",
+                     "send-backward", "recv-backward", "tied-grad-reduce",
+                     "optimizer-step"}
+TRANSFER = re.compile(r"(SF|SB|RF|RB)(\d+)(?:\.(\d+))?([<>])(\d+)$")
+
+
+def replay(trace_path):
+    """Replays every step of a pp-run --trace through its own schedule: each
+    action takes its measured duration and waits for nothing but its
+    dependencies (the previous action of its stage; a receive, the end of
+    its send; a tied reduction, its peer's). Returns, per step, (measured
+    step time, replayed step time, {stage: busy seconds}). The replay is
+    the step that pp-run would have made with those durations and no
+    overhead of its own between actions."""
+    with open(trace_path) as f:
+        events = [e for e in json.load(f)["traceEvents"] if e.get("ph") == "X"]
+    steps = {}
+    for e in events:
+        if e["cat"] == "step":
+            steps.setdefault(e["args"]["step"], []).append(e)
+    result = []
+    for step in sorted(steps):
+        begin = min(e["ts"] for e in steps[step])
+        end = max(e["ts"] + e["dur"] for e in steps[step])
+        lists = {}
+        for e in events:
+            if e["cat"] in ACTION_CATEGORIES and begin <= e["ts"] <= end:
+                lists.setdefault(e["tid"], []).append(e)
+        for tid, actions in lists.items():
+            actions.sort(key=lambda e: (e["ts"], -e["dur"]))
+            # B and W runs of a full backward are inside its event.
+            kept, outer_end = [], -1.0
+            for e in actions:
+                if e["ts"] + e["dur"] <= outer_end:
+                    continue
+                kept.append(e)
+                outer_end = e["ts"] + e["dur"]
+            lists[tid] = kept
+        clock = {tid: 0.0 for tid in lists}
+        at = {tid: 0 for tid in lists}
+        sent, tied = {}, {}
+        busy = {tid: 0.0 for tid in lists}
+        moved = True
+        while moved:
+            moved = False
+            for tid, actions in lists.items():
+                while at[tid] < len(actions):
+                    e = actions[at[tid]]
+                    name, dur = e["name"], e["dur"] / 1e6
+                    m = TRANSFER.match(name)
+                    if m and m.group(1) in ("RF", "RB"):
+                        key = ("SF" if m.group(1) == "RF" else "SB",
+                               m.group(2), m.group(3), int(m.group(5)), tid)
+                        if key not in sent:
+                            break
+                        clock[tid] = max(clock[tid], sent[key])
+                    elif name.startswith("TR~"):
+                        peer = int(name[3:])
+                        tied.setdefault(tid, clock[tid])
+                        if peer not in tied:
+                            break
+                        clock[tid] = max(tied[tid], tied[peer])
+                    else:
+                        clock[tid] += dur
+                        if e["cat"] in ("forward", "backward-input",
+                                        "backward-weight", "full-backward"):
+                            busy[tid] += dur
+                        if m:
+                            sent[(m.group(1), m.group(2), m.group(3), tid,
+                                  int(m.group(5)))] = clock[tid]
+                    at[tid] += 1
+                    moved = True
+        result.append(((end - begin) / 1e6, max(clock.values()), busy))
+    return result
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
@@ -185,8 +279,7 @@ def main():
     base_cmd = [pp_run, base, "--data", data] + common
     profile = os.path.join(work, "cpu-measured.json")
     run(base_cmd + ["--steps", "3", "--profile=" + profile])
-    t1 = step_seconds(base_cmd, opts.warmup, opts.steps, opts.repeat)
-    rows = [("1 stage, 1 process, 1 thread", "-", t1)]
+    configs = [("1 stage, 1 process, 1 thread", "-", base_cmd)]
     reports = []
     for schedule in opts.schedules.split(","):
         program = os.path.join(work, "gpt-2stages-" + schedule)
@@ -194,8 +287,10 @@ def main():
         export(pp_opt, model, pipeline + " trace=%s" % os.path.join(
             work, "planned-%s.json" % schedule), program, device=profile)
         cmd = [pp_run, program, "--data", data] + common
-        t = step_seconds(cmd, opts.warmup, opts.steps, opts.repeat)
-        rows.append(("2 stages, threads", schedule, t))
+        configs.append(("2 stages, threads", schedule, cmd))
+        if not opts.skip_mpi:
+            configs.append(("2 stages, MPI", schedule,
+                            MPIRUN + ["-np", "2"] + cmd + ["--transport=mpi"]))
         report = subprocess.run(
             cmd + ["--steps", str(opts.warmup + opts.steps), "--plan-report",
                    "--trace", os.path.join(work, "measured-%s.json"
@@ -204,21 +299,35 @@ def main():
         if report.returncode != 0:
             fail(report.stderr)
         reports.append((schedule, report.stderr.strip()))
-        if not opts.skip_mpi:
-            t = step_seconds(MPIRUN + ["-np", "2"] + cmd + ["--transport=mpi"],
-                             opts.warmup, opts.steps, opts.repeat)
-            rows.append(("2 stages, MPI", schedule, t))
+    times = interleaved_step_seconds([c[2] for c in configs], opts.warmup,
+                                     opts.steps, opts.repeat)
+    base = times[0]
 
     print("### Throughput: GPT d=512, 8 blocks, seq 256, %d microbatches of "
-          "1 sequence\n" % m)
-    print("| run | schedule | step time | samples/s | vs 1 stage |")
+          "1 sequence (%d rounds)\n" % (m, opts.repeat))
+    print("| run | schedule | step time | samples/s | vs 1 stage (range) |")
     print("|---|---|---|---|---|")
-    for what, schedule, t in rows:
-        print("| %s | %s | %.3f s | %.2f | %.2fx |"
-              % (what, schedule, t, m / t, t1 / t))
+    for (what, schedule, _), ts in zip(configs, times):
+        ratios = [b / t for b, t in zip(base, ts)]
+        t = statistics.median(ts)
+        print("| %s | %s | %.3f s | %.2f | %.2fx (%.2f-%.2f) |"
+              % (what, schedule, t, m / t, statistics.median(ratios),
+                 min(ratios), max(ratios)))
     print("\n### Plan (calibrated cpu profile) against measurement, threads\n")
     for schedule, text in reports:
         print("```\n%s\n```\n" % text)
+        print("Steps of %s replayed with their measured action times "
+              "(step 1 is warm-up):\n" % schedule)
+        print("| step | measured | replayed | runtime's share | busy per "
+              "stage |")
+        print("|---|---|---|---|---|")
+        for i, (measured, replayed, busy) in enumerate(replay(os.path.join(
+                work, "measured-%s.json" % schedule))):
+            print("| %d | %.3f s | %.3f s | %.1f%% | %s |"
+                  % (i + 1, measured, replayed,
+                     100 * (measured - replayed) / measured,
+                     ", ".join("%.3f s" % busy[k] for k in sorted(busy))))
+        print()
 
     # 3. Cost per action.
     chain = chain_model(work)

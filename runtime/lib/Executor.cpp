@@ -285,12 +285,11 @@ Status FunctionExecutor::run(KernelContext &ctx,
     const Tensor &t = slots_[resultSlots_[r]];
     const void *id = t.memoryIdentity();
     program::PortRole role = results_[r].role;
-    bool passedOn = (role == program::BOUNDARY_OUT ||
-                     role == program::BOUNDARY_IN_GRAD) &&
-                    std::find_if(arguments.begin(), arguments.end(),
-                                 [&](const Tensor &a) {
-                                   return a.memoryIdentity() == id;
-                                 }) != arguments.end();
+    bool passedOn =
+        (role == program::BOUNDARY_OUT || role == program::BOUNDARY_IN_GRAD) &&
+        std::find_if(arguments.begin(), arguments.end(), [&](const Tensor &a) {
+          return a.memoryIdentity() == id;
+        }) != arguments.end();
     bool alias =
         t.numel() && !passedOn &&
         (std::binary_search(shared.begin(), shared.begin() + inputs, id) ||

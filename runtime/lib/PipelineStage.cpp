@@ -115,8 +115,7 @@ Status PipelineStage::prepare(const KernelRegistry &registry) {
     if (accumulate_.count(type.str()))
       continue;
     if (!accumulate)
-      return Status::error(std::string("no ") +
-                           backendName(options_.backend) +
+      return Status::error(std::string("no ") + backendName(options_.backend) +
                            " kernel for pp.accumulate (gradient accumulation)");
     KernelSpec spec;
     spec.op = "pp.accumulate";
@@ -133,8 +132,7 @@ Status PipelineStage::prepare(const KernelRegistry &registry) {
   return Status::ok();
 }
 
-Status PipelineStage::prepareChunk(const KernelRegistry &registry,
-                                   uint32_t c) {
+Status PipelineStage::prepareChunk(const KernelRegistry &registry, uint32_t c) {
   const StageProgram &sp = dir_.stages[stage_];
   auto chunk = std::make_unique<Chunk>();
   chunk->chunk = c;
@@ -144,9 +142,9 @@ Status PipelineStage::prepareChunk(const KernelRegistry &registry,
     if (index < 0) // the verifier guarantees F, and B and W with a loss
       return Status::error(sp.programPath + ": chunk " + std::to_string(c) +
                            " has no " + functionRoleName(role) + " function");
-    return FunctionExecutor::prepare(*program_, uint32_t(index),
-                                     sp.parameters, registry,
-                                     options_.backend, sp.programPath, ex);
+    return FunctionExecutor::prepare(*program_, uint32_t(index), sp.parameters,
+                                     registry, options_.backend, sp.programPath,
+                                     ex);
   };
   if (Status s = prepareRole(program::FORWARD, chunk->forward))
     return s;
@@ -156,8 +154,7 @@ Status PipelineStage::prepareChunk(const KernelRegistry &registry,
   if (chunk->hasBackward) {
     if (Status s = prepareRole(program::BACKWARD_INPUT, chunk->backwardInput))
       return s;
-    if (Status s =
-            prepareRole(program::BACKWARD_WEIGHT, chunk->backwardWeight))
+    if (Status s = prepareRole(program::BACKWARD_WEIGHT, chunk->backwardWeight))
       return s;
   }
 
@@ -191,8 +188,8 @@ Status PipelineStage::prepareChunk(const KernelRegistry &registry,
   chunk->forwardResultReadByW.assign(f.results().size(), false);
 
   if (chunk->hasBackward) {
-    const FunctionExecutor &b = chunk->backwardInput, &w =
-                                                          chunk->backwardWeight;
+    const FunctionExecutor &b = chunk->backwardInput,
+                           &w = chunk->backwardWeight;
     for (const PortInfo &port : b.arguments()) {
       switch (port.role) {
       case program::SAVED:
@@ -257,10 +254,11 @@ Status PipelineStage::prepareTies() {
       return Status::error(dir_.manifestPath + ": tied parameter '" +
                            tie.name() + "' is not a trainable parameter of " +
                            dir_.stages[stage_].programPath);
-    ties_.push_back({t, tie.name(),
-                     std::vector<uint32_t>(tie.stages().begin(),
-                                           tie.stages().end()),
-                     {}});
+    ties_.push_back(
+        {t,
+         tie.name(),
+         std::vector<uint32_t>(tie.stages().begin(), tie.stages().end()),
+         {}});
   }
   return Status::ok();
 }

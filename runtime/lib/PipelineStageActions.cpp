@@ -563,6 +563,9 @@ Status PipelineStage::backwardWeight(uint32_t mb, uint32_t c) {
       }
     }
   }
+  // The accumulation is W's work: its run's event ends after it.
+  if (profiler_)
+    profiler_->extendLastFunction(ProfileClock::now());
   return Status::ok();
 }
 

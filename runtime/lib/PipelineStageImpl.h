@@ -1,4 +1,5 @@
-//===- PipelineStageImpl.h - What a pipeline stage prepares and holds ------===//
+//===- PipelineStageImpl.h - What a pipeline stage prepares and holds
+//------===//
 //
 // The per-chunk plan a PipelineStage resolves once (which executor, where
 // each argument comes from, where each result goes) and the per-microbatch

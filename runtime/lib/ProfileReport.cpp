@@ -88,10 +88,9 @@ ProfileSummary pp::rt::summarizeProfile(const Profiler &profiler) {
   }
   if (!summary.lastStep)
     summary.stepSeconds = runSeconds;
-  summary.otherSeconds =
-      std::max(0.0, summary.stepSeconds - kernelSeconds -
-                        summary.optimizer.seconds -
-                        summary.communication.seconds);
+  summary.otherSeconds = std::max(0.0, summary.stepSeconds - kernelSeconds -
+                                           summary.optimizer.seconds -
+                                           summary.communication.seconds);
 
   for (auto &entry : ops)
     summary.ops.push_back(entry.second);
@@ -174,8 +173,8 @@ std::string pp::rt::formatProfile(const ProfileSummary &summary) {
   if (summary.optimizer.calls)
     out += formatRow(summary.optimizer, nameWidth, summary.stepSeconds, true);
   if (summary.communication.calls)
-    out += formatRow(summary.communication, nameWidth, summary.stepSeconds,
-                     true);
+    out +=
+        formatRow(summary.communication, nameWidth, summary.stepSeconds, true);
   out += formatRow(other, nameWidth, summary.stepSeconds, false);
   out += format("%-*s %8s %10s %7s %10s\n", nameWidth, "function role", "runs",
                 "total ms", "share", "mean us");

@@ -217,8 +217,7 @@ void pp::rt::writePipelineTrace(std::ostream &os,
                                                    : 2;
   };
   os << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
-  os << metadata("process_name", Object().add("name", processName), -1)
-            .str();
+  os << metadata("process_name", Object().add("name", processName), -1).str();
   for (size_t s = 0; s < stages.size(); ++s) {
     int64_t tid = int64_t(s);
     os << ",\n"

@@ -171,6 +171,25 @@ TEST(ProfilerTest, ProfilersWithOneOriginLineUp) {
   EXPECT_EQ(late.events()[0].startNs, 50000);
 }
 
+TEST(ProfilerTest, ExtendsTheLastFunctionRun) {
+  // W's run ends after its gradients are added to the step's sums; kernel
+  // events after the function (none here) and earlier runs stay as they
+  // were.
+  ProfileClock::time_point origin = ProfileClock::now();
+  Profiler p(origin);
+  auto at = [&](int us) { return origin + std::chrono::microseconds(us); };
+  p.extendLastFunction(at(5)); // nothing to extend yet
+  EXPECT_TRUE(p.events().empty());
+  p.functionDone(program::BACKWARD_INPUT, at(0), at(10));
+  p.functionDone(program::BACKWARD_WEIGHT, at(10), at(20));
+  p.stepDone(at(0), at(40));
+  p.extendLastFunction(at(30));
+  ASSERT_EQ(p.events().size(), 3u);
+  EXPECT_EQ(p.events()[0].endNs, 10000);
+  EXPECT_EQ(p.events()[1].endNs, 30000);
+  EXPECT_EQ(p.events()[2].endNs, 40000);
+}
+
 TEST(ProfileTraceTest, EscapesStrings) {
   EXPECT_EQ(jsonString("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\u000ad\\u0001\"");
   EXPECT_EQ(jsonString("x:1 \xc3\xa9"), "\"x:1 \xc3\xa9\"");

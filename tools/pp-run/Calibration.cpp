@@ -66,8 +66,7 @@ Status pp::run::writeCalibratedProfile(const std::string &path,
   int64_t from = last > first ? first + 1 : first;
   double steps = double(last - from + 1);
   double kernelCount = 0, outside = 0;
-  double productFlops = 0, productSeconds = 0, otherBytes = 0,
-         otherSeconds = 0;
+  double productFlops = 0, productSeconds = 0, otherBytes = 0, otherSeconds = 0;
   std::map<std::string, Phases> byNode; // location -> seconds
   for (const StageSummary &s : stages) {
     const rt::Profiler &profiler = *s.profiler;
@@ -98,8 +97,7 @@ Status pp::run::writeCalibratedProfile(const std::string &path,
       }
       size_t count = k - begin;
       double overhead =
-          count ? std::max(0.0, run->seconds() - inKernels) / double(count)
-                : 0;
+          count ? std::max(0.0, run->seconds() - inKernels) / double(count) : 0;
       kernelCount += double(count);
       outside += std::max(0.0, run->seconds() - inKernels);
       for (size_t i = begin; i < k; ++i) {
@@ -175,8 +173,7 @@ Status pp::run::writeCalibratedProfile(const std::string &path,
   std::string json =
       "{\n  \"format\": \"pp-device-profile\",\n  \"version\": 1,\n"
       "  \"name\": " +
-      rt::jsonString("cpu-measured") +
-      ",\n  \"description\": " +
+      rt::jsonString("cpu-measured") + ",\n  \"description\": " +
       rt::jsonString("pp-run --profile on " + dir.dir + ", steps " +
                      std::to_string(from) + "-" + std::to_string(last)) +
       ",\n  \"peak_flops\": {\"f32\": " + number(flops) +
@@ -218,9 +215,11 @@ Status pp::run::pingPong(rt::Transport &transport, uint32_t peer, bool leader,
   rt::MessageTag tag = rt::MessageTag::gather(7);
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < trips; ++i) {
-    Status s = leader ? transport.send(peer, tag, one) : transport.recv(peer, tag, one);
+    Status s = leader ? transport.send(peer, tag, one)
+                      : transport.recv(peer, tag, one);
     if (!s)
-      s = leader ? transport.recv(peer, tag, one) : transport.send(peer, tag, one);
+      s = leader ? transport.recv(peer, tag, one)
+                 : transport.send(peer, tag, one);
     if (s)
       return s;
   }
@@ -229,7 +228,8 @@ Status pp::run::pingPong(rt::Transport &transport, uint32_t peer, bool leader,
     Status s = leader ? transport.send(peer, tag, many)
                       : transport.recv(peer, tag, many);
     if (!s)
-      s = leader ? transport.recv(peer, tag, one) : transport.send(peer, tag, one);
+      s = leader ? transport.recv(peer, tag, one)
+                 : transport.send(peer, tag, one);
     if (s)
       return s;
   }

@@ -1,4 +1,5 @@
-//===- Calibration.h - pp-run --profile=FILE.json: a measured device -*- C++ -*-===//
+//===- Calibration.h - pp-run --profile=FILE.json: a measured device -*- C++
+//-*-===//
 //
 // Turns a profiled training run into a device profile that pp-opt reads
 // (`--pp-device=FILE.json`, docs/Partitioning.md, "Device profiles"), so

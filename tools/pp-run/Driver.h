@@ -67,8 +67,8 @@ public:
 
 /// Every stage as a thread of this process.
 rt::Status createThreadDriver(const Options &opts, rt::ProgramDirectory &dir,
-                              const rt::KernelRegistry &registry,
-                              bool training, std::unique_ptr<Driver> &out);
+                              const rt::KernelRegistry &registry, bool training,
+                              std::unique_ptr<Driver> &out);
 
 /// This process's stage of an MPI job (one process per stage), over
 /// `transport` (MPI initialised before the directory was loaded).

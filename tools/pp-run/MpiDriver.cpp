@@ -57,8 +57,8 @@ Status decodeTensors(const std::string &bytes, NamedTensors &out) {
       return Status::error("a gathered tensor is not a TensorProto");
     at += size;
     rt::Tensor tensor;
-    if (Status s = rt::tensorFromProto(proto, tensor,
-                                       "gathered tensor '" + proto.name() + "'"))
+    if (Status s = rt::tensorFromProto(
+            proto, tensor, "gathered tensor '" + proto.name() + "'"))
       return s;
     out.push_back({proto.name(), tensor});
   }
@@ -75,10 +75,9 @@ public:
   /// is reported and the job aborted (fail()), so no other rank waits.
   Status prepare(const Options &opts, const rt::KernelRegistry &registry,
                  bool training) {
-    if (Status s = rt::PipelineStage::create(dir_, transport_->stage(),
-                                             registry,
-                                             stageOptions(opts, training),
-                                             stage_))
+    if (Status s =
+            rt::PipelineStage::create(dir_, transport_->stage(), registry,
+                                      stageOptions(opts, training), stage_))
       return Status::error("stage " + std::to_string(transport_->stage()) +
                            ": " + s.message());
     if (profiled_) {
@@ -103,8 +102,7 @@ public:
           .count();
     };
     auto pack = [](int64_t value) {
-      return std::string(reinterpret_cast<const char *>(&value),
-                         sizeof(value));
+      return std::string(reinterpret_cast<const char *>(&value), sizeof(value));
     };
     auto unpack = [](const std::string &bytes, int64_t &value) {
       if (bytes.size() != sizeof(value))
@@ -120,8 +118,7 @@ public:
       for (int i = 0; i < trips; ++i) {
         if (Status s = transport_->recvBytes(0, tag, bytes))
           return s;
-        if (Status s =
-                transport_->sendBytes(0, tag, pack(ticks(Clock::now()))))
+        if (Status s = transport_->sendBytes(0, tag, pack(ticks(Clock::now()))))
           return s;
       }
       int64_t mine = 0;
@@ -220,8 +217,8 @@ public:
     for (int i = 0; i < sp.program.parameters_size(); ++i)
       if (sp.program.parameters(i).trainable() ||
           sp.program.parameters(i).state())
-        mine.push_back({sp.program.parameters(i).name(),
-                        sp.parameters[size_t(i)]});
+        mine.push_back(
+            {sp.program.parameters(i).name(), sp.parameters[size_t(i)]});
     if (!isRoot())
       return transport_->sendBytes(0, rt::MessageTag::gather(2),
                                    encodeTensors(mine));
@@ -241,7 +238,8 @@ public:
         rt::Tensor &into = stage.parameters[size_t(std::max(0, index))];
         if (index < 0 || into.type() != tensor.type())
           return Status::error("stage " + std::to_string(r) +
-                               " sent parameter '" + name + "', which its "
+                               " sent parameter '" + name +
+                               "', which its "
                                "program does not hold with that type");
         std::memcpy(into.raw(), tensor.raw(), tensor.bytes());
       }

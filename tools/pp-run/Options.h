@@ -27,14 +27,14 @@ struct Options {
   int threads = 1;
   std::string savePath;
   std::string dumpDir;
-  bool profile = false;  // --profile: the per-op table on stderr
+  bool profile = false;    // --profile: the per-op table on stderr
   std::string profilePath; // --profile=FILE.json: a measured device profile
-  std::string tracePath; // --trace: the measured timeline
+  std::string tracePath;   // --trace: the measured timeline
   bool planReport = false; // --plan-report: measured against simulated
   TransportKind transport = TransportKind::Threads;
-  bool checkNaN = true;     // --no-nan-check turns it off
+  bool checkNaN = true;       // --no-nan-check turns it off
   bool keepDenormals = false; // --keep-denormals
-  rt::InjectedFault fault;  // --inject-fault STAGE:ACTION:KIND
+  rt::InjectedFault fault;    // --inject-fault STAGE:ACTION:KIND
   double gradcheckTolerance = 1e-5;
   bool help = false;
 };

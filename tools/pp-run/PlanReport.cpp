@@ -35,8 +35,8 @@ std::string percent(double fraction) {
 /// What was measured of the counted steps.
 struct Measured {
   int64_t firstStep = 0, lastStep = 0;
-  double stepTime = 0;           ///< mean over the counted steps
-  std::vector<double> busy;      ///< per stage, mean per step
+  double stepTime = 0;      ///< mean over the counted steps
+  std::vector<double> busy; ///< per stage, mean per step
 };
 
 Measured measure(const std::vector<StageSummary> &stages) {
@@ -113,18 +113,18 @@ std::string pp::run::formatPlanReport(const rt::program::Manifest &manifest,
     out += format("step time  simulated %10s  measured %10s  (%+.1f%%)\n",
                   seconds(sim.step_time()).c_str(), seconds(m.stepTime).c_str(),
                   100 * (m.stepTime / sim.step_time() - 1));
-    out += format("bubble     simulated %10s  measured %10s  (%+.1f points)\n",
-                  percent(sim.bubble_fraction()).c_str(),
-                  percent(bubble).c_str(),
-                  100 * (bubble - sim.bubble_fraction()));
+    out +=
+        format("bubble     simulated %10s  measured %10s  (%+.1f points)\n",
+               percent(sim.bubble_fraction()).c_str(), percent(bubble).c_str(),
+               100 * (bubble - sim.bubble_fraction()));
     out += format("%5s %12s %12s %8s %10s %10s %14s %14s\n", "stage",
                   "busy sim", "busy meas", "diff", "bubble sim", "bubble meas",
                   "act peak sim", "act peak meas");
   } else {
     out += format("step time %s, bubble %s\n", seconds(m.stepTime).c_str(),
                   percent(bubble).c_str());
-    out += format("%5s %12s %10s %14s\n", "stage", "busy", "bubble",
-                  "act peak");
+    out +=
+        format("%5s %12s %10s %14s\n", "stage", "busy", "bubble", "act peak");
   }
   for (size_t s = 0; s < stages.size(); ++s) {
     double stageBubble =

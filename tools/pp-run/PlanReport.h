@@ -1,4 +1,5 @@
-//===- PlanReport.h - pp-run --plan-report: measured against planned -*- C++ -*-===//
+//===- PlanReport.h - pp-run --plan-report: measured against planned -*- C++
+//-*-===//
 //
 // After training, the measured step time, bubble and activation memory of
 // every stage next to what pp-simulate predicted for the plan (the

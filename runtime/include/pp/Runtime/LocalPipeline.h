@@ -1,4 +1,5 @@
-//===- LocalPipeline.h - Every stage as a thread of this process -*- C++ -*-===//
+//===- LocalPipeline.h - Every stage as a thread of this process -*- C++
+//-*-===//
 //
 // pp-run's default: the p stages of an export run as p threads of one
 // process (the calling thread runs stage 0), exchanging tensors through a
@@ -45,8 +46,8 @@ public:
 private:
   LocalPipeline() = default;
   /// Runs `body` for every stage on its own thread, over a new transport.
-  Status runStages(
-      const std::function<Status(PipelineStage &, Transport &)> &body);
+  Status
+  runStages(const std::function<Status(PipelineStage &, Transport &)> &body);
 
   std::vector<std::unique_ptr<PipelineStage>> stages_;
   std::vector<std::string> notes_;

@@ -30,6 +30,7 @@
 #include "pp/Runtime/Kernel.h"
 #include "pp/Runtime/Program.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -110,6 +111,16 @@ public:
                     ProfileClock::time_point end) {
     record({ProfileEvent::Kind::Function, role, 0, microbatch_, step_, 0, 0},
            start, end);
+  }
+  /// Ends the last function event at `end` instead: work that belongs to
+  /// that run but follows the executor's return (W's gradient accumulation
+  /// into the step's sums), so that busy times and traces hold it.
+  void extendLastFunction(ProfileClock::time_point end) {
+    for (auto it = events_.rbegin(); it != events_.rend(); ++it)
+      if (it->kind == ProfileEvent::Kind::Function) {
+        it->endNs = std::max(it->endNs, sinceOrigin(end));
+        return;
+      }
   }
   void optimizerDone(ProfileClock::time_point start,
                      ProfileClock::time_point end) {

@@ -90,8 +90,8 @@ uint32_t numVirtualStages(const program::Manifest &manifest);
 /// manifest's placement: "v" puts k < p on stage k and k >= p on stage
 /// 2p - 1 - k (chunk 1); "loop" (or none) puts k on stage k mod p as chunk
 /// k div p.
-std::pair<uint32_t, uint32_t> locateVirtualStage(
-    const program::Manifest &manifest, uint32_t k);
+std::pair<uint32_t, uint32_t>
+locateVirtualStage(const program::Manifest &manifest, uint32_t k);
 /// The virtual stage of local chunk `chunk` of stage `stage`.
 uint32_t virtualStageOf(const program::Manifest &manifest, uint32_t stage,
                         uint32_t chunk);

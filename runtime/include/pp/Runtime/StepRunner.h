@@ -27,8 +27,8 @@
 #ifndef PP_RUNTIME_STEPRUNNER_H
 #define PP_RUNTIME_STEPRUNNER_H
 
-#include "pp/Runtime/BufferPool.h"
 #include "pp/Runtime/Batch.h"
+#include "pp/Runtime/BufferPool.h"
 #include "pp/Runtime/Executor.h"
 #include "pp/Runtime/Program.h"
 
@@ -38,7 +38,6 @@
 #include <vector>
 
 namespace pp::rt {
-
 
 struct Gradients {
   /// One per trainable parameter, in the order of `trainableParameters()`.
