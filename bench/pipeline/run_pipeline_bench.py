@@ -25,10 +25,12 @@ and the runtime's cost per action.
    --profile=cpu.json` writes this machine's measured device profile; the
    two-stage programs are planned with it (`--pp-device=cpu.json`), and
    `pp-run --plan-report` sets each stage's measured busy time, bubble and
-   step time against what pp-simulate predicted. Targets: each stage's
-   busy time within 15% of the plan's, the measured bubble within 3 points
-   of the simulated one. The measured (`--trace`) and simulated
-   (`trace=`) timelines of the first schedule are kept with --keep.
+   step time against what pp-simulate predicted, and the step replayed
+   from its measured actions (the measured step minus it is the runtime's
+   own time between actions). Targets: each stage's busy time within 15%
+   of the plan's, the measured bubble within 3 points of the simulated
+   one. The measured (`--trace`) and simulated (`trace=`) timelines of
+   every schedule are kept with --keep.
 
 3. Cost per action. A chain of sixteen 4x4 linear layers (no compute to
    speak of) is cut into 4 stages and trained with 1F1B on 64
@@ -42,7 +44,6 @@ Prints markdown tables (docs/Benchmarks.md, "Pipelined training").
 """
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -173,83 +174,6 @@ def chain_data(work, microbatches, width=4):
     return data
 
 
-ACTION_CATEGORIES = {"forward", "backward-input", "backward-weight",
-                     "full-backward", "send-forward", "recv-forward",
-                     "send-backward", "recv-backward", "tied-grad-reduce",
-                     "optimizer-step"}
-TRANSFER = re.compile(r"(SF|SB|RF|RB)(\d+)(?:\.(\d+))?([<>])(\d+)$")
-
-
-def replay(trace_path):
-    """Replays every step of a pp-run --trace through its own schedule: each
-    action takes its measured duration and waits for nothing but its
-    dependencies (the previous action of its stage; a receive, the end of
-    its send; a tied reduction, its peer's). Returns, per step, (measured
-    step time, replayed step time, {stage: busy seconds}). The replay is
-    the step that pp-run would have made with those durations and no
-    overhead of its own between actions."""
-    with open(trace_path) as f:
-        events = [e for e in json.load(f)["traceEvents"] if e.get("ph") == "X"]
-    steps = {}
-    for e in events:
-        if e["cat"] == "step":
-            steps.setdefault(e["args"]["step"], []).append(e)
-    result = []
-    for step in sorted(steps):
-        begin = min(e["ts"] for e in steps[step])
-        end = max(e["ts"] + e["dur"] for e in steps[step])
-        lists = {}
-        for e in events:
-            if e["cat"] in ACTION_CATEGORIES and begin <= e["ts"] <= end:
-                lists.setdefault(e["tid"], []).append(e)
-        for tid, actions in lists.items():
-            actions.sort(key=lambda e: (e["ts"], -e["dur"]))
-            # B and W runs of a full backward are inside its event.
-            kept, outer_end = [], -1.0
-            for e in actions:
-                if e["ts"] + e["dur"] <= outer_end:
-                    continue
-                kept.append(e)
-                outer_end = e["ts"] + e["dur"]
-            lists[tid] = kept
-        clock = {tid: 0.0 for tid in lists}
-        at = {tid: 0 for tid in lists}
-        sent, tied = {}, {}
-        busy = {tid: 0.0 for tid in lists}
-        moved = True
-        while moved:
-            moved = False
-            for tid, actions in lists.items():
-                while at[tid] < len(actions):
-                    e = actions[at[tid]]
-                    name, dur = e["name"], e["dur"] / 1e6
-                    m = TRANSFER.match(name)
-                    if m and m.group(1) in ("RF", "RB"):
-                        key = ("SF" if m.group(1) == "RF" else "SB",
-                               m.group(2), m.group(3), int(m.group(5)), tid)
-                        if key not in sent:
-                            break
-                        clock[tid] = max(clock[tid], sent[key])
-                    elif name.startswith("TR~"):
-                        peer = int(name[3:])
-                        tied.setdefault(tid, clock[tid])
-                        if peer not in tied:
-                            break
-                        clock[tid] = max(tied[tid], tied[peer])
-                    else:
-                        clock[tid] += dur
-                        if e["cat"] in ("forward", "backward-input",
-                                        "backward-weight", "full-backward"):
-                            busy[tid] += dur
-                        if m:
-                            sent[(m.group(1), m.group(2), m.group(3), tid,
-                                  int(m.group(5)))] = clock[tid]
-                    at[tid] += 1
-                    moved = True
-        result.append(((end - begin) / 1e6, max(clock.values()), busy))
-    return result
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
@@ -316,18 +240,6 @@ def main():
     print("\n### Plan (calibrated cpu profile) against measurement, threads\n")
     for schedule, text in reports:
         print("```\n%s\n```\n" % text)
-        print("Steps of %s replayed with their measured action times "
-              "(step 1 is warm-up):\n" % schedule)
-        print("| step | measured | replayed | runtime's share | busy per "
-              "stage |")
-        print("|---|---|---|---|---|")
-        for i, (measured, replayed, busy) in enumerate(replay(os.path.join(
-                work, "measured-%s.json" % schedule))):
-            print("| %d | %.3f s | %.3f s | %.1f%% | %s |"
-                  % (i + 1, measured, replayed,
-                     100 * (measured - replayed) / measured,
-                     ", ".join("%.3f s" % busy[k] for k in sorted(busy))))
-        print()
 
     # 3. Cost per action.
     chain = chain_model(work)

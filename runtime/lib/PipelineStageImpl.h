@@ -1,5 +1,4 @@
-//===- PipelineStageImpl.h - What a pipeline stage prepares and holds
-//------===//
+//===- PipelineStageImpl.h - What a pipeline stage holds --------*- C++ -*-===//
 //
 // The per-chunk plan a PipelineStage resolves once (which executor, where
 // each argument comes from, where each result goes) and the per-microbatch

@@ -11,6 +11,7 @@
 #include "ProgramFixture.h"
 #include "TestKernels.h"
 
+#include "pp/Runtime/ProfileReplay.h"
 #include "pp/Runtime/ProfileReport.h"
 #include "pp/Runtime/ProfileTrace.h"
 #include "pp/Runtime/Trainer.h"
@@ -188,6 +189,103 @@ TEST(ProfilerTest, ExtendsTheLastFunctionRun) {
   EXPECT_EQ(p.events()[0].endNs, 10000);
   EXPECT_EQ(p.events()[1].endNs, 30000);
   EXPECT_EQ(p.events()[2].endNs, 40000);
+}
+
+/// Two stages' events on one clock, in milliseconds.
+struct ReplayFixture {
+  Profiler stages[2];
+  void step(int stage, int64_t step, int begin, int end) {
+    stages[stage].addEvent(event(ProfileEvent::Kind::Step, step, begin, end));
+  }
+  void run(int stage, program::FunctionRole role, int mb, int begin, int end) {
+    ProfileEvent e = event(ProfileEvent::Kind::Function, 1, begin, end);
+    e.role = role;
+    e.microbatch = mb;
+    stages[stage].addEvent(e);
+  }
+  void action(int stage, program::Action::Kind kind, int mb, int peer,
+              int begin, int end) {
+    ProfileEvent e = event(ProfileEvent::Kind::Action, 1, begin, end);
+    e.action = kind;
+    e.microbatch = mb;
+    e.peer = peer;
+    stages[stage].addEvent(e);
+  }
+  void optimizer(int stage, int begin, int end) {
+    stages[stage].addEvent(event(ProfileEvent::Kind::Optimizer, 1, begin, end));
+  }
+  std::vector<ReplayedStep> replay() {
+    return replaySteps({&stages[0], &stages[1]});
+  }
+
+private:
+  static ProfileEvent event(ProfileEvent::Kind kind, int64_t step, int begin,
+                            int end) {
+    return {kind,
+            program::FUNCTION_ROLE_UNSPECIFIED,
+            0,
+            -1,
+            step,
+            int64_t(begin) * 1000000,
+            int64_t(end) * 1000000};
+  }
+};
+
+TEST(ProfileReplayTest, ReplaysTheActionsWithoutTheWaitsBetweenThem) {
+  // Stage 0: F0 0-10, SF0>1 10-11, RB0<1 11-25, B0 25-28, W0 28-30.
+  // Stage 1: RF0<0 0-14 (woken 3 ms after the send ended), BW0 14-23 with
+  // B0 14-18 and W0 18-23 inside, SB0>0 23-24.
+  // Replayed: stage 1 receives at 11, its BW ends at 20, its send at 21;
+  // stage 0 receives at 21, B ends at 24, W at 26.
+  ReplayFixture f;
+  using A = program::Action;
+  f.run(0, program::FORWARD, 0, 0, 10);
+  f.action(0, A::SEND_FORWARD, 0, 1, 10, 11);
+  f.action(0, A::RECV_BACKWARD, 0, 1, 11, 25);
+  f.run(0, program::BACKWARD_INPUT, 0, 25, 28);
+  f.run(0, program::BACKWARD_WEIGHT, 0, 28, 30);
+  f.step(0, 1, 0, 30);
+  f.action(1, A::RECV_FORWARD, 0, 0, 0, 14);
+  f.run(1, program::BACKWARD_INPUT, 0, 14, 18);
+  f.run(1, program::BACKWARD_WEIGHT, 0, 18, 23);
+  f.action(1, A::BACKWARD, 0, -1, 14, 23);
+  f.action(1, A::SEND_BACKWARD, 0, 0, 23, 24);
+  f.step(1, 1, 0, 24);
+  auto steps = f.replay();
+  ASSERT_EQ(steps.size(), 1u);
+  EXPECT_EQ(steps[0].step, 1);
+  EXPECT_NEAR(steps[0].measured, 0.030, 1e-12);
+  EXPECT_NEAR(steps[0].replayed, 0.026, 1e-12);
+}
+
+TEST(ProfileReplayTest, TiedReductionsMeetAndTakeTheShorterTime) {
+  // Stage 0 reaches TR~1 at 5 and waits for stage 1, which reaches it at 8;
+  // the exchange takes 1 (stage 1's event), then OPT takes 2 on each.
+  ReplayFixture f;
+  using A = program::Action;
+  f.run(0, program::FORWARD, 0, 0, 5);
+  f.action(0, A::REDUCE_TIED, -1, 1, 5, 9);
+  f.optimizer(0, 9, 11);
+  f.step(0, 1, 0, 11);
+  f.run(1, program::FORWARD, 0, 0, 8);
+  f.action(1, A::REDUCE_TIED, -1, 0, 8, 9);
+  f.optimizer(1, 9, 11);
+  f.step(1, 1, 0, 11);
+  auto steps = f.replay();
+  ASSERT_EQ(steps.size(), 1u);
+  EXPECT_NEAR(steps[0].replayed, 0.011, 1e-12);
+}
+
+TEST(ProfileReplayTest, LeavesOutStepsThatDoNotReplay) {
+  // Step 1: a receive without its send (a failed step); step 2: only
+  // stage 0 recorded it.
+  ReplayFixture f;
+  using A = program::Action;
+  f.action(1, A::RECV_FORWARD, 0, 0, 0, 5);
+  f.step(0, 1, 0, 5);
+  f.step(1, 1, 0, 5);
+  f.step(0, 2, 5, 6);
+  EXPECT_TRUE(f.replay().empty());
 }
 
 TEST(ProfileTraceTest, EscapesStrings) {

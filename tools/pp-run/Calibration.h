@@ -1,5 +1,4 @@
-//===- Calibration.h - pp-run --profile=FILE.json: a measured device -*- C++
-//-*-===//
+//===- Calibration.h - pp-run --profile=FILE.json: a profile ----*- C++ -*-===//
 //
 // Turns a profiled training run into a device profile that pp-opt reads
 // (`--pp-device=FILE.json`, docs/Partitioning.md, "Device profiles"), so

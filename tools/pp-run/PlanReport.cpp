@@ -2,6 +2,7 @@
 
 #include "PlanReport.h"
 
+#include "pp/Runtime/ProfileReplay.h"
 #include "pp/Runtime/ProfileReport.h"
 
 #include <algorithm>
@@ -37,6 +38,9 @@ struct Measured {
   int64_t firstStep = 0, lastStep = 0;
   double stepTime = 0;      ///< mean over the counted steps
   std::vector<double> busy; ///< per stage, mean per step
+  /// Means over the counted steps that replay (ProfileReplay.h): measured
+  /// and replayed step time; 0 when none does.
+  double replayMeasured = 0, replayed = 0;
 };
 
 Measured measure(const std::vector<StageSummary> &stages) {
@@ -74,7 +78,31 @@ Measured measure(const std::vector<StageSummary> &stages) {
   m.stepTime = total / steps;
   for (double &b : m.busy)
     b /= steps;
+  std::vector<const rt::Profiler *> profilers;
+  for (const StageSummary &s : stages)
+    profilers.push_back(s.profiler.get());
+  int counted = 0;
+  for (const rt::ReplayedStep &r : rt::replaySteps(profilers))
+    if (r.step >= m.firstStep && r.step <= m.lastStep) {
+      m.replayMeasured += r.measured;
+      m.replayed += r.replayed;
+      ++counted;
+    }
+  if (counted) {
+    m.replayMeasured /= counted;
+    m.replayed /= counted;
+  }
   return m;
+}
+
+/// The replayed step against the measured one, when several stages ran.
+std::string replayLine(const Measured &m) {
+  if (m.replayed <= 0)
+    return "";
+  return format("replayed   the actions as measured, no wait added: %s; "
+                "the runtime's time between actions: %.1f%% of the step\n",
+                seconds(m.replayed).c_str(),
+                100 * std::max(0.0, 1 - m.replayed / m.replayMeasured));
 }
 
 } // namespace
@@ -117,12 +145,14 @@ std::string pp::run::formatPlanReport(const rt::program::Manifest &manifest,
         format("bubble     simulated %10s  measured %10s  (%+.1f points)\n",
                percent(sim.bubble_fraction()).c_str(), percent(bubble).c_str(),
                100 * (bubble - sim.bubble_fraction()));
+    out += replayLine(m);
     out += format("%5s %12s %12s %8s %10s %10s %14s %14s\n", "stage",
                   "busy sim", "busy meas", "diff", "bubble sim", "bubble meas",
                   "act peak sim", "act peak meas");
   } else {
     out += format("step time %s, bubble %s\n", seconds(m.stepTime).c_str(),
                   percent(bubble).c_str());
+    out += replayLine(m);
     out +=
         format("%5s %12s %10s %14s\n", "stage", "busy", "bubble", "act peak");
   }

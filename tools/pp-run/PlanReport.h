@@ -1,5 +1,4 @@
-//===- PlanReport.h - pp-run --plan-report: measured against planned -*- C++
-//-*-===//
+//===- PlanReport.h - pp-run --plan-report: measured vs planned -*- C++ -*-===//
 //
 // After training, the measured step time, bubble and activation memory of
 // every stage next to what pp-simulate predicted for the plan (the
@@ -12,6 +11,10 @@
 //   in its F, B and W runs, its bubble 1 - busy / step time; its activation
 //   peak is the most its pool held at once as activations (saved values and
 //   cotangents) over the run.
+//
+//   replayed: the measured actions replayed through the schedule without
+//   the runtime's waits (ProfileReplay.h); the measured step minus it is
+//   the runtime's time between actions.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,5 +1,4 @@
-//===- LocalPipeline.h - Every stage as a thread of this process -*- C++
-//-*-===//
+//===- LocalPipeline.h - Every stage as a thread of a process ---*- C++ -*-===//
 //
 // pp-run's default: the p stages of an export run as p threads of one
 // process (the calling thread runs stage 0), exchanging tensors through a
