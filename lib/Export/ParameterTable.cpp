@@ -109,6 +109,8 @@ ParameterTable::build(ModuleOp module, ArrayRef<func::FuncOp> functions,
              << "pp-export: parameter @" << name << " " << *problem;
     parameter.set_trainable(trained->contains(name));
     parameter.set_state(state.contains(name));
+    if (auto frozen = global->getAttrOfType<StringAttr>(training::kFrozenAttr))
+      parameter.set_frozen(frozen.getValue().str());
     if (parameter.trainable() && parameter.state())
       return global.emitError()
              << "pp-export: parameter @" << name

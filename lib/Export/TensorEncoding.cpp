@@ -68,24 +68,4 @@ std::optional<std::string> encodeTensorType(Type type,
   return std::nullopt;
 }
 
-uint64_t getEncodedBytes(RankedTensorType type) {
-  unsigned bits = type.getElementType().getIntOrFloatBitWidth();
-  return (uint64_t)type.getNumElements() * std::max(1u, bits / 8);
-}
-
-void appendEncodedData(DenseElementsAttr data, std::string &out) {
-  if (data.getElementType().isInteger(1)) {
-    for (bool value : data.getValues<bool>())
-      out.push_back(value ? 1 : 0);
-    return;
-  }
-  llvm::ArrayRef<char> raw = data.getRawData();
-  if (!data.isSplat()) {
-    out.append(raw.data(), raw.size());
-    return;
-  }
-  for (int64_t i = 0, e = data.getNumElements(); i < e; ++i)
-    out.append(raw.data(), raw.size());
-}
-
 } // namespace pp::exporter

@@ -12,6 +12,8 @@
 
 #include "program.pb.h"
 
+#include "pp/Import/InitializerReader.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -29,11 +31,10 @@ std::optional<program::DataType> getDataType(mlir::Type elementType);
 std::optional<std::string> encodeTensorType(mlir::Type type,
                                             program::TensorType &out);
 
-/// Bytes of a tensor of `type` in the program format (booleans one byte).
-uint64_t getEncodedBytes(mlir::RankedTensorType type);
-
-/// Appends the elements of `data` to `out` as raw little-endian bytes.
-void appendEncodedData(mlir::DenseElementsAttr data, std::string &out);
+// The data encoding (getEncodedBytes, appendEncodedData) is the
+// initializer reader's.
+using ::pp::appendEncodedData;
+using ::pp::getEncodedBytes;
 
 } // namespace pp::exporter
 

@@ -2,8 +2,9 @@
 
 #include "WeightsWriter.h"
 
-#include "ParameterReader.h"
 #include "TensorEncoding.h"
+
+#include "pp/Import/InitializerReader.h"
 
 #include "llvm/Support/MathExtras.h"
 
@@ -19,7 +20,7 @@ LogicalResult writeWeights(ModuleOp module, StringRef path,
   if (ec)
     return module.emitError()
            << "pp-export: cannot write '" << path << "': " << ec.message();
-  ParameterReader reader;
+  InitializerReader reader("pp-export");
   for (auto [index, entry] : llvm::enumerate(table.getGlobals())) {
     ml_program::GlobalOp global = entry;
     uint64_t offset = llvm::alignTo(out.tell(), kWeightsAlignment);

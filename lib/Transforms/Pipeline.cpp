@@ -88,6 +88,10 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
       *this, "ignore-index",
       llvm::cl::desc("Cross-entropy: the label of positions left out of the "
                      "loss (default: none)")};
+  ListOption<std::string> frozen{
+      *this, "frozen",
+      llvm::cl::desc("Initializers kept out of training: ONNX names or glob "
+                     "patterns (pp-attach-loss)")};
   Option<bool> fuseGelu{
       *this, "fuse-gelu",
       llvm::cl::desc("Replace GELU exported as elementwise nodes by nn.gelu"),
@@ -139,6 +143,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
     attach.labels = options.labels;
     attach.ignoreIndex.assign(options.ignoreIndex.begin(),
                               options.ignoreIndex.end());
+    attach.frozen.assign(options.frozen.begin(), options.frozen.end());
     pm.addPass(createPPAttachLoss(attach));
   }
 

@@ -17,6 +17,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 using namespace pp::rt;
 
 namespace {
@@ -89,6 +91,29 @@ TEST(Optimizer, SGDWithMomentumAndWeightDecay) {
   expectSteps(o, {{0.469500005f, -1.22874999f, 1.99300003f, -0.0501000062f},
                   {0.451580495f, -1.24839628f, 1.95970702f, -0.115139917f},
                   {0.415001363f, -1.2848295f, 1.98778367f, -0.178560689f}});
+}
+
+/// torch.optim.SGD leaves the weight out of the step without weight decay:
+/// an infinite weight (a mask trained by mistake) stays infinite instead of
+/// turning into NaN through 0 * inf, with or without momentum.
+TEST(Optimizer, SGDWithoutWeightDecayDoesNotReadTheWeight) {
+  for (double momentum : {0.0, 0.9}) {
+    OptimizerOptions o;
+    o.lr = 0.1;
+    o.momentum = momentum;
+    Tensor param = makeF32({-INFINITY, 1.0f});
+    std::unique_ptr<Optimizer> opt;
+    ASSERT_FALSE(createOptimizer(o, {{"p", param}}, opt));
+    BufferPool pool;
+    KernelContext ctx(pool);
+    ASSERT_FALSE(opt->step(ctx, {makeF32({0.5f, 0.25f})}));
+    ASSERT_FALSE(opt->step(ctx, {makeF32({0.1f, -0.3f})}));
+    EXPECT_EQ(param.data<float>()[0], -INFINITY) << "momentum " << momentum;
+    // torch: 1.00499999523 without momentum, 0.98250001669 with 0.9.
+    EXPECT_NEAR(param.data<float>()[1], momentum ? 0.982500017f : 1.00499999f,
+                kTolerance)
+        << "momentum " << momentum;
+  }
 }
 
 TEST(Optimizer, AdamWWithDecoupledDecay) {

@@ -6,12 +6,14 @@
 // RUN: not pp-opt %s -split-input-file --pp-attach-loss="kind=mse ignore-index=0" -o /dev/null 2>&1 | FileCheck %s --check-prefix=IGNORE
 // RUN: not pp-opt %s -split-input-file --pp-attach-loss="ignore-index=0,1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=IGNORE2
 // RUN: not pp-opt %s -split-input-file --pp-attach-loss="labels=" -o /dev/null 2>&1 | FileCheck %s --check-prefix=LABELS
+// RUN: not pp-opt %s -split-input-file --pp-attach-loss="frozen=[b" -o /dev/null 2>&1 | FileCheck %s --check-prefix=GLOB
 
 // Option errors are named with the options' spelling.
 // KIND: error: pp-attach-loss: unknown kind 'hinge'; expected one of: cross-entropy, mse, output
 // IGNORE: error: pp-attach-loss: ignore-index applies to kind=cross-entropy only, not kind=mse
 // IGNORE2: error: pp-attach-loss: ignore-index takes one label value, but 2 were given
 // LABELS: error: pp-attach-loss: labels must name the labels argument; it is empty
+// GLOB: error: pp-attach-loss: frozen='[b' is not a valid pattern: invalid glob pattern, unmatched '['
 
 // expected-error @below {{pp-attach-loss: the module has no function @forward with a body}}
 module {

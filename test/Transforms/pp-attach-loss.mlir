@@ -6,6 +6,12 @@
 // RUN: pp-opt %t/batchnorm.mlir --pp-attach-loss | FileCheck %s --check-prefix=TRAIN
 // RUN: pp-opt %t/batchnorm.mlir --pp-attach-loss="train-mode=false" | FileCheck %s --check-prefix=EVAL
 // RUN: pp-opt %t/declared.mlir --pp-attach-loss | FileCheck %s --check-prefix=DECLARED
+// RUN: sed 's|MODEL|%examples/mlp.onnx|' %t/frozen.mlir > %t/frozen-model.mlir
+// RUN: pp-opt %t/frozen-model.mlir --pp-attach-loss 2>&1 | FileCheck %s --check-prefix=NONFINITE
+// RUN: pp-opt %t/frozen-model.mlir --pp-attach-loss="frozen=fc3.bias,embed.*" 2>&1 | FileCheck %s --check-prefix=FROZEN
+// RUN: pp-opt %t/frozen-model.mlir --pp-attach-loss="frozen=mask" 2>&1 | FileCheck %s --check-prefix=SYMBOL
+// RUN: not pp-opt %t/frozen-model.mlir --pp-attach-loss="frozen=fc3.weigth" -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOMATCH
+// RUN: pp-opt %t/training-info.mlir --pp-attach-loss | FileCheck %s --check-prefix=INFO
 
 //--- model.mlir
 
@@ -102,3 +108,84 @@ func.func @forward(%labels: tensor<2xi32> {onnx.name = "labels"}, %x: tensor<2x5
 // DECLARED-SAME:    %[[X:[^:]+]]: tensor<2x5xf32> {onnx.name = "x"})
 // DECLARED-SAME:    -> (tensor<f32> {onnx.name = "loss"})
 // DECLARED-NEXT:    nn.softmax_cross_entropy %[[X]], %[[LABELS]] : tensor<2x5xf32>, tensor<2xi32> -> tensor<f32>
+
+//--- frozen.mlir
+
+// Frozen initializers become immutable globals read as constants, marked
+// with the reason. The mask holds -inf: it is frozen whatever the options
+// say, with a remark. Patterns match ONNX names (the #nn.external key) or
+// symbols; BatchNorm's running statistics are state and stay as they are.
+// MODEL stands for examples/mlp.onnx, whose fc3.bias is read for the check.
+
+module {
+  ml_program.global private mutable @embed.weight(dense<1.0> : tensor<4x10xf32>) : tensor<4x10xf32>
+  ml_program.global private mutable @embed.scale(dense<1.0> : tensor<10xf32>) : tensor<10xf32>
+  ml_program.global private mutable @head_bias(#nn.external<"MODEL", "fc3.bias">) : tensor<10xf32>
+  ml_program.global private mutable @mask(dense<[0.0, 0xFF800000, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<10xf32>) : tensor<10xf32>
+  ml_program.global private mutable @bn.scale(dense<1.0> : tensor<2xf32>) : tensor<2xf32>
+  ml_program.global private mutable @bn.bias(dense<0.0> : tensor<2xf32>) : tensor<2xf32>
+  ml_program.global private mutable @bn.mean(dense<0.0> : tensor<2xf32>) : tensor<2xf32>
+  ml_program.global private mutable @bn.var(dense<1.0> : tensor<2xf32>) : tensor<2xf32>
+  func.func @forward(%x: tensor<2x2x2x4xf32> {onnx.name = "x"}) -> (tensor<2x2x2x10xf32> {onnx.name = "logits"}) {
+    %w = ml_program.global_load @embed.weight : tensor<4x10xf32>
+    %s = ml_program.global_load @embed.scale : tensor<10xf32>
+    %b = ml_program.global_load @head_bias : tensor<10xf32>
+    %m = ml_program.global_load @mask : tensor<10xf32>
+    %scale = ml_program.global_load @bn.scale : tensor<2xf32>
+    %bias = ml_program.global_load @bn.bias : tensor<2xf32>
+    %mean = ml_program.global_load @bn.mean : tensor<2xf32>
+    %var = ml_program.global_load @bn.var : tensor<2xf32>
+    %0 = nn.batch_norm %x, %scale, %bias, %mean, %var : tensor<2x2x2x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+    %1 = nn.matmul %0, %w : tensor<2x2x2x4xf32>, tensor<4x10xf32> -> tensor<2x2x2x10xf32>
+    %2 = nn.mul %1, %s : tensor<2x2x2x10xf32>, tensor<10xf32> -> tensor<2x2x2x10xf32>
+    %3 = nn.add %2, %b : tensor<2x2x2x10xf32>, tensor<10xf32> -> tensor<2x2x2x10xf32>
+    %4 = nn.add %3, %m : tensor<2x2x2x10xf32>, tensor<10xf32> -> tensor<2x2x2x10xf32>
+    return %4 : tensor<2x2x2x10xf32>
+  }
+}
+
+// NONFINITE: remark: pp-attach-loss: initializer 'mask' holds -inf (element 1), so it cannot be trained; it is frozen (a mask or buffer: name it in frozen= to say so)
+// NONFINITE-DAG: ml_program.global private mutable @embed.weight(
+// NONFINITE-DAG: ml_program.global private mutable @embed.scale(
+// NONFINITE-DAG: ml_program.global private mutable @head_bias(
+// NONFINITE-DAG: ml_program.global private @mask({{.*}} {pp.frozen = "non_finite"}
+// NONFINITE-DAG: ml_program.global private mutable @bn.mean(
+// NONFINITE:     ml_program.global_load_const @mask
+// NONFINITE-NOT: ml_program.global_load @mask
+
+// FROZEN-DAG: ml_program.global private @embed.weight({{.*}} {pp.frozen = "option"}
+// FROZEN-DAG: ml_program.global private @embed.scale({{.*}} {pp.frozen = "option"}
+// FROZEN-DAG: ml_program.global private @head_bias({{.*}} {pp.frozen = "option"}
+// FROZEN-DAG: ml_program.global private @mask({{.*}} {pp.frozen = "non_finite"}
+// FROZEN-DAG: ml_program.global private mutable @bn.scale(
+// FROZEN-DAG: ml_program.global private mutable @bn.var(
+// FROZEN:     ml_program.global_load_const @embed.weight
+// FROZEN:     ml_program.global_load_const @embed.scale
+// FROZEN:     ml_program.global_load_const @head_bias
+
+// A pattern that matches nothing is a typo, not a no-op.
+// NOMATCH: error: pp-attach-loss: frozen='fc3.weigth' matches no trainable initializer of the model
+
+// The mask named explicitly: no remark.
+// SYMBOL-NOT: remark
+// SYMBOL: ml_program.global private @mask({{.*}} {pp.frozen = "option"}
+
+//--- training-info.mlir
+
+// A model with ONNX TrainingInfoProtos trains what their update_bindings
+// name, nothing else.
+
+module attributes {onnx.training_info_updates = ["w"]} {
+  ml_program.global private mutable @w(dense<1.0> : tensor<4x4xf32>) : tensor<4x4xf32>
+  ml_program.global private mutable @b(dense<0.0> : tensor<4xf32>) : tensor<4xf32>
+  func.func @forward(%x: tensor<2x4xf32> {onnx.name = "x"}) -> (tensor<2x4xf32> {onnx.name = "logits"}) {
+    %w = ml_program.global_load @w : tensor<4x4xf32>
+    %b = ml_program.global_load @b : tensor<4xf32>
+    %0 = nn.matmul %x, %w : tensor<2x4xf32>, tensor<4x4xf32> -> tensor<2x4xf32>
+    %1 = nn.add %0, %b : tensor<2x4xf32>, tensor<4xf32> -> tensor<2x4xf32>
+    return %1 : tensor<2x4xf32>
+  }
+}
+
+// INFO-DAG: ml_program.global private mutable @w(
+// INFO-DAG: ml_program.global private @b({{.*}} {pp.frozen = "training_info"}

@@ -42,6 +42,9 @@ Training:
   --keep-denormals      compute with subnormal floats (below 1.2e-38 in
                         f32) instead of flushing them to zero, at their
                         speed (tens of times slower on x86)
+  --metrics FILE.jsonl  write one JSON line per step as it ends: step, loss
+                        (full precision), seconds, samples_per_second,
+                        elapsed (seconds since the first step started)
   --save OUT.onnx       write the source model with the trained weights
   --dump DIR            write DIR/loss.pb and DIR/grad/*.pb of the last step
   --profile[=FILE.json] time every kernel; after training, print per op and
@@ -92,6 +95,7 @@ enum OptionId {
   OptDump,
   OptProfile,
   OptTrace,
+  OptMetrics,
   OptInfer,
   OptGradCheck,
   OptGradCheckTol,
@@ -119,6 +123,7 @@ const struct option kLongOptions[] = {
     {"dump", required_argument, nullptr, OptDump},
     {"profile", optional_argument, nullptr, OptProfile},
     {"trace", required_argument, nullptr, OptTrace},
+    {"metrics", required_argument, nullptr, OptMetrics},
     {"infer", no_argument, nullptr, OptInfer},
     {"gradcheck", no_argument, nullptr, OptGradCheck},
     {"gradcheck-tol", required_argument, nullptr, OptGradCheckTol},
@@ -267,6 +272,11 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
       if (out.tracePath.empty())
         s = Status::error("--trace: the file name is empty");
       break;
+    case OptMetrics:
+      out.metricsPath = arg;
+      if (out.metricsPath.empty())
+        s = Status::error("--metrics: the file name is empty");
+      break;
     case OptInfer:
       infer = true;
       break;
@@ -327,11 +337,12 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
   if (out.mode != Mode::Train && !out.savePath.empty())
     return Status::error("--save writes trained weights; it cannot be "
                          "combined with --infer or --gradcheck");
-  if (out.mode != Mode::Train &&
-      (out.profile || !out.tracePath.empty() || out.planReport))
-    return Status::error(std::string(out.profile      ? "--profile"
-                                     : out.planReport ? "--plan-report"
-                                                      : "--trace") +
+  if (out.mode != Mode::Train && (out.profile || !out.tracePath.empty() ||
+                                  out.planReport || !out.metricsPath.empty()))
+    return Status::error(std::string(out.profile              ? "--profile"
+                                     : out.planReport         ? "--plan-report"
+                                     : !out.tracePath.empty() ? "--trace"
+                                                              : "--metrics") +
                          " times training steps; it cannot be combined with "
                          "--infer or --gradcheck");
   if (out.mode == Mode::GradCheck && out.transport == TransportKind::Mpi)

@@ -30,6 +30,7 @@ struct Options {
   bool profile = false;    // --profile: the per-op table on stderr
   std::string profilePath; // --profile=FILE.json: a measured device profile
   std::string tracePath;   // --trace: the measured timeline
+  std::string metricsPath; // --metrics: one JSON line per step
   bool planReport = false; // --plan-report: measured against simulated
   TransportKind transport = TransportKind::Threads;
   bool checkNaN = true;       // --no-nan-check turns it off

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -41,6 +42,19 @@ void StepReporter::stepDone(int64_t step, double loss, double seconds) {
   std::printf("step %lld/%lld  loss %.5g  %.1f samples/s\n", (long long)step,
               (long long)steps_, loss, rate);
   std::fflush(stdout);
+  if (metrics_) {
+    // %.17g: every double reads back as itself. A non-finite loss is
+    // written as null (JSON has no NaN).
+    char line[256];
+    char lossText[32] = "null";
+    if (std::isfinite(loss))
+      std::snprintf(lossText, sizeof(lossText), "%.17g", loss);
+    std::snprintf(line, sizeof(line),
+                  "{\"step\":%lld,\"loss\":%s,\"seconds\":%.9g,"
+                  "\"samples_per_second\":%.9g,\"elapsed\":%.9g}\n",
+                  (long long)step, lossText, seconds, rate, elapsed_);
+    *metrics_ << line << std::flush;
+  }
 }
 
 void StepReporter::finish() {

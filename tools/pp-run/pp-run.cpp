@@ -31,6 +31,7 @@
 #include <cstdio>
 #include <exception>
 #include <fstream>
+#include <set>
 
 using namespace pp;
 using namespace pp::run;
@@ -80,6 +81,41 @@ private:
   std::string path_;
 };
 
+/// What the run trains: "parameters: 4 trained (17802 elements), 2 frozen
+/// (fc1.weight: option, fc1.bias: option)", with BatchNorm's running
+/// statistics as state. A parameter several stages hold counts once.
+void printParameterSummary(const rt::ProgramDirectory &dir) {
+  std::set<std::string> seen;
+  int64_t trained = 0, elements = 0, state = 0;
+  std::string frozen;
+  int64_t numFrozen = 0;
+  for (const rt::StageProgram &stage : dir.stages)
+    for (const program::Parameter &parameter : stage.program.parameters()) {
+      if (!seen.insert(parameter.source_name()).second)
+        continue;
+      if (parameter.trainable()) {
+        ++trained;
+        int64_t n = 1;
+        for (int64_t d : parameter.type().shape())
+          n *= d;
+        elements += n;
+      } else if (parameter.state()) {
+        ++state;
+      } else if (!parameter.frozen().empty()) {
+        frozen += std::string(numFrozen++ ? ", " : "") +
+                  parameter.source_name() + ": " + parameter.frozen();
+      }
+    }
+  std::printf("parameters: %lld trained (%lld elements)", (long long)trained,
+              (long long)elements);
+  if (numFrozen)
+    std::printf(", %lld frozen (%s)", (long long)numFrozen, frozen.c_str());
+  if (state)
+    std::printf(", %lld state (BatchNorm running statistics)",
+                (long long)state);
+  std::printf("\n");
+}
+
 int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
   bool root = driver.isRoot();
   // A model that cannot be saved should fail before the training, not after.
@@ -103,7 +139,21 @@ int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
   if (Status s = rt::loadBatch(dir.manifest, opts.dataDir, batch))
     return driver.fail(s);
 
+  // The metrics file grows a line per step, so that a long run can be
+  // plotted as it goes; like the trace, it is checked before the first step.
+  std::ofstream metrics;
+  if (root && !opts.metricsPath.empty()) {
+    metrics.open(opts.metricsPath, std::ios::binary | std::ios::trunc);
+    if (!metrics)
+      return driver.fail(
+          Status::error("--metrics: cannot write '" + opts.metricsPath + "'"));
+  }
+  if (root)
+    printParameterSummary(dir);
+
   StepReporter reporter(root ? opts.steps : 0, batchSize(dir.manifest));
+  if (metrics.is_open())
+    reporter.setMetrics(&metrics);
   double loss = 0;
   for (int64_t step = 1; step <= opts.steps; ++step) {
     if (root)

@@ -35,6 +35,14 @@ inline constexpr llvm::StringLiteral kRoleAttr =
 /// On the module: the loss pp-attach-loss attached (its `kind`).
 inline constexpr llvm::StringLiteral kLossAttr =
     ::pp::pp::PPDialect::kLossAttrName;
+/// On an `ml_program.global` pp-attach-loss froze (made immutable): why,
+/// `option`, `training_info` or `non_finite`.
+inline constexpr llvm::StringLiteral kFrozenAttr =
+    ::pp::pp::PPDialect::kFrozenAttrName;
+/// On the module (the ONNX importer): the initializers the model's
+/// TrainingInfoProtos update (`update_binding` keys), when it has any.
+inline constexpr llvm::StringLiteral kTrainingInfoUpdatesAttr =
+    "onnx.training_info_updates";
 /// On arguments and results: the key that matches ports across functions.
 inline constexpr llvm::StringLiteral kKeyAttr = "pp.key";
 /// The ONNX name of a function argument or result.

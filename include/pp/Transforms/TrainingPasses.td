@@ -37,8 +37,27 @@ def PPAttachLoss : Pass<"pp-attach-loss", "mlir::ModuleOp"> {
     `model.train()` does in PyTorch; `train-mode=false` sets
     `training = false` (the running statistics, `model.eval()`).
 
+    Frozen initializers stay out of training: no gradient is computed for
+    them, no optimizer state is kept, and they are saved unchanged. The
+    pass makes such a global immutable (its loads become
+    `ml_program.global_load_const`) and records why in `pp.frozen`:
+    - `option`: its ONNX initializer name (or symbol name) matches one of
+      the `frozen` names or glob patterns (`*`, `?`, `[...]`), such as
+      registered buffers PyTorch exports like parameters
+      (`frozen=final_logits_bias,*.attn.masked_bias`). A pattern that
+      matches no trainable initializer is an error.
+    - `training_info`: the model carries ONNX `TrainingInfoProto`s and
+      none of their `update_binding`s names it.
+    - `non_finite`: its data holds an infinity or a NaN (a `-inf` attention
+      mask): such a tensor cannot be trained (weight decay and momentum
+      would turn it into NaN). A remark names it and the first such
+      element.
+    BatchNormalization's running statistics are state, never trained, and
+    are not affected.
+
     ```
     $ pp-opt gpt.onnx --pp-attach-loss="kind=cross-entropy ignore-index=-100"
+    $ pp-opt bart.onnx --pp-attach-loss="frozen=final_logits_bias"
     ```
   }];
   let options = [
@@ -55,6 +74,9 @@ def PPAttachLoss : Pass<"pp-attach-loss", "mlir::ModuleOp"> {
     Option<"trainMode", "train-mode", "bool", /*default=*/"true",
            "Normalise nn.batch_norm with the batch's statistics (training) "
            "instead of the running ones">,
+    ListOption<"frozen", "frozen", "std::string",
+               "Initializers kept out of training: ONNX names or glob "
+               "patterns">,
   ];
   let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect"];
 }

@@ -618,6 +618,16 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     (*module)->setAttr("onnx.producer",
                        builder.getStringAttr(model.producer_name() + " " +
                                              model.producer_version()));
+  // The initializers the model's training algorithms update; pp-attach-loss
+  // freezes the others.
+  if (model.training_info_size() > 0) {
+    SmallVector<Attribute> updated;
+    for (const onnx::TrainingInfoProto &info : model.training_info())
+      for (const onnx::StringStringEntryProto &binding : info.update_binding())
+        updated.push_back(builder.getStringAttr(binding.key()));
+    (*module)->setAttr("onnx.training_info_updates",
+                       builder.getArrayAttr(updated));
+  }
 
   // Arguments: graph inputs that are not initializers (before IR version 4
   // initializers were listed as inputs too).

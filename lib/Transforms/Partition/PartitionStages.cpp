@@ -164,7 +164,8 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
                             options.memoryLimit,
                             options.inFlight,
                             numStages,
-                            virtualStages};
+                            virtualStages,
+                            summarizeTraining(module, func)};
       if (report == "-") {
         printPlanTable(llvm::errs(), graph, *plan, settings);
       } else {

@@ -3,13 +3,18 @@
 #include "PlanReport.h"
 #include "StageOptions.h"
 
+#include "pp/Dialect/NN/IR/NN.h"
+#include "pp/Dialect/PP/IR/PP.h"
 #include "pp/Support/Format.h"
+
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 
 #include "llvm/Support/FormatVariadic.h"
 
-using namespace pp;
 using llvm::json::Array;
 using llvm::json::Object;
+
+namespace pp {
 
 /// Version of the report's schema (docs/PlanReport.md).
 static constexpr int64_t kPlanReportVersion = 1;
@@ -42,9 +47,49 @@ static Array transfers(const StageGraph &graph,
   return out;
 }
 
-llvm::json::Value pp::buildPlanReport(const StageGraph &graph,
-                                      const partition::Partition &plan,
-                                      const PlanSettings &settings) {
+std::optional<TrainingSummary> summarizeTraining(mlir::ModuleOp module,
+                                                 mlir::func::FuncOp func) {
+  using namespace mlir;
+  if (!module->hasAttr(::pp::pp::PPDialect::kLossAttrName))
+    return std::nullopt;
+  llvm::DenseSet<StringAttr> statistics, read;
+  func.walk([&](nn::BatchNormOp norm) {
+    for (Value statistic : {norm.getMean(), norm.getVar()})
+      if (auto load = statistic.getDefiningOp<ml_program::GlobalLoadOp>())
+        statistics.insert(load.getGlobalAttr().getRootReference());
+  });
+  func.walk([&](Operation *op) {
+    if (auto load = dyn_cast<ml_program::GlobalLoadOp>(op))
+      read.insert(load.getGlobalAttr().getRootReference());
+    else if (auto load = dyn_cast<ml_program::GlobalLoadConstOp>(op))
+      read.insert(load.getGlobalAttr().getRootReference());
+  });
+  TrainingSummary summary;
+  for (auto global : module.getOps<ml_program::GlobalOp>()) {
+    if (!read.contains(global.getSymNameAttr()))
+      continue;
+    if (auto reason = global->getAttrOfType<StringAttr>(
+            ::pp::pp::PPDialect::kFrozenAttrName)) {
+      StringRef name = global.getSymName();
+      if (auto external =
+              dyn_cast_or_null<nn::ExternalDataAttr>(global.getValueAttr()))
+        name = external.getKey().getValue();
+      summary.frozen.emplace_back(name.str(), reason.getValue().str());
+      continue;
+    }
+    auto type = cast<ShapedType>(global.getType());
+    if (global.getIsMutable() && nn::isDifferentiableType(type) &&
+        !statistics.contains(global.getSymNameAttr())) {
+      ++summary.trainedParameters;
+      summary.trainedElements += type.getNumElements();
+    }
+  }
+  return summary;
+}
+
+llvm::json::Value buildPlanReport(const StageGraph &graph,
+                                  const partition::Partition &plan,
+                                  const PlanSettings &settings) {
   const partition::PartitionProblem &problem = graph.problem;
   Array stages;
   double totalCompute = 0;
@@ -97,8 +142,19 @@ llvm::json::Value pp::buildPlanReport(const StageGraph &graph,
   Array inFlight;
   for (double f : settings.inFlight)
     inFlight.push_back(f);
+  llvm::json::Value training = nullptr;
+  if (settings.training) {
+    Array frozen;
+    for (const auto &[name, reason] : settings.training->frozen)
+      frozen.push_back(Object{{"name", name}, {"reason", reason}});
+    training =
+        Object{{"trained_parameters", settings.training->trainedParameters},
+               {"trained_elements", settings.training->trainedElements},
+               {"frozen", std::move(frozen)}};
+  }
   return Object{
       {"format", "pp-plan"},
+      {"training", std::move(training)},
       {"version", kPlanReportVersion},
       {"function", settings.function},
       {"num_stages", (int64_t)settings.numStages},
@@ -122,9 +178,9 @@ llvm::json::Value pp::buildPlanReport(const StageGraph &graph,
   };
 }
 
-void pp::printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
-                        const partition::Partition &plan,
-                        const PlanSettings &settings) {
+void printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
+                    const partition::Partition &plan,
+                    const PlanSettings &settings) {
   const partition::PartitionProblem &problem = graph.problem;
   os << llvm::formatv("plan of @{0}: {1} stages, method {2}, granularity {3}, "
                       "device {4}, schedule {5}, {6} microbatches",
@@ -136,6 +192,17 @@ void pp::printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
                         "virtual stages",
                         settings.virtualStages, plan.stages.size());
   os << "\n";
+  if (settings.training) {
+    const TrainingSummary &t = *settings.training;
+    os << llvm::formatv("trained: {0} parameters, {1} elements; frozen:",
+                        t.trainedParameters, t.trainedElements);
+    if (t.frozen.empty())
+      os << " none";
+    for (const auto &[name, reason] : t.frozen)
+      os << " " << name << " (" << reason << ")"
+         << (&name == &t.frozen.back().first ? "" : ",");
+    os << "\n";
+  }
   os << llvm::formatv("{0,5} {1,6} {2,6} {3,11} {4,10} {5,10} {6,10} {7,10} "
                       "{8,10} {9,11} {10,6} {11,11}\n",
                       "stage", "ops", "blocks", "params", "F", "B", "W", "comm",
@@ -188,3 +255,5 @@ void pp::printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
                           formatBytes(use.bytes), use.owner);
   }
 }
+
+} // namespace pp

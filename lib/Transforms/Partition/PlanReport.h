@@ -11,10 +11,24 @@
 
 #include "pp/Planning/Partition/Partition.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
+
 namespace pp {
+
+/// What a training step trains: its parameters, and the initializers
+/// pp-attach-loss froze (pp.frozen) with the reason.
+struct TrainingSummary {
+  int64_t trainedParameters = 0, trainedElements = 0;
+  std::vector<std::pair<std::string, std::string>> frozen;
+};
+
+/// The summary of `func`'s module when it has a loss (pp.loss), else none.
+std::optional<TrainingSummary> summarizeTraining(mlir::ModuleOp module,
+                                                 mlir::func::FuncOp func);
 
 /// What the plan was made for, as the options spelled it.
 struct PlanSettings {
@@ -26,6 +40,7 @@ struct PlanSettings {
   /// Stages (devices) and chunks per stage: the plan's stages are the
   /// numStages * virtualStages virtual stages.
   unsigned numStages = 1, virtualStages = 1;
+  std::optional<TrainingSummary> training;
 };
 
 llvm::json::Value buildPlanReport(const StageGraph &graph,

@@ -3,13 +3,17 @@
 // pp-attach-loss: cross-entropy (nn.softmax_cross_entropy), MSE (composed
 // of nn.sub, nn.mul and nn.reduce_mean) or the model's own scalar output
 // becomes @forward's only result; BatchNormalization switches to training
-// or inference mode. docs/Training.md ("Loss") is the contract.
+// or inference mode; frozen initializers become constants. docs/Training.md
+// ("Loss") is the contract.
 //
 //===----------------------------------------------------------------------===//
+
+#include "FreezeInitializers.h"
 
 #include "pp/Transforms/TrainingPasses.h"
 
 #include "mlir/Transforms/RegionUtils.h"
+#include "llvm/Support/GlobPattern.h"
 
 namespace pp {
 #define GEN_PASS_DEF_PPATTACHLOSS
@@ -73,6 +77,13 @@ LogicalResult AttachLossPass::checkOptions(ModuleOp module) {
   if (labels.empty())
     return module.emitError() << "pp-attach-loss: labels must name the "
                                  "labels argument; it is empty";
+  for (const std::string &pattern : frozen)
+    if (llvm::Expected<llvm::GlobPattern> glob =
+            llvm::GlobPattern::create(pattern);
+        !glob)
+      return module.emitError() << "pp-attach-loss: frozen='" << pattern
+                                << "' is not a valid pattern: "
+                                << llvm::toString(glob.takeError());
   return success();
 }
 
@@ -219,6 +230,8 @@ void AttachLossPass::runOnOperation() {
 
   module->setAttr(kLossAttr, builder.getStringAttr(kind));
   forward.walk([&](BatchNormOp op) { op.setTraining(trainMode); });
+  if (failed(freezeInitializers(module, forward, frozen)))
+    return signalPassFailure();
 }
 
 } // namespace

@@ -92,10 +92,25 @@ void sgdUpdate(const SgdOptions &o, bool first, int64_t n, T *p, const T *g,
   // build, std::fma is a libm call per element that blocks vectorisation
   // (a tenth of a GPT step). The rounding differs from PyTorch's fused
   // `add(alpha=)` by at most an ulp of the update.
-  // One branch-free loop per case, so that each vectorises.
-  if (!buf) {
+  // One branch-free loop per case, so that each vectorises. Without weight
+  // decay the weight is not read into the step at all, as in
+  // torch.optim.SGD: 0 * p would turn an infinite weight into NaN.
+  if (!buf && wd == T(0)) {
+    for (int64_t k = 0; k < n; ++k)
+      p[k] = p[k] - lr * g[k];
+  } else if (!buf) {
     for (int64_t k = 0; k < n; ++k)
       p[k] = p[k] - lr * (g[k] + wd * p[k]);
+  } else if (first && wd == T(0)) {
+    for (int64_t k = 0; k < n; ++k) {
+      buf[k] = g[k];
+      p[k] = p[k] - lr * buf[k];
+    }
+  } else if (wd == T(0)) {
+    for (int64_t k = 0; k < n; ++k) {
+      buf[k] = buf[k] * momentum + g[k];
+      p[k] = p[k] - lr * buf[k];
+    }
   } else if (first) {
     for (int64_t k = 0; k < n; ++k) {
       buf[k] = g[k] + wd * p[k];

@@ -97,6 +97,17 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
                                 "a module";
     return success();
   }
+  if (attr.getName() == kFrozenAttrName) {
+    auto reason = dyn_cast<StringAttr>(attr.getValue());
+    if (op->getName().getStringRef() != "ml_program.global" ||
+        op->hasAttr("is_mutable") || !reason ||
+        !llvm::is_contained({"option", "training_info", "non_finite"},
+                            reason.getValue()))
+      return op->emitError() << "'" << kFrozenAttrName
+                             << "' must be option, training_info or "
+                                "non_finite on an immutable ml_program.global";
+    return success();
+  }
   return op->emitError() << "unknown pp attribute '"
                          << attr.getName().getValue() << "'";
 }

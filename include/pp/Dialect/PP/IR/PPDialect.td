@@ -48,6 +48,9 @@ def PP_Dialect : Dialect {
     /// The loss pp-attach-loss attached (on the module): cross-entropy, mse
     /// or output; the exporter records it in the manifest.
     static constexpr ::llvm::StringLiteral kLossAttrName = "pp.loss";
+    /// On an immutable ml_program.global pp-attach-loss kept out of
+    /// training: why (option, training_info or non_finite).
+    static constexpr ::llvm::StringLiteral kFrozenAttrName = "pp.frozen";
   }];
 }
 

@@ -1,6 +1,9 @@
-//===- ParameterReader.h - The data of a parameter --------------*- C++ -*-===//
+//===- InitializerReader.h - The data of an imported initializer -*- C++
+//-*-===//
 //
-// Reads the data of an `ml_program.global` for the weights file. Data named
+// Reads the data of an `ml_program.global`: for pp-export's weights files,
+// and for passes that look at values (pp-attach-loss freezes initializers
+// that hold non-finite values). Data named
 // by `#nn.external` comes from the ONNX model: a recorded byte range is read
 // straight from the file it lies in, piece by piece, so a large model is
 // never held in memory; data embedded in the model's protobuf is read by the
@@ -10,8 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PP_LIB_EXPORT_PARAMETERREADER_H
-#define PP_LIB_EXPORT_PARAMETERREADER_H
+#ifndef PP_IMPORT_INITIALIZERREADER_H
+#define PP_IMPORT_INITIALIZERREADER_H
 
 #include "pp/Dialect/NN/IR/NN.h"
 
@@ -25,12 +28,20 @@ namespace onnx {
 class ModelProto;
 } // namespace onnx
 
-namespace pp::exporter {
+namespace pp {
 
-class ParameterReader {
+/// The bytes of a tensor of `type` in pp's encoding: little-endian
+/// elements, booleans one byte each.
+uint64_t getEncodedBytes(mlir::RankedTensorType type);
+
+/// Appends `data` in that encoding to `out`.
+void appendEncodedData(mlir::DenseElementsAttr data, std::string &out);
+
+class InitializerReader {
 public:
-  ParameterReader();
-  ~ParameterReader();
+  /// `pass` starts error messages ("pp-export").
+  explicit InitializerReader(llvm::StringRef pass);
+  ~InitializerReader();
 
   /// Writes the data of `global`, `getEncodedBytes(global's type)` bytes,
   /// to `out`. Emits an error at the global naming the file and the reason
@@ -49,9 +60,10 @@ private:
   const onnx::ModelProto *getModel(mlir::ml_program::GlobalOp global,
                                    llvm::StringRef path);
 
+  std::string pass;
   llvm::StringMap<std::unique_ptr<onnx::ModelProto>> models;
 };
 
-} // namespace pp::exporter
+} // namespace pp
 
-#endif // PP_LIB_EXPORT_PARAMETERREADER_H
+#endif // PP_IMPORT_INITIALIZERREADER_H

@@ -1,10 +1,7 @@
-//===- ParameterReader.cpp - The data of a parameter ----------------------===//
+//===- InitializerReader.cpp - The data of an imported initializer --------===//
 
-#include "ParameterReader.h"
+#include "pp/Import/InitializerReader.h"
 
-#include "TensorEncoding.h"
-
-// The ONNX importer's model loader and tensor conversion (lib/Import/ONNX).
 #include "ModelLoader.h"
 #include "TensorConversion.h"
 
@@ -14,16 +11,36 @@
 
 using namespace mlir;
 
-namespace pp::exporter {
+namespace pp {
 
-ParameterReader::ParameterReader() = default;
-ParameterReader::~ParameterReader() = default;
+uint64_t getEncodedBytes(RankedTensorType type) {
+  unsigned bits = type.getElementType().getIntOrFloatBitWidth();
+  return (uint64_t)type.getNumElements() * std::max(1u, bits / 8);
+}
+
+void appendEncodedData(DenseElementsAttr data, std::string &out) {
+  if (data.getElementType().isInteger(1)) {
+    for (bool value : data.getValues<bool>())
+      out.push_back(value ? 1 : 0);
+    return;
+  }
+  llvm::ArrayRef<char> raw = data.getRawData();
+  if (!data.isSplat()) {
+    out.append(raw.data(), raw.size());
+    return;
+  }
+  for (int64_t i = 0, e = data.getNumElements(); i < e; ++i)
+    out.append(raw.data(), raw.size());
+}
+
+InitializerReader::InitializerReader(StringRef pass) : pass(pass.str()) {}
+InitializerReader::~InitializerReader() = default;
 
 /// Starts the error for a parameter whose data cannot be read from `file`.
-static InFlightDiagnostic emitReadError(ml_program::GlobalOp global,
-                                        StringRef file) {
+static InFlightDiagnostic
+emitReadError(StringRef pass, ml_program::GlobalOp global, StringRef file) {
   return global.emitError()
-         << "pp-export: cannot read the data of parameter @"
+         << pass << ": cannot read the data of parameter @"
          << global.getSymName() << " from '" << file << "': ";
 }
 
@@ -41,11 +58,11 @@ static std::string printShape(llvm::ArrayRef<int64_t> dims) {
   return text;
 }
 
-LogicalResult ParameterReader::write(ml_program::GlobalOp global,
-                                     llvm::raw_ostream &out) {
+LogicalResult InitializerReader::write(ml_program::GlobalOp global,
+                                       llvm::raw_ostream &out) {
   Attribute value = global.getValueAttr();
   if (!value)
-    return global.emitError() << "pp-export: parameter @" << global.getSymName()
+    return global.emitError() << pass << ": parameter @" << global.getSymName()
                               << " has no initial value to export";
   if (auto external = dyn_cast<nn::ExternalDataAttr>(value)) {
     if (external.getOffset() >= 0)
@@ -54,7 +71,7 @@ LogicalResult ParameterReader::write(ml_program::GlobalOp global,
   }
   if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
     if (dense.getType() != global.getType())
-      return global.emitError() << "pp-export: the initial value of parameter @"
+      return global.emitError() << pass << ": the initial value of parameter @"
                                 << global.getSymName() << " has type "
                                 << printType(dense.getType()) << ", not "
                                 << printType(global.getType());
@@ -63,14 +80,14 @@ LogicalResult ParameterReader::write(ml_program::GlobalOp global,
     out << bytes;
     return success();
   }
-  return global.emitError() << "pp-export: parameter @" << global.getSymName()
-                            << " has an initial value pp-export cannot read; "
+  return global.emitError() << pass << ": parameter @" << global.getSymName()
+                            << " has an initial value pp cannot read; "
                                "expected #nn.external or dense elements";
 }
 
-LogicalResult ParameterReader::writeRange(ml_program::GlobalOp global,
-                                          nn::ExternalDataAttr external,
-                                          llvm::raw_ostream &out) {
+LogicalResult InitializerReader::writeRange(ml_program::GlobalOp global,
+                                            nn::ExternalDataAttr external,
+                                            llvm::raw_ostream &out) {
   auto type = cast<RankedTensorType>(global.getType());
   StringRef modelDir = llvm::sys::path::parent_path(external.getFile());
   StringRef location =
@@ -89,7 +106,7 @@ LogicalResult ParameterReader::writeRange(ml_program::GlobalOp global,
   if (external.getLength() >= 0)
     addEntry("length", std::to_string(external.getLength()));
   if (llvm::Error error = onnx_import::checkTensorData(tensor, type, modelDir))
-    return emitReadError(global, external.getFile().getValue())
+    return emitReadError(pass, global, external.getFile().getValue())
            << llvm::toString(std::move(error));
 
   llvm::SmallString<256> path(modelDir);
@@ -97,7 +114,8 @@ LogicalResult ParameterReader::writeRange(ml_program::GlobalOp global,
   llvm::Expected<llvm::sys::fs::file_t> file =
       llvm::sys::fs::openNativeFileForRead(path);
   if (!file)
-    return emitReadError(global, path) << llvm::toString(file.takeError());
+    return emitReadError(pass, global, path)
+           << llvm::toString(file.takeError());
   llvm::scope_exit close([&] { llvm::sys::fs::closeFile(*file); });
   constexpr uint64_t kChunkBytes = 8 << 20;
   std::vector<char> buffer(std::min(kChunkBytes, getEncodedBytes(type)));
@@ -107,9 +125,10 @@ LogicalResult ParameterReader::writeRange(ml_program::GlobalOp global,
     llvm::Expected<size_t> got = llvm::sys::fs::readNativeFileSlice(
         *file, llvm::MutableArrayRef<char>(buffer.data(), want), offset);
     if (!got)
-      return emitReadError(global, path) << llvm::toString(got.takeError());
+      return emitReadError(pass, global, path)
+             << llvm::toString(got.takeError());
     if (*got == 0)
-      return emitReadError(global, path)
+      return emitReadError(pass, global, path)
              << "the file ends at byte " << offset << ", inside the data";
     out.write(buffer.data(), *got);
     offset += *got;
@@ -139,9 +158,9 @@ static const onnx::TensorProto *findTensor(const onnx::ModelProto &model,
   return nullptr;
 }
 
-LogicalResult ParameterReader::writeEmbedded(ml_program::GlobalOp global,
-                                             nn::ExternalDataAttr external,
-                                             llvm::raw_ostream &out) {
+LogicalResult InitializerReader::writeEmbedded(ml_program::GlobalOp global,
+                                               nn::ExternalDataAttr external,
+                                               llvm::raw_ostream &out) {
   StringRef file = external.getFile().getValue();
   const onnx::ModelProto *model = getModel(global, file);
   if (!model)
@@ -149,7 +168,7 @@ LogicalResult ParameterReader::writeEmbedded(ml_program::GlobalOp global,
   StringRef key = external.getKey().getValue();
   const onnx::TensorProto *tensor = findTensor(*model, key);
   if (!tensor)
-    return emitReadError(global, file)
+    return emitReadError(pass, global, file)
            << "the model has no initializer '" << key << "'";
 
   auto type = cast<RankedTensorType>(global.getType());
@@ -158,32 +177,33 @@ LogicalResult ParameterReader::writeEmbedded(ml_program::GlobalOp global,
   llvm::SmallVector<int64_t> dims(tensor->dims().begin(), tensor->dims().end());
   if (elementType != type.getElementType() ||
       llvm::ArrayRef<int64_t>(dims) != type.getShape())
-    return emitReadError(global, file)
+    return emitReadError(pass, global, file)
            << "initializer '" << key << "' is "
            << onnx_import::dataTypeName(tensor->data_type()) << " of shape ["
            << printShape(dims) << "], not the parameter's " << printType(type);
   llvm::Expected<DenseElementsAttr> data = onnx_import::convertTensorData(
       *tensor, type, llvm::sys::path::parent_path(file));
   if (!data)
-    return emitReadError(global, file) << "initializer '" << key << "' "
-                                       << llvm::toString(data.takeError());
+    return emitReadError(pass, global, file)
+           << "initializer '" << key << "' "
+           << llvm::toString(data.takeError());
   std::string bytes;
   appendEncodedData(*data, bytes);
   out << bytes;
   return success();
 }
 
-const onnx::ModelProto *ParameterReader::getModel(ml_program::GlobalOp global,
-                                                  StringRef path) {
+const onnx::ModelProto *InitializerReader::getModel(ml_program::GlobalOp global,
+                                                    StringRef path) {
   auto it = models.find(path);
   if (it != models.end())
     return it->second.get();
   auto model = std::make_unique<onnx::ModelProto>();
   if (llvm::Error error = onnx_import::loadModel(path, *model)) {
-    emitReadError(global, path) << llvm::toString(std::move(error));
+    emitReadError(pass, global, path) << llvm::toString(std::move(error));
     return nullptr;
   }
   return (models[path] = std::move(model)).get();
 }
 
-} // namespace pp::exporter
+} // namespace pp

@@ -1,0 +1,31 @@
+//===- FreezeInitializers.h - Keep initializers out of training -*- C++ -*-===//
+//
+// pp-attach-loss's frozen initializers: the contract is in
+// TrainingPasses.td (pp-attach-loss) and docs/Training.md ("Frozen
+// initializers").
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_LIB_TRANSFORMS_TRAINING_FREEZEINITIALIZERS_H
+#define PP_LIB_TRANSFORMS_TRAINING_FREEZEINITIALIZERS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+
+namespace pp {
+
+/// Freezes the float initializers `forward` reads that match `patterns`,
+/// that the model's TrainingInfoProtos leave out, or whose data holds a
+/// non-finite value: each becomes an immutable global (read with
+/// `ml_program.global_load_const`) marked `pp.frozen`. Emits an error for a
+/// malformed pattern or one that matches nothing, or data that cannot be
+/// read.
+mlir::LogicalResult freezeInitializers(mlir::ModuleOp module,
+                                       mlir::func::FuncOp forward,
+                                       llvm::ArrayRef<std::string> patterns);
+
+} // namespace pp
+
+#endif // PP_LIB_TRANSFORMS_TRAINING_FREEZEINITIALIZERS_H
