@@ -40,8 +40,8 @@ Rewrites (the outputs that are compared keep their meaning):
    nodes holding the data set's values (not initializers: pp imports a
    float initializer as a parameter, never as a compile-time constant).
  - Outputs nn has no form for are dropped, and only the first output is
-   compared: LayerNormalization's Mean and InvStdDev, MaxPool's Indices,
-   BatchNormalization's running statistics in training mode.
+   compared: LayerNormalization's Mean and InvStdDev, MaxPool's Indices.
+   (BatchNormalization's training-mode running statistics are compared.)
  - A model of an opset below 13 (which pp does not import) has its opset
    raised to 13 when every one of its operators has, at opset 13, the very
    definition it had at the model's opset (the schema's since_version is not
@@ -69,8 +69,7 @@ MIN_OPSET = 13
 TIMEOUT_S = 120
 
 # Outputs kept of operators whose further outputs nn has no form for.
-SINGLE_OUTPUT = {"LayerNormalization": 1, "MaxPool": 1,
-                 "BatchNormalization": 1}
+SINGLE_OUTPUT = {"LayerNormalization": 1, "MaxPool": 1}
 
 # Input positions that pp's importer reads as compile-time constants.
 CONSTANT_INPUTS = {

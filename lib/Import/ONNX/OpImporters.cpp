@@ -154,13 +154,111 @@ LogicalResult importLayerNorm(NodeImporter &n) {
       n.builder.getF32FloatAttr(n.floatAttr("epsilon", 1e-5f)));
 }
 
+/// One of BatchNormalization's updated running statistics (outputs 1 and 2
+/// in training mode): `running * momentum + batch * (1 - momentum)`, with
+/// the batch's mean, or its variance over every axis but the channels',
+/// biased as ONNX defines these outputs. (The running variance the runtime
+/// keeps as state is PyTorch's, from the unbiased batch variance; these
+/// outputs are the graph's own values, which a model may return.)
+FailureOr<Value> buildUpdatedStatistic(NodeImporter &n, bool variance,
+                                       float momentum) {
+  OpBuilder &b = n.builder;
+  Value x = n.input(0);
+  RankedTensorType type = n.inputType(0);
+  SmallVector<int64_t> axes = {0};
+  for (int64_t axis = 2; axis < type.getRank(); ++axis)
+    axes.push_back(axis);
+  auto scalar = [&](double value) -> FailureOr<Value> {
+    auto scalarType = RankedTensorType::get({}, type.getElementType());
+    auto c = n.buildTyped<ConstantOp>(
+        scalarType,
+        DenseElementsAttr::get(scalarType,
+                               b.getFloatAttr(type.getElementType(), value)));
+    if (failed(c))
+      return failure();
+    return c->front();
+  };
+  auto reduceMean = [&](Value input, bool keepdims) -> FailureOr<Value> {
+    auto r = n.build<ReduceMeanOp>(1, input, b.getDenseI64ArrayAttr(axes),
+                                   b.getBoolAttr(keepdims));
+    if (failed(r))
+      return failure();
+    return r->front();
+  };
+  auto binary = [&](auto tag, Value lhs, Value rhs) -> FailureOr<Value> {
+    using OpTy = typename decltype(tag)::type;
+    auto r = n.build<OpTy>(1, lhs, rhs);
+    if (failed(r))
+      return failure();
+    return r->front();
+  };
+  struct Sub {
+    using type = SubOp;
+  };
+  struct Mul {
+    using type = MulOp;
+  };
+  struct Add {
+    using type = AddOp;
+  };
+
+  FailureOr<Value> batch = reduceMean(x, /*keepdims=*/false);
+  if (failed(batch))
+    return failure();
+  if (variance) {
+    FailureOr<Value> mean = reduceMean(x, /*keepdims=*/true);
+    if (failed(mean))
+      return failure();
+    FailureOr<Value> centred = binary(Sub{}, x, *mean);
+    if (failed(centred))
+      return failure();
+    FailureOr<Value> squared = binary(Mul{}, *centred, *centred);
+    if (failed(squared))
+      return failure();
+    batch = reduceMean(*squared, /*keepdims=*/false);
+    if (failed(batch))
+      return failure();
+  }
+  FailureOr<Value> keep = scalar(momentum), take = scalar(1.0 - momentum);
+  if (failed(keep) || failed(take))
+    return failure();
+  FailureOr<Value> old = binary(Mul{}, n.input(variance ? 4 : 3), *keep);
+  FailureOr<Value> fresh = binary(Mul{}, *batch, *take);
+  if (failed(old) || failed(fresh))
+    return failure();
+  return binary(Add{}, *old, *fresh);
+}
+
+/// BatchNormalization as PyTorch exports it: one output (inference, or a
+/// module exported with TrainingMode.PRESERVE), or in training mode
+/// (`training_mode = 1`) with the updated running mean and variance as
+/// outputs 1 and 2, which models rarely use. nn.batch_norm in training mode
+/// updates the running statistics as state itself (in place, when it runs);
+/// where the graph does use those outputs, they are computed from the batch
+/// by ops placed before it, so that they read the statistics it started
+/// from.
 LogicalResult importBatchNorm(NodeImporter &n) {
   OpBuilder &b = n.builder;
-  return n.emit<BatchNormOp>(n.input(0), n.input(1), n.input(2), n.input(3),
-                             n.input(4),
-                             b.getF32FloatAttr(n.floatAttr("epsilon", 1e-5f)),
-                             b.getF32FloatAttr(n.floatAttr("momentum", 0.9f)),
-                             b.getBoolAttr(n.intAttr("training_mode", 0) != 0));
+  bool training = n.intAttr("training_mode", 0) != 0;
+  float momentum = n.floatAttr("momentum", 0.9f);
+  if (!training && n.numOutputs() > 1)
+    return n.error() << "outputs running_mean and running_var exist in "
+                        "training mode only (training_mode = 1), but this "
+                        "node has training_mode = 0 and "
+                     << n.numOutputs() << " outputs";
+  for (int output : {1, 2}) {
+    if (!n.hasOutput(output))
+      continue;
+    FailureOr<Value> statistic =
+        buildUpdatedStatistic(n, /*variance=*/output == 2, momentum);
+    if (failed(statistic))
+      return failure();
+    n.setOutput(output, *statistic);
+  }
+  return n.emit<BatchNormOp>(
+      n.input(0), n.input(1), n.input(2), n.input(3), n.input(4),
+      b.getF32FloatAttr(n.floatAttr("epsilon", 1e-5f)),
+      b.getF32FloatAttr(momentum), b.getBoolAttr(training));
 }
 
 //===----------------------------------------------------------------------===//
@@ -678,13 +776,11 @@ const llvm::StringMap<ImportFn> &importers() {
 }
 
 /// Uses of ONNX operators that have no nn form: extra outputs nn does not
-/// model (LayerNormalization's mean, MaxPool's indices, BatchNormalization's
-/// running statistics) and non-float data where nn ops need floats.
+/// model (LayerNormalization's mean, MaxPool's indices) and non-float data
+/// where nn ops need floats.
 bool hasNNForm(NodeImporter &n) {
   StringRef type = n.node.op_type();
-  if ((type == "LayerNormalization" || type == "MaxPool" ||
-       type == "BatchNormalization") &&
-      n.numOutputs() > 1)
+  if ((type == "LayerNormalization" || type == "MaxPool") && n.numOutputs() > 1)
     return false;
   if (type == "Range")
     return n.constantInput(0) && n.constantInput(1) && n.constantInput(2);
