@@ -124,6 +124,25 @@ class TinyGPT(nn.Module):
             self.lm_head.weight = self.tok_emb.weight
         pos = torch.arange(max_seq, dtype=torch.long).view(1, max_seq)
         self.register_buffer("pos", pos, persistent=False)
+        self.init_gpt2(n_layers)
+
+    def init_gpt2(self, n_layers):
+        """GPT-2's initialisation: weights of the linear layers and the
+        embeddings from N(0, 0.02), the projections back into the residual
+        stream from N(0, 0.02 / sqrt(2 * n_layers)), so that the first
+        loss is near ln(vocab) (PyTorch's defaults give the tied embedding
+        unit variance and a first loss of about 43). Biases keep PyTorch's
+        random defaults: equal-valued initializers would be merged by the
+        exporter (see randomize_layernorm)."""
+        gen = torch.Generator().manual_seed(5)
+        with torch.no_grad():
+            for name, module in self.named_modules():
+                if isinstance(module, (nn.Linear, nn.Embedding)):
+                    std = 0.02
+                    if name.endswith(".proj"):
+                        std /= math.sqrt(2 * n_layers)
+                    module.weight.copy_(torch.randn(
+                        module.weight.shape, generator=gen) * std)
 
     def forward(self, input_ids):
         t = input_ids.shape[1]

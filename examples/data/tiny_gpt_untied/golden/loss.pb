@@ -1,1 +1,1 @@
-BlossJ“Þ¡@
+BlossJ>Cœ@
