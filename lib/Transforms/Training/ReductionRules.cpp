@@ -1,7 +1,8 @@
 //===- ReductionRules.cpp - Gradients of reductions -----------------------===//
 //
 // nn.reduce_sum and nn.reduce_mean: the gradient is broadcast back over the
-// reduced axes (divided by their size for the mean).
+// reduced axes (divided by their size for the mean). nn.cumsum: the
+// cumulative sum of the gradient in the other direction.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,11 +43,24 @@ LogicalResult reduceMeanGradient(ReduceMeanOp op, GradientContext &ctx) {
   return success();
 }
 
+/// Output i sums the inputs j <= i (exclusive: j < i), so input j gets the
+/// gradients of the outputs i >= j (i > j): the same cumulative sum, with the
+/// same exclusiveness, in the other direction.
+LogicalResult cumSumGradient(CumSumOp op, GradientContext &ctx) {
+  OpBuilder &b = ctx.getBuilder();
+  ctx.setOperandGradient(
+      0, CumSumOp::create(b, ctx.getLoc(), ctx.getResultGradient(),
+                          op.getAxisAttr(), op.getExclusiveAttr(),
+                          b.getBoolAttr(!op.getReverse())));
+  return success();
+}
+
 } // namespace
 
 void addReductionGradientRules(GradientRules &rules) {
   rules.add<ReduceSumOp>(reduceSumGradient);
   rules.add<ReduceMeanOp>(reduceMeanGradient);
+  rules.add<CumSumOp>(cumSumGradient);
 }
 
 } // namespace pp

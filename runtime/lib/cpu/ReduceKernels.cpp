@@ -1,11 +1,13 @@
-//===- ReduceKernels.cpp - reduce_sum, reduce_mean and sum_to -------------===//
+//===- ReduceKernels.cpp - reduce_sum, reduce_mean, sum_to and cumsum -----===//
 //
 // All three sum the input into the "kept" shape (the input's rank, reduced
 // axes of size 1): Broadcast.h's plan, read backwards, walks the input in
 // rows along which the accumulator is either contiguous (a kept axis: a
 // vectorised row add) or one element (a reduced axis: a row sum). Float
 // sums accumulate in double, integer sums in int64 or uint64; reduce_mean
-// then divides by the number of elements reduced into each result.
+// then divides by the number of elements reduced into each result. cumsum
+// walks each line along its axis with a row of accumulators of the same
+// types.
 //
 //===----------------------------------------------------------------------===//
 
@@ -148,10 +150,71 @@ Status makeSumTo(const KernelSpec &spec, KernelFn &out) {
   return makeReduction<FloatTypes>(spec, kept, /*mean=*/false, out);
 }
 
+/// The cumulative sums of `x` along the axis of layout `l`, forwards or
+/// backwards (`reverse`), each including its own element or not
+/// (`exclusive`), through `acc`: scratch of one accumulator per inner index.
+template <typename T>
+void cumsum(const AxisLayout &l, bool exclusive, bool reverse, const T *x, T *y,
+            AccumulatorOf<T> *acc) {
+  using Acc = AccumulatorOf<T>;
+  for (int64_t o = 0; o < l.outer; ++o) {
+    std::fill(acc, acc + l.inner, Acc(0));
+    for (int64_t step = 0; step < l.n; ++step) {
+      const int64_t k = reverse ? l.n - 1 - step : step;
+      const int64_t at = (o * l.n + k) * l.inner;
+      const T *xr = x + at;
+      T *yr = y + at;
+      if (exclusive)
+        for (int64_t i = 0; i < l.inner; ++i) {
+          yr[i] = T(acc[i]);
+          acc[i] += Acc(xr[i]);
+        }
+      else
+        for (int64_t i = 0; i < l.inner; ++i) {
+          acc[i] += Acc(xr[i]);
+          yr[i] = T(acc[i]);
+        }
+    }
+  }
+}
+
+Status makeCumSum(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  int64_t axis, exclusive, reverse;
+  if (Status s = spec.attrs.getInt("axis", axis))
+    return s;
+  if (Status s = spec.attrs.getInt("exclusive", exclusive, 0))
+    return s;
+  if (Status s = spec.attrs.getInt("reverse", reverse, 0))
+    return s;
+  const TensorType &input = spec.inputs[0];
+  if (Status s = checkAxis(spec, axis, int64_t(input.shape.size())))
+    return s;
+  if (Status s = checkType(spec, "result", spec.outputs[0], input))
+    return s;
+  const AxisLayout l = layoutAround(input.shape, axis);
+  return dispatchType(
+      NumericTypes{}, spec, "operand", input.dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        using Acc = AccumulatorOf<T>;
+        out = [l, exclusive, reverse](KernelContext &ctx,
+                                      const Tensor *const *in,
+                                      Tensor *const *res) {
+          Acc *acc =
+              static_cast<Acc *>(ctx.scratch(0, size_t(l.inner) * sizeof(Acc)));
+          cumsum(l, exclusive != 0, reverse != 0, in[0]->data<T>(),
+                 res[0]->data<T>(), acc);
+        };
+        return Status::ok();
+      });
+}
+
 } // namespace
 
 void pp::rt::cpu::registerReduceKernels(KernelRegistry &registry) {
   registry.add("nn.reduce_sum", Backend::CPU, makeReduce</*Mean=*/false>);
   registry.add("nn.reduce_mean", Backend::CPU, makeReduce</*Mean=*/true>);
   registry.add("nn.sum_to", Backend::CPU, makeSumTo);
+  registry.add("nn.cumsum", Backend::CPU, makeCumSum);
 }

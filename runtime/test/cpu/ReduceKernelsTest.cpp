@@ -1,8 +1,9 @@
-//===- ReduceKernelsTest.cpp - Tests of reduce_sum, reduce_mean, sum_to ---===//
+//===- ReduceKernelsTest.cpp - Tests of the reductions and cumsum ---------===//
 //
 // Reductions over every subset of axes, with and without keepdims, in every
 // numeric type against a reference loop; the accuracy of long F32 sums;
-// sum_to as the adjoint of expand (finite differences); and errors.
+// sum_to as the adjoint of expand (finite differences); cumsum in every
+// direction against ONNX's example and a reference loop; and errors.
 //
 //===----------------------------------------------------------------------===//
 
@@ -150,6 +151,67 @@ TEST(ReduceKernels, PreparationErrors) {
   EXPECT_NE(error.find("result 2xf32 does not broadcast to 2x3xf32"),
             std::string::npos)
       << error;
+}
+
+TEST(ReduceKernels, CumSumMatchesOnnxExample) {
+  Tensor x = tensorOf({DType::F64, {3}}, {1, 2, 3});
+  const std::vector<std::pair<std::pair<int64_t, int64_t>, Values>> cases = {
+      {{0, 0}, {1, 3, 6}},
+      {{1, 0}, {0, 1, 3}},
+      {{0, 1}, {6, 5, 3}},
+      {{1, 1}, {5, 3, 0}}};
+  for (const auto &[flags, expected] : cases)
+    expectClose(run1("nn.cumsum",
+                     attrs({{"axis", int64_t(0)},
+                            {"exclusive", flags.first},
+                            {"reverse", flags.second}}),
+                     {x}, x.type()),
+                expected, 0, 0, "cumsum");
+}
+
+TEST(ReduceKernels, CumSumAlongEveryAxisInEveryType) {
+  std::mt19937 rng(43);
+  const Shape shape{2, 3, 4};
+  for (DType dtype :
+       {DType::F32, DType::F64, DType::I64, DType::I32, DType::U8})
+    for (int64_t axis = 0; axis < 3; ++axis)
+      for (int64_t exclusive : {0, 1})
+        for (int64_t reverse : {0, 1}) {
+          Tensor x =
+              randomTensor({dtype, shape}, rng, dtype == DType::U8 ? 0 : -9, 9);
+          Values v = valuesOf(x), expected;
+          forEachIndex(shape, [&](const std::vector<int64_t> &index) {
+            double sum = 0;
+            std::vector<int64_t> at = index;
+            for (int64_t j = 0; j < shape[size_t(axis)]; ++j) {
+              int64_t i = index[size_t(axis)];
+              bool in = reverse ? (exclusive ? j > i : j >= i)
+                                : (exclusive ? j < i : j <= i);
+              at[size_t(axis)] = j;
+              if (in)
+                sum += v[size_t(flatIndex(shape, at))];
+            }
+            expected.push_back(sum);
+          });
+          std::string what = std::string("cumsum ") + dtypeName(dtype) +
+                             " axis " + std::to_string(axis) +
+                             (exclusive ? " exclusive" : "") +
+                             (reverse ? " reverse" : "");
+          expectClose(run1("nn.cumsum",
+                           attrs({{"axis", axis},
+                                  {"exclusive", exclusive},
+                                  {"reverse", reverse}}),
+                           {x}, x.type()),
+                      expected, 1e-6, 0, what);
+        }
+  std::string error =
+      prepareError("nn.cumsum", attrs({{"axis", int64_t(2)}}),
+                   {{DType::F32, {2, 3}}}, {{DType::F32, {2, 3}}});
+  EXPECT_NE(error.find("axis 2 is out of range for rank 2"), std::string::npos)
+      << error;
+  error = prepareError("nn.cumsum", attrs({{"axis", int64_t(0)}}),
+                       {{DType::Bool, {2}}}, {{DType::Bool, {2}}});
+  EXPECT_NE(error.find("unsupported element type"), std::string::npos) << error;
 }
 
 } // namespace

@@ -192,6 +192,13 @@ OpCost GatherGradOp::getForwardCost() {
   return cost;
 }
 
+OpCost PadGradOp::getForwardCost() {
+  // Zero the result, then add each element of dy that an input element fed.
+  OpCost cost = trafficOf(*this);
+  cost.flops = elementsOf(getDy().getType());
+  return cost;
+}
+
 //===----------------------------------------------------------------------===//
 // Backward
 //===----------------------------------------------------------------------===//
@@ -258,7 +265,7 @@ static bool isGradientOp(Operation *op) {
              DropoutGradOp, LayerNormGradOp, LayerNormGradParamsOp,
              BatchNormGradOp, BatchNormGradParamsOp, ConvGradInputOp,
              ConvGradWeightOp, MaxPoolGradOp, AveragePoolGradOp, GatherGradOp,
-             SliceGradOp>(op);
+             SliceGradOp, PadGradOp>(op);
 }
 
 void getDefaultSavedForBackward(Operation *op, SmallVectorImpl<Value> &values) {
@@ -275,7 +282,7 @@ void getDefaultSavedForBackward(Operation *op, SmallVectorImpl<Value> &values) {
       .Case<AddOp, SubOp, NegOp, CastOp, ReshapeOp, FlattenOp, TransposeOp,
             SliceOp, ConcatOp, SplitOp, UnsqueezeOp, SqueezeOp, ExpandOp,
             AveragePoolOp, GlobalAveragePoolOp, ReduceMeanOp, ReduceSumOp,
-            ConstantOp>([](Operation *) {})
+            ConstantOp, PadOp, TileOp, TriluOp, CumSumOp>([](Operation *) {})
       // The derivative is a function of the result.
       .Case<SqrtOp, TanhOp, SigmoidOp, ExpOp, ReluOp, SoftmaxOp, LogSoftmaxOp>(
           [&](Operation *) { values.push_back(op->getResult(0)); })
@@ -424,6 +431,17 @@ OpCost getDefaultOperandGradientCost(Operation *op, unsigned index,
       })
       .Case([&](ReduceSumOp) { return movedBack(operand, dy); })
       .Case([&](ExpandOp) { return gradient(op, operand, 0); })
+      // Tiles sum back into the input: the reduction is counted.
+      .Case([&](TileOp) { return gradient(op, operand, 0); })
+      .Case([&](PadOp pad) {
+        // Constant: a crop of dy. Other modes add every element of dy back.
+        OpCost cost = movedBack(operand, dy);
+        if (pad.getMode() != "constant")
+          cost.flops = elementsOf(pad.getType());
+        return cost;
+      })
+      .Case([&](TriluOp) { return movedBack(operand, dy); })
+      .Case([&](CumSumOp) { return gradient(op, operand, 1); })
       .Case([&](ConcatOp) {
         // Each input takes back its slice of the gradient.
         return movedBack(operand, bytesOf(operand));
