@@ -800,6 +800,7 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Tile", importTile},
       {"Trilu", importTrilu},
       {"CumSum", importCumSum},
+      {"Einsum", importEinsum},
   };
   return table;
 }
@@ -843,6 +844,7 @@ std::pair<int, int> inputArity(StringRef type) {
       {"Tile", {2, 2}},
       {"Trilu", {1, 2}},
       {"CumSum", {2, 2}},
+      {"Einsum", {1, std::numeric_limits<int>::max()}},
   };
   auto it = table.find(type);
   if (it != table.end())
