@@ -261,13 +261,19 @@ template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
 // Reductions
 //===----------------------------------------------------------------------===//
 
-/// ReduceMean before opset 18 takes `axes` as an attribute, later (and
-/// ReduceSum from 13) as an optional input.
+/// ReduceMean, ReduceMax and ReduceMin before opset 18 take `axes` as an
+/// attribute, later (and ReduceSum from 13) as an optional input.
 template <typename OpTy>
 LogicalResult importReduce(NodeImporter &n, bool axesAsInput) {
   auto input = n.inputType(0);
   int64_t rank = input.getRank();
   Ints axes;
+  if (axesAsInput && n.attr("axes"))
+    return n.error() << "takes 'axes' as an input at opset " << n.opset
+                     << ", not as an attribute";
+  if (!axesAsInput && n.hasInput(1))
+    return n.error() << "takes 'axes' as an attribute at opset " << n.opset
+                     << ", not as an input";
   if (axesAsInput) {
     if (n.hasInput(1)) {
       auto given = n.intsInput(1, "axes");
@@ -300,6 +306,14 @@ LogicalResult importReduceMean(NodeImporter &n) {
 
 LogicalResult importReduceSum(NodeImporter &n) {
   return importReduce<ReduceSumOp>(n, /*axesAsInput=*/true);
+}
+
+LogicalResult importReduceMax(NodeImporter &n) {
+  return importReduce<ReduceMaxOp>(n, /*axesAsInput=*/n.opset >= 18);
+}
+
+LogicalResult importReduceMin(NodeImporter &n) {
+  return importReduce<ReduceMinOp>(n, /*axesAsInput=*/n.opset >= 18);
 }
 
 //===----------------------------------------------------------------------===//
@@ -801,6 +815,8 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Trilu", importTrilu},
       {"CumSum", importCumSum},
       {"Einsum", importEinsum},
+      {"ReduceMax", importReduceMax},
+      {"ReduceMin", importReduceMin},
   };
   return table;
 }
@@ -845,6 +861,8 @@ std::pair<int, int> inputArity(StringRef type) {
       {"Trilu", {1, 2}},
       {"CumSum", {2, 2}},
       {"Einsum", {1, std::numeric_limits<int>::max()}},
+      {"ReduceMax", {1, 2}},
+      {"ReduceMin", {1, 2}},
   };
   auto it = table.find(type);
   if (it != table.end())

@@ -1,6 +1,6 @@
 // RUN: pp-opt %s --pp-annotate-cost="device=cpu" | FileCheck %s
 
-// Costs of pad, tile, trilu, cumsum and pad_grad. cpu profile: 1.28e12
+// Costs of pad, tile, trilu, cumsum, pad_grad and reduce_max. cpu profile: 1.28e12
 // FLOP/s, 2.048e11 B/s, 1 us per kernel; time = max(FLOPs / peak, bytes /
 // bandwidth) + 1 us. x is a 64 x 1000 f32 parameter (256000 B): the
 // backward of each op is its W, and no op keeps anything (act = 0).
@@ -15,10 +15,15 @@
 // cumsum: 64000 adds (0.05 us) against 512000 B -> 3.5 us, both ways.
 // pad_grad of 64 x 1002 into 64 x 1000: 64128 adds against 512512 B ->
 //   3.5025 us; gradient ops have no backward.
+// reduce_max over axis 1 of p = in * x (64 x 1000 f32, an activation):
+//   F 64000 comparisons against 256256 B -> 2.25125 us; B reads dy, p and
+//   the result (256512 B), writes p's gradient (256000 B), 4 operations per
+//   element (0.2 us) -> 3.5025 us. It keeps p, counted at the mul that
+//   makes it, and its result (act = 256 B).
 
 module {
   ml_program.global private mutable @w(dense<0.0> : tensor<64x1000xf32>) : tensor<64x1000xf32>
-  func.func @forward(%dy: tensor<64x1002xf32>) -> tensor<f32> {
+  func.func @forward(%dy: tensor<64x1002xf32>, %in: tensor<64x1000xf32>) -> tensor<f32> {
     %x = ml_program.global_load @w : tensor<64x1000xf32>
     %0 = nn.pad %x {mode = "reflect", pads = array<i64: 0, 1, 0, 1>} : tensor<64x1000xf32> -> tensor<64x1002xf32>
     %1 = nn.pad %x {pads = array<i64: 0, 1, 0, 1>} : tensor<64x1000xf32> -> tensor<64x1002xf32>
@@ -26,6 +31,9 @@ module {
     %3 = nn.trilu %x : tensor<64x1000xf32>
     %4 = nn.cumsum %x {axis = 1 : i64} : tensor<64x1000xf32>
     %5 = nn.pad_grad %dy {mode = "reflect", pads = array<i64: 0, 1, 0, 1>} : tensor<64x1002xf32> -> tensor<64x1000xf32>
+    %p = nn.mul %in, %x : tensor<64x1000xf32>, tensor<64x1000xf32> -> tensor<64x1000xf32>
+    %6 = nn.reduce_max %p {axes = array<i64: 1>} : tensor<64x1000xf32> -> tensor<64x1xf32>
+    %s6 = nn.reduce_sum %6 {axes = array<i64: 0, 1>, keepdims = false} : tensor<64x1xf32> -> tensor<f32>
     %s0 = nn.reduce_sum %0 {axes = array<i64: 0, 1>, keepdims = false} : tensor<64x1002xf32> -> tensor<f32>
     %s1 = nn.reduce_sum %1 {axes = array<i64: 0, 1>, keepdims = false} : tensor<64x1002xf32> -> tensor<f32>
     %s2 = nn.reduce_sum %2 {axes = array<i64: 0, 1>, keepdims = false} : tensor<128x1000xf32> -> tensor<f32>
@@ -35,7 +43,8 @@ module {
     %b = nn.add %a, %s2 : tensor<f32>, tensor<f32> -> tensor<f32>
     %c = nn.add %b, %s3 : tensor<f32>, tensor<f32> -> tensor<f32>
     %d = nn.add %c, %s4 : tensor<f32>, tensor<f32> -> tensor<f32>
-    return %d : tensor<f32>
+    %e = nn.add %d, %s6 : tensor<f32>, tensor<f32> -> tensor<f32>
+    return %e : tensor<f32>
   }
 }
 
@@ -46,3 +55,4 @@ module {
 // CHECK: nn.trilu {{.*}}pp.cost = {act = 0 : i64, b = 0.000000e+00 : f64, f = 3.{{4999|5000}}{{[0-9]*}}E-6 : f64, w = 3.{{4999|5000}}{{[0-9]*}}E-6 : f64}
 // CHECK: nn.cumsum {{.*}}pp.cost = {act = 0 : i64, b = 0.000000e+00 : f64, f = 3.{{4999|5000}}{{[0-9]*}}E-6 : f64, w = 3.{{4999|5000}}{{[0-9]*}}E-6 : f64}
 // CHECK: nn.pad_grad {{.*}}pp.cost = {act = 0 : i64, b = 0.000000e+00 : f64, f = 3.502500e-06 : f64, w = 0.000000e+00 : f64}
+// CHECK: nn.reduce_max {{.*}}pp.cost = {act = 256 : i64, b = 3.502500e-06 : f64, f = 2.251250e-06 : f64, w = 0.000000e+00 : f64}

@@ -1,7 +1,8 @@
 // RUN: pp-opt %s -canonicalize -split-input-file | FileCheck %s
 
-// Folders of pad, tile, trilu and cumsum on constant operands (masks,
-// position ids and shapes), and their identities.
+// Folders of pad, tile, trilu, cumsum, reduce_max and reduce_min on
+// constant operands (masks, position ids and shapes), and their
+// identities.
 
 // CHECK-LABEL: func.func @pad
 // CHECK-DAG:     %[[R:.*]] = nn.constant dense<{{\[}}[3.000000e+00, 2.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00, 2.000000e+00]]> : tensor<1x6xf32>
@@ -60,4 +61,23 @@ func.func @cumsum() -> (tensor<2x3xi32>, tensor<2x3xf64>) {
   %0 = nn.cumsum %i {axis = 1 : i64} : tensor<2x3xi32>
   %1 = nn.cumsum %f {axis = 0 : i64, exclusive = true, reverse = true} : tensor<2x3xf64>
   return %0, %1 : tensor<2x3xi32>, tensor<2x3xf64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_extreme
+// CHECK-DAG:     %[[A:.*]] = nn.constant dense<[3, 9]> : tensor<2xi64>
+// CHECK-DAG:     %[[B:.*]] = nn.constant dense<{{\[}}[-1, 2, 0]]> : tensor<1x3xi64>
+// CHECK-DAG:     %[[C:.*]] = nn.constant dense<[0x7FC00000, 5.000000e+00]> : tensor<2xf32>
+// CHECK-DAG:     %[[D:.*]] = nn.constant dense<{{\[}}[0x7FC00000], [-2.000000e+00]]> : tensor<2x1xf32>
+// CHECK:         return %[[A]], %[[B]], %[[C]], %[[D]]
+func.func @reduce_extreme() -> (tensor<2xi64>, tensor<1x3xi64>, tensor<2xf32>, tensor<2x1xf32>) {
+  %i = nn.constant dense<[[3, 2, 0], [-1, 9, 4]]> : tensor<2x3xi64>
+  %f = nn.constant dense<[[1.0, 0x7FC00000, 3.0], [-2.0, 5.0, 4.0]]> : tensor<2x3xf32>
+  %0 = nn.reduce_max %i {axes = array<i64: 1>, keepdims = false} : tensor<2x3xi64> -> tensor<2xi64>
+  %1 = nn.reduce_min %i {axes = array<i64: 0>} : tensor<2x3xi64> -> tensor<1x3xi64>
+  // A NaN wins, as in the kernels and PyTorch.
+  %2 = nn.reduce_max %f {axes = array<i64: 1>, keepdims = false} : tensor<2x3xf32> -> tensor<2xf32>
+  %3 = nn.reduce_min %f {axes = array<i64: 1>} : tensor<2x3xf32> -> tensor<2x1xf32>
+  return %0, %1, %2, %3 : tensor<2xi64>, tensor<1x3xi64>, tensor<2xf32>, tensor<2x1xf32>
 }

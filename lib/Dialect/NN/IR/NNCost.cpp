@@ -114,6 +114,19 @@ OpCost ReduceSumOp::getForwardCost() {
   return cost;
 }
 
+OpCost ReduceMaxOp::getForwardCost() {
+  // One comparison per input element.
+  OpCost cost = trafficOf(*this);
+  cost.flops = elementsOf(getInput().getType());
+  return cost;
+}
+
+OpCost ReduceMinOp::getForwardCost() {
+  OpCost cost = trafficOf(*this);
+  cost.flops = elementsOf(getInput().getType());
+  return cost;
+}
+
 //===----------------------------------------------------------------------===//
 // Loss and gradient ops
 //===----------------------------------------------------------------------===//
@@ -301,6 +314,10 @@ void getDefaultSavedForBackward(Operation *op, SmallVectorImpl<Value> &values) {
         values.append({bn.getInput(), bn.getScale()});
       })
       .Case([&](MaxPoolOp pool) { values.push_back(pool.getInput()); })
+      // The gradient goes to the elements equal to the result.
+      .Case<ReduceMaxOp, ReduceMinOp>([&](Operation *) {
+        values.append({op->getOperand(0), op->getResult(0)});
+      })
       .Case([&](GatherOp gather) { values.push_back(gather.getIndices()); })
       .Case([&](WhereOp where) { values.push_back(where.getCondition()); })
       .Case([&](DropoutOp dropout) { values.push_back(dropout.getMask()); })
@@ -430,6 +447,14 @@ OpCost getDefaultOperandGradientCost(Operation *op, unsigned index,
         return cost;
       })
       .Case([&](ReduceSumOp) { return movedBack(operand, dy); })
+      .Case<ReduceMaxOp, ReduceMinOp>([&](Operation *) {
+        // Compare x with the result, count the ties, and share dy among
+        // them: a handful of operations per input element.
+        OpCost cost = movedBack(operand, dy + bytesOf(op->getOperand(0)) +
+                                             bytesOf(op->getResult(0)));
+        cost.flops = 4 * elementsOf(operand);
+        return cost;
+      })
       .Case([&](ExpandOp) { return gradient(op, operand, 0); })
       // Tiles sum back into the input: the reduction is counted.
       .Case([&](TileOp) { return gradient(op, operand, 0); })

@@ -240,6 +240,58 @@ Attribute scalarOf(Type elementType, double number) {
                                 /*isSigned=*/true, /*implicitTrunc=*/true));
 }
 
+/// Folds reduce_max (`max`) or reduce_min of a constant over `axes`: NaN
+/// wins, as in the kernels; an empty input is left to them.
+OpFoldResult foldReduceExtreme(Attribute inputAttr, ArrayRef<int64_t> axes,
+                               ShapedType resultType, bool max) {
+  DenseElementsAttr in = foldable(inputAttr);
+  if (!in || in.getNumElements() == 0)
+    return {};
+  auto shape = in.getType().getShape();
+  SmallVector<int64_t> kept(shape);
+  for (int64_t axis : axes)
+    kept[axis] = 1;
+  auto keptStrides = stridesOf(kept);
+  // For every input element, the result element it reduces into.
+  auto targets = mapIndices(shape, [&](ArrayRef<int64_t> i) {
+    int64_t t = 0;
+    for (size_t d = 0; d < i.size(); ++d)
+      t += (kept[d] == 1 ? 0 : i[d]) * keptStrides[d];
+    return t;
+  });
+  int64_t size = resultType.getNumElements();
+  if (auto integer = dyn_cast<IntegerType>(in.getElementType())) {
+    bool isUnsigned = integer.isUnsigned() || integer.getWidth() == 1;
+    SmallVector<std::optional<APInt>> out(size);
+    for (auto [t, v] : llvm::zip(targets, in.getValues<APInt>())) {
+      if (!out[t]) {
+        out[t] = v;
+        continue;
+      }
+      bool less = isUnsigned ? v.ult(*out[t]) : v.slt(*out[t]);
+      bool greater = isUnsigned ? v.ugt(*out[t]) : v.sgt(*out[t]);
+      if (max ? greater : less)
+        out[t] = v;
+    }
+    return DenseElementsAttr::get(
+        resultType, llvm::map_to_vector(out, [](auto &v) { return *v; }));
+  }
+  SmallVector<std::optional<APFloat>> out(size);
+  for (auto [t, v] : llvm::zip(targets, in.getValues<APFloat>())) {
+    if (!out[t] || out[t]->isNaN()) {
+      if (!out[t])
+        out[t] = v;
+      continue;
+    }
+    APFloat::cmpResult c = v.compare(*out[t]);
+    if (v.isNaN() ||
+        c == (max ? APFloat::cmpGreaterThan : APFloat::cmpLessThan))
+      out[t] = v;
+  }
+  return DenseElementsAttr::get(
+      resultType, llvm::map_to_vector(out, [](auto &v) { return *v; }));
+}
+
 /// The input index that output index `o` of an axis of size `n`, padded by
 /// `begin` and `end` in `mode`, copies; -1 for a padding constant. Negative
 /// pads crop first; the other modes pad from what is left.
@@ -579,6 +631,14 @@ OpFoldResult CumSumOp::fold(FoldAdaptor a) {
                     return l;
                   });
   return DenseElementsAttr::get(getType(), out);
+}
+
+OpFoldResult ReduceMaxOp::fold(FoldAdaptor a) {
+  return foldReduceExtreme(a.getInput(), getAxes(), getType(), /*max=*/true);
+}
+
+OpFoldResult ReduceMinOp::fold(FoldAdaptor a) {
+  return foldReduceExtreme(a.getInput(), getAxes(), getType(), /*max=*/false);
 }
 
 } // namespace pp::nn

@@ -318,6 +318,20 @@ LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *,
   return inferReduce(loc, getOperationName(), adaptor, types);
 }
 
+LogicalResult ReduceMaxOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  return inferReduce(loc, getOperationName(), adaptor, types);
+}
+
+LogicalResult ReduceMinOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  return inferReduce(loc, getOperationName(), adaptor, types);
+}
+
 LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,

@@ -349,6 +349,23 @@ class NN_ReduceOp<string mnemonic, string summaryText>
 def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "Mean over axes">;
 def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "Sum over axes">;
 
+class NN_ReduceExtremeOp<string mnemonic, string summaryText, string which,
+                         string empty>
+    : NN_ReduceOp<mnemonic, summaryText> {
+  let description = [{
+    Reduces the listed `axes` (non-negative, sorted, unique) to their }] #
+    which # [{ element; `keepdims` keeps them as size-1 axes. A NaN among the
+    reduced elements gives NaN, as in PyTorch; reducing no elements gives }] #
+    empty # [{.
+  }];
+  let hasFolder = 1;
+}
+
+def NN_ReduceMaxOp : NN_ReduceExtremeOp<"reduce_max", "Maximum over axes",
+    "largest", "-inf (the lowest integer for integers)">;
+def NN_ReduceMinOp : NN_ReduceExtremeOp<"reduce_min", "Minimum over axes",
+    "smallest", "+inf (the largest integer for integers)">;
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
