@@ -303,8 +303,11 @@ LogicalResult EinsumLowering::run() {
   SmallVector<StringRef> inputTexts;
   inputsText.split(inputTexts, ',');
   SmallVector<Value> inputs;
-  for (int i = 0; i < n.node.input_size(); ++i)
+  for (int i = 0; i < n.node.input_size(); ++i) {
+    if (!n.hasInput(i))
+      return n.error() << "input " << i << " is required";
     inputs.push_back(n.input(i));
+  }
   if (inputTexts.size() != inputs.size())
     return n.error() << "equation '" << equation << "' has "
                      << inputTexts.size() << " operand subscripts for "
