@@ -35,8 +35,9 @@ as a known failure (of another part of pp) is run and must fail.
 Rewrites (the outputs that are compared keep their meaning):
  - Inputs that ONNX feeds at run time but pp needs at compile time (a
    Reshape's shape, a Slice's starts/ends/axes/steps, Split's sizes,
-   (Un)Squeeze's and ReduceSum's axes, Expand's shape, Dropout's ratio and
-   training mode, ConstantOfShape's shape, Range's bounds) become Constant
+   (Un)Squeeze's and the reductions' axes, Expand's shape, Dropout's ratio and
+   training mode, ConstantOfShape's shape, Range's bounds, Pad's pads and
+   value, Tile's repeats, Trilu's k, CumSum's axis) become Constant
    nodes holding the data set's values (not initializers: pp imports a
    float initializer as a parameter, never as a compile-time constant).
  - Outputs nn has no form for are dropped, and only the first output is
@@ -84,6 +85,12 @@ CONSTANT_INPUTS = {
     "Dropout": (1, 2),
     "ConstantOfShape": (0,),
     "Range": (0, 1, 2),
+    "Pad": (1, 2, 3),
+    "Tile": (1,),
+    "Trilu": (1,),
+    "CumSum": (1,),
+    "ReduceMax": (1,),
+    "ReduceMin": (1,),
 }
 
 

@@ -126,6 +126,10 @@ std::string formatInts(llvm::ArrayRef<int64_t> values);
 /// way this node uses it), so that the caller imports it generically.
 std::optional<mlir::LogicalResult> importKnownNode(NodeImporter &importer);
 
+/// Imports an Einsum node as reduce_sum, transpose, reshape, matmul and mul
+/// (EinsumImporter.cpp).
+mlir::LogicalResult importEinsum(NodeImporter &importer);
+
 } // namespace pp::onnx_import
 
 #endif // PP_LIB_IMPORT_ONNX_NODEIMPORTER_H

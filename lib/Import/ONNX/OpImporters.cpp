@@ -359,13 +359,19 @@ template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
 // Reductions
 //===----------------------------------------------------------------------===//
 
-/// ReduceMean before opset 18 takes `axes` as an attribute, later (and
-/// ReduceSum from 13) as an optional input.
+/// ReduceMean, ReduceMax and ReduceMin before opset 18 take `axes` as an
+/// attribute, later (and ReduceSum from 13) as an optional input.
 template <typename OpTy>
 LogicalResult importReduce(NodeImporter &n, bool axesAsInput) {
   auto input = n.inputType(0);
   int64_t rank = input.getRank();
   Ints axes;
+  if (axesAsInput && n.attr("axes"))
+    return n.error() << "takes 'axes' as an input at opset " << n.opset
+                     << ", not as an attribute";
+  if (!axesAsInput && n.hasInput(1))
+    return n.error() << "takes 'axes' as an attribute at opset " << n.opset
+                     << ", not as an input";
   if (axesAsInput) {
     if (n.hasInput(1)) {
       auto given = n.intsInput(1, "axes");
@@ -398,6 +404,14 @@ LogicalResult importReduceMean(NodeImporter &n) {
 
 LogicalResult importReduceSum(NodeImporter &n) {
   return importReduce<ReduceSumOp>(n, /*axesAsInput=*/true);
+}
+
+LogicalResult importReduceMax(NodeImporter &n) {
+  return importReduce<ReduceMaxOp>(n, /*axesAsInput=*/n.opset >= 18);
+}
+
+LogicalResult importReduceMin(NodeImporter &n) {
+  return importReduce<ReduceMinOp>(n, /*axesAsInput=*/n.opset >= 18);
 }
 
 //===----------------------------------------------------------------------===//
@@ -720,6 +734,129 @@ LogicalResult importRange(NodeImporter &n) {
   return emitConstant(n, 0, DenseElementsAttr::get(type, bits));
 }
 
+/// A compile-time scalar integer input (a 0-d or one-element tensor), as
+/// Trilu's `k` and CumSum's `axis`.
+FailureOr<int64_t> intScalarInput(NodeImporter &n, int i, StringRef what) {
+  DenseElementsAttr value = n.constantInput(i);
+  if (!value || !isa<IntegerType>(value.getElementType()) ||
+      value.getNumElements() != 1) {
+    n.error() << "input " << i << " ('" << what
+              << "') must be a compile-time integer scalar";
+    return failure();
+  }
+  return (*value.getValues<APInt>().begin()).getSExtValue();
+}
+
+/// Pad: `pads` (and from opset 18 `axes`) as inputs, which must be
+/// constant; `constant_value` must be a constant of the data's type.
+LogicalResult importPad(NodeImporter &n) {
+  auto input = n.inputType(0);
+  int64_t rank = input.getRank();
+  if (n.opset < 18 && n.hasInput(3))
+    return n.error() << "takes the 'axes' input from opset 18 on, the model "
+                        "imports opset "
+                     << n.opset;
+  auto given = n.intsInput(1, "pads");
+  if (failed(given))
+    return failure();
+  Ints axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  if (n.hasInput(3)) {
+    auto listed = n.intsInput(3, "axes");
+    if (failed(listed))
+      return failure();
+    axes.clear();
+    for (int64_t axis : *listed) {
+      auto normalized = n.normalizeAxis(axis, rank);
+      if (failed(normalized))
+        return failure();
+      if (llvm::is_contained(axes, *normalized))
+        return n.error() << "axes repeat axis " << *normalized;
+      axes.push_back(*normalized);
+    }
+  }
+  int64_t count = axes.size();
+  if ((int64_t)given->size() != 2 * count)
+    return n.error() << "pads has " << given->size() << " entries for " << count
+                     << " axes, expected " << 2 * count;
+  Ints pads(2 * rank, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    pads[axes[i]] = (*given)[i];
+    pads[axes[i] + rank] = (*given)[i + count];
+  }
+  double value = 0.0;
+  if (n.hasInput(2)) {
+    DenseElementsAttr c = n.constantInput(2);
+    if (!c || c.getNumElements() != 1)
+      return n.error() << "input 2 ('constant_value') must be a compile-time "
+                          "scalar";
+    Type elementType = c.getElementType();
+    if (elementType != input.getElementType())
+      return n.error() << "constant_value of type " << elementType
+                       << " differs from the data's " << input;
+    if (isa<FloatType>(elementType)) {
+      value = (*c.getValues<APFloat>().begin()).convertToDouble();
+    } else {
+      APInt bits = *c.getValues<APInt>().begin();
+      bool isUnsigned =
+          elementType.isUnsignedInteger() || elementType.isInteger(1);
+      // The op holds the value as a double: exact up to 2^53.
+      if (isUnsigned ? bits.getActiveBits() > 53
+                     : bits.getSignificantBits() > 54)
+        return n.error() << "constant_value is beyond +-2^53, which pp "
+                            "cannot hold exactly";
+      value = isUnsigned ? double(bits.getZExtValue())
+                         : double(bits.getSExtValue());
+    }
+  }
+  OpBuilder &b = n.builder;
+  return n.emit<PadOp>(n.input(0), b.getDenseI64ArrayAttr(pads),
+                       b.getStringAttr(n.stringAttr("mode", "constant")),
+                       b.getF64FloatAttr(value));
+}
+
+LogicalResult importTile(NodeImporter &n) {
+  auto repeats = n.intsInput(1, "repeats");
+  if (failed(repeats))
+    return failure();
+  return n.emit<TileOp>(n.input(0), n.builder.getDenseI64ArrayAttr(*repeats));
+}
+
+LogicalResult importTrilu(NodeImporter &n) {
+  int64_t k = 0;
+  if (n.hasInput(1)) {
+    auto given = intScalarInput(n, 1, "k");
+    if (failed(given))
+      return failure();
+    k = *given;
+  }
+  OpBuilder &b = n.builder;
+  auto results = n.buildTyped<TriluOp>(
+      n.input(0).getType(), n.input(0),
+      b.getBoolAttr(n.intAttr("upper", 1) != 0), b.getI64IntegerAttr(k));
+  if (failed(results))
+    return failure();
+  n.setOutput(0, results->front());
+  return success();
+}
+
+LogicalResult importCumSum(NodeImporter &n) {
+  auto given = intScalarInput(n, 1, "axis");
+  if (failed(given))
+    return failure();
+  auto axis = n.normalizeAxis(*given, n.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  OpBuilder &b = n.builder;
+  auto results = n.buildTyped<CumSumOp>(
+      n.input(0).getType(), n.input(0), b.getI64IntegerAttr(*axis),
+      b.getBoolAttr(n.intAttr("exclusive", 0) != 0),
+      b.getBoolAttr(n.intAttr("reverse", 0) != 0));
+  if (failed(results))
+    return failure();
+  n.setOutput(0, results->front());
+  return success();
+}
+
 using ImportFn = LogicalResult (*)(NodeImporter &);
 
 const llvm::StringMap<ImportFn> &importers() {
@@ -771,6 +908,13 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Squeeze", importSqueeze},
       {"Expand", importExpand},
       {"Range", importRange},
+      {"Pad", importPad},
+      {"Tile", importTile},
+      {"Trilu", importTrilu},
+      {"CumSum", importCumSum},
+      {"Einsum", importEinsum},
+      {"ReduceMax", importReduceMax},
+      {"ReduceMin", importReduceMin},
   };
   return table;
 }
@@ -808,6 +952,13 @@ std::pair<int, int> inputArity(StringRef type) {
       {"Squeeze", {1, 2}},
       {"Expand", {2, 2}},
       {"Range", {3, 3}},
+      {"Pad", {2, 4}},
+      {"Tile", {2, 2}},
+      {"Trilu", {1, 2}},
+      {"CumSum", {2, 2}},
+      {"Einsum", {1, std::numeric_limits<int>::max()}},
+      {"ReduceMax", {1, 2}},
+      {"ReduceMin", {1, 2}},
   };
   auto it = table.find(type);
   if (it != table.end())

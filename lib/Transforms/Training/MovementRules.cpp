@@ -4,7 +4,9 @@
 // back; transpose applies the inverse permutation; expand sums over the
 // broadcast axes; gather scatters into the data (the indices carry no
 // gradient); slice places the gradient into zeros; concat and split are
-// each other's gradient.
+// each other's gradient. pad crops the gradient back (constant mode) or adds
+// it back where each element was read (nn.pad_grad); tile sums over the
+// tiles; trilu masks the gradient alike.
 //
 //===----------------------------------------------------------------------===//
 
@@ -95,6 +97,56 @@ LogicalResult splitGradient(SplitOp op, GradientContext &ctx) {
   return success();
 }
 
+/// Constant mode: dy cropped by the forward pads (a pad by the negated pads,
+/// which also puts zeros where the forward op cropped). The other modes copy
+/// input elements to several places: nn.pad_grad adds their gradients up.
+LogicalResult padGradient(PadOp op, GradientContext &ctx) {
+  OpBuilder &b = ctx.getBuilder();
+  Value dy = ctx.getResultGradient();
+  if (op.getMode() == "constant") {
+    SmallVector<int64_t> negated;
+    for (int64_t pad : op.getPads())
+      negated.push_back(-pad);
+    ctx.setOperandGradient(
+        0, PadOp::create(b, ctx.getLoc(), dy, b.getDenseI64ArrayAttr(negated),
+                         b.getStringAttr("constant"), b.getF64FloatAttr(0.0)));
+    return success();
+  }
+  ctx.setOperandGradient(
+      0, PadGradOp::create(b, ctx.getLoc(), op.getInput().getType(), dy,
+                           op.getPadsAttr(), op.getModeAttr()));
+  return success();
+}
+
+/// dy seen as [r0, d0, r1, d1, ...] (tile i of axis a is its r_a index),
+/// summed over the tile axes.
+LogicalResult tileGradient(TileOp op, GradientContext &ctx) {
+  auto inputType = cast<ShapedType>(op.getInput().getType());
+  SmallVector<int64_t> split, tileAxes;
+  for (auto [dim, repeat] : llvm::zip(inputType.getShape(), op.getRepeats())) {
+    if (repeat != 1) {
+      tileAxes.push_back(split.size());
+      split.push_back(repeat);
+    }
+    split.push_back(dim);
+  }
+  OpBuilder &b = ctx.getBuilder();
+  Value tiles = ctx.reshape(ctx.getResultGradient(), inputType.clone(split));
+  ctx.setOperandGradient(0,
+                         ReduceSumOp::create(b, ctx.getLoc(), tiles,
+                                             b.getDenseI64ArrayAttr(tileAxes),
+                                             b.getBoolAttr(false)));
+  return success();
+}
+
+/// The kept elements pass their gradient through; the zeroed ones get none.
+LogicalResult triluGradient(TriluOp op, GradientContext &ctx) {
+  ctx.setOperandGradient(0, TriluOp::create(ctx.getBuilder(), ctx.getLoc(),
+                                            ctx.getResultGradient(),
+                                            op.getUpperAttr(), op.getKAttr()));
+  return success();
+}
+
 } // namespace
 
 void addMovementGradientRules(GradientRules &rules) {
@@ -108,6 +160,9 @@ void addMovementGradientRules(GradientRules &rules) {
   rules.add<SliceOp>(sliceGradient);
   rules.add<ConcatOp>(concatGradient);
   rules.add<SplitOp>(splitGradient);
+  rules.add<PadOp>(padGradient);
+  rules.add<TileOp>(tileGradient);
+  rules.add<TriluOp>(triluGradient);
 }
 
 } // namespace pp

@@ -3,13 +3,15 @@
 // reshape, flatten, squeeze and unsqueeze (a copy of the buffer), transpose
 // (row copies, or tiles of 4 x 4 register blocks when the innermost axis
 // moves), gather and its scatter-add gradient, strided slice and its
-// gradient, concat, split and expand. Every kernel but gather_grad moves
-// elements without reading them, so it dispatches on the element size only.
+// gradient, concat, split and expand; pad and its gradient, tile and trilu.
+// Every kernel but the gradients moves elements without reading them, so it
+// dispatches on the element size only.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Broadcast.h"
 #include "CpuKernels.h"
+#include "HalfFloats.h"
 #include "KernelChecks.h"
 #include "ShapeIndexing.h"
 #include "TypeDispatch.h"
@@ -638,6 +640,339 @@ Status makeExpand(const KernelSpec &spec, KernelFn &out) {
                       /*base=*/0, out);
 }
 
+//===----------------------------------------------------------------------===//
+// pad, pad_grad, tile: results read through one index map per axis
+//===----------------------------------------------------------------------===//
+
+/// A result whose every axis reads the operand through an index map: per
+/// result axis, the operand offset (index times stride) each result index
+/// reads, -1 where it reads nothing (a padding constant). A 0-d result is
+/// planned as one element of rank 1.
+struct AxisMaps {
+  Shape shape;
+  std::vector<std::vector<int64_t>> offsets;
+};
+
+/// Calls fn(first, base, last, n) for every row along the result's last
+/// axis: `first` is the row's flat index in the result, `base` the operand
+/// offset of its outer indices (-1 when one of them reads nothing), `last`
+/// the last axis's offsets and `n` its size.
+template <typename Fn> void forEachMappedRow(const AxisMaps &m, Fn &&fn) {
+  const size_t rank = m.shape.size();
+  const int64_t n = m.shape.back();
+  if (numElements(m.shape) == 0)
+    return;
+  const int64_t rows = numElements(m.shape) / n;
+  std::vector<int64_t> index(rank - 1, 0);
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t base = 0;
+    for (size_t d = 0; d + 1 < rank && base >= 0; ++d) {
+      int64_t o = m.offsets[d][size_t(index[d])];
+      base = o < 0 ? -1 : base + o;
+    }
+    fn(r * n, base, m.offsets.back().data(), n);
+    for (size_t d = rank - 1; d-- > 0;) {
+      if (++index[d] < m.shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
+/// out = the operand read through the maps, `fill` where they read nothing.
+template <typename U>
+void mappedGather(const AxisMaps &m, const U *in, U *out, U fill) {
+  forEachMappedRow(
+      m, [&](int64_t first, int64_t base, const int64_t *last, int64_t n) {
+        U *dst = out + first;
+        if (base < 0) {
+          std::fill(dst, dst + n, fill);
+          return;
+        }
+        const U *src = in + base;
+        for (int64_t i = 0; i < n; ++i)
+          dst[i] = last[i] < 0 ? fill : src[last[i]];
+      });
+}
+
+/// Its transpose: dx = 0, then each element of dy added to the operand
+/// element it was read from (several add up).
+template <typename T>
+void mappedScatterAdd(const AxisMaps &m, const T *dy, T *dx, int64_t size) {
+  std::fill(dx, dx + size, T(0));
+  forEachMappedRow(
+      m, [&](int64_t first, int64_t base, const int64_t *last, int64_t n) {
+        if (base < 0)
+          return;
+        T *dst = dx + base;
+        const T *src = dy + first;
+        for (int64_t i = 0; i < n; ++i)
+          if (last[i] >= 0)
+            dst[last[i]] += src[i];
+      });
+}
+
+/// Maps for a result of `shape` whose index o along axis d reads operand
+/// index source(d, o) (-1: nothing), for an operand of `operand`'s shape.
+template <typename SourceFn>
+AxisMaps mapAxes(const Shape &operand, const Shape &shape, SourceFn source) {
+  AxisMaps m;
+  std::vector<int64_t> strides = stridesOf(operand);
+  for (size_t d = 0; d < shape.size(); ++d) {
+    std::vector<int64_t> offsets;
+    for (int64_t o = 0; o < shape[d]; ++o) {
+      int64_t s = source(d, o);
+      offsets.push_back(s < 0 ? -1 : s * strides[d]);
+    }
+    m.offsets.push_back(std::move(offsets));
+  }
+  m.shape = shape;
+  if (shape.empty()) {
+    m.shape = {1};
+    m.offsets = {{0}};
+  }
+  return m;
+}
+
+/// The operand index that result index `o` of an axis of size `n`, padded
+/// by `begin` and `end` in `mode`, copies; -1 for the padding constant.
+/// Negative pads crop first; the other modes pad from what is left
+/// (reflect: mirrored about the edge without repeating it, with period
+/// 2 (kept - 1); edge: the edge element; wrap: from the other end).
+int64_t padSource(int64_t o, int64_t n, int64_t begin, int64_t end,
+                  const std::string &mode) {
+  int64_t start = std::max<int64_t>(-begin, 0);
+  int64_t kept = n - start - std::max<int64_t>(-end, 0);
+  int64_t j = o - std::max<int64_t>(begin, 0);
+  if (j >= 0 && j < kept)
+    return start + j;
+  if (mode == "constant" || kept <= 0)
+    return -1;
+  if (mode == "edge")
+    return start + std::clamp<int64_t>(j, 0, kept - 1);
+  if (mode == "wrap")
+    return start + ((j % kept) + kept) % kept;
+  if (kept == 1)
+    return start;
+  int64_t period = 2 * (kept - 1);
+  int64_t r = ((j % period) + period) % period;
+  return start + (r < kept ? r : period - r);
+}
+
+/// Reads `pads` and `mode` and maps padding an operand of `operand`'s
+/// shape; `padded` is the result's shape.
+Status planPad(const KernelSpec &spec, const Shape &operand, Shape &padded,
+               AxisMaps &m) {
+  std::vector<int64_t> pads;
+  std::string mode;
+  if (Status s = spec.attrs.getInts("pads", pads))
+    return s;
+  if (Status s = spec.attrs.getString("mode", mode, "constant"))
+    return s;
+  if (mode != "constant" && mode != "reflect" && mode != "edge" &&
+      mode != "wrap")
+    return spec.error("unknown mode \"" + mode +
+                      "\" (expected constant, reflect, edge or wrap)");
+  const size_t rank = operand.size();
+  if (pads.size() != 2 * rank)
+    return spec.error("expected " + std::to_string(2 * rank) +
+                      " pads for rank " + std::to_string(rank) + ", got " +
+                      std::to_string(pads.size()));
+  padded.clear();
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t begin = pads[d], end = pads[d + rank];
+    int64_t kept =
+        operand[d] - std::max<int64_t>(-begin, 0) - std::max<int64_t>(-end, 0);
+    if (kept < 0)
+      return spec.error("pads " + std::to_string(begin) + " and " +
+                        std::to_string(end) + " of axis " + std::to_string(d) +
+                        " remove more than its " + std::to_string(operand[d]) +
+                        " elements");
+    if (mode != "constant" && kept == 0 && (begin > 0 || end > 0))
+      return spec.error("cannot pad axis " + std::to_string(d) + " in mode " +
+                        mode + ": it has no elements to copy");
+    padded.push_back(operand[d] + begin + end);
+  }
+  m = mapAxes(operand, padded, [&](size_t d, int64_t o) {
+    return padSource(o, operand[d], pads[d], pads[d + rank], mode);
+  });
+  return Status::ok();
+}
+
+/// `value` converted to `dtype` (as a cast would), as the bits of one
+/// element in the low bytes.
+uint64_t elementBits(DType dtype, double value) {
+  uint64_t bits = 0;
+  auto store = [&](auto v) { std::memcpy(&bits, &v, sizeof v); };
+  switch (dtype) {
+  case DType::F32:
+    store(float(value));
+    break;
+  case DType::F64:
+    store(value);
+    break;
+  case DType::F16:
+    store(narrowToFloat16(value).bits);
+    break;
+  case DType::BF16:
+    store(narrowToBFloat16(value).bits);
+    break;
+  case DType::Bool:
+    store(uint8_t(value != 0));
+    break;
+  case DType::I8:
+    store(int8_t(value));
+    break;
+  case DType::U8:
+    store(uint8_t(value));
+    break;
+  case DType::I16:
+    store(int16_t(value));
+    break;
+  case DType::U16:
+    store(uint16_t(value));
+    break;
+  case DType::I32:
+    store(int32_t(value));
+    break;
+  case DType::U32:
+    store(uint32_t(value));
+    break;
+  case DType::I64:
+    store(int64_t(value));
+    break;
+  case DType::U64:
+    store(uint64_t(value));
+    break;
+  }
+  return bits;
+}
+
+Status makePad(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  double value;
+  if (Status s = spec.attrs.getFloat("value", value, 0.0))
+    return s;
+  Shape padded;
+  AxisMaps m;
+  if (Status s = planPad(spec, spec.inputs[0].shape, padded, m))
+    return s;
+  if (Status s = checkResultShape(spec, padded))
+    return s;
+  const uint64_t bits = elementBits(spec.inputs[0].dtype, value);
+  return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
+    using U = typename decltype(tag)::type;
+    U fill;
+    std::memcpy(&fill, &bits, sizeof fill);
+    out = [m, fill](KernelContext &, const Tensor *const *in,
+                    Tensor *const *res) {
+      mappedGather(m, in[0]->data<U>(), res[0]->data<U>(), fill);
+    };
+    return Status::ok();
+  });
+}
+
+Status makePadGrad(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  const TensorType &dy = spec.inputs[0], &dx = spec.outputs[0];
+  Shape padded;
+  AxisMaps m;
+  if (Status s = planPad(spec, dx.shape, padded, m))
+    return s;
+  if (Status s = checkType(spec, "dy", dy, TensorType{dx.dtype, padded}))
+    return s;
+  return dispatchType(FloatTypes{}, spec, "dy", dy.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    out = [m](KernelContext &, const Tensor *const *in, Tensor *const *res) {
+      mappedScatterAdd(m, in[0]->data<T>(), res[0]->data<T>(), res[0]->numel());
+    };
+    return Status::ok();
+  });
+}
+
+Status makeTile(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  std::vector<int64_t> repeats;
+  if (Status s = spec.attrs.getInts("repeats", repeats))
+    return s;
+  const Shape &in = spec.inputs[0].shape;
+  if (repeats.size() != in.size())
+    return spec.error("repeats has " + std::to_string(repeats.size()) +
+                      " entries for rank " + std::to_string(in.size()));
+  Shape tiled;
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (repeats[d] < 0)
+      return spec.error("repeats must not be negative");
+    tiled.push_back(in[d] * repeats[d]);
+  }
+  if (Status s = checkResultShape(spec, tiled))
+    return s;
+  AxisMaps m =
+      mapAxes(in, tiled, [&](size_t d, int64_t o) { return o % in[d]; });
+  return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
+    using U = typename decltype(tag)::type;
+    out = [m](KernelContext &, const Tensor *const *in, Tensor *const *res) {
+      mappedGather(m, in[0]->data<U>(), res[0]->data<U>(), U(0));
+    };
+    return Status::ok();
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// trilu
+//===----------------------------------------------------------------------===//
+
+/// Keeps the elements (i, j) of every matrix with j - i >= k (`upper`) or
+/// j - i <= k, zeroes the others (all-zero bits: 0, 0.0 or false).
+template <typename U>
+void trilu(const U *in, U *out, int64_t matrices, int64_t rows, int64_t cols,
+           bool upper, int64_t k) {
+  for (int64_t b = 0; b < matrices; ++b)
+    for (int64_t i = 0; i < rows; ++i) {
+      const int64_t at = (b * rows + i) * cols;
+      // Columns [0, split) are zeroed (upper) or kept (lower).
+      const int64_t split =
+          std::clamp<int64_t>(upper ? i + k : i + k + 1, 0, cols);
+      const int64_t keepBegin = upper ? split : 0;
+      const int64_t keepEnd = upper ? cols : split;
+      std::fill(out + at, out + at + cols, U(0));
+      std::copy(in + at + keepBegin, in + at + keepEnd, out + at + keepBegin);
+    }
+}
+
+Status makeTrilu(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  int64_t upper, k;
+  if (Status s = spec.attrs.getInt("upper", upper, 1))
+    return s;
+  if (Status s = spec.attrs.getInt("k", k, 0))
+    return s;
+  const Shape &in = spec.inputs[0].shape;
+  if (in.size() < 2)
+    return spec.error("expected rank >= 2 (matrices on the last two axes), "
+                      "got " +
+                      spec.inputs[0].str());
+  if (Status s = checkResultShape(spec, in))
+    return s;
+  const int64_t rows = in[in.size() - 2], cols = in.back();
+  const int64_t matrices = productOf(in, 0, in.size() - 2);
+  // Beyond the matrix, every k keeps everything or nothing: clamped, i + k
+  // cannot overflow.
+  k = std::clamp<int64_t>(k, -rows - 1, cols + 1);
+  return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
+    using U = typename decltype(tag)::type;
+    out = [=](KernelContext &, const Tensor *const *in, Tensor *const *res) {
+      trilu(in[0]->data<U>(), res[0]->data<U>(), matrices, rows, cols,
+            upper != 0, k);
+    };
+    return Status::ok();
+  });
+}
+
 } // namespace
 
 void pp::rt::cpu::registerMovementKernels(KernelRegistry &registry) {
@@ -653,4 +988,8 @@ void pp::rt::cpu::registerMovementKernels(KernelRegistry &registry) {
   registry.add("nn.concat", Backend::CPU, makeConcat);
   registry.add("nn.split", Backend::CPU, makeSplit);
   registry.add("nn.expand", Backend::CPU, makeExpand);
+  registry.add("nn.pad", Backend::CPU, makePad);
+  registry.add("nn.pad_grad", Backend::CPU, makePadGrad);
+  registry.add("nn.tile", Backend::CPU, makeTile);
+  registry.add("nn.trilu", Backend::CPU, makeTrilu);
 }

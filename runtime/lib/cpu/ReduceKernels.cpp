@@ -1,4 +1,4 @@
-//===- ReduceKernels.cpp - reduce_sum, reduce_mean and sum_to -------------===//
+//===- ReduceKernels.cpp - Reductions, sum_to and cumsum ------------------===//
 //
 // All three sum the input into the "kept" shape (the input's rank, reduced
 // axes of size 1): Broadcast.h's plan, read backwards, walks the input in
@@ -6,6 +6,10 @@
 // vectorised row add) or one element (a reduced axis: a row sum). Float
 // sums accumulate in double, integer sums in int64 or uint64; reduce_mean
 // then divides by the number of elements reduced into each result.
+// reduce_max and reduce_min walk the same plan, keeping the extreme in the
+// result's element type (a NaN wins, as in PyTorch). cumsum
+// walks each line along its axis with a row of accumulators of the same
+// types.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +21,8 @@
 #include "TypeDispatch.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -109,7 +115,9 @@ Status makeReduction(const KernelSpec &spec, const Shape &kept, bool mean,
       });
 }
 
-template <bool Mean> Status makeReduce(const KernelSpec &spec, KernelFn &out) {
+/// Checks a reduction's one operand, `axes` and `keepdims` against its
+/// result, and gives the kept shape (the input's, reduced axes of size 1).
+Status checkReduction(const KernelSpec &spec, Shape &kept) {
   if (Status s = checkArity(spec, 1, 1))
     return s;
   std::vector<int64_t> axes;
@@ -120,7 +128,8 @@ template <bool Mean> Status makeReduce(const KernelSpec &spec, KernelFn &out) {
     return s;
   const TensorType &input = spec.inputs[0];
   int64_t rank = int64_t(input.shape.size());
-  Shape kept = input.shape, squeezed;
+  Shape squeezed;
+  kept = input.shape;
   for (size_t i = 0; i < axes.size(); ++i) {
     if (axes[i] < 0 || axes[i] >= rank || (i && axes[i] <= axes[i - 1]))
       return spec.error("axes must be sorted, unique and in [0, " +
@@ -130,10 +139,73 @@ template <bool Mean> Status makeReduce(const KernelSpec &spec, KernelFn &out) {
   for (int64_t d = 0; d < rank; ++d)
     if (!std::binary_search(axes.begin(), axes.end(), d))
       squeezed.push_back(input.shape[size_t(d)]);
-  if (Status s = checkType(spec, "result", spec.outputs[0],
-                           TensorType{input.dtype, keepdims ? kept : squeezed}))
+  return checkType(spec, "result", spec.outputs[0],
+                   TensorType{input.dtype, keepdims ? kept : squeezed});
+}
+
+template <bool Mean> Status makeReduce(const KernelSpec &spec, KernelFn &out) {
+  Shape kept;
+  if (Status s = checkReduction(spec, kept))
     return s;
   return makeReduction<NumericTypes>(spec, kept, Mean, out);
+}
+
+/// The larger (`Max`) or smaller of `a` and `v`; a NaN wins.
+template <bool Max, typename T> inline T extreme(T a, T v) {
+  if constexpr (std::is_floating_point_v<T>)
+    if (std::isnan(a) || std::isnan(v))
+      return std::isnan(a) ? a : v;
+  return Max ? (v > a ? v : a) : (v < a ? v : a);
+}
+
+/// The extreme of the elements of `x` reduced into each element of `out`
+/// (of the kept shape): -inf or +inf (the lowest or largest value of
+/// integers) where none is.
+template <bool Max, typename T>
+void reduceExtreme(const RowPlan<1> &plan, int64_t resultSize, const T *x,
+                   T *out) {
+  using Limits = std::numeric_limits<T>;
+  T initial;
+  if constexpr (Limits::has_infinity)
+    initial = Max ? -Limits::infinity() : Limits::infinity();
+  else
+    initial = Max ? Limits::lowest() : Limits::max();
+  std::fill(out, out + resultSize, initial);
+  const int64_t n = plan.inner;
+  const bool kept = plan.contiguous[0];
+  forEachRow(plan, [&](int64_t r, const std::array<int64_t, 1> &offsets) {
+    const T *row = x + r * n;
+    T *a = out + offsets[0];
+    if (kept) {
+      for (int64_t i = 0; i < n; ++i)
+        a[i] = extreme<Max>(a[i], row[i]);
+      return;
+    }
+    T m = *a;
+    for (int64_t i = 0; i < n; ++i)
+      m = extreme<Max>(m, row[i]);
+    *a = m;
+  });
+}
+
+template <bool Max>
+Status makeReduceExtreme(const KernelSpec &spec, KernelFn &out) {
+  Shape kept;
+  if (Status s = checkReduction(spec, kept))
+    return s;
+  const TensorType &input = spec.inputs[0];
+  const RowPlan<1> plan = planBroadcast<1>(input.shape, {kept});
+  const int64_t resultSize = numElements(kept);
+  return dispatchType(
+      ComparableTypes{}, spec, "operand", input.dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        out = [plan, resultSize](KernelContext &, const Tensor *const *in,
+                                 Tensor *const *res) {
+          reduceExtreme<Max>(plan, resultSize, in[0]->data<T>(),
+                             res[0]->data<T>());
+        };
+        return Status::ok();
+      });
 }
 
 Status makeSumTo(const KernelSpec &spec, KernelFn &out) {
@@ -148,10 +220,73 @@ Status makeSumTo(const KernelSpec &spec, KernelFn &out) {
   return makeReduction<FloatTypes>(spec, kept, /*mean=*/false, out);
 }
 
+/// The cumulative sums of `x` along the axis of layout `l`, forwards or
+/// backwards (`reverse`), each including its own element or not
+/// (`exclusive`), through `acc`: scratch of one accumulator per inner index.
+template <typename T>
+void cumsum(const AxisLayout &l, bool exclusive, bool reverse, const T *x, T *y,
+            AccumulatorOf<T> *acc) {
+  using Acc = AccumulatorOf<T>;
+  for (int64_t o = 0; o < l.outer; ++o) {
+    std::fill(acc, acc + l.inner, Acc(0));
+    for (int64_t step = 0; step < l.n; ++step) {
+      const int64_t k = reverse ? l.n - 1 - step : step;
+      const int64_t at = (o * l.n + k) * l.inner;
+      const T *xr = x + at;
+      T *yr = y + at;
+      if (exclusive)
+        for (int64_t i = 0; i < l.inner; ++i) {
+          yr[i] = T(acc[i]);
+          acc[i] += Acc(xr[i]);
+        }
+      else
+        for (int64_t i = 0; i < l.inner; ++i) {
+          acc[i] += Acc(xr[i]);
+          yr[i] = T(acc[i]);
+        }
+    }
+  }
+}
+
+Status makeCumSum(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 1, 1))
+    return s;
+  int64_t axis, exclusive, reverse;
+  if (Status s = spec.attrs.getInt("axis", axis))
+    return s;
+  if (Status s = spec.attrs.getInt("exclusive", exclusive, 0))
+    return s;
+  if (Status s = spec.attrs.getInt("reverse", reverse, 0))
+    return s;
+  const TensorType &input = spec.inputs[0];
+  if (Status s = checkAxis(spec, axis, int64_t(input.shape.size())))
+    return s;
+  if (Status s = checkType(spec, "result", spec.outputs[0], input))
+    return s;
+  const AxisLayout l = layoutAround(input.shape, axis);
+  return dispatchType(
+      NumericTypes{}, spec, "operand", input.dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        using Acc = AccumulatorOf<T>;
+        out = [l, exclusive, reverse](KernelContext &ctx,
+                                      const Tensor *const *in,
+                                      Tensor *const *res) {
+          Acc *acc =
+              static_cast<Acc *>(ctx.scratch(0, size_t(l.inner) * sizeof(Acc)));
+          cumsum(l, exclusive != 0, reverse != 0, in[0]->data<T>(),
+                 res[0]->data<T>(), acc);
+        };
+        return Status::ok();
+      });
+}
+
 } // namespace
 
 void pp::rt::cpu::registerReduceKernels(KernelRegistry &registry) {
   registry.add("nn.reduce_sum", Backend::CPU, makeReduce</*Mean=*/false>);
   registry.add("nn.reduce_mean", Backend::CPU, makeReduce</*Mean=*/true>);
   registry.add("nn.sum_to", Backend::CPU, makeSumTo);
+  registry.add("nn.cumsum", Backend::CPU, makeCumSum);
+  registry.add("nn.reduce_max", Backend::CPU, makeReduceExtreme</*Max=*/true>);
+  registry.add("nn.reduce_min", Backend::CPU, makeReduceExtreme</*Max=*/false>);
 }

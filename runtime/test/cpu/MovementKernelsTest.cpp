@@ -4,7 +4,9 @@
 // permutation and through the blocked path, gather with negative indices,
 // slice with negative steps, concat, split and expand against index-mapping
 // references in several element sizes; gather_grad and slice_grad against
-// finite differences of their forward kernels; and errors.
+// finite differences of their forward kernels; pad in every mode (against
+// ONNX's examples and an iterative numpy-style reference), pad_grad against
+// finite differences, tile and trilu; and errors.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -402,6 +405,214 @@ TEST(MovementKernels, ExpandBroadcasts) {
                                    {{DType::F32, {2, 4}}});
   EXPECT_NE(error.find("cannot expand 3xf32 to 2x4xf32"), std::string::npos)
       << error;
+}
+
+struct PadCase {
+  Shape shape;
+  std::vector<int64_t> pads;
+  std::string mode;
+};
+
+const std::vector<PadCase> kPadCases = {
+    {{2, 3}, {0, 1, 1, 2}, "constant"},
+    {{2, 3}, {-1, 0, 0, -2}, "constant"}, // crops only
+    {{3, 4}, {1, -1, -2, 2}, "constant"}, // crops and pads one axis
+    {{2, 3, 4}, {0, 2, 3, 1, 0, 2}, "reflect"},
+    {{2, 3, 4}, {0, 1, 9, 0, 7, 2}, "reflect"}, // further than the axis
+    {{4, 1}, {0, 3, 0, 2}, "reflect"},          // a single element
+    {{2, 5}, {0, -1, 0, 4}, "reflect"},         // crop, then reflect
+    {{2, 3}, {2, 3, 1, 4}, "edge"},
+    {{3, 4}, {0, -2, 0, 3}, "edge"},
+    {{2, 3}, {1, 4, 2, 7}, "wrap"},
+    {{2, 6}, {0, -2, 0, 5}, "wrap"},
+    {{0, 3}, {1, 0, 1, 0}, "constant"}, // an empty axis takes constants
+    {{}, {}, "reflect"},                // 0-d: a copy
+};
+
+/// The padded shape and, per result element, the flat source index (-1:
+/// the constant), computed as numpy pads: crop the negative pads, then
+/// reflect, clamp or wrap step by step until the index falls inside.
+std::vector<int64_t> referencePad(const PadCase &c, Shape &shape) {
+  const size_t rank = c.shape.size();
+  shape.clear();
+  std::vector<int64_t> start(rank), kept(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t b = c.pads[d], e = c.pads[d + rank];
+    shape.push_back(c.shape[d] + b + e);
+    start[d] = b < 0 ? -b : 0;
+    kept[d] = c.shape[d] - start[d] - (e < 0 ? -e : 0);
+  }
+  std::vector<int64_t> sources;
+  forEachIndex(shape, [&](const std::vector<int64_t> &index) {
+    std::vector<int64_t> source(rank);
+    bool constant = false;
+    for (size_t d = 0; d < rank; ++d) {
+      int64_t j = index[d] - std::max<int64_t>(c.pads[d], 0), m = kept[d];
+      if (j < 0 || j >= m) {
+        if (c.mode == "constant") {
+          constant = true;
+        } else if (c.mode == "edge") {
+          j = j < 0 ? 0 : m - 1;
+        } else if (c.mode == "wrap") {
+          while (j < 0)
+            j += m;
+          while (j >= m)
+            j -= m;
+        } else if (m == 1) {
+          j = 0;
+        } else {
+          while (j < 0 || j >= m)
+            j = j < 0 ? -j : 2 * (m - 1) - j;
+        }
+      }
+      source[d] = start[d] + j;
+    }
+    sources.push_back(constant ? -1 : flat(c.shape, source));
+  });
+  return sources;
+}
+
+Attributes padAttrs(const PadCase &c, double value = 0.0) {
+  return attrs({{"pads", c.pads}, {"mode", c.mode}, {"value", value}});
+}
+
+TEST(MovementKernels, PadMatchesOnnxExamples) {
+  // The examples of ONNX's Pad documentation.
+  Tensor x = tensorOf({DType::F32, {3, 2}}, {1.0, 1.2, 2.3, 3.4, 4.5, 5.7});
+  PadCase c{{3, 2}, {0, 2, 0, 0}, "constant"};
+  expectClose(run1("nn.pad", padAttrs(c), {x}, {DType::F32, {3, 4}}),
+              {0, 0, 1.0, 1.2, 0, 0, 2.3, 3.4, 0, 0, 4.5, 5.7}, 1e-7, 0,
+              "constant");
+  c.mode = "reflect";
+  expectClose(run1("nn.pad", padAttrs(c), {x}, {DType::F32, {3, 4}}),
+              {1.0, 1.2, 1.0, 1.2, 2.3, 3.4, 2.3, 3.4, 4.5, 5.7, 4.5, 5.7},
+              1e-7, 0, "reflect");
+  c.mode = "edge";
+  expectClose(run1("nn.pad", padAttrs(c), {x}, {DType::F32, {3, 4}}),
+              {1.0, 1.0, 1.0, 1.2, 2.3, 2.3, 2.3, 3.4, 4.5, 4.5, 4.5, 5.7},
+              1e-7, 0, "edge");
+  c = {{3, 2}, {0, 1, 0, 1}, "wrap"};
+  expectClose(run1("nn.pad", padAttrs(c), {x}, {DType::F32, {3, 4}}),
+              {1.2, 1.0, 1.2, 1.0, 3.4, 2.3, 3.4, 2.3, 5.7, 4.5, 5.7, 4.5},
+              1e-7, 0, "wrap");
+}
+
+TEST(MovementKernels, PadInEveryModeAndElementSize) {
+  for (DType dtype : kSizes)
+    for (const PadCase &c : kPadCases) {
+      Tensor x = iota({dtype, c.shape});
+      Shape shape;
+      std::vector<int64_t> sources = referencePad(c, shape);
+      Values v = valuesOf(x), expected;
+      const double value = dtype == DType::Bool ? 1.0 : 7.0;
+      for (int64_t s : sources)
+        expected.push_back(s < 0 ? value : v[size_t(s)]);
+      expectClose(run1("nn.pad", padAttrs(c, value), {x}, {dtype, shape}),
+                  expected, 0, 0, "pad " + c.mode + " " + x.type().str());
+    }
+}
+
+TEST(MovementKernels, PadGradMatchesFiniteDifferencesOfPad) {
+  std::mt19937 rng(53);
+  for (const PadCase &c : kPadCases) {
+    TensorType t{DType::F64, c.shape};
+    Tensor x = randomTensor(t, rng, -2, 2);
+    Shape shape;
+    referencePad(c, shape);
+    TensorType padded{DType::F64, shape};
+    Tensor dy = randomTensor(padded, rng, -2, 2);
+    Values expected = numericGradient(
+        [&](const Values &at) {
+          return valuesOf(
+              run1("nn.pad", padAttrs(c, 0.5), {tensorOf(t, at)}, padded));
+        },
+        valuesOf(x), valuesOf(dy), kLinearStep);
+    expectClose(run1("nn.pad_grad", padAttrs(c), {dy}, t), expected, 1e-8, 1e-9,
+                "pad_grad " + c.mode + " " + t.str());
+  }
+}
+
+TEST(MovementKernels, PadErrors) {
+  TensorType x{DType::F32, {2, 3}};
+  std::string error = prepareError(
+      "nn.pad", padAttrs({{2, 3}, {0, 0, 0, 0}, "mirror"}), {x}, {x});
+  EXPECT_NE(error.find("unknown mode \"mirror\""), std::string::npos) << error;
+  error =
+      prepareError("nn.pad", padAttrs({{2, 3}, {0, 0}, "constant"}), {x}, {x});
+  EXPECT_NE(error.find("expected 4 pads for rank 2, got 2"), std::string::npos)
+      << error;
+  error = prepareError("nn.pad", padAttrs({{2, 3}, {-2, 0, -1, 3}, "constant"}),
+                       {x}, {{DType::F32, {-1, 6}}});
+  EXPECT_NE(error.find("pads -2 and -1 of axis 0 remove more than its 2 "
+                       "elements"),
+            std::string::npos)
+      << error;
+  error = prepareError("nn.pad", padAttrs({{0, 3}, {1, 0, 0, 0}, "edge"}),
+                       {{DType::F32, {0, 3}}}, {{DType::F32, {1, 3}}});
+  EXPECT_NE(error.find("cannot pad axis 0 in mode edge: it has no elements"),
+            std::string::npos)
+      << error;
+  error = prepareError("nn.pad_grad", padAttrs({{2, 3}, {0, 1, 0, 1}, "edge"}),
+                       {{DType::F64, {2, 4}}}, {{DType::F64, {2, 3}}});
+  EXPECT_NE(error.find("dy has type 2x4xf64, expected 2x5xf64"),
+            std::string::npos)
+      << error;
+}
+
+TEST(MovementKernels, TileRepeatsEveryAxis) {
+  const std::vector<std::pair<Shape, std::vector<int64_t>>> cases = {
+      {{2, 3}, {1, 2}}, {{2, 3}, {3, 1}}, {{2, 1, 3}, {2, 4, 1}},
+      {{5}, {3}},       {{2, 3}, {0, 2}}, {{}, {}}};
+  for (DType dtype : kSizes)
+    for (const auto &[from, repeats] : cases) {
+      Tensor x = iota({dtype, from});
+      Shape to;
+      for (size_t d = 0; d < from.size(); ++d)
+        to.push_back(from[d] * repeats[d]);
+      Values v = valuesOf(x), expected;
+      forEachIndex(to, [&](const std::vector<int64_t> &index) {
+        std::vector<int64_t> source(index.size());
+        for (size_t d = 0; d < index.size(); ++d)
+          source[d] = index[d] % from[d];
+        expected.push_back(v[size_t(flat(from, source))]);
+      });
+      expectClose(
+          run1("nn.tile", attrs({{"repeats", repeats}}), {x}, {dtype, to}),
+          expected, 0, 0, "tile " + x.type().str());
+    }
+  std::string error =
+      prepareError("nn.tile", attrs({{"repeats", std::vector<int64_t>{2}}}),
+                   {{DType::F32, {2, 3}}}, {{DType::F32, {4, 3}}});
+  EXPECT_NE(error.find("repeats has 1 entries for rank 2"), std::string::npos)
+      << error;
+}
+
+TEST(MovementKernels, TriluKeepsTheTriangles) {
+  const Shape shape{2, 3, 4};
+  for (DType dtype : kSizes)
+    for (bool upper : {true, false})
+      for (int64_t k : {int64_t(-5), int64_t(-1), int64_t(0), int64_t(2),
+                        int64_t(4), std::numeric_limits<int64_t>::max(),
+                        std::numeric_limits<int64_t>::min()}) {
+        Tensor x = iota({dtype, shape});
+        Values v = valuesOf(x), expected;
+        size_t i = 0;
+        forEachIndex(shape, [&](const std::vector<int64_t> &index) {
+          int64_t diagonal = index[2] - index[1];
+          bool keep = upper ? diagonal >= k : diagonal <= k;
+          expected.push_back(keep ? v[i] : 0.0);
+          ++i;
+        });
+        expectClose(run1("nn.trilu",
+                         attrs({{"upper", int64_t(upper)}, {"k", k}}), {x},
+                         {dtype, shape}),
+                    expected, 0, 0,
+                    "trilu " + x.type().str() + (upper ? " upper" : " lower") +
+                        " k " + std::to_string(k));
+      }
+  std::string error =
+      prepareError("nn.trilu", {}, {{DType::F32, {4}}}, {{DType::F32, {4}}});
+  EXPECT_NE(error.find("expected rank >= 2"), std::string::npos) << error;
 }
 
 } // namespace

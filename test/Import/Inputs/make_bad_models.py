@@ -72,6 +72,14 @@ def make(kind):
         graph = helper.make_graph(nodes, "bad", [x], [y])
         return helper.make_model(graph,
                                  opset_imports=[helper.make_opsetid("", 17)])
+    if kind == "einsum-empty-input":
+        x = helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 3])
+        y = helper.make_tensor_value_info("Y", TensorProto.FLOAT, [2, 3])
+        node = helper.make_node("Einsum", ["X", ""], ["Y"], name="ein",
+                                equation="ij,ij->ij")
+        graph = helper.make_graph([node], "bad", [x], [y])
+        return helper.make_model(graph,
+                                 opset_imports=[helper.make_opsetid("", 17)])
     raise SystemExit("unknown kind " + kind)
 
 

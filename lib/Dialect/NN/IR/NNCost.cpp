@@ -114,6 +114,19 @@ OpCost ReduceSumOp::getForwardCost() {
   return cost;
 }
 
+OpCost ReduceMaxOp::getForwardCost() {
+  // One comparison per input element.
+  OpCost cost = trafficOf(*this);
+  cost.flops = elementsOf(getInput().getType());
+  return cost;
+}
+
+OpCost ReduceMinOp::getForwardCost() {
+  OpCost cost = trafficOf(*this);
+  cost.flops = elementsOf(getInput().getType());
+  return cost;
+}
+
 //===----------------------------------------------------------------------===//
 // Loss and gradient ops
 //===----------------------------------------------------------------------===//
@@ -192,6 +205,13 @@ OpCost GatherGradOp::getForwardCost() {
   return cost;
 }
 
+OpCost PadGradOp::getForwardCost() {
+  // Zero the result, then add each element of dy that an input element fed.
+  OpCost cost = trafficOf(*this);
+  cost.flops = elementsOf(getDy().getType());
+  return cost;
+}
+
 //===----------------------------------------------------------------------===//
 // Backward
 //===----------------------------------------------------------------------===//
@@ -258,7 +278,7 @@ static bool isGradientOp(Operation *op) {
              DropoutGradOp, LayerNormGradOp, LayerNormGradParamsOp,
              BatchNormGradOp, BatchNormGradParamsOp, ConvGradInputOp,
              ConvGradWeightOp, MaxPoolGradOp, AveragePoolGradOp, GatherGradOp,
-             SliceGradOp>(op);
+             SliceGradOp, PadGradOp>(op);
 }
 
 void getDefaultSavedForBackward(Operation *op, SmallVectorImpl<Value> &values) {
@@ -275,7 +295,7 @@ void getDefaultSavedForBackward(Operation *op, SmallVectorImpl<Value> &values) {
       .Case<AddOp, SubOp, NegOp, CastOp, ReshapeOp, FlattenOp, TransposeOp,
             SliceOp, ConcatOp, SplitOp, UnsqueezeOp, SqueezeOp, ExpandOp,
             AveragePoolOp, GlobalAveragePoolOp, ReduceMeanOp, ReduceSumOp,
-            ConstantOp>([](Operation *) {})
+            ConstantOp, PadOp, TileOp, TriluOp, CumSumOp>([](Operation *) {})
       // The derivative is a function of the result.
       .Case<SqrtOp, TanhOp, SigmoidOp, ExpOp, ReluOp, SoftmaxOp, LogSoftmaxOp>(
           [&](Operation *) { values.push_back(op->getResult(0)); })
@@ -294,6 +314,10 @@ void getDefaultSavedForBackward(Operation *op, SmallVectorImpl<Value> &values) {
         values.append({bn.getInput(), bn.getScale()});
       })
       .Case([&](MaxPoolOp pool) { values.push_back(pool.getInput()); })
+      // The gradient goes to the elements equal to the result.
+      .Case<ReduceMaxOp, ReduceMinOp>([&](Operation *) {
+        values.append({op->getOperand(0), op->getResult(0)});
+      })
       .Case([&](GatherOp gather) { values.push_back(gather.getIndices()); })
       .Case([&](WhereOp where) { values.push_back(where.getCondition()); })
       .Case([&](DropoutOp dropout) { values.push_back(dropout.getMask()); })
@@ -423,7 +447,26 @@ OpCost getDefaultOperandGradientCost(Operation *op, unsigned index,
         return cost;
       })
       .Case([&](ReduceSumOp) { return movedBack(operand, dy); })
+      .Case<ReduceMaxOp, ReduceMinOp>([&](Operation *) {
+        // Compare x with the result, count the ties, and share dy among
+        // them: a handful of operations per input element.
+        OpCost cost = movedBack(operand, dy + bytesOf(op->getOperand(0)) +
+                                             bytesOf(op->getResult(0)));
+        cost.flops = 4 * elementsOf(operand);
+        return cost;
+      })
       .Case([&](ExpandOp) { return gradient(op, operand, 0); })
+      // Tiles sum back into the input: the reduction is counted.
+      .Case([&](TileOp) { return gradient(op, operand, 0); })
+      .Case([&](PadOp pad) {
+        // Constant: a crop of dy. Other modes add every element of dy back.
+        OpCost cost = movedBack(operand, dy);
+        if (pad.getMode() != "constant")
+          cost.flops = elementsOf(pad.getType());
+        return cost;
+      })
+      .Case([&](TriluOp) { return movedBack(operand, dy); })
+      .Case([&](CumSumOp) { return gradient(op, operand, 1); })
       .Case([&](ConcatOp) {
         // Each input takes back its slice of the gradient.
         return movedBack(operand, bytesOf(operand));

@@ -226,6 +226,94 @@ OpFoldResult foldReshapeLike(Value input, Attribute inputAttr,
     return dense.reshape(resultType);
   return {};
 }
+
+/// A scalar attribute of `elementType` (float, integer or i1) holding
+/// `number`, converted as a cast would.
+Attribute scalarOf(Type elementType, double number) {
+  if (isa<FloatType>(elementType))
+    return FloatAttr::get(elementType, number);
+  auto integer = cast<IntegerType>(elementType);
+  if (integer.getWidth() == 1)
+    return IntegerAttr::get(elementType, APInt(1, number != 0.0));
+  return IntegerAttr::get(elementType,
+                          APInt(integer.getWidth(), (uint64_t)(int64_t)number,
+                                /*isSigned=*/true, /*implicitTrunc=*/true));
+}
+
+/// Folds reduce_max (`max`) or reduce_min of a constant over `axes`: NaN
+/// wins, as in the kernels; an empty input is left to them.
+OpFoldResult foldReduceExtreme(Attribute inputAttr, ArrayRef<int64_t> axes,
+                               ShapedType resultType, bool max) {
+  DenseElementsAttr in = foldable(inputAttr);
+  if (!in || in.getNumElements() == 0)
+    return {};
+  auto shape = in.getType().getShape();
+  SmallVector<int64_t> kept(shape);
+  for (int64_t axis : axes)
+    kept[axis] = 1;
+  auto keptStrides = stridesOf(kept);
+  // For every input element, the result element it reduces into.
+  auto targets = mapIndices(shape, [&](ArrayRef<int64_t> i) {
+    int64_t t = 0;
+    for (size_t d = 0; d < i.size(); ++d)
+      t += (kept[d] == 1 ? 0 : i[d]) * keptStrides[d];
+    return t;
+  });
+  int64_t size = resultType.getNumElements();
+  if (auto integer = dyn_cast<IntegerType>(in.getElementType())) {
+    bool isUnsigned = integer.isUnsigned() || integer.getWidth() == 1;
+    SmallVector<std::optional<APInt>> out(size);
+    for (auto [t, v] : llvm::zip(targets, in.getValues<APInt>())) {
+      if (!out[t]) {
+        out[t] = v;
+        continue;
+      }
+      bool less = isUnsigned ? v.ult(*out[t]) : v.slt(*out[t]);
+      bool greater = isUnsigned ? v.ugt(*out[t]) : v.sgt(*out[t]);
+      if (max ? greater : less)
+        out[t] = v;
+    }
+    return DenseElementsAttr::get(
+        resultType, llvm::map_to_vector(out, [](auto &v) { return *v; }));
+  }
+  SmallVector<std::optional<APFloat>> out(size);
+  for (auto [t, v] : llvm::zip(targets, in.getValues<APFloat>())) {
+    if (!out[t] || out[t]->isNaN()) {
+      if (!out[t])
+        out[t] = v;
+      continue;
+    }
+    APFloat::cmpResult c = v.compare(*out[t]);
+    if (v.isNaN() ||
+        c == (max ? APFloat::cmpGreaterThan : APFloat::cmpLessThan))
+      out[t] = v;
+  }
+  return DenseElementsAttr::get(
+      resultType, llvm::map_to_vector(out, [](auto &v) { return *v; }));
+}
+
+/// The input index that output index `o` of an axis of size `n`, padded by
+/// `begin` and `end` in `mode`, copies; -1 for a padding constant. Negative
+/// pads crop first; the other modes pad from what is left.
+int64_t padSource(int64_t o, int64_t n, int64_t begin, int64_t end,
+                  StringRef mode) {
+  int64_t start = std::max<int64_t>(-begin, 0);
+  int64_t kept = n - start - std::max<int64_t>(-end, 0);
+  int64_t j = o - std::max<int64_t>(begin, 0);
+  if (j >= 0 && j < kept)
+    return start + j;
+  if (mode == "constant" || kept <= 0)
+    return -1;
+  if (mode == "edge")
+    return start + std::clamp<int64_t>(j, 0, kept - 1);
+  if (mode == "wrap")
+    return start + ((j % kept) + kept) % kept;
+  if (kept == 1) // reflect
+    return start;
+  int64_t period = 2 * (kept - 1);
+  int64_t r = ((j % period) + period) % period;
+  return start + (r < kept ? r : period - r);
+}
 } // namespace
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
@@ -434,6 +522,123 @@ OpFoldResult ConcatOp::fold(FoldAdaptor a) {
       for (int64_t j = 0; j < chunk[i]; ++j)
         out.push_back(inputs[i][o * chunk[i] + j]);
   return DenseElementsAttr::get(getType(), out);
+}
+
+OpFoldResult PadOp::fold(FoldAdaptor a) {
+  if (getInput().getType() == getType() &&
+      llvm::all_of(getPads(), [](int64_t p) { return p == 0; }))
+    return getInput();
+  DenseElementsAttr in = foldable(a.getInput());
+  if (!in || getType().getNumElements() > kMaxFoldElements)
+    return {};
+  auto inShape = in.getType().getShape();
+  auto inStrides = stridesOf(inShape);
+  int64_t rank = inShape.size();
+  ArrayRef<int64_t> pads = getPads();
+  auto indices = mapIndices(getType().getShape(), [&](ArrayRef<int64_t> i) {
+    int64_t src = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t s =
+          padSource(i[d], inShape[d], pads[d], pads[d + rank], getMode());
+      if (s < 0)
+        return int64_t(-1);
+      src += s * inStrides[d];
+    }
+    return src;
+  });
+  Attribute fill = scalarOf(in.getElementType(), getValue().convertToDouble());
+  SmallVector<Attribute> elements = elementsOf(in), out;
+  out.reserve(indices.size());
+  for (int64_t i : indices)
+    out.push_back(i < 0 ? fill : elements[i]);
+  return DenseElementsAttr::get(getType(), out);
+}
+
+OpFoldResult TileOp::fold(FoldAdaptor a) {
+  if (getInput().getType() == getType())
+    return getInput();
+  DenseElementsAttr in = foldable(a.getInput());
+  if (!in || getType().getNumElements() > kMaxFoldElements)
+    return {};
+  auto inShape = in.getType().getShape();
+  auto inStrides = stridesOf(inShape);
+  auto indices = mapIndices(getType().getShape(), [&](ArrayRef<int64_t> i) {
+    int64_t src = 0;
+    for (size_t d = 0; d < i.size(); ++d)
+      src += (i[d] % inShape[d]) * inStrides[d];
+    return src;
+  });
+  return gatherElements(in, indices, getType());
+}
+
+OpFoldResult TriluOp::fold(FoldAdaptor a) {
+  DenseElementsAttr in = foldable(a.getInput());
+  if (!in)
+    return {};
+  auto shape = getType().getShape();
+  int64_t rows = shape[shape.size() - 2], cols = shape.back();
+  int64_t k = getK();
+  Attribute zero = scalarOf(in.getElementType(), 0.0);
+  SmallVector<Attribute> elements = elementsOf(in);
+  for (int64_t i = 0, e = elements.size(); i < e; ++i) {
+    int64_t diagonal = i % cols - (i / cols) % rows;
+    if (getUpper() ? diagonal < k : diagonal > k)
+      elements[i] = zero;
+  }
+  return DenseElementsAttr::get(getType(), elements);
+}
+
+OpFoldResult CumSumOp::fold(FoldAdaptor a) {
+  DenseElementsAttr in = foldable(a.getInput());
+  if (!in)
+    return {};
+  auto shape = getType().getShape();
+  int64_t axis = getAxis();
+  int64_t n = shape[axis];
+  int64_t inner = ShapedType::getNumElements(shape.drop_front(axis + 1));
+  int64_t outer = ShapedType::getNumElements(shape.take_front(axis));
+  // The order in which each line along the axis is summed.
+  auto walk = [&](auto values, auto zero, auto add) {
+    auto out = values;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        auto sum = zero;
+        for (int64_t step = 0; step < n; ++step) {
+          int64_t k = getReverse() ? n - 1 - step : step;
+          int64_t at = (o * n + k) * inner + i;
+          if (getExclusive()) {
+            out[at] = sum;
+            sum = add(sum, values[at]);
+          } else {
+            sum = add(sum, values[at]);
+            out[at] = sum;
+          }
+        }
+      }
+    return out;
+  };
+  Type elementType = in.getElementType();
+  if (auto integer = dyn_cast<IntegerType>(elementType)) {
+    auto out = walk(llvm::to_vector(in.getValues<APInt>()),
+                    APInt(integer.getWidth(), 0),
+                    [](const APInt &l, const APInt &r) { return l + r; });
+    return DenseElementsAttr::get(getType(), out);
+  }
+  const auto &semantics = cast<FloatType>(elementType).getFloatSemantics();
+  auto out = walk(llvm::to_vector(in.getValues<APFloat>()),
+                  APFloat::getZero(semantics), [](APFloat l, const APFloat &r) {
+                    l.add(r, APFloat::rmNearestTiesToEven);
+                    return l;
+                  });
+  return DenseElementsAttr::get(getType(), out);
+}
+
+OpFoldResult ReduceMaxOp::fold(FoldAdaptor a) {
+  return foldReduceExtreme(a.getInput(), getAxes(), getType(), /*max=*/true);
+}
+
+OpFoldResult ReduceMinOp::fold(FoldAdaptor a) {
+  return foldReduceExtreme(a.getInput(), getAxes(), getType(), /*max=*/false);
 }
 
 } // namespace pp::nn

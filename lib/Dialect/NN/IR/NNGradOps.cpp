@@ -354,4 +354,15 @@ LogicalResult SliceGradOp::verify() {
                            getDy(), "slicing the result type");
 }
 
+LogicalResult PadGradOp::verify() {
+  if (failed(checkElementType(*this, getDx(), "result",
+                              getDy().getType().getElementType())))
+    return failure();
+  return checkForwardShape(*this,
+                           inferPadShape(getLoc(), getOperationName(),
+                                         getType().getShape(), getPads(),
+                                         getMode()),
+                           getDy(), "padding the result type");
+}
+
 } // namespace pp::nn

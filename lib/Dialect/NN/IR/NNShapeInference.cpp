@@ -318,6 +318,20 @@ LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *,
   return inferReduce(loc, getOperationName(), adaptor, types);
 }
 
+LogicalResult ReduceMaxOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  return inferReduce(loc, getOperationName(), adaptor, types);
+}
+
+LogicalResult ReduceMinOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  return inferReduce(loc, getOperationName(), adaptor, types);
+}
+
 LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,
@@ -511,6 +525,66 @@ LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *,
     if (in.getDimSize(i) != 1)
       return failAt(loc, getOperationName(), "cannot squeeze axis ", i,
                     " of size ", in.getDimSize(i));
+  }
+  types.push_back(RankedTensorType::get(out, in.getElementType()));
+  return success();
+}
+
+FailureOr<Shape> inferPadShape(std::optional<Location> loc, StringRef opName,
+                               ArrayRef<int64_t> in, ArrayRef<int64_t> pads,
+                               StringRef mode) {
+  int64_t rank = in.size();
+  if (mode != "constant" && mode != "reflect" && mode != "edge" &&
+      mode != "wrap")
+    return failAt(loc, opName, "unknown mode \"", mode,
+                  "\" (expected constant, reflect, edge or wrap)");
+  if ((int64_t)pads.size() != 2 * rank)
+    return failAt(loc, opName, "expects ", 2 * rank, " pads for rank ", rank,
+                  ", got ", pads.size());
+  Shape out;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t begin = pads[i], end = pads[i + rank];
+    int64_t kept =
+        in[i] - std::max<int64_t>(-begin, 0) - std::max<int64_t>(-end, 0);
+    if (kept < 0)
+      return failAt(loc, opName, "pads ", begin, " and ", end, " of axis ", i,
+                    " remove more than its ", in[i], " elements");
+    if (mode != "constant" && kept == 0 && (begin > 0 || end > 0))
+      return failAt(loc, opName, "cannot pad axis ", i, " in mode ", mode,
+                    ": it has no elements to copy");
+    out.push_back(in[i] + begin + end);
+  }
+  return out;
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
+  auto in = rankedOf(adaptor.getInput().getType());
+  FailureOr<Shape> out = inferPadShape(loc, getOperationName(), in.getShape(),
+                                       adaptor.getPads(), adaptor.getMode());
+  if (failed(out))
+    return failure();
+  types.push_back(RankedTensorType::get(*out, in.getElementType()));
+  return success();
+}
+
+LogicalResult TileOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  auto in = rankedOf(adaptor.getInput().getType());
+  ArrayRef<int64_t> repeats = adaptor.getRepeats();
+  if ((int64_t)repeats.size() != in.getRank())
+    return failAt(loc, getOperationName(), "repeats has ", repeats.size(),
+                  " entries for rank ", in.getRank());
+  Shape out;
+  for (auto [dim, repeat] : llvm::zip(in.getShape(), repeats)) {
+    if (repeat < 0)
+      return failAt(loc, getOperationName(), "repeats ", shapeString(repeats),
+                    " has a negative entry");
+    out.push_back(dim * repeat);
   }
   types.push_back(RankedTensorType::get(out, in.getElementType()));
   return success();

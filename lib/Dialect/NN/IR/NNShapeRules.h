@@ -81,6 +81,16 @@ inferSliceShape(std::optional<mlir::Location> loc, llvm::StringRef opName,
                 llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> starts,
                 llvm::ArrayRef<int64_t> ends, llvm::ArrayRef<int64_t> steps);
 
+/// Result shape of padding `input` with `pads` (begins, then ends; negative
+/// ones crop) in `mode` ("constant", "reflect", "edge" or "wrap"). Checks
+/// that no axis is cropped below zero and that the modes other than
+/// "constant" pad only axes with elements left to copy.
+llvm::FailureOr<Shape> inferPadShape(std::optional<mlir::Location> loc,
+                                     llvm::StringRef opName,
+                                     llvm::ArrayRef<int64_t> input,
+                                     llvm::ArrayRef<int64_t> pads,
+                                     llvm::StringRef mode);
+
 /// Checks that a convolution of `input` with `weight` in `group` groups has
 /// consistent channels and non-negative `pads`; emits an error at `op`.
 llvm::LogicalResult verifyConvChannels(mlir::Operation *op,

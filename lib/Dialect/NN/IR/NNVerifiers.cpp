@@ -168,4 +168,20 @@ LogicalResult ExpandOp::verify() {
   return success();
 }
 
+LogicalResult TriluOp::verify() {
+  if (getInput().getType().getRank() < 2)
+    return emitOpError("input must have rank >= 2 (matrices on the last two "
+                       "axes), got ")
+           << getInput().getType();
+  return success();
+}
+
+LogicalResult CumSumOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
+  return success();
+}
+
 } // namespace pp::nn

@@ -427,4 +427,23 @@ def NN_SliceGradOp : NN_Op<"slice_grad", [Pure]> {
   }];
 }
 
+def NN_PadGradOp : NN_CostedOp<"pad_grad", [Pure]> {
+  let summary = "Input gradient of `pad`: `dy` added back where it was read";
+  let description = [{
+    The gradient of `nn.pad` with respect to its input: a zero tensor of the
+    result type (the forward input's type, spelled in the IR) to which each
+    element of `dy` is added at the input element the forward op copied
+    there, with the forward op's `pads` and `mode`; padding constants have no
+    source. With `"reflect"`, `"edge"` and `"wrap"` an input element may feed
+    several outputs, whose gradients add up (as PyTorch's reflection and
+    replication pads). The verifier checks that padding the result type gives
+    `dy`'s type.
+  }];
+  let arguments = (ins NN_FloatTensor:$dy, DenseI64ArrayAttr:$pads,
+                       DefaultValuedStrAttr<StrAttr, "constant">:$mode);
+  let results = (outs NN_FloatTensor:$dx);
+  let assemblyFormat = "$dy attr-dict `:` type($dy) `->` type($dx)";
+  let hasVerifier = 1;
+}
+
 #endif // PP_DIALECT_NN_IR_NNGRADOPS_TD

@@ -349,6 +349,23 @@ class NN_ReduceOp<string mnemonic, string summaryText>
 def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "Mean over axes">;
 def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "Sum over axes">;
 
+class NN_ReduceExtremeOp<string mnemonic, string summaryText, string which,
+                         string empty>
+    : NN_ReduceOp<mnemonic, summaryText> {
+  let description = [{
+    Reduces the listed `axes` (non-negative, sorted, unique) to their }] #
+    which # [{ element; `keepdims` keeps them as size-1 axes. A NaN among the
+    reduced elements gives NaN, as in PyTorch; reducing no elements gives }] #
+    empty # [{.
+  }];
+  let hasFolder = 1;
+}
+
+def NN_ReduceMaxOp : NN_ReduceExtremeOp<"reduce_max", "Maximum over axes",
+    "largest", "-inf (the lowest integer for integers)">;
+def NN_ReduceMinOp : NN_ReduceExtremeOp<"reduce_min", "Minimum over axes",
+    "smallest", "+inf (the largest integer for integers)">;
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
@@ -448,6 +465,73 @@ def NN_ExpandOp : NN_MoveOp<"expand"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+def NN_PadOp : NN_MoveOp<"pad", [InferTypeOpAdaptor]> {
+  let summary = "Pad (or crop) every axis, as ONNX's Pad";
+  let description = [{
+    `pads` holds the begin pads of every axis, then the end pads, as in ONNX;
+    a negative pad removes elements from that end first. `mode` says what
+    fills the added elements: `"constant"` (`value`, converted to the
+    element type), `"reflect"` (the elements mirrored about the edge, not
+    repeating it), `"edge"` (the edge element) or `"wrap"` (the elements from
+    the other end). Each axis has size `input + begin + end`; the modes other
+    than `"constant"` need a non-empty axis (after cropping) to pad from.
+
+    Example:
+    ```mlir
+    %0 = nn.pad %x {mode = "reflect", pads = array<i64: 0, 2, 0, 1>}
+        : tensor<3x4xf32> -> tensor<3x7xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$pads,
+                       DefaultValuedStrAttr<StrAttr, "constant">:$mode,
+                       DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def NN_TileOp : NN_MoveOp<"tile", [InferTypeOpAdaptor]> {
+  let summary = "Repeat the input `repeats[i]` times along each axis i";
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$repeats);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def NN_TriluOp : NN_MoveOp<"trilu", [SameOperandsAndResultType]> {
+  let summary = "Keep the upper or lower triangle of the last two axes";
+  let description = [{
+    For every matrix of the last two axes (rank >= 2; the leading axes are
+    batch axes), keeps the element at row i and column j where
+    `j - i >= k` (`upper`) or `j - i <= k` (lower) and zeroes the others.
+  }];
+  let arguments = (ins NN_Tensor:$input,
+                       DefaultValuedAttr<BoolAttr, "true">:$upper,
+                       DefaultValuedAttr<I64Attr, "0">:$k);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def NN_CumSumOp : NN_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
+  let summary = "Cumulative sum along `axis`";
+  let description = [{
+    Element i along `axis` is the sum of the elements 0..i (`exclusive`:
+    0..i-1; `reverse`: i..n-1, or i+1..n-1 when also exclusive).
+  }];
+  let arguments = (ins NN_Tensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$exclusive,
+                       DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let extraClassDeclaration = [{
+    double getFlopsPerElement() { return 1; }
+  }];
 }
 
 //===----------------------------------------------------------------------===//
