@@ -36,7 +36,8 @@ Rewrites (the outputs that are compared keep their meaning):
  - Inputs that ONNX feeds at run time but pp needs at compile time (a
    Reshape's shape, a Slice's starts/ends/axes/steps, Split's sizes,
    (Un)Squeeze's and ReduceSum's axes, Expand's shape, Dropout's ratio and
-   training mode, ConstantOfShape's shape, Range's bounds) become Constant
+   training mode, ConstantOfShape's shape, Range's bounds, Clip's bounds)
+   become Constant
    nodes holding the data set's values (not initializers: pp imports a
    float initializer as a parameter, never as a compile-time constant).
  - Outputs nn has no form for are dropped, and only the first output is
@@ -85,6 +86,7 @@ CONSTANT_INPUTS = {
     "Dropout": (1, 2),
     "ConstantOfShape": (0,),
     "Range": (0, 1, 2),
+    "Clip": (1, 2),
 }
 
 
