@@ -120,6 +120,95 @@ LogicalResult importDropout(NodeImporter &n) {
   return success();
 }
 
+LogicalResult importHardSigmoid(NodeImporter &n) {
+  auto results = n.buildTyped<HardSigmoidOp>(
+      n.input(0).getType(), n.input(0),
+      n.builder.getF32FloatAttr(n.floatAttr("alpha", 0.2f)),
+      n.builder.getF32FloatAttr(n.floatAttr("beta", 0.5f)));
+  if (failed(results))
+    return failure();
+  n.setOutput(0, results->front());
+  return success();
+}
+
+/// Clip's optional bound `i` (1: min, 2: max) as a scalar attribute of the
+/// input's element type; null when the input is absent. A bound computed at
+/// run time has no nn form.
+FailureOr<Attribute> readClipBound(NodeImporter &n, int i, StringRef name) {
+  if (!n.hasInput(i))
+    return Attribute();
+  DenseElementsAttr bound = n.constantInput(i);
+  if (!bound || bound.getNumElements() != 1) {
+    n.error() << "input " << i << " ('" << name
+              << "') must be a compile-time constant scalar; pp supports "
+                 "Clip with constant bounds only";
+    return failure();
+  }
+  Type elementType = n.inputType(0).getElementType();
+  if (bound.getElementType() != elementType) {
+    n.error() << "input " << i << " ('" << name << "') has element type "
+              << bound.getElementType() << ", not the input's " << elementType;
+    return failure();
+  }
+  if (isa<FloatType>(elementType))
+    return Attribute(
+        FloatAttr::get(elementType, *bound.getValues<APFloat>().begin()));
+  if (isa<IntegerType>(elementType))
+    return Attribute(
+        IntegerAttr::get(elementType, *bound.getValues<APInt>().begin()));
+  n.error() << "cannot clip elements of type " << elementType;
+  return failure();
+}
+
+/// Clip (opset 13: bounds as optional inputs); without bounds, an identity.
+LogicalResult importClip(NodeImporter &n) {
+  auto min = readClipBound(n, 1, "min");
+  if (failed(min))
+    return failure();
+  auto max = readClipBound(n, 2, "max");
+  if (failed(max))
+    return failure();
+  if (!*min && !*max) {
+    n.setOutput(0, n.input(0));
+    return success();
+  }
+  auto results = n.buildTyped<ClipOp>(n.input(0).getType(), n.input(0),
+                                      cast_or_null<TypedAttr>(*min),
+                                      cast_or_null<TypedAttr>(*max));
+  if (failed(results))
+    return failure();
+  n.setOutput(0, results->front());
+  return success();
+}
+
+/// Variadic Max and Min: a left-to-right chain of binary ops; one input is
+/// an identity.
+template <typename OpTy> LogicalResult importVariadic(NodeImporter &n) {
+  Value result;
+  for (int i = 0; i < n.node.input_size(); ++i) {
+    if (!n.hasInput(i))
+      return n.error() << "input " << i << " is empty";
+    if (!result) {
+      result = n.input(i);
+      continue;
+    }
+    auto results = n.build<OpTy>(1, result, n.input(i));
+    if (failed(results))
+      return failure();
+    result = results->front();
+  }
+  n.setOutput(0, result);
+  return success();
+}
+
+LogicalResult importMod(NodeImporter &n) {
+  bool fmod = n.intAttr("fmod", 0) != 0;
+  if (!fmod && isa<FloatType>(n.inputType(0).getElementType()))
+    return n.error() << "fmod must be 1 for floating-point inputs, as ONNX "
+                        "requires";
+  return n.emit<ModOp>(n.input(0), n.input(1), n.builder.getBoolAttr(fmod));
+}
+
 //===----------------------------------------------------------------------===//
 // Linear algebra and normalisation
 //===----------------------------------------------------------------------===//
@@ -879,6 +968,22 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Exp", importSameType<ExpOp>},
       {"Log", importSameType<LogOp>},
       {"Not", importSameType<NotOp>},
+      {"Abs", importSameType<AbsOp>},
+      {"Sign", importSameType<SignOp>},
+      {"Sin", importSameType<SinOp>},
+      {"Cos", importSameType<CosOp>},
+      {"Reciprocal", importSameType<ReciprocalOp>},
+      {"Floor", importSameType<FloorOp>},
+      {"Ceil", importSameType<CeilOp>},
+      {"Softplus", importSameType<SoftplusOp>},
+      {"HardSigmoid", importHardSigmoid},
+      {"HardSwish", importSameType<HardSwishOp>},
+      {"Clip", importClip},
+      {"Max", importVariadic<MaxOp>},
+      {"Min", importVariadic<MinOp>},
+      {"LessOrEqual", importBinary<LessEqualOp>},
+      {"GreaterOrEqual", importBinary<GreaterEqualOp>},
+      {"Mod", importMod},
       {"Gelu", importGelu},
       {"Cast", importCast},
       {"Where", importWhere},
@@ -937,6 +1042,12 @@ std::pair<int, int> inputArity(StringRef type) {
   static const llvm::StringMap<std::pair<int, int>> table = {
       {"Where", {3, 3}},
       {"Dropout", {1, 3}},
+      {"Clip", {1, 3}},
+      {"Max", {1, std::numeric_limits<int>::max()}},
+      {"Min", {1, std::numeric_limits<int>::max()}},
+      {"LessOrEqual", {2, 2}},
+      {"GreaterOrEqual", {2, 2}},
+      {"Mod", {2, 2}},
       {"Gemm", {2, 3}},
       {"LayerNormalization", {2, 3}},
       {"BatchNormalization", {5, 5}},

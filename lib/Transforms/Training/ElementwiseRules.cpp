@@ -1,10 +1,11 @@
 //===- ElementwiseRules.cpp - Gradients of elementwise nn ops -------------===//
 //
 // Arithmetic with broadcasting (the gradient of a broadcast operand is
-// summed back to its shape with nn.sum_to), unary functions, casts, where
-// and dropout. Each rule reads the fewest forward values it can: the result
-// where the derivative is a function of it (exp, tanh, sigmoid, sqrt),
-// else the operands.
+// summed back to its shape with nn.sum_to), max and min, unary functions,
+// the piecewise activations and clip, casts, where and dropout. Each rule
+// reads the fewest forward values it can: the result where the derivative
+// is a function of it (exp, tanh, sigmoid, sqrt, reciprocal), else the
+// operands. Floor, ceil and sign pass no gradient (theirs is zero).
 //
 //===----------------------------------------------------------------------===//
 
@@ -127,6 +128,50 @@ LogicalResult powGradient(PowOp op, GradientContext &ctx) {
   return success();
 }
 
+/// y = max(a, b) or min(a, b): each operand's gradient from max_grad or
+/// min_grad (the operands swapped for b), summed to its shape.
+template <typename GradOpTy, typename OpTy>
+LogicalResult extremumGradient(OpTy op, GradientContext &ctx) {
+  Value dy = ctx.getResultGradient();
+  OpBuilder &b = ctx.getBuilder();
+  Value lhs = ctx.getForward(op.getLhs());
+  Value rhs = ctx.getForward(op.getRhs());
+  if (ctx.wants(0))
+    ctx.setOperandGradient(
+        0, ctx.sumTo(GradOpTy::create(b, ctx.getLoc(), dy, lhs, rhs),
+                     op.getLhs().getType()));
+  if (ctx.wants(1))
+    ctx.setOperandGradient(
+        1, ctx.sumTo(GradOpTy::create(b, ctx.getLoc(), dy, rhs, lhs),
+                     op.getRhs().getType()));
+  return success();
+}
+
+/// y = fmod(a, b) = a - trunc(a / b) * b: da = dy, db = -dy * trunc(a / b),
+/// as PyTorch's fmod backward (trunc as floor or ceil by the sign).
+LogicalResult modGradient(ModOp op, GradientContext &ctx) {
+  Value dy = ctx.getResultGradient();
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  if (ctx.wants(0))
+    ctx.setOperandGradient(0, ctx.sumTo(dy, op.getLhs().getType()));
+  if (ctx.wants(1)) {
+    Value lhs = ctx.getForward(op.getLhs());
+    Value rhs = ctx.getForward(op.getRhs());
+    Value quotient = DivOp::create(b, loc, lhs, rhs);
+    Value negative = LessOp::create(b, loc, quotient,
+                                    ctx.scalar(elementTypeOf(quotient), 0.0));
+    Value truncated =
+        WhereOp::create(b, loc, negative, CeilOp::create(b, loc, quotient),
+                        FloorOp::create(b, loc, quotient));
+    ctx.setOperandGradient(
+        1, NegOp::create(b, loc,
+                         ctx.sumTo(MulOp::create(b, loc, dy, truncated),
+                                   op.getRhs().getType())));
+  }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Unary functions
 //===----------------------------------------------------------------------===//
@@ -205,6 +250,90 @@ LogicalResult geluGradient(GeluOp op, GradientContext &ctx) {
   return success();
 }
 
+/// dx = dy * sign(x): 0 at 0, as PyTorch's abs backward.
+LogicalResult absGradient(AbsOp op, GradientContext &ctx) {
+  OpBuilder &b = ctx.getBuilder();
+  Value sign = SignOp::create(b, ctx.getLoc(), ctx.getForward(op.getInput()));
+  ctx.setOperandGradient(
+      0, MulOp::create(b, ctx.getLoc(), ctx.getResultGradient(), sign));
+  return success();
+}
+
+/// dx = dy * cos(x).
+LogicalResult sinGradient(SinOp op, GradientContext &ctx) {
+  OpBuilder &b = ctx.getBuilder();
+  Value cos = CosOp::create(b, ctx.getLoc(), ctx.getForward(op.getInput()));
+  ctx.setOperandGradient(
+      0, MulOp::create(b, ctx.getLoc(), ctx.getResultGradient(), cos));
+  return success();
+}
+
+/// dx = dy * -sin(x).
+LogicalResult cosGradient(CosOp op, GradientContext &ctx) {
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  Value sin = SinOp::create(b, loc, ctx.getForward(op.getInput()));
+  ctx.setOperandGradient(0, MulOp::create(b, loc, ctx.getResultGradient(),
+                                          NegOp::create(b, loc, sin)));
+  return success();
+}
+
+/// y = 1 / x: dx = -dy * y^2, as PyTorch computes it.
+LogicalResult reciprocalGradient(ReciprocalOp op, GradientContext &ctx) {
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  Value y = ctx.getForward(op.getResult());
+  Value dy = NegOp::create(b, loc, ctx.getResultGradient());
+  ctx.setOperandGradient(
+      0, MulOp::create(b, loc, dy, MulOp::create(b, loc, y, y)));
+  return success();
+}
+
+/// Floor, ceil and sign are piecewise constant: their gradient is zero (as
+/// PyTorch's), so they pass none and are no path for autodiff.
+template <typename OpTy> bool carriesNoGradient(OpTy, unsigned) {
+  return false;
+}
+template <typename OpTy> LogicalResult noGradient(OpTy op, GradientContext &) {
+  return op.emitError("pp-autodiff: internal error: differentiated an op "
+                      "whose gradient is zero");
+}
+
+/// y = log(1 + exp(x)): dx = dy * sigmoid(x).
+LogicalResult softplusGradient(SoftplusOp op, GradientContext &ctx) {
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  Value sigmoid = SigmoidOp::create(b, loc, ctx.getForward(op.getInput()));
+  ctx.setOperandGradient(
+      0, MulOp::create(b, loc, ctx.getResultGradient(), sigmoid));
+  return success();
+}
+
+LogicalResult hardSigmoidGradient(HardSigmoidOp op, GradientContext &ctx) {
+  ctx.setOperandGradient(
+      0, HardSigmoidGradOp::create(ctx.getBuilder(), ctx.getLoc(),
+                                   ctx.getResultGradient(),
+                                   ctx.getForward(op.getInput()),
+                                   op.getAlphaAttr(), op.getBetaAttr()));
+  return success();
+}
+
+LogicalResult hardSwishGradient(HardSwishOp op, GradientContext &ctx) {
+  ctx.setOperandGradient(
+      0, HardSwishGradOp::create(ctx.getBuilder(), ctx.getLoc(),
+                                 ctx.getResultGradient(),
+                                 ctx.getForward(op.getInput())));
+  return success();
+}
+
+LogicalResult clipGradient(ClipOp op, GradientContext &ctx) {
+  ctx.setOperandGradient(
+      0, ClipGradOp::create(
+             ctx.getBuilder(), ctx.getLoc(), ctx.getResultGradient(),
+             ctx.getForward(op.getInput()), op.getMinAttr(), op.getMaxAttr()));
+  return success();
+}
+
 /// A float-to-float cast: the gradient is cast back. (A cast from or to an
 /// integer type carries none: only float values carry gradients.)
 LogicalResult castGradient(CastOp op, GradientContext &ctx) {
@@ -264,6 +393,20 @@ void addElementwiseGradientRules(GradientRules &rules) {
   rules.add<CastOp>(castGradient);
   rules.add<WhereOp>(whereGradient);
   rules.add<DropoutOp>(dropoutGradient);
+  rules.add<MaxOp>(extremumGradient<MaxGradOp, MaxOp>);
+  rules.add<MinOp>(extremumGradient<MinGradOp, MinOp>);
+  rules.add<ModOp>(modGradient);
+  rules.add<AbsOp>(absGradient);
+  rules.add<SinOp>(sinGradient);
+  rules.add<CosOp>(cosGradient);
+  rules.add<ReciprocalOp>(reciprocalGradient);
+  rules.add<FloorOp>(noGradient<FloorOp>, carriesNoGradient<FloorOp>);
+  rules.add<CeilOp>(noGradient<CeilOp>, carriesNoGradient<CeilOp>);
+  rules.add<SignOp>(noGradient<SignOp>, carriesNoGradient<SignOp>);
+  rules.add<SoftplusOp>(softplusGradient);
+  rules.add<HardSigmoidOp>(hardSigmoidGradient);
+  rules.add<HardSwishOp>(hardSwishGradient);
+  rules.add<ClipOp>(clipGradient);
 }
 
 } // namespace pp

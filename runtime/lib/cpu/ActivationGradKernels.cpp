@@ -1,12 +1,15 @@
 //===- ActivationGradKernels.cpp - Gradients of the activations -----------===//
 //
-// relu_grad, gelu_grad (exact and tanh), tanh_grad, sigmoid_grad and
-// dropout_grad (docs/Training.md): elementwise over two operands of one
-// shape, in F32 or F64, with PyTorch's formulas (gelu_grad's tanh form
-// rewritten around one exponential).
+// relu_grad, gelu_grad (exact and tanh), tanh_grad, sigmoid_grad,
+// dropout_grad, hard_sigmoid_grad, hard_swish_grad and clip_grad
+// (docs/Training.md): elementwise over two operands of one shape, in F32 or
+// F64, with PyTorch's formulas (gelu_grad's tanh form rewritten around one
+// exponential). max_grad and min_grad read two broadcast operands.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Broadcast.h"
+#include "Clamp.h"
 #include "CpuKernels.h"
 #include "Dropout.h"
 #include "FastMath.h"
@@ -69,6 +72,35 @@ struct SigmoidGradFn {
   }
 };
 
+/// `alpha * dy` strictly inside hard_sigmoid's linear piece, else 0, as
+/// PyTorch's hardsigmoid_backward (-3 < x < 3 for alpha 1/6, beta 1/2).
+template <typename T> struct HardSigmoidGradFn {
+  T alpha, beta;
+  T operator()(T dy, T x) const {
+    T v = hardSigmoidLinear(alpha, beta, x);
+    return v > T(0) && v < T(1) ? dy * alpha : T(0);
+  }
+};
+
+/// PyTorch 1.13's hardswish_backward formula (its CUDA and scalar CPU
+/// kernels; its vectorised CPU loop gives dy at exactly 3): 0 below -3,
+/// dy * (x / 3 + 0.5) from -3 to 3 inclusive, dy above.
+struct HardSwishGradFn {
+  template <typename T> T operator()(T dy, T x) const {
+    if (x < T(-3))
+      return T(0);
+    if (x <= T(3))
+      return dy * (x / T(3) + T(0.5));
+    return dy;
+  }
+};
+
+/// `dy` where lo <= x <= hi, as PyTorch's clamp_backward; NaN gets 0.
+template <typename T> struct ClipGradFn {
+  T lo, hi;
+  T operator()(T dy, T x) const { return x >= lo && x <= hi ? dy : T(0); }
+};
+
 /// `dx[i] = fn(dy[i], v[i])` where dy, v and dx share one type.
 template <typename Fn>
 Status makeGrad(const KernelSpec &spec, KernelFn &out, Fn fn) {
@@ -97,6 +129,38 @@ Status makeGrad(const KernelSpec &spec, KernelFn &out, Fn fn) {
 template <typename Fn>
 Status makeSimpleGrad(const KernelSpec &spec, KernelFn &out) {
   return makeGrad(spec, out, Fn{});
+}
+
+/// makeGrad with a function object `Fn<T>` for dy's type T, whose
+/// parameters `setUp(fn)` reads from the attributes.
+template <template <typename> class Fn, typename SetUp>
+Status makeGradWith(const KernelSpec &spec, KernelFn &out, SetUp setUp) {
+  if (spec.inputs.empty())
+    return checkArity(spec, 2, 1);
+  return dispatchType(FloatTypes{}, spec, "dy", spec.inputs[0].dtype,
+                      [&](auto tag) {
+                        Fn<typename decltype(tag)::type> fn{};
+                        if (Status s = setUp(fn))
+                          return s;
+                        return makeGrad(spec, out, fn);
+                      });
+}
+
+Status makeHardSigmoidGrad(const KernelSpec &spec, KernelFn &out) {
+  double alpha = 0, beta = 0;
+  if (Status s = readHardSigmoid(spec, alpha, beta))
+    return s;
+  return makeGradWith<HardSigmoidGradFn>(spec, out, [&](auto &fn) {
+    using T = decltype(fn.alpha);
+    fn.alpha = T(alpha);
+    fn.beta = T(beta);
+    return Status::ok();
+  });
+}
+
+Status makeClipGrad(const KernelSpec &spec, KernelFn &out) {
+  return makeGradWith<ClipGradFn>(
+      spec, out, [&](auto &fn) { return readClipBounds(spec, fn.lo, fn.hi); });
 }
 
 Status makeGeluGrad(const KernelSpec &spec, KernelFn &out) {
@@ -143,6 +207,53 @@ Status makeDropoutGrad(const KernelSpec &spec, KernelFn &out) {
       });
 }
 
+/// The gradient of max(a, b) (Max true) or min(a, b) with respect to a, as
+/// PyTorch's maximum / minimum backward: 0 where a loses, dy / 2 where the
+/// operands are equal, dy where a wins or a comparison is NaN.
+template <bool Max> struct ExtremumGradFn {
+  template <typename T> T operator()(T dy, T a, T b) const {
+    bool loses = Max ? a < b : b < a;
+    return loses ? T(0) : a == b ? dy / T(2) : dy;
+  }
+};
+
+/// dx = fn(dy, a, b) with a and b broadcast to dy's shape.
+template <bool Max>
+Status makeExtremumGrad(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = checkArity(spec, 3, 1))
+    return s;
+  const TensorType &dy = spec.inputs[0], &a = spec.inputs[1],
+                   &b = spec.inputs[2];
+  if (a.dtype != dy.dtype || b.dtype != dy.dtype)
+    return spec.error("a " + a.str() + " and b " + b.str() +
+                      " must have dy's element type " + dy.str());
+  Shape shape;
+  if (!broadcastShapes(a.shape, b.shape, shape) || shape != dy.shape)
+    return spec.error("a " + a.str() + " and b " + b.str() +
+                      " do not broadcast to dy " + dy.str());
+  if (Status s = checkType(spec, "result", spec.outputs[0], dy))
+    return s;
+  auto plan = planBroadcast<3>(dy.shape, {dy.shape, a.shape, b.shape});
+  return dispatchType(FloatTypes{}, spec, "dy", dy.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    out = [plan](KernelContext &, const Tensor *const *in, Tensor *const *res) {
+      const T *g = in[0]->data<T>(), *x = in[1]->data<T>(),
+              *y = in[2]->data<T>();
+      T *dx = res[0]->data<T>();
+      const ExtremumGradFn<Max> fn;
+      forEachRow(plan, [&](int64_t r, const std::array<int64_t, 3> &offsets) {
+        const T *gr = g + offsets[0], *xr = x + offsets[1],
+                *yr = y + offsets[2];
+        const int64_t xs = plan.innerStride[1], ys = plan.innerStride[2];
+        T *o = dx + r * plan.inner;
+        for (int64_t i = 0; i < plan.inner; ++i)
+          o[i] = fn(gr[i], xr[i * xs], yr[i * ys]);
+      });
+    };
+    return Status::ok();
+  });
+}
+
 } // namespace
 
 void pp::rt::cpu::registerActivationGradKernels(KernelRegistry &registry) {
@@ -151,4 +262,10 @@ void pp::rt::cpu::registerActivationGradKernels(KernelRegistry &registry) {
   registry.add("nn.tanh_grad", Backend::CPU, makeSimpleGrad<TanhGradFn>);
   registry.add("nn.sigmoid_grad", Backend::CPU, makeSimpleGrad<SigmoidGradFn>);
   registry.add("nn.dropout_grad", Backend::CPU, makeDropoutGrad);
+  registry.add("nn.hard_sigmoid_grad", Backend::CPU, makeHardSigmoidGrad);
+  registry.add("nn.hard_swish_grad", Backend::CPU,
+               makeSimpleGrad<HardSwishGradFn>);
+  registry.add("nn.clip_grad", Backend::CPU, makeClipGrad);
+  registry.add("nn.max_grad", Backend::CPU, makeExtremumGrad<true>);
+  registry.add("nn.min_grad", Backend::CPU, makeExtremumGrad<false>);
 }

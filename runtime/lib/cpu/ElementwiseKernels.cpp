@@ -1,14 +1,17 @@
 //===- ElementwiseKernels.cpp - Elementwise CPU kernels -------------------===//
 //
 // Arithmetic and comparisons with numpy broadcasting (add, sub, mul, div,
-// pow, equal, less, greater), unary math and activations (sqrt, erf, tanh,
-// relu, sigmoid, neg, exp, log, not, gelu), cast, where, training-mode
-// dropout and constant. Each kernel is a typed loop chosen once per
-// preparation; broadcast operands run through Broadcast.h's row plans.
+// pow, equal, less, greater, less_equal, greater_equal, max, min, mod),
+// unary math and activations (sqrt, erf, tanh, relu, sigmoid, neg, exp, log,
+// not, gelu, abs, sign, sin, cos, reciprocal, floor, ceil, softplus,
+// hard_sigmoid, hard_swish, clip), cast, where, training-mode dropout and
+// constant. Each kernel is a typed loop chosen once per preparation;
+// broadcast operands run through Broadcast.h's row plans.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Broadcast.h"
+#include "Clamp.h"
 #include "CpuKernels.h"
 #include "Dropout.h"
 #include "FastMath.h"
@@ -87,6 +90,57 @@ struct LessFn {
 struct GreaterFn {
   template <typename T> bool operator()(T a, T b) const { return a > b; }
 };
+struct LessEqualFn {
+  template <typename T> bool operator()(T a, T b) const { return a <= b; }
+};
+struct GreaterEqualFn {
+  template <typename T> bool operator()(T a, T b) const { return a >= b; }
+};
+/// The larger operand; NaN if either is (as torch.maximum).
+struct MaxFn {
+  template <typename T> T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>)
+      return a < b || std::isnan(b) ? b : a;
+    else
+      return a < b ? b : a;
+  }
+};
+/// The smaller operand; NaN if either is (as torch.minimum).
+struct MinFn {
+  template <typename T> T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>)
+      return b < a || std::isnan(b) ? b : a;
+    else
+      return b < a ? b : a;
+  }
+};
+/// The remainder with the dividend's sign (C's fmod). An integer remainder
+/// by zero is 0 (ONNX leaves it undefined; the CPU would trap), and by -1
+/// is 0 (INT_MIN % -1 traps too).
+struct FModFn {
+  template <typename T> T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      return std::fmod(a, b);
+    } else {
+      if (b == 0)
+        return 0;
+      if constexpr (std::is_signed_v<T>)
+        if (b == -1)
+          return 0;
+      return T(a % b);
+    }
+  }
+};
+/// The integer remainder with the divisor's sign (Python's %).
+struct ModFn {
+  template <typename T> T operator()(T a, T b) const {
+    T m = FModFn{}(a, b);
+    if constexpr (std::is_signed_v<T>)
+      if (m != 0 && (m < 0) != (b < 0))
+        m = T(m + b);
+    return m;
+  }
+};
 
 template <typename T>
 constexpr bool isHalfFloat =
@@ -163,6 +217,60 @@ struct NegFn {
 };
 struct NotFn {
   bool operator()(bool x) const { return !x; }
+};
+/// |x|; the most negative integer wraps to itself, unsigned ones are kept.
+struct AbsFn {
+  template <typename T> T operator()(T x) const {
+    if constexpr (std::is_floating_point_v<T>)
+      return std::fabs(x);
+    else if constexpr (std::is_signed_v<T>)
+      return x < 0 ? negate(x) : x;
+    else
+      return x;
+  }
+};
+/// -1, 0 or 1; zeros and NaN are kept (ONNX's Sign, numpy's sign).
+struct SignFn {
+  template <typename T> T operator()(T x) const {
+    if constexpr (std::is_floating_point_v<T>)
+      return x > T(0) ? T(1) : x < T(0) ? T(-1) : x;
+    else if constexpr (std::is_signed_v<T>)
+      return T((x > T(0)) - (x < T(0)));
+    else
+      return T(x != 0);
+  }
+};
+struct SinFn {
+  template <typename T> T operator()(T x) const { return std::sin(x); }
+};
+struct CosFn {
+  template <typename T> T operator()(T x) const { return std::cos(x); }
+};
+struct ReciprocalFn {
+  template <typename T> T operator()(T x) const { return T(1) / x; }
+};
+struct FloorFn {
+  template <typename T> T operator()(T x) const { return std::floor(x); }
+};
+struct CeilFn {
+  template <typename T> T operator()(T x) const { return std::ceil(x); }
+};
+/// log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large x, no
+/// loss for very negative x; NaN stays NaN.
+struct SoftplusFn {
+  template <typename T> T operator()(T x) const {
+    return (x > T(0) ? x : T(0)) + std::log1p(expOf(-std::fabs(x)));
+  }
+};
+/// x * min(max(x + 3, 0), 6) / 6, operation for operation as PyTorch's
+/// hardswish; NaN stays NaN.
+struct HardSwishFn {
+  template <typename T> T operator()(T x) const {
+    T shifted = x + T(3);
+    T clamped = shifted < T(0) ? T(0) : shifted;
+    clamped = T(6) < clamped ? T(6) : clamped;
+    return x * clamped / T(6);
+  }
 };
 /// PyTorch's formula, operation for operation.
 struct GeluErfFn {
@@ -345,6 +453,75 @@ Status makeGelu(const KernelSpec &spec, KernelFn &out) {
   if (approximate == "tanh")
     return makeUnary<GeluTanhFn, FloatTypes>(spec, out);
   return makeUnary<GeluErfFn, FloatTypes>(spec, out);
+}
+
+/// `out[i] = fn(in[i])` with a function object `Fn<T>` for the operand's
+/// type T, whose parameters `setUp(fn)` sets from the attributes (and
+/// returns the Status of reading them).
+template <typename Types, template <typename> class Fn, typename SetUp>
+Status makeUnaryWith(const KernelSpec &spec, KernelFn &out, SetUp setUp) {
+  if (Status s = checkUnary(spec))
+    return s;
+  return dispatchType(
+      Types{}, spec, "operand", spec.inputs[0].dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        Fn<T> fn{};
+        if (Status s = setUp(fn))
+          return s;
+        out = [fn](KernelContext &, const Tensor *const *in,
+                   Tensor *const *res) {
+          unaryLoop(res[0]->data<T>(), in[0]->data<T>(), in[0]->numel(), fn);
+        };
+        return Status::ok();
+      });
+}
+
+/// max(0, min(1, alpha * x + beta)); NaN stays NaN.
+template <typename T> struct HardSigmoidFn {
+  T alpha, beta;
+  T operator()(T x) const {
+    T v = hardSigmoidLinear(alpha, beta, x);
+    v = v < T(0) ? T(0) : v;
+    return T(1) < v ? T(1) : v;
+  }
+};
+
+Status makeHardSigmoid(const KernelSpec &spec, KernelFn &out) {
+  double alpha = 0, beta = 0;
+  if (Status s = readHardSigmoid(spec, alpha, beta))
+    return s;
+  return makeUnaryWith<FloatTypes, HardSigmoidFn>(spec, out, [&](auto &fn) {
+    using T = decltype(fn.alpha);
+    fn.alpha = T(alpha);
+    fn.beta = T(beta);
+    return Status::ok();
+  });
+}
+
+/// min(max(x, lo), hi); a missing bound is the type's lowest (or highest)
+/// value, -inf (inf) for floats. NaN stays NaN; lo > hi gives hi.
+template <typename T> struct ClipFn {
+  T lo, hi;
+  T operator()(T x) const {
+    T v = x < lo ? lo : x;
+    return hi < v ? hi : v;
+  }
+};
+
+Status makeClip(const KernelSpec &spec, KernelFn &out) {
+  return makeUnaryWith<NumericTypes, ClipFn>(
+      spec, out, [&](auto &fn) { return readClipBounds(spec, fn.lo, fn.hi); });
+}
+
+Status makeMod(const KernelSpec &spec, KernelFn &out) {
+  int64_t fmod = 0;
+  if (Status s = spec.attrs.getInt("fmod", fmod, 0))
+    return s;
+  if (fmod)
+    return makeArithmetic<FModFn, NumericTypes>(spec, out);
+  if (!spec.inputs.empty() && isFloat(spec.inputs[0].dtype))
+    return spec.error("floating-point operands need fmod = 1");
+  return makeArithmetic<ModFn, NumericTypes>(spec, out);
 }
 
 Status makeNot(const KernelSpec &spec, KernelFn &out) {
@@ -536,6 +713,12 @@ void pp::rt::cpu::registerElementwiseKernels(KernelRegistry &registry) {
   registry.add("nn.equal", Backend::CPU, makeComparison<EqualFn>);
   registry.add("nn.less", Backend::CPU, makeComparison<LessFn>);
   registry.add("nn.greater", Backend::CPU, makeComparison<GreaterFn>);
+  registry.add("nn.less_equal", Backend::CPU, makeComparison<LessEqualFn>);
+  registry.add("nn.greater_equal", Backend::CPU,
+               makeComparison<GreaterEqualFn>);
+  registry.add("nn.max", Backend::CPU, makeArithmetic<MaxFn, NumericTypes>);
+  registry.add("nn.min", Backend::CPU, makeArithmetic<MinFn, NumericTypes>);
+  registry.add("nn.mod", Backend::CPU, makeMod);
 
   registry.add("nn.sqrt", Backend::CPU, makeUnary<SqrtFn, FloatTypes>);
   registry.add("nn.erf", Backend::CPU, makeUnary<ErfFn, FloatTypes>);
@@ -547,6 +730,19 @@ void pp::rt::cpu::registerElementwiseKernels(KernelRegistry &registry) {
   registry.add("nn.neg", Backend::CPU, makeUnary<NegFn, SignedTypes>);
   registry.add("nn.not", Backend::CPU, makeNot);
   registry.add("nn.gelu", Backend::CPU, makeGelu);
+  registry.add("nn.abs", Backend::CPU, makeUnary<AbsFn, NumericTypes>);
+  registry.add("nn.sign", Backend::CPU, makeUnary<SignFn, NumericTypes>);
+  registry.add("nn.sin", Backend::CPU, makeUnary<SinFn, FloatTypes>);
+  registry.add("nn.cos", Backend::CPU, makeUnary<CosFn, FloatTypes>);
+  registry.add("nn.reciprocal", Backend::CPU,
+               makeUnary<ReciprocalFn, FloatTypes>);
+  registry.add("nn.floor", Backend::CPU, makeUnary<FloorFn, FloatTypes>);
+  registry.add("nn.ceil", Backend::CPU, makeUnary<CeilFn, FloatTypes>);
+  registry.add("nn.softplus", Backend::CPU, makeUnary<SoftplusFn, FloatTypes>);
+  registry.add("nn.hard_sigmoid", Backend::CPU, makeHardSigmoid);
+  registry.add("nn.hard_swish", Backend::CPU,
+               makeUnary<HardSwishFn, FloatTypes>);
+  registry.add("nn.clip", Backend::CPU, makeClip);
 
   registry.add("nn.cast", Backend::CPU, makeCast);
   registry.add("nn.where", Backend::CPU, makeWhere);

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 
 using namespace pp::rt;
@@ -26,11 +27,17 @@ struct GradCase {
 std::vector<GradCase> gradCases() {
   Attributes none = attrs({{"approximate", std::string("none")}});
   Attributes tanh = attrs({{"approximate", std::string("tanh")}});
+  // PyTorch's nn.Hardsigmoid (alpha 1/6 as a float) and ReLU6-like bounds.
+  Attributes hardSigmoid = attrs({{"alpha", double(1.0f / 6)}, {"beta", 0.5}});
+  Attributes clip = attrs({{"min", -1.5}, {"max", 2.5}});
   return {{"nn.relu", "nn.relu_grad", {}, false},
           {"nn.gelu", "nn.gelu_grad", none, false},
           {"nn.gelu", "nn.gelu_grad", tanh, false},
           {"nn.tanh", "nn.tanh_grad", {}, true},
-          {"nn.sigmoid", "nn.sigmoid_grad", {}, true}};
+          {"nn.sigmoid", "nn.sigmoid_grad", {}, true},
+          {"nn.hard_sigmoid", "nn.hard_sigmoid_grad", hardSigmoid, false},
+          {"nn.hard_swish", "nn.hard_swish_grad", {}, false},
+          {"nn.clip", "nn.clip_grad", clip, false}};
 }
 
 /// x in [-4, 4] but at least 0.05 away from 0, where relu has its kink.
@@ -131,6 +138,89 @@ TEST(ActivationGradKernels, PreparationErrors) {
                    {{DType::I64, {4}}});
   EXPECT_NE(error.find("unsupported element type i64 of dy"), std::string::npos)
       << error;
+}
+
+TEST(ActivationGradKernels, PiecewiseGradientsAtPyTorchsBoundaries) {
+  // The values torch 1.13's autograd gives at the ends of the pieces.
+  TensorType t{DType::F32, {6}};
+  Tensor dy = tensorOf(t, {6, 6, 6, 6, 6, 6});
+  Tensor x = tensorOf(t, {-3.5, -3, -1, 0, 3, 3.5});
+  // hardswish_backward: x < -3 -> 0; x <= 3 -> dy (x / 3 + 1/2); else dy.
+  expectClose(run1("nn.hard_swish_grad", {}, {dy, x}, t), {0, -3, 1, 3, 9, 6},
+              1e-6, 0, "hard_swish_grad");
+  // hardsigmoid_backward: dy / 6 where -3 < x < 3 (exclusive), else 0.
+  expectClose(run1("nn.hard_sigmoid_grad",
+                   attrs({{"alpha", double(1.0f / 6)}, {"beta", 0.5}}), {dy, x},
+                   t),
+              {0, 0, 1, 1, 0, 0}, 1e-6, 0, "hard_sigmoid_grad");
+  // clamp_backward: dy where min <= x <= max (inclusive); NaN gets 0.
+  Tensor y = tensorOf(t, {-1, 0, 3, 6, 7, std::nan("")});
+  expectClose(
+      run1("nn.clip_grad", attrs({{"min", 0.0}, {"max", 6.0}}), {dy, y}, t),
+      {0, 6, 6, 6, 0, 0}, 0, 0, "clip_grad");
+  expectClose(run1("nn.clip_grad", attrs({{"min", 0.0}}), {dy, y}, t),
+              {0, 6, 6, 6, 6, 0}, 0, 0, "clip_grad min only");
+  expectClose(run1("nn.clip_grad", attrs({{"max", 3.0}}), {dy, y}, t),
+              {6, 6, 6, 0, 0, 0}, 0, 0, "clip_grad max only");
+  // min > max: no element passes.
+  expectClose(
+      run1("nn.clip_grad", attrs({{"min", 2.0}, {"max", 1.0}}), {dy, y}, t),
+      {0, 0, 0, 0, 0, 0}, 0, 0, "clip_grad min > max");
+}
+
+TEST(ActivationGradKernels, MaxAndMinGradientsSplitTiesAsPyTorch) {
+  // torch.maximum's backward: a tie gives each operand half, a NaN
+  // comparison the whole gradient to both.
+  TensorType t{DType::F64, {4}};
+  Tensor dy = tensorOf(t, {1, 1, 1, 1});
+  Tensor a = tensorOf(t, {1, 2, 3, std::nan("")}),
+         b = tensorOf(t, {2, 2, 1, 1});
+  expectClose(run1("nn.max_grad", {}, {dy, a, b}, t), {0, 0.5, 1, 1}, 0, 0,
+              "max_grad a");
+  expectClose(run1("nn.max_grad", {}, {dy, b, a}, t), {1, 0.5, 0, 1}, 0, 0,
+              "max_grad b");
+  expectClose(run1("nn.min_grad", {}, {dy, a, b}, t), {1, 0.5, 0, 1}, 0, 0,
+              "min_grad a");
+  expectClose(run1("nn.min_grad", {}, {dy, b, a}, t), {0, 0.5, 1, 1}, 0, 0,
+              "min_grad b");
+}
+
+TEST(ActivationGradKernels, MaxAndMinGradientsBroadcast) {
+  std::mt19937 rng(14);
+  const std::vector<std::array<Shape, 3>> shapes = {
+      {Shape{2, 3}, Shape{2, 3}, Shape{2, 3}},
+      {Shape{2, 3}, Shape{3}, Shape{2, 3}},
+      {Shape{2, 3}, Shape{2, 1}, Shape{3}},
+      {Shape{4, 2, 5}, Shape{4, 1, 5}, Shape{2, 1}},
+      {Shape{3, 40}, Shape{3, 1}, Shape{40}}};
+  for (DType dtype : {DType::F32, DType::F64})
+    for (const auto &s : shapes)
+      for (bool isMax : {true, false}) {
+        Tensor dy = randomTensor({dtype, s[0]}, rng, -2, 2);
+        // Small integers, so that ties occur.
+        auto ints = [&](const Shape &shape) {
+          return tensorOf({dtype, shape}, valuesOf(randomTensor(
+                                              {DType::I64, shape}, rng, 0, 2)));
+        };
+        Tensor a = ints(s[1]), b = ints(s[2]);
+        Values g = valuesOf(dy), va = valuesOf(a), vb = valuesOf(b), expected;
+        forEachIndex(s[0], [&](const std::vector<int64_t> &i) {
+          double x = va[size_t(broadcastOffset(s[1], i))];
+          double y = vb[size_t(broadcastOffset(s[2], i))];
+          double d = g[size_t(flatIndex(s[0], i))];
+          bool loses = isMax ? x < y : x > y;
+          expected.push_back(loses ? 0 : x == y ? d / 2 : d);
+        });
+        const char *op = isMax ? "nn.max_grad" : "nn.min_grad";
+        expectClose(run1(op, {}, {dy, a, b}, dy.type()), expected, 0, 0,
+                    std::string(op) + " " + a.type().str() + ", " +
+                        b.type().str());
+      }
+  std::string error =
+      prepareError("nn.max_grad", {},
+                   {{DType::F32, {2, 3}}, {DType::F32, {3}}, {DType::F32, {3}}},
+                   {{DType::F32, {2, 3}}});
+  EXPECT_NE(error.find("do not broadcast to dy"), std::string::npos) << error;
 }
 
 } // namespace

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 using namespace pp::rt;
 using namespace pp::rt::cputest;
@@ -273,7 +274,9 @@ TEST(ElementwiseKernels, ComparisonsBroadcastInEveryType) {
   const BinaryCase cases[] = {
       {"nn.equal", [](double a, double b) { return double(a == b); }},
       {"nn.less", [](double a, double b) { return double(a < b); }},
-      {"nn.greater", [](double a, double b) { return double(a > b); }}};
+      {"nn.greater", [](double a, double b) { return double(a > b); }},
+      {"nn.less_equal", [](double a, double b) { return double(a <= b); }},
+      {"nn.greater_equal", [](double a, double b) { return double(a >= b); }}};
   const DType types[] = {DType::F32, DType::F64, DType::I64, DType::I32,
                          DType::I16, DType::I8,  DType::U64, DType::U32,
                          DType::U16, DType::U8,  DType::Bool};
@@ -697,6 +700,258 @@ TEST(ElementwiseKernels, PreparationErrorsNameTheOpAndTheProblem) {
       prepareError("nn.relu", {}, {{DType::U8, {2}}}, {{DType::U8, {2}}}),
       "unsupported element type u8 of operand (expected f32, f64, i64, i32, "
       "i16 or i8)");
+}
+
+TEST(ElementwiseKernels, MaxMinAndModBroadcastInEveryNumericType) {
+  std::mt19937 rng(21);
+  // Python's % (the divisor's sign) and C's fmod (the dividend's).
+  auto pyMod = [](double a, double b) {
+    double m = std::fmod(a, b);
+    return m != 0 && (m < 0) != (b < 0) ? m + b : m;
+  };
+  for (DType dtype : kNumeric)
+    for (const auto &[sa, sb] : kBroadcastPairs) {
+      Tensor a = randomTensor({dtype, sa}, rng, -9, 9);
+      Values bv = valuesOf(randomTensor({dtype, sb}, rng, 1, 9));
+      for (size_t i = 0; i < bv.size(); i += 2)
+        bv[i] = -bv[i];
+      Tensor b = tensorOf({dtype, sb}, bv);
+      TensorType result{dtype, broadcastOf(sa, sb)};
+      std::string what = a.type().str() + ", " + b.type().str();
+      expectClose(run1("nn.max", {}, {a, b}, result),
+                  referenceBinary(
+                      a, b, [](double x, double y) { return std::max(x, y); }),
+                  0, 0, "max " + what);
+      expectClose(run1("nn.min", {}, {a, b}, result),
+                  referenceBinary(
+                      a, b, [](double x, double y) { return std::min(x, y); }),
+                  0, 0, "min " + what);
+      double tol = dtype == DType::F32 ? 1e-6 : 0;
+      expectClose(run1("nn.mod", attrs({{"fmod", int64_t(1)}}), {a, b}, result),
+                  referenceBinary(a, b,
+                                  [&](double x, double y) {
+                                    return inType(dtype, std::fmod(x, y));
+                                  }),
+                  tol, tol, "fmod " + what);
+      if (!isFloat(dtype))
+        expectClose(run1("nn.mod", {}, {a, b}, result),
+                    referenceBinary(a, b, pyMod), 0, 0, "mod " + what);
+    }
+  for (DType dtype : kUnsigned)
+    for (const auto &[sa, sb] : kBroadcastPairs) {
+      Tensor a = randomTensor({dtype, sa}, rng, 0, 200);
+      Tensor b = randomTensor({dtype, sb}, rng, 1, 50);
+      TensorType result{dtype, broadcastOf(sa, sb)};
+      std::string what = a.type().str() + ", " + b.type().str();
+      expectClose(run1("nn.max", {}, {a, b}, result),
+                  referenceBinary(
+                      a, b, [](double x, double y) { return std::max(x, y); }),
+                  0, 0, "max " + what);
+      for (int64_t fmod : {0, 1})
+        expectClose(
+            run1("nn.mod", attrs({{"fmod", fmod}}), {a, b}, result),
+            referenceBinary(a, b,
+                            [](double x, double y) { return std::fmod(x, y); }),
+            0, 0, "mod " + what);
+    }
+}
+
+TEST(ElementwiseKernels, NaNInMaxMinAndComparisonsWithEquality) {
+  const double nan = std::nan("");
+  for (DType dtype : kFloats) {
+    TensorType t{dtype, {4}};
+    Tensor a = tensorOf(t, {nan, 1, 2, -0.0}), b = tensorOf(t, {1, nan, 3, 0});
+    // torch.maximum(-0., 0.) is -0.: the first operand unless the second
+    // is larger.
+    Tensor max = run1("nn.max", {}, {a, b}, t);
+    expectClose(max, {nan, nan, 3, 0}, 0, 0, "max");
+    EXPECT_TRUE(std::signbit(valuesOf(max)[3]));
+    expectClose(run1("nn.min", {}, {a, b}, t), {nan, nan, 2, 0}, 0, 0, "min");
+    // NaN compares false, also with equality.
+    expectClose(run1("nn.less_equal", {}, {a, a}, {DType::Bool, {4}}),
+                {0, 1, 1, 1}, 0, 0, "NaN <= NaN");
+  }
+}
+
+TEST(ElementwiseKernels, IntegerModIsDefinedEverywhere) {
+  TensorType t{DType::I32, {6}};
+  const double intMin = double(std::numeric_limits<int32_t>::min());
+  Tensor a = tensorOf(t, {7, -7, 7, -7, intMin, 5});
+  Tensor b = tensorOf(t, {3, 3, -3, -3, -1, 0});
+  // By zero and INT_MIN by -1 (which trap on the CPU) give 0.
+  expectClose(run1("nn.mod", {}, {a, b}, t), {1, 2, -2, -1, 0, 0}, 0, 0, "mod");
+  expectClose(run1("nn.mod", attrs({{"fmod", int64_t(1)}}), {a, b}, t),
+              {1, -1, 1, -1, 0, 0}, 0, 0, "fmod");
+  TensorType i8{DType::I8, {2}};
+  // -128 % 127 = 126 does not overflow on the way.
+  expectClose(run1("nn.mod", {},
+                   {tensorOf(i8, {-128, 127}), tensorOf(i8, {127, -128})}, i8),
+              {126, -1}, 0, 0, "i8 mod");
+}
+
+/// log(1 + e^x), without overflow for large x.
+double softplus(double x) {
+  return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x)));
+}
+
+TEST(ElementwiseKernels, MoreUnaryFloatOpsMatchTheCLibrary) {
+  auto hardSwish = [](double x) {
+    return x * std::min(std::max(x + 3, 0.0), 6.0) / 6;
+  };
+  auto hardSigmoid = [](double x) {
+    return std::min(std::max(0.2 * x + 0.5, 0.0), 1.0);
+  };
+  const UnaryCase cases[] = {
+      {"nn.abs", [](double x) { return std::fabs(x); }, -3, 3},
+      {"nn.sign", [](double x) { return double((x > 0) - (x < 0)); }, -3, 3},
+      {"nn.sin", [](double x) { return std::sin(x); }, -7, 7},
+      {"nn.cos", [](double x) { return std::cos(x); }, -7, 7},
+      {"nn.reciprocal", [](double x) { return 1 / x; }, 0.05, 20},
+      {"nn.floor", [](double x) { return std::floor(x); }, -5, 5},
+      {"nn.ceil", [](double x) { return std::ceil(x); }, -5, 5},
+      {"nn.softplus", softplus, -30, 30},
+      {"nn.hard_swish", hardSwish, -5, 5},
+      {"nn.hard_sigmoid", hardSigmoid, -4, 4}};
+  std::mt19937 rng(23);
+  for (const UnaryCase &c : cases)
+    for (DType dtype : kFloats) {
+      Tensor x = randomTensor({dtype, {3, 41}}, rng, c.lo, c.hi);
+      Values expected;
+      for (double v : valuesOf(x))
+        expected.push_back(c.f(v));
+      // Absolute tolerance where a result cancels to near 0 (hard_swish
+      // and hard_sigmoid at their kinks, x + 3 rounded in the type).
+      double tol = dtype == DType::F32 ? 2e-6 : 1e-14;
+      expectClose(run1(c.op, {}, {x}, x.type()), expected, tol, tol / 2,
+                  std::string(c.op) + " " + dtypeName(dtype));
+    }
+}
+
+TEST(ElementwiseKernels, SpecialValuesOfMoreUnaryOps) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::nan("");
+  for (DType dtype : kFloats) {
+    TensorType t{dtype, {6}};
+    Tensor x = tensorOf(t, {nan, -inf, inf, -0.0, -1000, 1000});
+    std::string name = dtypeName(dtype);
+    expectClose(run1("nn.abs", {}, {x}, t), {nan, inf, inf, 0, 1000, 1000}, 0,
+                0, "abs " + name);
+    // Sign keeps zeros and NaN, as ONNX's (numpy's) sign.
+    expectClose(run1("nn.sign", {}, {x}, t), {nan, -1, 1, 0, -1, 1}, 0, 0,
+                "sign " + name);
+    expectClose(run1("nn.softplus", {}, {x}, t),
+                {nan, 0, inf, std::log(2.0), 0, 1000},
+                dtype == DType::F32 ? 1e-7 : 1e-15, 0, "softplus " + name);
+    // -inf * 0 is NaN, as in PyTorch's hardswish.
+    expectClose(run1("nn.hard_swish", {}, {x}, t), {nan, nan, inf, 0, 0, 1000},
+                0, 0, "hard_swish " + name);
+    expectClose(run1("nn.hard_sigmoid", {}, {x}, t), {nan, 0, 1, 0.5, 0, 1}, 0,
+                0, "hard_sigmoid " + name);
+    expectClose(run1("nn.reciprocal", {}, {x}, t),
+                {nan, 0, 0, -inf, -1e-3, 1e-3},
+                dtype == DType::F32 ? 1e-7 : 1e-15, 0, "reciprocal " + name);
+  }
+  // softplus(-100) = e^-100 in double, not 0.
+  Tensor small = tensorOf({DType::F64, {1}}, {-100});
+  expectClose(run1("nn.softplus", {}, {small}, small.type()),
+              {std::exp(-100.0)}, 1e-15, 0, "softplus(-100)");
+}
+
+TEST(ElementwiseKernels, HardSigmoidTakesItsAlphaAndBeta) {
+  TensorType t{DType::F32, {5}};
+  Tensor x = tensorOf(t, {-4, -3, 0, 1.5, 3});
+  // PyTorch's nn.Hardsigmoid export: alpha = 1/6 (as a float), beta 0.5.
+  float alpha = 1.0f / 6;
+  Values expected;
+  for (double v : valuesOf(x))
+    expected.push_back(std::min(std::max(alpha * float(v) + 0.5f, 0.0f), 1.0f));
+  expectClose(run1("nn.hard_sigmoid",
+                   attrs({{"alpha", double(alpha)}, {"beta", 0.5}}), {x}, t),
+              expected, 0, 0, "alpha 1/6");
+  expectClose(
+      run1("nn.hard_sigmoid", attrs({{"alpha", 0.5}, {"beta", 0.6}}), {x}, t),
+      {0, 0, 0.6, 1, 1}, 1e-7, 0, "alpha 0.5, beta 0.6");
+}
+
+TEST(ElementwiseKernels, ClipInEveryNumericType) {
+  for (DType dtype : kNumeric) {
+    TensorType t{dtype, {5}};
+    Tensor x = tensorOf(t, {-4, 0, 3, 7, 9});
+    std::string name = dtypeName(dtype);
+    auto bounds = [&](std::optional<double> lo, std::optional<double> hi) {
+      Attributes a;
+      auto value = [&](double v) -> AttrValue {
+        if (isFloat(dtype))
+          return v;
+        return int64_t(v);
+      };
+      if (lo)
+        a.set("min", value(*lo));
+      if (hi)
+        a.set("max", value(*hi));
+      return a;
+    };
+    expectClose(run1("nn.clip", bounds(0, 6), {x}, t), {0, 0, 3, 6, 6}, 0, 0,
+                "clip " + name);
+    expectClose(run1("nn.clip", bounds(-1, {}), {x}, t), {-1, 0, 3, 7, 9}, 0, 0,
+                "clip min " + name);
+    expectClose(run1("nn.clip", bounds({}, 5), {x}, t), {-4, 0, 3, 5, 5}, 0, 0,
+                "clip max " + name);
+    expectClose(run1("nn.clip", bounds({}, {}), {x}, t), {-4, 0, 3, 7, 9}, 0, 0,
+                "clip without bounds " + name);
+    // min > max: every element is max, as torch.clamp.
+    expectClose(run1("nn.clip", bounds(2, 1), {x}, t), {1, 1, 1, 1, 1}, 0, 0,
+                "clip min > max " + name);
+  }
+  TensorType f{DType::F32, {2}};
+  expectClose(run1("nn.clip", attrs({{"min", 0.0}, {"max", 6.0}}),
+                   {tensorOf(f, {std::nan(""), 8})}, f),
+              {std::nan(""), 6}, 0, 0, "clip NaN");
+  // An unsigned bound above 2^63 arrives as a negative integer attribute.
+  TensorType u64{DType::U64, {2}};
+  Tensor big = Tensor::empty(u64);
+  big.data<uint64_t>()[0] = ~uint64_t(0);
+  big.data<uint64_t>()[1] = 5;
+  uint64_t bound = (uint64_t(1) << 63) + 7;
+  Tensor clipped =
+      run1("nn.clip", attrs({{"max", int64_t(bound)}}), {big}, u64);
+  EXPECT_EQ(clipped.data<uint64_t>()[0], bound);
+  EXPECT_EQ(clipped.data<uint64_t>()[1], 5u);
+  TensorType u8{DType::U8, {3}};
+  expectClose(run1("nn.clip", attrs({{"min", int64_t(150)}}),
+                   {tensorOf(u8, {250, 100, 0})}, u8),
+              {250, 150, 150}, 0, 0, "u8 clip");
+}
+
+TEST(ElementwiseKernels, IntegerAbsAndSign) {
+  TensorType i8{DType::I8, {4}};
+  Tensor x = tensorOf(i8, {-128, -3, 0, 5});
+  // The most negative integer wraps around to itself.
+  expectClose(run1("nn.abs", {}, {x}, i8), {-128, 3, 0, 5}, 0, 0, "i8 abs");
+  expectClose(run1("nn.sign", {}, {x}, i8), {-1, -1, 0, 1}, 0, 0, "i8 sign");
+  for (DType dtype : kUnsigned) {
+    TensorType t{dtype, {3}};
+    Tensor u = tensorOf(t, {0, 1, 200});
+    expectClose(run1("nn.abs", {}, {u}, t), {0, 1, 200}, 0, 0, "unsigned abs");
+    expectClose(run1("nn.sign", {}, {u}, t), {0, 1, 1}, 0, 0, "unsigned sign");
+  }
+}
+
+TEST(ElementwiseKernels, MoreOpsPreparationErrors) {
+  TensorType f{DType::F32, {4}}, i{DType::I32, {4}};
+  std::string error = prepareError("nn.mod", {}, {f, f}, {f});
+  EXPECT_NE(error.find("floating-point operands need fmod = 1"),
+            std::string::npos)
+      << error;
+  error =
+      prepareError("nn.clip", attrs({{"min", std::string("zero")}}), {f}, {f});
+  EXPECT_NE(error.find("attribute 'min'"), std::string::npos) << error;
+  error = prepareError("nn.sin", {}, {i}, {i});
+  EXPECT_NE(error.find("unsupported element type i32 of operand"),
+            std::string::npos)
+      << error;
+  error = prepareError("nn.max", {}, {f, i}, {f});
+  EXPECT_NE(error.find("differ in element type"), std::string::npos) << error;
 }
 
 } // namespace

@@ -278,7 +278,8 @@ static bool isGradientOp(Operation *op) {
              DropoutGradOp, LayerNormGradOp, LayerNormGradParamsOp,
              BatchNormGradOp, BatchNormGradParamsOp, ConvGradInputOp,
              ConvGradWeightOp, MaxPoolGradOp, AveragePoolGradOp, GatherGradOp,
-             SliceGradOp, PadGradOp>(op);
+             SliceGradOp, PadGradOp, HardSigmoidGradOp, HardSwishGradOp,
+             ClipGradOp, MaxGradOp, MinGradOp>(op);
 }
 
 void getDefaultSavedForBackward(Operation *op, SmallVectorImpl<Value> &values) {
@@ -297,8 +298,11 @@ void getDefaultSavedForBackward(Operation *op, SmallVectorImpl<Value> &values) {
             AveragePoolOp, GlobalAveragePoolOp, ReduceMeanOp, ReduceSumOp,
             ConstantOp, PadOp, TileOp, TriluOp, CumSumOp>([](Operation *) {})
       // The derivative is a function of the result.
-      .Case<SqrtOp, TanhOp, SigmoidOp, ExpOp, ReluOp, SoftmaxOp, LogSoftmaxOp>(
+      .Case<SqrtOp, TanhOp, SigmoidOp, ExpOp, ReluOp, SoftmaxOp, LogSoftmaxOp,
+            ReciprocalOp>(
           [&](Operation *) { values.push_back(op->getResult(0)); })
+      // A zero gradient: nothing is kept.
+      .Case<FloorOp, CeilOp, SignOp>([](Operation *) {})
       .Case<MulOp, DivOp, PowOp, MatMulOp>(
           [&](Operation *) { differentiable(op->getOperands()); })
       .Case([&](GemmOp gemm) {
@@ -497,6 +501,7 @@ OpCost getDefaultOperandGradientCost(Operation *op, unsigned index,
         return cost;
       })
       .Case([&](ConstantOp) { return OpCost{}; })
+      .Case<FloorOp, CeilOp, SignOp>([&](Operation *) { return OpCost{}; })
       .Default([&](Operation *) {
         // Elementwise: the derivative costs about what the function does,
         // and reads what the op keeps for its backward.

@@ -75,7 +75,22 @@ SmallVector<Attribute> elementsOf(DenseElementsAttr attr) {
   return llvm::to_vector(attr.getValues<Attribute>());
 }
 
-enum class BinaryKind { Add, Sub, Mul, Div, Pow, Equal, Less, Greater };
+enum class BinaryKind {
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  Equal,
+  Less,
+  Greater,
+  LessEqual,
+  GreaterEqual,
+  Max,
+  Min,
+  Mod,  // the divisor's sign (Python's %)
+  FMod, // the dividend's sign (C's fmod)
+};
 
 /// `isUnsigned`: the operands are of an unsigned integer type (ONNX's
 /// uint8...uint64), which divide and compare as unsigned.
@@ -106,6 +121,26 @@ std::optional<APInt> applyInt(BinaryKind kind, const APInt &l, const APInt &r,
     return APInt(1, isUnsigned ? l.ult(r) : l.slt(r));
   case BinaryKind::Greater:
     return APInt(1, isUnsigned ? l.ugt(r) : l.sgt(r));
+  case BinaryKind::LessEqual:
+    return APInt(1, isUnsigned ? l.ule(r) : l.sle(r));
+  case BinaryKind::GreaterEqual:
+    return APInt(1, isUnsigned ? l.uge(r) : l.sge(r));
+  case BinaryKind::Max:
+    return (isUnsigned ? l.ult(r) : l.slt(r)) ? r : l;
+  case BinaryKind::Min:
+    return (isUnsigned ? r.ult(l) : r.slt(l)) ? r : l;
+  case BinaryKind::Mod:
+  case BinaryKind::FMod: {
+    if (r.isZero())
+      return std::nullopt;
+    if (isUnsigned)
+      return l.urem(r);
+    APInt m = l.srem(r);
+    if (kind == BinaryKind::Mod && !m.isZero() &&
+        m.isNegative() != r.isNegative())
+      m += r;
+    return m;
+  }
   }
   llvm_unreachable("unknown binary kind");
 }
@@ -132,6 +167,18 @@ std::optional<APFloat> applyFloat(BinaryKind kind, APFloat l,
     result.convert(l.getSemantics(), rm, &lost);
     return result;
   }
+  // NaN wins, as in the kernels (and torch.maximum / torch.minimum).
+  case BinaryKind::Max:
+    if (l.isNaN() || r.isNaN())
+      return l.isNaN() ? l : r;
+    return l.compare(r) == APFloat::cmpLessThan ? r : l;
+  case BinaryKind::Min:
+    if (l.isNaN() || r.isNaN())
+      return l.isNaN() ? l : r;
+    return r.compare(l) == APFloat::cmpLessThan ? r : l;
+  case BinaryKind::FMod:
+    l.mod(r);
+    return l;
   default:
     return std::nullopt;
   }
@@ -147,6 +194,10 @@ std::optional<bool> compareFloat(BinaryKind kind, const APFloat &l,
     return c == APFloat::cmpLessThan;
   case BinaryKind::Greater:
     return c == APFloat::cmpGreaterThan;
+  case BinaryKind::LessEqual:
+    return c == APFloat::cmpLessThan || c == APFloat::cmpEqual;
+  case BinaryKind::GreaterEqual:
+    return c == APFloat::cmpGreaterThan || c == APFloat::cmpEqual;
   default:
     return std::nullopt;
   }
@@ -154,7 +205,8 @@ std::optional<bool> compareFloat(BinaryKind kind, const APFloat &l,
 
 bool isComparison(BinaryKind kind) {
   return kind == BinaryKind::Equal || kind == BinaryKind::Less ||
-         kind == BinaryKind::Greater;
+         kind == BinaryKind::Greater || kind == BinaryKind::LessEqual ||
+         kind == BinaryKind::GreaterEqual;
 }
 
 /// Folds a broadcasting binary op whose operands are both constant.
@@ -198,7 +250,10 @@ OpFoldResult foldBinary(BinaryKind kind, Attribute lhsAttr, Attribute rhsAttr,
       bool lost;
       rv.convert(l[lIdx[i]].getSemantics(), APFloat::rmNearestTiesToEven,
                  &lost);
-      out.push_back(*applyFloat(kind, l[lIdx[i]], rv));
+      auto v = applyFloat(kind, l[lIdx[i]], rv);
+      if (!v)
+        return {};
+      out.push_back(*v);
     }
     return DenseElementsAttr::get(resultType, out);
   }
@@ -343,6 +398,24 @@ OpFoldResult GreaterOp::fold(FoldAdaptor a) {
   return foldBinary(BinaryKind::Greater, a.getLhs(), a.getRhs(), getType());
 }
 
+OpFoldResult LessEqualOp::fold(FoldAdaptor a) {
+  return foldBinary(BinaryKind::LessEqual, a.getLhs(), a.getRhs(), getType());
+}
+OpFoldResult GreaterEqualOp::fold(FoldAdaptor a) {
+  return foldBinary(BinaryKind::GreaterEqual, a.getLhs(), a.getRhs(),
+                    getType());
+}
+OpFoldResult MaxOp::fold(FoldAdaptor a) {
+  return foldBinary(BinaryKind::Max, a.getLhs(), a.getRhs(), getType());
+}
+OpFoldResult MinOp::fold(FoldAdaptor a) {
+  return foldBinary(BinaryKind::Min, a.getLhs(), a.getRhs(), getType());
+}
+OpFoldResult ModOp::fold(FoldAdaptor a) {
+  return foldBinary(getFmod() ? BinaryKind::FMod : BinaryKind::Mod, a.getLhs(),
+                    a.getRhs(), getType());
+}
+
 OpFoldResult NegOp::fold(FoldAdaptor a) {
   DenseElementsAttr in = foldable(a.getInput());
   if (!in)
@@ -351,6 +424,107 @@ OpFoldResult NegOp::fold(FoldAdaptor a) {
     return in.mapValues(in.getElementType(), [](const APInt &v) { return -v; });
   return in.mapValues(in.getElementType(),
                       [](const APFloat &v) { return (-v).bitcastToAPInt(); });
+}
+
+/// Folds an elementwise op on a constant with `onInt` for integers (told
+/// whether the type is unsigned; null for float-only ops) and `onFloat`
+/// for floats.
+static OpFoldResult
+foldUnary(Attribute input,
+          llvm::function_ref<APInt(const APInt &, bool isUnsigned)> onInt,
+          llvm::function_ref<APFloat(const APFloat &)> onFloat) {
+  DenseElementsAttr in = foldable(input);
+  if (!in)
+    return {};
+  Type type = in.getElementType();
+  if (auto intType = dyn_cast<IntegerType>(type)) {
+    if (!onInt)
+      return {};
+    return in.mapValues(
+        type, [&](const APInt &v) { return onInt(v, intType.isUnsigned()); });
+  }
+  if (!isa<FloatType>(type))
+    return {};
+  return in.mapValues(
+      type, [&](const APFloat &v) { return onFloat(v).bitcastToAPInt(); });
+}
+
+OpFoldResult AbsOp::fold(FoldAdaptor a) {
+  // The most negative integer stays itself, as the kernel wraps around.
+  return foldUnary(
+      a.getInput(),
+      [](const APInt &v, bool isUnsigned) { return isUnsigned ? v : v.abs(); },
+      [](const APFloat &v) { return abs(v); });
+}
+
+OpFoldResult SignOp::fold(FoldAdaptor a) {
+  return foldUnary(
+      a.getInput(),
+      [](const APInt &v, bool isUnsigned) {
+        unsigned width = v.getBitWidth();
+        if (v.isZero())
+          return APInt(width, 0);
+        return !isUnsigned && v.isNegative() ? APInt::getAllOnes(width)
+                                             : APInt(width, 1);
+      },
+      [](const APFloat &v) {
+        if (v.isNaN() || v.isZero())
+          return v;
+        APFloat one(v.getSemantics(), 1);
+        if (v.isNegative())
+          one.changeSign();
+        return one;
+      });
+}
+
+OpFoldResult FloorOp::fold(FoldAdaptor a) {
+  return foldUnary(a.getInput(), {}, [](const APFloat &v) {
+    APFloat r = v;
+    r.roundToIntegral(APFloat::rmTowardNegative);
+    return r;
+  });
+}
+
+OpFoldResult CeilOp::fold(FoldAdaptor a) {
+  return foldUnary(a.getInput(), {}, [](const APFloat &v) {
+    APFloat r = v;
+    r.roundToIntegral(APFloat::rmTowardPositive);
+    return r;
+  });
+}
+
+OpFoldResult ClipOp::fold(FoldAdaptor a) {
+  if (!getMinAttr() && !getMaxAttr())
+    return getInput();
+  auto lo = dyn_cast_or_null<IntegerAttr>(getMinAttr());
+  auto hi = dyn_cast_or_null<IntegerAttr>(getMaxAttr());
+  auto loF = dyn_cast_or_null<FloatAttr>(getMinAttr());
+  auto hiF = dyn_cast_or_null<FloatAttr>(getMaxAttr());
+  // min(max(x, lo), hi): above hi, and everything when lo > hi, is hi; NaN
+  // stays NaN.
+  return foldUnary(
+      a.getInput(),
+      [&](const APInt &v, bool isUnsigned) {
+        auto less = [&](const APInt &x, const APInt &y) {
+          return isUnsigned ? x.ult(y) : x.slt(y);
+        };
+        APInt r = v;
+        if (lo && less(r, lo.getValue()))
+          r = lo.getValue();
+        if (hi && less(hi.getValue(), r))
+          r = hi.getValue();
+        return r;
+      },
+      [&](const APFloat &v) {
+        APFloat r = v;
+        if (r.isNaN())
+          return r;
+        if (loF && r.compare(loF.getValue()) == APFloat::cmpLessThan)
+          r = loF.getValue();
+        if (hiF && hiF.getValue().compare(r) == APFloat::cmpLessThan)
+          r = hiF.getValue();
+        return r;
+      });
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor a) {

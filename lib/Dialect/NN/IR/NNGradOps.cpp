@@ -225,6 +225,36 @@ LogicalResult DropoutGradOp::verify() {
   return success();
 }
 
+LogicalResult ClipGradOp::verify() {
+  return verifyClipBounds(*this, getMinAttr(), getMaxAttr(),
+                          getType().getElementType());
+}
+
+/// `a` and `b` have dy's element type and broadcast to dy's shape.
+static LogicalResult verifyExtremumGrad(Operation *op, Value dyValue, Value a,
+                                        Value b) {
+  auto dy = cast<ShapedType>(dyValue.getType());
+  if (failed(checkElementType(op, a, "a", dy.getElementType())) ||
+      failed(checkElementType(op, b, "b", dy.getElementType())))
+    return failure();
+  auto aShape = cast<ShapedType>(a.getType()).getShape();
+  auto bShape = cast<ShapedType>(b.getType()).getShape();
+  auto shape = broadcastShapes(aShape, bShape);
+  if (failed(shape) || ArrayRef<int64_t>(*shape) != dy.getShape())
+    return op->emitOpError()
+           << "a " << a.getType() << " and b " << b.getType()
+           << " must broadcast to dy's shape " << shapeString(dy.getShape());
+  return success();
+}
+
+LogicalResult MaxGradOp::verify() {
+  return verifyExtremumGrad(*this, getDy(), getA(), getB());
+}
+
+LogicalResult MinGradOp::verify() {
+  return verifyExtremumGrad(*this, getDy(), getA(), getB());
+}
+
 LogicalResult LayerNormGradOp::verify() {
   auto x = getX().getType();
   if (failed(checkType(*this, getDy(), "dy", x, "x's type")) ||

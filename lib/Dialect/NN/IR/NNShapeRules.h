@@ -104,6 +104,13 @@ llvm::LogicalResult verifyPoolWindow(mlir::Operation *op,
                                      llvm::ArrayRef<int64_t> kernel,
                                      llvm::ArrayRef<int64_t> pads);
 
+/// Checks that each of clip's bounds `min` and `max` (null when absent) is
+/// a scalar attribute of `elementType`: an integer attribute for integer
+/// tensors, a float one for floats; emits an error at `op`.
+llvm::LogicalResult verifyClipBounds(mlir::Operation *op, mlir::Attribute min,
+                                     mlir::Attribute max,
+                                     mlir::Type elementType);
+
 } // namespace pp::nn
 
 #endif // PP_LIB_DIALECT_NN_IR_NNSHAPERULES_H

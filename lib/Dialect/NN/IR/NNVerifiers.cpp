@@ -28,6 +28,41 @@ LogicalResult DivOp::verify() { return verifySameElementType(*this); }
 LogicalResult EqualOp::verify() { return verifySameElementType(*this); }
 LogicalResult LessOp::verify() { return verifySameElementType(*this); }
 LogicalResult GreaterOp::verify() { return verifySameElementType(*this); }
+LogicalResult LessEqualOp::verify() { return verifySameElementType(*this); }
+LogicalResult GreaterEqualOp::verify() { return verifySameElementType(*this); }
+LogicalResult MaxOp::verify() { return verifySameElementType(*this); }
+LogicalResult MinOp::verify() { return verifySameElementType(*this); }
+
+LogicalResult ModOp::verify() {
+  if (failed(verifySameElementType(*this)))
+    return failure();
+  if (isa<FloatType>(getLhs().getType().getElementType()) && !getFmod())
+    return emitOpError("floating-point operands need fmod = true, got ")
+           << getLhs().getType();
+  return success();
+}
+
+LogicalResult verifyClipBounds(Operation *op, Attribute min, Attribute max,
+                               Type elementType) {
+  for (auto [bound, name] : {std::pair(min, "min"), std::pair(max, "max")}) {
+    if (!bound)
+      continue;
+    bool matches =
+        isa<FloatType>(elementType)
+            ? isa<FloatAttr>(bound)
+            : isa<IntegerType>(elementType) && isa<IntegerAttr>(bound);
+    if (!matches || cast<TypedAttr>(bound).getType() != elementType)
+      return op->emitOpError()
+             << name << " must be a scalar of the element type " << elementType
+             << ", got " << bound;
+  }
+  return success();
+}
+
+LogicalResult ClipOp::verify() {
+  return verifyClipBounds(*this, getMinAttr(), getMaxAttr(),
+                          getType().getElementType());
+}
 
 LogicalResult GeluOp::verify() {
   if (getApproximate() != "none" && getApproximate() != "tanh")

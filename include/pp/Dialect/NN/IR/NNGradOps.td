@@ -193,6 +193,87 @@ def NN_DropoutGradOp : NN_Op<"dropout_grad", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
+def NN_HardSigmoidGradOp : NN_ActivationGradOp<"hard_sigmoid_grad",
+    "`0 < alpha * x + beta < 1 ? alpha * dy : 0`", "hard_sigmoid", 4> {
+  let description = [{
+    The input gradient of `nn.hard_sigmoid`, elementwise, from the forward
+    op's input `x` and its `alpha` and `beta`: `alpha * dy` where the
+    forward is strictly inside its linear piece (`alpha * x + beta`
+    computed as the forward computes it, strictly between 0 and 1), else 0.
+    With PyTorch's `alpha = 1/6`, `beta = 0.5` that is
+    `hardsigmoid_backward`'s `-3 < x < 3`. `dy`, `x` and `dx` share one type.
+  }];
+  let arguments = (ins NN_FloatTensor:$dy, NN_FloatTensor:$x, F32Attr:$alpha,
+                       F32Attr:$beta);
+  let assemblyFormat = "$dy `,` $x attr-dict `:` type($dx)";
+}
+
+def NN_HardSwishGradOp : NN_ActivationGradOp<"hard_swish_grad",
+    "`x < -3 ? 0 : x <= 3 ? dy * (x / 3 + 0.5) : dy`", "hard_swish", 3> {
+  let description = [{
+    The input gradient of `nn.hard_swish`, elementwise, from the forward
+    op's input `x`, with the boundaries of PyTorch 1.13's
+    `hardswish_backward` formula (its CUDA and scalar CPU kernels): 0 below
+    -3, `dy * (x / 3 + 0.5)` from -3 to 3 inclusive (so `-dy / 2` at -3 and
+    `3 dy / 2` at 3), `dy` above 3. (PyTorch 1.13's vectorised CPU loop
+    gives `dy` at exactly 3.) `dy`, `x` and `dx` share one type.
+  }];
+  let arguments = (ins NN_FloatTensor:$dy, NN_FloatTensor:$x);
+  let assemblyFormat = "$dy `,` $x attr-dict `:` type($dx)";
+}
+
+def NN_ClipGradOp : NN_ActivationGradOp<"clip_grad",
+    "`min <= x <= max ? dy : 0`", "clip", 2> {
+  let description = [{
+    The input gradient of `nn.clip`, elementwise, from the forward op's
+    input `x` and its bounds: `dy` where `min <= x <= max` (a missing bound
+    always holds), else 0, as PyTorch's `clamp_backward` (the bounds pass
+    the gradient; NaN does not). `dy`, `x` and `dx` share one type; the
+    bounds are float attributes of its element type.
+  }];
+  let arguments = (ins NN_FloatTensor:$dy, NN_FloatTensor:$x,
+                       OptionalAttr<TypedAttrInterface>:$min,
+                       OptionalAttr<TypedAttrInterface>:$max);
+  let assemblyFormat = "$dy `,` $x attr-dict `:` type($dx)";
+  let hasVerifier = 1;
+}
+
+class NN_ExtremumGradOp<string mnemonic, string forwardName, string loses>
+    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "Gradient of `" # forwardName # "` with respect to `a`";
+  let description = [{
+    The gradient of `nn.}] # forwardName # [{(a, b)` with respect to `a`,
+    before broadcasting is undone: `a }] # loses # [{ b ? 0 : a == b ? dy / 2 : dy`
+    with `a` and `b` broadcast to `dy`'s shape, as PyTorch's backward of
+    `torch.}] # forwardName # [{imum`: equal elements share the gradient, and
+    a NaN comparison passes it to both operands. The gradient of `b` is the
+    same op with the operands swapped. The result has `dy`'s type; autodiff
+    sums it to `a`'s shape (`nn.sum_to`). `a` and `b` have `dy`'s element
+    type.
+  }];
+  let arguments = (ins NN_FloatTensor:$dy, NN_FloatTensor:$a,
+                       NN_FloatTensor:$b);
+  let results = (outs NN_FloatTensor:$dx);
+  let assemblyFormat = [{
+    $dy `,` $a `,` $b attr-dict `:` type($dy) `,` type($a) `,` type($b)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    double getFlopsPerElement() { return 3; }
+  }];
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location>,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      types.push_back(adaptor.getDy().getType());
+      return ::mlir::success();
+    }
+  }];
+}
+
+def NN_MaxGradOp : NN_ExtremumGradOp<"max_grad", "max", "<">;
+def NN_MinGradOp : NN_ExtremumGradOp<"min_grad", "min", ">">;
+
 //===----------------------------------------------------------------------===//
 // Normalisation
 //===----------------------------------------------------------------------===//

@@ -13,6 +13,7 @@ include "pp/Dialect/NN/IR/NNDialect.td"
 include "pp/Dialect/NN/IR/NNInterfaces.td"
 include "mlir/IR/OpBase.td"
 include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -112,6 +113,37 @@ def NN_PowOp : NN_BroadcastBinaryOp<"pow"> {
 def NN_EqualOp : NN_CompareOp<"equal", "Elementwise equality">;
 def NN_LessOp : NN_CompareOp<"less", "Elementwise less-than">;
 def NN_GreaterOp : NN_CompareOp<"greater", "Elementwise greater-than">;
+def NN_LessEqualOp
+    : NN_CompareOp<"less_equal", "Elementwise less-than-or-equal">;
+def NN_GreaterEqualOp
+    : NN_CompareOp<"greater_equal", "Elementwise greater-than-or-equal">;
+def NN_MaxOp : NN_ArithBinaryOp<"max", "Elementwise maximum"> {
+  let description = [{
+    Elementwise with numpy-style (multidirectional) broadcasting, as in ONNX.
+    A NaN operand gives NaN, as `torch.maximum`. ONNX's variadic `Max`
+    imports as a chain of these.
+  }];
+}
+def NN_MinOp : NN_ArithBinaryOp<"min", "Elementwise minimum"> {
+  let description = [{
+    Elementwise with numpy-style (multidirectional) broadcasting, as in ONNX.
+    A NaN operand gives NaN, as `torch.minimum`. ONNX's variadic `Min`
+    imports as a chain of these.
+  }];
+}
+def NN_ModOp : NN_BroadcastBinaryOp<"mod"> {
+  let summary = "Elementwise remainder of `lhs / rhs`";
+  let description = [{
+    Elementwise with numpy-style (multidirectional) broadcasting, as in ONNX.
+    With `fmod = false` (integers only) the remainder takes the divisor's
+    sign, as Python's `%`; with `fmod = true` the dividend's, as C's `fmod`
+    (and `torch.fmod`). Floating-point operands need `fmod = true`, as ONNX
+    requires. An integer remainder by zero is 0 (ONNX leaves it undefined).
+  }];
+  let arguments = (ins NN_Tensor:$lhs, NN_Tensor:$rhs,
+                       DefaultValuedAttr<BoolAttr, "false">:$fmod);
+  let hasVerifier = 1;
+}
 
 class NN_UnaryOp<string mnemonic, string summaryText, int flops = 1,
                  Type operandType = NN_Tensor, list<Trait> traits = []>
@@ -135,6 +167,94 @@ def NN_NegOp : NN_UnaryOp<"neg", "Elementwise negation", 1> { let hasFolder = 1;
 def NN_ExpOp : NN_UnaryOp<"exp", "Elementwise exponential", 8, NN_FloatTensor>;
 def NN_LogOp : NN_UnaryOp<"log", "Elementwise natural logarithm", 8, NN_FloatTensor>;
 def NN_NotOp : NN_UnaryOp<"not", "Elementwise logical negation", 1, NN_BoolTensor>;
+def NN_AbsOp : NN_UnaryOp<"abs", "Elementwise absolute value", 1> {
+  let hasFolder = 1;
+}
+def NN_SignOp : NN_UnaryOp<"sign", "Elementwise sign: -1, 0 or 1", 1> {
+  let description = [{
+    -1 for negative elements, 1 for positive ones, 0 for zeros (and 0 for
+    unsigned zeros, 1 otherwise); NaN stays NaN. Its gradient is zero.
+  }];
+  let hasFolder = 1;
+}
+def NN_SinOp : NN_UnaryOp<"sin", "Elementwise sine", 8, NN_FloatTensor>;
+def NN_CosOp : NN_UnaryOp<"cos", "Elementwise cosine", 8, NN_FloatTensor>;
+def NN_ReciprocalOp
+    : NN_UnaryOp<"reciprocal", "Elementwise `1 / x`", 1, NN_FloatTensor>;
+def NN_FloorOp
+    : NN_UnaryOp<"floor", "Elementwise rounding down", 1, NN_FloatTensor> {
+  let description = [{
+    The largest integer not above each element. Its gradient is zero (as
+    PyTorch's); it folds on constants, for shape computations done in
+    floating point.
+  }];
+  let hasFolder = 1;
+}
+def NN_CeilOp
+    : NN_UnaryOp<"ceil", "Elementwise rounding up", 1, NN_FloatTensor> {
+  let description = [{
+    The smallest integer not below each element. Its gradient is zero (as
+    PyTorch's); it folds on constants, for shape computations done in
+    floating point.
+  }];
+  let hasFolder = 1;
+}
+def NN_SoftplusOp : NN_UnaryOp<"softplus", "Elementwise `log(exp(x) + 1)`",
+                               16, NN_FloatTensor> {
+  let description = [{
+    ONNX's Softplus, computed without overflow as
+    `max(x, 0) + log1p(exp(-|x|))`. (PyTorch's `beta` and `threshold` are
+    not in ONNX: its exporter drops the threshold, above which the two
+    differ by less than `exp(-threshold)`.)
+  }];
+}
+def NN_HardSigmoidOp : NN_Op<"hard_sigmoid", [Pure, SameOperandsAndResultType]> {
+  let summary = "Elementwise `max(0, min(1, alpha * x + beta))`";
+  let description = [{
+    ONNX's HardSigmoid (defaults `alpha = 0.2`, `beta = 0.5`); PyTorch's
+    `nn.Hardsigmoid` exports `alpha = 1/6`, `beta = 0.5`.
+  }];
+  let arguments = (ins NN_FloatTensor:$input,
+                       DefaultValuedAttr<F32Attr, "0.2f">:$alpha,
+                       DefaultValuedAttr<F32Attr, "0.5f">:$beta);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let extraClassDeclaration = [{
+    double getFlopsPerElement() { return 4; }
+  }];
+}
+def NN_HardSwishOp : NN_UnaryOp<"hard_swish",
+    "Elementwise `x * max(0, min(1, x / 6 + 1/2))`", 5, NN_FloatTensor> {
+  let description = [{
+    ONNX's HardSwish (opset 14), computed as PyTorch computes it:
+    `x * min(max(x + 3, 0), 6) / 6`.
+  }];
+}
+def NN_ClipOp : NN_Op<"clip", [Pure, SameOperandsAndResultType]> {
+  let summary = "Elementwise `min(max(x, min), max)`";
+  let description = [{
+    Clamps each element to `[min, max]`. Each bound is optional (a missing
+    one does not clamp) and is a scalar attribute of the input's element type
+    (an integer or a float attribute). When `min > max` every element becomes
+    `max`, as in ONNX and PyTorch; NaN stays NaN. ReLU6 is `clip` with the
+    bounds 0 and 6.
+
+    Example:
+    ```mlir
+    %y = nn.clip %x {min = 0.0 : f32, max = 6.0 : f32} : tensor<8x32xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input,
+                       OptionalAttr<TypedAttrInterface>:$min,
+                       OptionalAttr<TypedAttrInterface>:$max);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let extraClassDeclaration = [{
+    double getFlopsPerElement() { return 2; }
+  }];
+}
 
 def NN_GeluOp : NN_Op<"gelu", [Pure, SameOperandsAndResultType]> {
   let summary = "Gaussian error linear unit";
