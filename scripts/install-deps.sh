@@ -10,7 +10,7 @@ packages=(
   libopenblas-dev libopenmpi-dev openmpi-bin
   libgtest-dev googletest
   libonnx-testdata
-  python3-torch python3-onnx python3-numpy
+  python3-torch python3-onnx python3-numpy python3-torchvision python3-venv
 )
 # The fuzzer (PP_ENABLE_FUZZER) additionally needs clang with libFuzzer.
 if [[ "${PP_WITH_FUZZER:-0}" == 1 ]]; then
@@ -23,7 +23,27 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+# The conformance set's Hugging Face architectures come from transformers,
+# which Debian does not package: a virtual environment in build/ that sees
+# Debian's PyTorch, with the one transformers release known to work with it.
+TRANSFORMERS_VERSION=4.36.2
+setup_conformance_venv() {
+  local venv
+  venv="$(cd "$(dirname "$0")/.." && pwd)/build/conformance-venv"
+  if "$venv/bin/python" -c "import transformers, sys; sys.exit(transformers.__version__ != '$TRANSFORMERS_VERSION')" 2>/dev/null; then
+    return
+  fi
+  echo "install-deps: transformers $TRANSFORMERS_VERSION into $venv" >&2
+  rm -rf "$venv"
+  /usr/bin/python3 -m venv --system-site-packages "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check \
+    "transformers==$TRANSFORMERS_VERSION"
+}
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  setup_conformance_venv
+  exit 0
+fi
 
 echo "install-deps: installing ${missing[*]}" >&2
 SUDO=""
@@ -31,3 +51,4 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+setup_conformance_venv

@@ -38,6 +38,20 @@ if "python-onnx" in config.available_features:
                         stderr=_subprocess.DEVNULL) == 0:
         config.available_features.add("python-torch")
 
+# The conformance set of real architectures: torchvision's from Debian's
+# python3-torchvision, Hugging Face's from the transformers that
+# scripts/install-deps.sh installs into build/conformance-venv.
+if subprocess.call(["/usr/bin/python3", "-c", "import torchvision"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("python-torchvision")
+_conformance_python = os.path.join(config.pp_obj_root, "conformance-venv",
+                                   "bin", "python")
+if os.path.exists(_conformance_python) and subprocess.call(
+        [_conformance_python, "-c", "import transformers"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("python-transformers")
+config.substitutions.append(("%conformance_python", _conformance_python))
+
 # The CPU's vector units (Linux): pp-run's OpenBLAS kernel check.
 try:
     with open("/proc/cpuinfo") as _cpuinfo:
@@ -88,6 +102,8 @@ _installed_features = {
     "python-onnx": "python3-onnx",
     "python-torch": "python3-torch",
     "protoc": "protobuf-compiler",
+    "python-torchvision": "python3-torchvision",
+    "python-transformers": "transformers (pip, in build/conformance-venv)",
 }
 _missing = sorted(package for feature, package in _installed_features.items()
                   if feature not in config.available_features)

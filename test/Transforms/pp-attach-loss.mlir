@@ -8,7 +8,7 @@
 // RUN: pp-opt %t/declared.mlir --pp-attach-loss | FileCheck %s --check-prefix=DECLARED
 // RUN: sed 's|MODEL|%examples/mlp.onnx|' %t/frozen.mlir > %t/frozen-model.mlir
 // RUN: pp-opt %t/frozen-model.mlir --pp-attach-loss 2>&1 | FileCheck %s --check-prefix=NONFINITE
-// RUN: pp-opt %t/frozen-model.mlir --pp-attach-loss="frozen=fc3.bias,embed.*" 2>&1 | FileCheck %s --check-prefix=FROZEN
+// RUN: pp-opt %t/frozen-model.mlir --pp-attach-loss="frozen=fc3.bias,embed.*,bn.mean" 2>&1 | FileCheck %s --check-prefix=FROZEN
 // RUN: pp-opt %t/frozen-model.mlir --pp-attach-loss="frozen=mask" 2>&1 | FileCheck %s --check-prefix=SYMBOL
 // RUN: not pp-opt %t/frozen-model.mlir --pp-attach-loss="frozen=fc3.weigth" -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOMATCH
 // RUN: pp-opt %t/training-info.mlir --pp-attach-loss | FileCheck %s --check-prefix=INFO
@@ -157,6 +157,8 @@ module {
 // FROZEN-DAG: ml_program.global private @embed.scale({{.*}} {pp.frozen = "option"}
 // FROZEN-DAG: ml_program.global private @head_bias({{.*}} {pp.frozen = "option"}
 // FROZEN-DAG: ml_program.global private @mask({{.*}} {pp.frozen = "non_finite"}
+// Naming a running statistic is allowed (it is state, never trained).
+// FROZEN-DAG: ml_program.global private mutable @bn.mean(
 // FROZEN-DAG: ml_program.global private mutable @bn.scale(
 // FROZEN-DAG: ml_program.global private mutable @bn.var(
 // FROZEN:     ml_program.global_load_const @embed.weight
@@ -164,7 +166,7 @@ module {
 // FROZEN:     ml_program.global_load_const @head_bias
 
 // A pattern that matches nothing is a typo, not a no-op.
-// NOMATCH: error: pp-attach-loss: frozen='fc3.weigth' matches no trainable initializer of the model
+// NOMATCH: error: pp-attach-loss: frozen='fc3.weigth' matches no initializer of the model
 
 // The mask named explicitly: no remark.
 // SYMBOL-NOT: remark

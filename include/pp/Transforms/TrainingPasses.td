@@ -45,7 +45,8 @@ def PPAttachLoss : Pass<"pp-attach-loss", "mlir::ModuleOp"> {
       the `frozen` names or glob patterns (`*`, `?`, `[...]`), such as
       registered buffers PyTorch exports like parameters
       (`frozen=final_logits_bias,*.attn.masked_bias`). A pattern that
-      matches no trainable initializer is an error.
+      matches no initializer is an error (one that matches BatchNorm's
+      running statistics is not: they are never trained anyway).
     - `training_info`: the model carries ONNX `TrainingInfoProto`s and
       none of their `update_binding`s names it.
     - `non_finite`: its data holds an infinity or a NaN (a `-inf` attention

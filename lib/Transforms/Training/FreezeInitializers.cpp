@@ -162,6 +162,19 @@ LogicalResult freezeInitializers(ModuleOp module, func::FuncOp forward,
       updated->insert(name.getValue());
   }
 
+  // BatchNorm's running statistics are never trained: a pattern that names
+  // them (a user freezing every registered buffer) is satisfied, and they
+  // stay state.
+  for (StringAttr symbol : statistics) {
+    auto global = module.lookupSymbol<ml_program::GlobalOp>(symbol);
+    if (!global)
+      continue;
+    for (auto [index, glob] : llvm::enumerate(globs))
+      if (glob.match(getSourceName(global)) ||
+          glob.match(global.getSymName()))
+        patternUsed[index] = true;
+  }
+
   InitializerReader reader("pp-attach-loss");
   for (ml_program::GlobalOp global : candidates) {
     StringRef name = getSourceName(global);
@@ -197,7 +210,7 @@ LogicalResult freezeInitializers(ModuleOp module, func::FuncOp forward,
     if (!patternUsed[index])
       return module.emitError()
              << "pp-attach-loss: frozen='" << pattern
-             << "' matches no trainable initializer of the model";
+             << "' matches no initializer of the model";
   return success();
 }
 
