@@ -395,6 +395,9 @@ def check(name, args):
              "all within tolerance" if not failures else
              "%d outside tolerance" % len(failures)))
     if args.verbose:
+        print("  losses: pp %s, PyTorch %s" % (
+            ", ".join("%.10g" % x for x in got_losses),
+            ", ".join("%.10g" % x for x in want_losses)))
         graph = onnx.load(onnx_path).graph
         print("  %s, %d ONNX nodes (%d op types), %d initializers; worst "
               "relative error %.2g (%s)" % (args.dtype, len(graph.node),
