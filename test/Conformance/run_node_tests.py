@@ -37,7 +37,7 @@ Rewrites (the outputs that are compared keep their meaning):
    Reshape's shape, a Slice's starts/ends/axes/steps, Split's sizes,
    (Un)Squeeze's and the reductions' axes, Expand's shape, Dropout's ratio and
    training mode, ConstantOfShape's shape, Range's bounds, Pad's pads and
-   value, Tile's repeats, Trilu's k, CumSum's axis, Clip's bounds) become
+   value, Tile's repeats, Trilu's k, CumSum's axis, Clip's bounds, ScatterND's inputs) become
    Constant
    nodes holding the data set's values (not initializers: pp imports a
    float initializer as a parameter, never as a compile-time constant).
@@ -93,6 +93,7 @@ CONSTANT_INPUTS = {
     "ReduceMax": (1,),
     "ReduceMin": (1,),
     "Clip": (1, 2),
+    "ScatterND": (0, 1, 2),
 }
 
 

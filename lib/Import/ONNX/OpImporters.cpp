@@ -801,6 +801,98 @@ LogicalResult importExpand(NodeImporter &n) {
   return success();
 }
 
+/// ScatterND over compile-time constants: what exporters emit to build masks
+/// from shapes (Swin's shifted-window attention mask is `img_mask[:, h, w, :]
+/// = cnt`), folded into a constant. `reduction` (opset 16+) combines an
+/// update with the element it lands on: none, add, mul, max or min.
+LogicalResult importScatterND(NodeImporter &n) {
+  DenseElementsAttr data = n.constantInput(0), indices = n.constantInput(1),
+                    updates = n.constantInput(2);
+  if (!data || !indices || !updates)
+    return n.error() << "data, indices and updates must be compile-time "
+                        "constants (pp folds ScatterND, as exporters use it "
+                        "to build masks)";
+  auto dataType = cast<RankedTensorType>(data.getType());
+  auto indexType = cast<RankedTensorType>(indices.getType());
+  auto updateType = cast<RankedTensorType>(updates.getType());
+  if (!isa<IntegerType>(indexType.getElementType()))
+    return n.error() << "indices must be integers, got " << indexType;
+  if (updateType.getElementType() != dataType.getElementType())
+    return n.error() << "updates " << updateType << " and data " << dataType
+                     << " differ in element type";
+  int64_t q = indexType.getRank(), r = dataType.getRank();
+  int64_t k = q ? indexType.getDimSize(q - 1) : 0;
+  if (q < 1 || k < 1 || k > r)
+    return n.error() << "indices " << indexType << " must have rank >= 1 and "
+                     << "a last dimension from 1 to the data's rank " << r;
+  // updates: indices.shape[:-1] + data.shape[k:].
+  SmallVector<int64_t> expected(indexType.getShape().drop_back());
+  llvm::append_range(expected, dataType.getShape().drop_front(k));
+  if (updateType.getShape() != ArrayRef<int64_t>(expected))
+    return n.error() << "updates must have shape [" << formatInts(expected)
+                     << "], got " << updateType;
+  std::string reduction = n.stringAttr("reduction", "none");
+  if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
+    return n.error() << "unknown reduction '" << reduction
+                     << "'; expected none, add, mul, max or min";
+
+  // Row-major strides of data, and the size of one updated slice.
+  SmallVector<int64_t> strides(r, 1);
+  for (int64_t i = r - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * dataType.getDimSize(i + 1);
+  int64_t slice = strides[k - 1];
+  SmallVector<Attribute> values(data.getValues<Attribute>());
+  SmallVector<Attribute> updateValues(updates.getValues<Attribute>());
+  SmallVector<int64_t> index;
+  for (const APInt &v : indices.getValues<APInt>())
+    index.push_back(v.getSExtValue());
+  bool isFloat = isa<FloatType>(dataType.getElementType());
+  auto combine = [&](Attribute old, Attribute update) -> Attribute {
+    if (reduction == "none")
+      return update;
+    if (isFloat) {
+      APFloat a = cast<FloatAttr>(old).getValue();
+      APFloat b = cast<FloatAttr>(update).getValue();
+      if (reduction == "add")
+        a.add(b, APFloat::rmNearestTiesToEven);
+      else if (reduction == "mul")
+        a.multiply(b, APFloat::rmNearestTiesToEven);
+      else
+        a = reduction == "max" ? llvm::maximum(a, b) : llvm::minimum(a, b);
+      return FloatAttr::get(cast<FloatAttr>(old).getType(), a);
+    }
+    auto type = cast<IntegerAttr>(old).getType();
+    APInt a = cast<IntegerAttr>(old).getValue();
+    APInt b = cast<IntegerAttr>(update).getValue();
+    bool isUnsigned = type.isUnsignedInteger();
+    if (reduction == "add")
+      a += b;
+    else if (reduction == "mul")
+      a *= b;
+    else if (reduction == "max")
+      a = (isUnsigned ? a.ult(b) : a.slt(b)) ? b : a;
+    else
+      a = (isUnsigned ? b.ult(a) : b.slt(a)) ? b : a;
+    return IntegerAttr::get(type, a);
+  };
+  int64_t tuples = int64_t(index.size()) / k;
+  for (int64_t t = 0; t < tuples; ++t) {
+    int64_t offset = 0;
+    for (int64_t j = 0; j < k; ++j) {
+      int64_t dim = dataType.getDimSize(j), i = index[t * k + j];
+      if (i < -dim || i >= dim)
+        return n.error() << "index " << i << " of update " << t
+                         << " is out of bounds for axis " << j << " of size "
+                         << dim;
+      offset += (i < 0 ? i + dim : i) * strides[j];
+    }
+    for (int64_t e = 0; e < slice; ++e)
+      values[offset + e] =
+          combine(values[offset + e], updateValues[t * slice + e]);
+  }
+  return emitConstant(n, 0, DenseElementsAttr::get(dataType, values));
+}
+
 LogicalResult importRange(NodeImporter &n) {
   DenseElementsAttr start = n.constantInput(0), limit = n.constantInput(1),
                     delta = n.constantInput(2);
@@ -1013,6 +1105,7 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Squeeze", importSqueeze},
       {"Expand", importExpand},
       {"Range", importRange},
+      {"ScatterND", importScatterND},
       {"Pad", importPad},
       {"Tile", importTile},
       {"Trilu", importTrilu},
@@ -1031,7 +1124,7 @@ bool hasNNForm(NodeImporter &n) {
   StringRef type = n.node.op_type();
   if ((type == "LayerNormalization" || type == "MaxPool") && n.numOutputs() > 1)
     return false;
-  if (type == "Range")
+  if (type == "Range" || type == "ScatterND")
     return n.constantInput(0) && n.constantInput(1) && n.constantInput(2);
   return true;
 }
@@ -1063,6 +1156,7 @@ std::pair<int, int> inputArity(StringRef type) {
       {"Squeeze", {1, 2}},
       {"Expand", {2, 2}},
       {"Range", {3, 3}},
+      {"ScatterND", {3, 3}},
       {"Pad", {2, 4}},
       {"Tile", {2, 2}},
       {"Trilu", {1, 2}},
