@@ -92,6 +92,10 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
       *this, "frozen",
       llvm::cl::desc("Initializers kept out of training: ONNX names or glob "
                      "patterns (pp-attach-loss)")};
+  ListOption<std::string> paddingIndex{
+      *this, "padding-index",
+      llvm::cl::desc("NAME:ROW: the embedding row whose lookups pass no "
+                     "gradient (pp-attach-loss)")};
   Option<bool> fuseGelu{
       *this, "fuse-gelu",
       llvm::cl::desc("Replace GELU exported as elementwise nodes by nn.gelu"),
@@ -144,6 +148,8 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
     attach.ignoreIndex.assign(options.ignoreIndex.begin(),
                               options.ignoreIndex.end());
     attach.frozen.assign(options.frozen.begin(), options.frozen.end());
+    attach.paddingIndex.assign(options.paddingIndex.begin(),
+                               options.paddingIndex.end());
     pm.addPass(createPPAttachLoss(attach));
   }
 

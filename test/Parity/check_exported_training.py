@@ -154,13 +154,12 @@ def hugging_face(config_class, model_class, seq2seq=False, **config):
         model = LogitsOnly(getattr(transformers, model_class)(cfg))
         vocab = cfg.vocab_size
         gen = torch.Generator().manual_seed(13)
-        # Ordinary tokens: an embedding's padding_idx (BART's pad token)
-        # gets no gradient from lookups in PyTorch, which the ONNX graph
-        # cannot say (docs/Conformance.md).
-        first = 4
-        ids = torch.randint(first, vocab, (2, 9), generator=gen)
+        # Any token, the pad token included: an embedding's padding row
+        # gets no gradient from lookups, which check() passes to pp as
+        # padding-index= (the export cannot carry it).
+        ids = torch.randint(0, vocab, (2, 9), generator=gen)
         if seq2seq:
-            decoder = torch.randint(first, vocab, (2, 9), generator=gen)
+            decoder = torch.randint(0, vocab, (2, 9), generator=gen)
             model.input_names = ["input_ids", "decoder_input_ids"]
             return model, (ids[:, :8], decoder[:, :8]), decoder[:, 1:]
         model.input_names = ["input_ids"]
@@ -347,6 +346,15 @@ def check(name, args):
     pipeline = args.pipeline
     if buffers:
         pipeline += " frozen=" + ",".join(buffers)
+    # nn.Embedding(padding_idx=...) rows, which the export cannot carry.
+    weights = {id(p): n for n, p in module.named_parameters()}
+    padding = sorted("%s:%d" % (weights[id(m.weight)], m.padding_idx)
+                     for m in module.modules()
+                     if isinstance(m, torch.nn.Embedding)
+                     and m.padding_idx is not None
+                     and weights.get(id(m.weight)) in exported)
+    if padding:
+        pipeline += " padding-index=" + ",".join(sorted(set(padding)))
     run([args.pp_opt, onnx_path, "--dim", "batch=%d" % inputs[0].shape[0],
          "--pp-pipeline=" + pipeline, "--pp-export=" + program,
          "-o", os.devnull])

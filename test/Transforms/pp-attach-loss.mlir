@@ -12,6 +12,11 @@
 // RUN: pp-opt %t/frozen-model.mlir --pp-attach-loss="frozen=mask" 2>&1 | FileCheck %s --check-prefix=SYMBOL
 // RUN: not pp-opt %t/frozen-model.mlir --pp-attach-loss="frozen=fc3.weigth" -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOMATCH
 // RUN: pp-opt %t/training-info.mlir --pp-attach-loss | FileCheck %s --check-prefix=INFO
+// RUN: pp-opt %t/padding.mlir --pp-attach-loss="padding-index=embed.weight:1" | FileCheck %s --check-prefix=PADDING
+// RUN: pp-opt %t/padding.mlir --pp-attach-loss="padding-index=embed.weight:1" --pp-autodiff | FileCheck %s --check-prefix=PADDING-GRAD
+// RUN: not pp-opt %t/padding.mlir --pp-attach-loss="padding-index=embed.weight" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PADDING-FORM
+// RUN: not pp-opt %t/padding.mlir --pp-attach-loss="padding-index=head.weight:0" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PADDING-NONE
+// RUN: not pp-opt %t/padding.mlir --pp-attach-loss="padding-index=embed.weight:8" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PADDING-ROW
 
 //--- model.mlir
 
@@ -191,3 +196,26 @@ module attributes {onnx.training_info_updates = ["w"]} {
 
 // INFO-DAG: ml_program.global private mutable @w(
 // INFO-DAG: ml_program.global private @b({{.*}} {pp.frozen = "training_info"}
+
+//--- padding.mlir
+
+// An embedding with a padding row (PyTorch's padding_idx), which the export
+// loses: padding-index= marks its lookups, and autodiff drops their
+// gradient for that row. The tied head still trains it.
+
+module {
+  ml_program.global private mutable @embed.weight(dense<1.0> : tensor<8x4xf32>) : tensor<8x4xf32>
+  func.func @forward(%ids: tensor<2x3xi64> {onnx.name = "ids"}) -> (tensor<2x3x8xf32> {onnx.name = "logits"}) {
+    %w = ml_program.global_load @embed.weight : tensor<8x4xf32>
+    %e = nn.gather %w, %ids {axis = 0 : i64} : tensor<8x4xf32>, tensor<2x3xi64> -> tensor<2x3x4xf32>
+    %wt = nn.transpose %w {perm = array<i64: 1, 0>} : tensor<8x4xf32> -> tensor<4x8xf32>
+    %logits = nn.matmul %e, %wt : tensor<2x3x4xf32>, tensor<4x8xf32> -> tensor<2x3x8xf32>
+    return %logits : tensor<2x3x8xf32>
+  }
+}
+
+// PADDING: nn.gather {{.*}} {axis = 0 : i64, pp.padding_index = 1 : i64}
+// PADDING-GRAD: nn.gather_grad {{.*}} {axis = 0 : i64, padding_index = 1 : i64}
+// PADDING-FORM: error: pp-attach-loss: padding-index='embed.weight' must be NAME:ROW, an initializer and a row number
+// PADDING-NONE: error: pp-attach-loss: padding-index='head.weight:0': no Gather along axis 0 reads an initializer named 'head.weight'
+// PADDING-ROW: error: pp-attach-loss: padding-index='embed.weight:8': row 8 is outside 'embed.weight', which has 8 rows

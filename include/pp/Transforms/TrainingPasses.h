@@ -39,6 +39,10 @@ inline constexpr llvm::StringLiteral kLossAttr =
 /// `option`, `training_info` or `non_finite`.
 inline constexpr llvm::StringLiteral kFrozenAttr =
     ::pp::pp::PPDialect::kFrozenAttrName;
+/// On an nn.gather from an embedding table: the row whose lookups pass no
+/// gradient (pp-attach-loss padding-index=).
+inline constexpr llvm::StringLiteral kPaddingIndexAttr =
+    ::pp::pp::PPDialect::kPaddingIndexAttrName;
 /// On the module (the ONNX importer): the initializers the model's
 /// TrainingInfoProtos update (`update_binding` keys), when it has any.
 inline constexpr llvm::StringLiteral kTrainingInfoUpdatesAttr =

@@ -56,6 +56,14 @@ def PPAttachLoss : Pass<"pp-attach-loss", "mlir::ModuleOp"> {
     BatchNormalization's running statistics are state, never trained, and
     are not affected.
 
+    `padding-index=NAME:ROW` gives row ROW of the embedding table NAME (an
+    initializer's ONNX name or symbol) no gradient from its lookups, as
+    PyTorch's `nn.Embedding(padding_idx=ROW)` does; the export loses that
+    (it writes a plain Gather). Every `nn.gather` along axis 0 from that
+    table gets `pp.padding_index`, which `pp-autodiff` passes to
+    `nn.gather_grad`. Other uses of the table (a tied LM head) still train
+    the row.
+
     ```
     $ pp-opt gpt.onnx --pp-attach-loss="kind=cross-entropy ignore-index=-100"
     $ pp-opt bart.onnx --pp-attach-loss="frozen=final_logits_bias"
@@ -78,6 +86,9 @@ def PPAttachLoss : Pass<"pp-attach-loss", "mlir::ModuleOp"> {
     ListOption<"frozen", "frozen", "std::string",
                "Initializers kept out of training: ONNX names or glob "
                "patterns">,
+    ListOption<"paddingIndex", "padding-index", "std::string",
+               "NAME:ROW: the embedding row whose lookups pass no gradient "
+               "(PyTorch's padding_idx)">,
   ];
   let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect"];
 }

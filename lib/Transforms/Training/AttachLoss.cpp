@@ -230,7 +230,8 @@ void AttachLossPass::runOnOperation() {
 
   module->setAttr(kLossAttr, builder.getStringAttr(kind));
   forward.walk([&](BatchNormOp op) { op.setTraining(trainMode); });
-  if (failed(freezeInitializers(module, forward, frozen)))
+  if (failed(freezeInitializers(module, forward, frozen)) ||
+      failed(markPaddingIndices(module, forward, paddingIndex)))
     return signalPassFailure();
 }
 

@@ -170,8 +170,7 @@ LogicalResult freezeInitializers(ModuleOp module, func::FuncOp forward,
     if (!global)
       continue;
     for (auto [index, glob] : llvm::enumerate(globs))
-      if (glob.match(getSourceName(global)) ||
-          glob.match(global.getSymName()))
+      if (glob.match(getSourceName(global)) || glob.match(global.getSymName()))
         patternUsed[index] = true;
   }
 
@@ -208,9 +207,54 @@ LogicalResult freezeInitializers(ModuleOp module, func::FuncOp forward,
 
   for (auto [index, pattern] : llvm::enumerate(patterns))
     if (!patternUsed[index])
+      return module.emitError() << "pp-attach-loss: frozen='" << pattern
+                                << "' matches no initializer of the model";
+  return success();
+}
+
+LogicalResult markPaddingIndices(ModuleOp module, func::FuncOp forward,
+                                 ArrayRef<std::string> specs) {
+  for (const std::string &spec : specs) {
+    auto [name, rowText] = StringRef(spec).rsplit(':');
+    int64_t row = -1;
+    if (name.empty() || rowText.empty() || rowText.getAsInteger(10, row) ||
+        row < 0)
       return module.emitError()
-             << "pp-attach-loss: frozen='" << pattern
-             << "' matches no initializer of the model";
+             << "pp-attach-loss: padding-index='" << spec
+             << "' must be NAME:ROW, an initializer and a row number";
+    int64_t marked = 0;
+    std::optional<int64_t> rows;
+    forward.walk([&](nn::GatherOp gather) {
+      if (gather.getAxis() != 0)
+        return;
+      Operation *def = gather.getData().getDefiningOp();
+      StringAttr symbol;
+      if (auto load = dyn_cast_or_null<ml_program::GlobalLoadOp>(def))
+        symbol = load.getGlobalAttr().getRootReference();
+      else if (auto load = dyn_cast_or_null<ml_program::GlobalLoadConstOp>(def))
+        symbol = load.getGlobalAttr().getRootReference();
+      if (!symbol)
+        return;
+      auto global = module.lookupSymbol<ml_program::GlobalOp>(symbol);
+      if (!global ||
+          (getSourceName(global) != name && global.getSymName() != name))
+        return;
+      rows = cast<ShapedType>(global.getType()).getDimSize(0);
+      gather->setAttr(
+          kPaddingIndexAttr,
+          IntegerAttr::get(IntegerType::get(module.getContext(), 64), row));
+      ++marked;
+    });
+    if (!marked)
+      return module.emitError()
+             << "pp-attach-loss: padding-index='" << spec
+             << "': no Gather along axis 0 reads an initializer named '" << name
+             << "'";
+    if (row >= *rows)
+      return module.emitError()
+             << "pp-attach-loss: padding-index='" << spec << "': row " << row
+             << " is outside '" << name << "', which has " << *rows << " rows";
+  }
   return success();
 }
 

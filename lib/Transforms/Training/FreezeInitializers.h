@@ -26,6 +26,13 @@ mlir::LogicalResult freezeInitializers(mlir::ModuleOp module,
                                        mlir::func::FuncOp forward,
                                        llvm::ArrayRef<std::string> patterns);
 
+/// Marks every nn.gather along axis 0 from the embedding table of each
+/// `NAME:ROW` in `specs` with `pp.padding_index = ROW`. Emits an error for a
+/// malformed entry, a table no gather reads, or a row outside it.
+mlir::LogicalResult markPaddingIndices(mlir::ModuleOp module,
+                                       mlir::func::FuncOp forward,
+                                       llvm::ArrayRef<std::string> specs);
+
 } // namespace pp
 
 #endif // PP_LIB_TRANSFORMS_TRAINING_FREEZEINITIALIZERS_H

@@ -12,6 +12,8 @@
 
 #include "GradientRules.h"
 
+#include "pp/Dialect/PP/IR/PP.h"
+
 using namespace mlir;
 using namespace pp::nn;
 
@@ -43,10 +45,11 @@ LogicalResult expandGradient(ExpandOp op, GradientContext &ctx) {
 
 LogicalResult gatherGradient(GatherOp op, GradientContext &ctx) {
   ctx.setOperandGradient(
-      0,
-      GatherGradOp::create(ctx.getBuilder(), ctx.getLoc(),
-                           op.getData().getType(), ctx.getResultGradient(),
-                           ctx.getForward(op.getIndices()), op.getAxisAttr()));
+      0, GatherGradOp::create(ctx.getBuilder(), ctx.getLoc(),
+                              op.getData().getType(), ctx.getResultGradient(),
+                              ctx.getForward(op.getIndices()), op.getAxisAttr(),
+                              op->getAttrOfType<IntegerAttr>(
+                                  ::pp::pp::PPDialect::kPaddingIndexAttrName)));
   return success();
 }
 

@@ -322,6 +322,8 @@ Status makeTranspose(const KernelSpec &spec, KernelFn &out) {
 struct GatherShape : AxisLayout {
   int64_t count = 0;
   std::string location;
+  /// gather_grad: the position whose lookups pass no gradient, or -1.
+  int64_t paddingIndex = -1;
 };
 
 /// The index `raw` resolved against an axis of size n (negative counts
@@ -358,7 +360,10 @@ void gatherGrad(const T *dy, const I *indices, T *ddata, const GatherShape &g) {
   std::fill(ddata, ddata + g.outer * g.n * g.inner, T(0));
   for (int64_t o = 0; o < g.outer; ++o)
     for (int64_t k = 0; k < g.count; ++k) {
-      T *dst = ddata + (o * g.n + resolveIndex(indices[k], k, g)) * g.inner;
+      int64_t row = resolveIndex(indices[k], k, g);
+      if (row == g.paddingIndex)
+        continue;
+      T *dst = ddata + (o * g.n + row) * g.inner;
       const T *src = dy + (o * g.count + k) * g.inner;
       for (int64_t e = 0; e < g.inner; ++e)
         dst[e] += src[e];
@@ -415,6 +420,13 @@ Status makeGatherGrad(const KernelSpec &spec, KernelFn &out) {
   const TensorType &dy = spec.inputs[0], &ddata = spec.outputs[0];
   if (Status s = prepareGather(spec, ddata, spec.inputs[1], dy, "dy", g))
     return s;
+  if (spec.attrs.has("padding_index")) {
+    if (Status s = spec.attrs.getInt("padding_index", g.paddingIndex))
+      return s;
+    if (g.paddingIndex < 0 || g.paddingIndex >= g.n)
+      return spec.error("padding_index " + std::to_string(g.paddingIndex) +
+                        " is outside the axis of size " + std::to_string(g.n));
+  }
   return dispatchTypePair(
       FloatTypes{}, IndexTypes{}, spec, "dy", dy.dtype, "indices",
       spec.inputs[1].dtype, [&](auto tag, auto indexTag) {

@@ -230,6 +230,30 @@ TEST(MovementKernels, GatherIndexOutOfRangeThrows) {
   }
 }
 
+/// With padding_index, the lookups of that row pass no gradient (PyTorch's
+/// nn.Embedding padding_idx); the other rows accumulate as usual.
+TEST(MovementKernels, GatherGradSkipsThePaddingRow) {
+  TensorType dy{DType::F32, {4, 2}}, indices{DType::I64, {4}};
+  Tensor grads = tensorOf(dy, {1, 2, 3, 4, 5, 6, 7, 8});
+  Tensor rows = tensorOf(indices, {1, 0, 1, -2});
+  expectClose(run1("nn.gather_grad",
+                   attrs({{"axis", int64_t(0)}, {"padding_index", int64_t(1)}}),
+                   {grads, rows}, {DType::F32, {3, 2}}),
+              {3, 4, 0, 0, 0, 0}, 0, 0, "padding row 1");
+  expectClose(run1("nn.gather_grad", attrs({{"axis", int64_t(0)}}),
+                   {grads, rows}, {DType::F32, {3, 2}}),
+              {3, 4, 13, 16, 0, 0}, 0, 0, "no padding row");
+  KernelFn fn;
+  Status s =
+      prepare("nn.gather_grad",
+              attrs({{"axis", int64_t(0)}, {"padding_index", int64_t(3)}}),
+              {dy, indices}, {{DType::F32, {3, 2}}}, fn);
+  ASSERT_TRUE(s);
+  EXPECT_NE(s.message().find("padding_index 3 is outside the axis of size 3"),
+            std::string::npos)
+      << s.message();
+}
+
 TEST(MovementKernels, GatherGradMatchesFiniteDifferencesOfGather) {
   std::mt19937 rng(51);
   for (const GatherCase &c : kGatherCases) {

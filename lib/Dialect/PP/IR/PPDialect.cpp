@@ -97,6 +97,14 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
                                 "a module";
     return success();
   }
+  if (attr.getName() == kPaddingIndexAttrName) {
+    auto index = dyn_cast<IntegerAttr>(attr.getValue());
+    if (op->getName().getStringRef() != "nn.gather" || !index ||
+        !index.getType().isInteger(64) || index.getInt() < 0)
+      return op->emitError() << "'" << kPaddingIndexAttrName
+                             << "' must be a non-negative i64 on nn.gather";
+    return success();
+  }
   if (attr.getName() == kFrozenAttrName) {
     auto reason = dyn_cast<StringAttr>(attr.getValue());
     if (op->getName().getStringRef() != "ml_program.global" ||

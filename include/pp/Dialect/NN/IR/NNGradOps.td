@@ -477,10 +477,13 @@ def NN_GatherGradOp : NN_CostedOp<"gather_grad", [Pure]> {
     `dy` is added at the position along `axis` its index names; repeated
     indices accumulate (an embedding row used twice gets both gradients).
     The verifier checks that gathering from the result type with `indices`
-    along `axis` gives `dy`'s type.
+    along `axis` gives `dy`'s type. With `padding_index`, the slices at
+    that position get nothing from the lookups, as the padding row of
+    PyTorch's `nn.Embedding(padding_idx=...)` (the gathered value is
+    unchanged; only its gradient is dropped).
   }];
   let arguments = (ins NN_FloatTensor:$dy, NN_IntTensor:$indices,
-                       I64Attr:$axis);
+                       I64Attr:$axis, OptionalAttr<I64Attr>:$padding_index);
   let results = (outs NN_FloatTensor:$ddata);
   let assemblyFormat = [{
     $dy `,` $indices attr-dict `:` type($dy) `,` type($indices) `->`

@@ -51,6 +51,10 @@ def PP_Dialect : Dialect {
     /// On an immutable ml_program.global pp-attach-loss kept out of
     /// training: why (option, training_info or non_finite).
     static constexpr ::llvm::StringLiteral kFrozenAttrName = "pp.frozen";
+    /// On an nn.gather from an embedding table (pp-attach-loss
+    /// padding-index=): the row whose lookups pass no gradient.
+    static constexpr ::llvm::StringLiteral kPaddingIndexAttrName =
+        "pp.padding_index";
   }];
 }
 
