@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GraphImporter.h"
+#include "MergedInitializers.h"
 #include "NodeImporter.h"
 #include "TensorConversion.h"
 
@@ -690,6 +691,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   removeUnusedValues();
   if (failed(verify(*module)))
     return nullptr;
+  for (const std::string &warning : findMergedInitializers(graph))
+    emitWarning(fileLoc()) << warning;
   return std::move(module);
 }
 

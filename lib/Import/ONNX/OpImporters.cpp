@@ -70,6 +70,19 @@ LogicalResult importCast(NodeImporter &n) {
   return success();
 }
 
+/// CastLike (opset 15+): a Cast to the element type of input 1, whose value
+/// is not read. The torch.export-based exporter writes it for the dtype
+/// casts of `x.to(y.dtype)`.
+LogicalResult importCastLike(NodeImporter &n) {
+  Type elementType = n.inputType(1).getElementType();
+  auto results =
+      n.buildTyped<CastOp>(n.inputType(0).clone(elementType), n.input(0));
+  if (failed(results))
+    return failure();
+  n.setOutput(0, results->front());
+  return success();
+}
+
 LogicalResult importWhere(NodeImporter &n) {
   return n.emit<WhereOp>(n.input(0), n.input(1), n.input(2));
 }
@@ -1078,6 +1091,7 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Mod", importMod},
       {"Gelu", importGelu},
       {"Cast", importCast},
+      {"CastLike", importCastLike},
       {"Where", importWhere},
       {"Identity", importIdentity},
       {"Dropout", importDropout},
@@ -1134,6 +1148,7 @@ bool hasNNForm(NodeImporter &n) {
 std::pair<int, int> inputArity(StringRef type) {
   static const llvm::StringMap<std::pair<int, int>> table = {
       {"Where", {3, 3}},
+      {"CastLike", {2, 2}},
       {"Dropout", {1, 3}},
       {"Clip", {1, 3}},
       {"Max", {1, std::numeric_limits<int>::max()}},
