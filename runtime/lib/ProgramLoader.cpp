@@ -126,6 +126,11 @@ static Status readFile(const std::string &path, std::string &out) {
   std::ostringstream os;
   os << in.rdbuf();
   out = os.str();
+  // An empty file parses as a message with every field unset (format
+  // version 0): say what it is instead.
+  if (out.empty())
+    return Status::error(path + ": the file is empty (a truncated or failed "
+                                "export? export the directory again)");
   return Status::ok();
 }
 

@@ -232,6 +232,9 @@ Status pp::rt::readTensorFile(const std::string &path, Tensor &out,
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return Status::error(path + ": cannot open the file");
+  // An empty file parses as a tensor of no data type: say it is empty.
+  if (in.peek() == std::ifstream::traits_type::eof())
+    return Status::error(path + ": the file is empty");
   TensorProto proto;
   if (!proto.ParseFromIstream(&in))
     return Status::error(path + ": not an ONNX TensorProto file");

@@ -10,6 +10,8 @@
 // RUN: not pp-opt %s -split-input-file --pp-partition-stages="num-stages=2 schedule=interleaved-1f1b virtual-stages=2" 2>&1 | FileCheck %s --check-prefix=VOPS
 // RUN: not pp-opt %s -split-input-file --pp-partition-stages="schedule=fifo" 2>&1 | FileCheck %s --check-prefix=SCHED
 // RUN: not pp-opt %s -split-input-file --pp-partition-stages="memory-limit=80QB" 2>&1 | FileCheck %s --check-prefix=MEM
+// RUN: not pp-opt %s -split-input-file --pp-partition-stages="memory-limit=0" 2>&1 | FileCheck %s --check-prefix=MEM0
+// RUN: not pp-opt %s -split-input-file --pp-partition-stages="memory-limit=0GB" 2>&1 | FileCheck %s --check-prefix=MEM0GB
 // RUN: not pp-opt %s -split-input-file --pp-partition-stages="memory-limit=device device=cpu" 2>&1 | FileCheck %s --check-prefix=CAPACITY
 // RUN: not pp-opt %s -split-input-file --pp-partition-stages="device=tpu" 2>&1 | FileCheck %s --check-prefix=DEVICE
 // RUN: not pp-opt %s -split-input-file --pp-partition-stages="device=%t.missing.json" 2>&1 | FileCheck %s --check-prefix=NOFILE
@@ -24,6 +26,8 @@
 // VZERO: error: pp-partition-stages: option 'virtual-stages': must be at least 1
 // VONE: error: pp-partition-stages: option 'schedule': '1f1b' runs one chunk per stage, but virtual-stages=2 was given: use interleaved-1f1b, or zb-v with virtual-stages=2
 // VZBV: error: pp-partition-stages: option 'virtual-stages': zb-v places exactly 2 chunks per stage, not 3
+// MEM0: error: pp-partition-stages: option 'memory-limit': '0' is no memory at all; leave memory-limit out for no limit
+// MEM0GB: error: pp-partition-stages: option 'memory-limit': '0GB' is no memory at all; leave memory-limit out for no limit
 // VMEM: error: pp-partition-stages: option 'memory-limit': not supported with virtual-stages > 1 (a stage's memory is the sum of its chunks, which are not contiguous in the cut)
 // VOPS: error: pp-partition-stages: cannot cut @forward into 2 stages of 2 chunks: num-stages * virtual-stages (4) exceeds the number of ops (2)
 // SCHED: error: pp-partition-stages: option 'schedule': expected gpipe, 1f1b, zb-h1, zb-h2, interleaved-1f1b or zb-v, not 'fifo'

@@ -255,9 +255,13 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
       break;
     case OptSave:
       out.savePath = arg;
+      if (out.savePath.empty())
+        s = Status::error("--save: the file name is empty");
       break;
     case OptDump:
       out.dumpDir = arg;
+      if (out.dumpDir.empty())
+        s = Status::error("--dump: the directory name is empty");
       break;
     case OptProfile:
       out.profile = true;

@@ -25,14 +25,21 @@ bool parseDimBinding(llvm::StringRef binding, ONNXImportOptions &options,
   auto [name, size] = binding.rsplit('=');
   int64_t value;
   if (name.empty() || size.empty() || size.getAsInteger(10, value) ||
-      value < 0) {
+      value < 1) {
+    // A size of 0 would make an empty batch, whose loss is NaN.
     error = ("--dim '" + binding +
              "' must be NAME=SIZE (a dim_param name, or INPUT:AXIS for an "
-             "unnamed dimension) with a non-negative integer SIZE")
+             "unnamed dimension) with a positive integer SIZE")
                 .str();
     return false;
   }
-  options.dims[name] = value;
+  auto [it, inserted] = options.dims.try_emplace(name, value);
+  if (!inserted && it->second != value) {
+    error = ("--dim " + name + " is given twice, as " +
+             llvm::Twine(it->second) + " and " + llvm::Twine(value))
+                .str();
+    return false;
+  }
   return true;
 }
 

@@ -38,6 +38,13 @@ llvm::Expected<double> pp::parseByteSize(llvm::StringRef text) {
                        "expected a size in bytes such as 80GB, 80GiB or "
                        "8e10, or 'device', not '" +
                            text + "'");
+  // 0 cannot mean "no limit" (that is leaving the option out), and no plan
+  // fits in nothing.
+  if (value * scale < 1)
+    return optionError("memory-limit",
+                       "'" + text +
+                           "' is no memory at all; leave memory-limit out "
+                           "for no limit");
   return value * scale;
 }
 
