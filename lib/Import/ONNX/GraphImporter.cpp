@@ -19,6 +19,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Transforms/RegionUtils.h"
 
+#include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -106,7 +107,11 @@ GraphImporter::convertInputType(const onnx::ValueInfoProto &info) {
                        << "' has no shape; pp needs static shapes";
   SmallVector<int64_t> dims;
   for (auto [axis, dim] : llvm::enumerate(tensor.shape().dim())) {
-    if (dim.has_dim_value() && dim.dim_value() >= 0) {
+    if (dim.has_dim_value() && dim.dim_value() < 0)
+      return fileError() << "graph input '" << name << "' has dimension "
+                         << dim.dim_value() << " (axis " << axis
+                         << "); a size cannot be negative";
+    if (dim.has_dim_value()) {
       dims.push_back(dim.dim_value());
       continue;
     }
@@ -492,6 +497,48 @@ LogicalResult GraphImporter::importConstantNode(NodeImporter &n) {
                       "no nn form)";
 }
 
+/// Attributes that operators gained after the opsets Debian's ONNX library
+/// knows (it defines opsets up to 17): accepted for models of later opsets.
+static bool isLaterAttribute(StringRef type, StringRef attribute) {
+  if (attribute == "noop_with_empty_axes")
+    return type.starts_with("Reduce");
+  if (attribute == "saturate")
+    return type == "Cast" || type == "CastLike";
+  if (type == "Split")
+    return attribute == "num_outputs";
+  if (type == "AveragePool")
+    return attribute == "dilations";
+  if (type == "Resize")
+    return attribute == "antialias" || attribute == "axes" ||
+           attribute == "keep_aspect_ratio_policy";
+  return false;
+}
+
+LogicalResult GraphImporter::checkAttributes(const onnx::NodeProto &node,
+                                             int64_t opset) {
+  // ONNX's checker rejects an attribute its operator does not define; left
+  // alone it would be ignored (Softmax's `axes` for `axis`, a misspelling).
+  const onnx::OpSchema *schema =
+      onnx::OpSchemaRegistry::Schema(node.op_type(), int(opset), "");
+  if (!schema)
+    return success(); // an operator newer than the library: its importer
+                      // reads what it knows
+  for (const onnx::AttributeProto &attribute : node.attribute()) {
+    if (schema->attributes().count(attribute.name()))
+      continue;
+    if (opset > schema->since_version() &&
+        isLaterAttribute(node.op_type(), attribute.name()))
+      continue;
+    std::string known;
+    for (const auto &[name, unused] : schema->attributes())
+      known += (known.empty() ? "" : ", ") + name;
+    return nodeError(node) << "unknown attribute '" << attribute.name()
+                           << "' (at opset " << opset << " its attributes are: "
+                           << (known.empty() ? "none" : known) << ")";
+  }
+  return success();
+}
+
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   bool known = isDefaultDomain(node.domain());
   std::string domain = known ? "" : node.domain();
@@ -499,6 +546,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   if (version == domainVersions.end())
     return nodeError(node) << "its domain '" << domain
                            << "' has no opset import";
+  if (known && failed(checkAttributes(node, version->second)))
+    return failure();
   NodeImporter n(node, nodeLoc(node), version->second, builder, values);
 
   // The inference and verifier errors of the nn ops built for this node name
@@ -637,9 +686,14 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     initializerNames.insert(t.name());
   SmallVector<Type> argTypes;
   SmallVector<const onnx::ValueInfoProto *> args;
+  llvm::StringSet<> inputNames;
   for (const auto &info : graph.input()) {
     if (initializerNames.contains(info.name()))
       continue;
+    if (!inputNames.insert(info.name()).second) {
+      fileError() << "graph input '" << info.name() << "' is listed twice";
+      return nullptr;
+    }
     auto type = convertInputType(info);
     if (failed(type))
       return nullptr;

@@ -44,6 +44,8 @@ private:
   mlir::LogicalResult importInitializer(const onnx::TensorProto &tensor);
   mlir::FailureOr<llvm::SmallVector<const onnx::NodeProto *>> sortNodes();
   mlir::LogicalResult importNode(const onnx::NodeProto &node);
+  mlir::LogicalResult checkAttributes(const onnx::NodeProto &node,
+                                      int64_t opset);
   mlir::LogicalResult importConstantNode(NodeImporter &importer);
   mlir::LogicalResult importGenericNode(NodeImporter &importer,
                                         llvm::StringRef domain,

@@ -38,9 +38,16 @@ static Error loadBinary(StringRef path, uint64_t size,
   google::protobuf::io::CodedInputStream coded(&stream);
   coded.SetTotalBytesLimit(std::numeric_limits<int>::max());
   std::string self = sys::path::filename(path).str();
-  if (!parseModelSkippingWeights(coded, model, self))
+  if (!parseModelSkippingWeights(coded, model, self, /*minSkippedBytes=*/4096,
+                                 int64_t(size))) {
+    // A parse that failed where the file ends, or inside a weight the file
+    // does not hold, failed because the file is cut short.
+    if (uint64_t(coded.CurrentPosition()) >= size)
+      return makeError("is truncated: the file ends at byte " + Twine(size) +
+                       ", inside the model");
     return makeError("is not a valid ONNX model: the protobuf is truncated "
                      "or malformed");
+  }
   return Error::success();
 }
 

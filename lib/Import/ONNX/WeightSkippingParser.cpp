@@ -56,7 +56,7 @@ template <typename Parse> bool parseNested(CodedInputStream &in, Parse parse) {
 
 bool parseTensor(CodedInputStream &in, onnx::TensorProto &tensor,
                  const std::optional<std::string> &selfLocation,
-                 int64_t minSkippedBytes) {
+                 int64_t minSkippedBytes, int64_t fileSize) {
   std::string rest;
   int64_t offset = -1, length = 0;
   bool ok = forEachField(
@@ -76,6 +76,12 @@ bool parseTensor(CodedInputStream &in, onnx::TensorProto &tensor,
         }
         offset = in.CurrentPosition();
         length = size;
+        if (fileSize >= 0 && offset + length > fileSize) {
+          // Truncated inside this weight: fail at the end of the file, as
+          // a parse that ran out of bytes does.
+          in.Skip(int(fileSize - offset));
+          return false;
+        }
         return in.Skip(size);
       });
   if (!ok || !tensor.MergeFromString(rest))
@@ -96,7 +102,7 @@ bool parseTensor(CodedInputStream &in, onnx::TensorProto &tensor,
 
 bool parseGraph(CodedInputStream &in, onnx::GraphProto &graph,
                 const std::optional<std::string> &selfLocation,
-                int64_t minSkippedBytes) {
+                int64_t minSkippedBytes, int64_t fileSize) {
   std::string rest;
   bool ok = forEachField(
       in, rest, [&](int field, WFL::WireType wireType) -> std::optional<bool> {
@@ -105,7 +111,8 @@ bool parseGraph(CodedInputStream &in, onnx::GraphProto &graph,
           return std::nullopt;
         onnx::TensorProto *tensor = graph.add_initializer();
         return parseNested(in, [&] {
-          return parseTensor(in, *tensor, selfLocation, minSkippedBytes);
+          return parseTensor(in, *tensor, selfLocation, minSkippedBytes,
+                             fileSize);
         });
       });
   return ok && graph.MergeFromString(rest);
@@ -115,7 +122,7 @@ bool parseGraph(CodedInputStream &in, onnx::GraphProto &graph,
 
 bool parseModelSkippingWeights(CodedInputStream &in, onnx::ModelProto &model,
                                const std::optional<std::string> &selfLocation,
-                               int64_t minSkippedBytes) {
+                               int64_t minSkippedBytes, int64_t fileSize) {
   std::string rest;
   bool ok = forEachField(
       in, rest, [&](int field, WFL::WireType wireType) -> std::optional<bool> {
@@ -124,7 +131,7 @@ bool parseModelSkippingWeights(CodedInputStream &in, onnx::ModelProto &model,
         // A repeated graph field merges, as protobuf would merge it.
         return parseNested(in, [&] {
           return parseGraph(in, *model.mutable_graph(), selfLocation,
-                            minSkippedBytes);
+                            minSkippedBytes, fileSize);
         });
       });
   return ok && model.MergeFromString(rest);

@@ -26,10 +26,14 @@ namespace pp::onnx_import {
 /// directory), initializer `raw_data` of at least `minSkippedBytes` bytes is
 /// skipped and recorded as external data in `selfLocation`; otherwise
 /// everything is read. Returns false on malformed input.
+/// `fileSize`, when known (>= 0), bounds the skipped data: a weight that
+/// would end past it makes the parse fail (a truncated file), since a seek
+/// past the end of a file succeeds.
 bool parseModelSkippingWeights(google::protobuf::io::CodedInputStream &input,
                                onnx::ModelProto &model,
                                const std::optional<std::string> &selfLocation,
-                               int64_t minSkippedBytes = 4096);
+                               int64_t minSkippedBytes = 4096,
+                               int64_t fileSize = -1);
 
 } // namespace pp::onnx_import
 
