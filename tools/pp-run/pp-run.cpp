@@ -27,11 +27,15 @@
 
 #include <cblas.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <fstream>
 #include <set>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace pp;
 using namespace pp::run;
@@ -125,6 +129,20 @@ int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
       return driver.fail(Status::error(
           "--save: " + dir.manifestPath + "'s source_model '" + source +
           "' cannot be read, so there is no model to save the weights into"));
+  }
+  // ... and so should a directory the model cannot be saved into.
+  if (!opts.savePath.empty()) {
+    std::string dir = opts.savePath;
+    size_t slash = dir.find_last_of('/');
+    dir = slash == std::string::npos ? "." : dir.substr(0, slash + 1);
+    struct stat info;
+    if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
+      return driver.fail(Status::error("--save: the directory '" + dir +
+                                       "' of '" + opts.savePath +
+                                       "' does not exist"));
+    if (::access(dir.c_str(), W_OK) != 0)
+      return driver.fail(Status::error("--save: cannot write into '" + dir +
+                                       "' (" + std::strerror(errno) + ")"));
   }
   // Likewise a trace that cannot be written; a failed run leaves none.
   std::ofstream trace;

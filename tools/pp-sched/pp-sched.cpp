@@ -15,6 +15,7 @@
 #include "pp/Planning/Schedule/Verifier.h"
 
 #include "llvm/Support/CommandLine.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -22,6 +23,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
+#include <cmath>
 
 #include <chrono>
 #include <optional>
@@ -152,8 +154,8 @@ int main(int Argc, char **Argv) {
                              {"--w", WTime},
                              {"--comm", CommTime},
                              {"--memory-limit", MemoryLimit}})
-    if (!(Value >= 0))
-      return fail(formatv("{0} must be a time >= 0 (got {1})", Name,
+    if (!(Value >= 0) || !std::isfinite(Value))
+      return fail(formatv("{0} must be a finite time >= 0 (got {1})", Name,
                           formatNumber(Value)));
   std::optional<ScheduleKind> K = parseKind(Kind);
   if (!K)
@@ -178,9 +180,10 @@ int main(int Argc, char **Argv) {
             inconvertibleErrorCode(),
             formatv("{0} has {1} values for {2} stages", Name, L.size(), P));
       for (int I = 0; I < P; ++I) {
-        if (!(L[I] >= 0))
-          return createStringError(inconvertibleErrorCode(),
-                                   formatv("{0}: times must be >= 0", Name));
+        if (!(L[I] >= 0) || !std::isfinite(L[I]))
+          return createStringError(
+              inconvertibleErrorCode(),
+              formatv("{0}: times must be finite and >= 0", Name));
         C.Stages[I].*Field = L[I];
       }
       return Error::success();
