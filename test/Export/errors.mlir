@@ -89,7 +89,7 @@ func.func @forward(%x: tensor<64xf32>) -> tensor<64xf32> {
 
 // -----
 
-// expected-error @+1 {{pp-export: cannot read the data of parameter @w from 'mlp.onnx': external data range [1000000, 1000512) lies outside 'mlp.onnx'}}
+// expected-error @+1 {{pp-export: cannot read the data of parameter @w from 'mlp.onnx': external data offset 1000000 lies past the end of 'mlp.onnx' (105762 bytes)}}
 ml_program.global private mutable @w(#nn.external<"mlp.onnx", "fc1.bias", location = "mlp.onnx", offset = 1000000, length = 512>) : tensor<128xf32>
 func.func @forward(%x: tensor<128xf32>) -> tensor<128xf32> {
   %w = ml_program.global_load @w : tensor<128xf32>

@@ -2,6 +2,8 @@
 
 #include "TensorConversion.h"
 
+#include <limits>
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -68,13 +70,29 @@ getExternalLocation(const onnx::TensorProto &t) {
   if (t.data_location() != onnx::TensorProto_DataLocation_EXTERNAL)
     return std::nullopt;
   ExternalLocation loc;
+  // A byte count: decimal digits only (no sign, space or suffix), within
+  // int64. strtoll would read "4abc" as 4 and "abc" as 0.
+  auto parseCount = [&](const std::string &key, const std::string &value,
+                        int64_t &out) {
+    uint64_t count;
+    if (value.empty() ||
+        !llvm::all_of(value, [](char c) { return c >= '0' && c <= '9'; }) ||
+        StringRef(value).getAsInteger(10, count) ||
+        count > uint64_t(std::numeric_limits<int64_t>::max())) {
+      if (loc.error.empty())
+        loc.error = "external data " + key + " '" + value +
+                    "' is not a byte count (decimal digits only)";
+      return;
+    }
+    out = int64_t(count);
+  };
   for (const auto &entry : t.external_data()) {
     if (entry.key() == "location")
       loc.location = entry.value();
     else if (entry.key() == "offset")
-      loc.offset = std::strtoll(entry.value().c_str(), nullptr, 10);
+      parseCount("offset", entry.value(), loc.offset);
     else if (entry.key() == "length")
-      loc.length = std::strtoll(entry.value().c_str(), nullptr, 10);
+      parseCount("length", entry.value(), loc.length);
   }
   return loc;
 }
@@ -112,6 +130,8 @@ Error checkTensorData(const onnx::TensorProto &tensor, RankedTensorType type,
   int64_t expected =
       type.getNumElements() * rawElementBytes(type.getElementType());
   if (auto ext = getExternalLocation(tensor)) {
+    if (!ext->error.empty())
+      return makeError(ext->error);
     if (ext->location.empty())
       return makeError("uses external data but names no location");
     if (ext->location.find("..") != std::string::npos ||
@@ -120,16 +140,23 @@ Error checkTensorData(const onnx::TensorProto &tensor, RankedTensorType type,
                        "' must be a relative path inside the model's "
                        "directory");
     std::string path = externalPath(modelDir, ext->location);
+    if (llvm::sys::fs::is_directory(path))
+      return makeError("external data location '" + path +
+                       "' is a directory, not a file");
     uint64_t fileSize;
     if (std::error_code ec = llvm::sys::fs::file_size(path, fileSize))
       return makeError("external data file '" + path +
                        "' cannot be read: " + ec.message());
+    if (ext->offset > (int64_t)fileSize)
+      return makeError("external data offset " + Twine(ext->offset) +
+                       " lies past the end of '" + path + "' (" +
+                       Twine(fileSize) + " bytes)");
     int64_t length =
         ext->length < 0 ? (int64_t)fileSize - ext->offset : ext->length;
     if (length != expected)
       return makeError("external data holds " + Twine(length) +
                        " bytes but the type " + Twine(expected) + " bytes");
-    if (ext->offset < 0 || ext->offset + length > (int64_t)fileSize)
+    if (ext->offset < 0 || length > (int64_t)fileSize - ext->offset)
       return makeError("external data range [" + Twine(ext->offset) + ", " +
                        Twine(ext->offset + length) + ") lies outside '" + path +
                        "' (" + Twine(fileSize) + " bytes)");

@@ -22,6 +22,9 @@ struct ExternalLocation {
   std::string location; ///< Relative to the model's directory.
   int64_t offset = 0;
   int64_t length = -1; ///< -1: to the end of the file.
+  /// Why an offset or length entry is unusable (not a decimal number of
+  /// bytes); empty when both are fine. checkTensorData reports it.
+  std::string error;
 };
 
 /// The external-data entries of `tensor`, if it uses that format.

@@ -27,15 +27,16 @@ def raw_tensor(name, data_type, dims, nbytes):
     return t
 
 
-def external_tensor(name, location):
+def external_tensor(name, location, **entries):
     t = TensorProto()
     t.name = name
     t.data_type = TensorProto.FLOAT
     t.dims.extend([2, 3])
     t.data_location = TensorProto.EXTERNAL
-    entry = t.external_data.add()
-    entry.key = "location"
-    entry.value = location
+    for key, value in [("location", location)] + list(entries.items()):
+        entry = t.external_data.add()
+        entry.key = key
+        entry.value = value
     return t
 
 
@@ -52,6 +53,19 @@ def make(kind):
         return model_with(external_tensor("B", "missing.bin"))
     if kind == "external-escape":
         return model_with(external_tensor("B", "../weights.bin"))
+    # Offsets and lengths that strtoll would half-read; a huge offset; a
+    # directory as the data file (weights.bin next to the model, 24 bytes,
+    # is written by the test).
+    for bad in ("abc", "4abc", " 4", "-4"):
+        if kind == "external-offset-" + bad.strip():
+            return model_with(external_tensor("B", "weights.bin", offset=bad))
+    if kind == "external-length-x":
+        return model_with(external_tensor("B", "weights.bin", length="24x"))
+    if kind == "external-offset-huge":
+        return model_with(external_tensor("B", "weights.bin",
+                                          offset="9223372036854775000"))
+    if kind == "external-directory":
+        return model_with(external_tensor("B", "weights.d"))
     if kind == "negative-dim":
         return model_with(raw_tensor("B", TensorProto.FLOAT, [-2, 3], 0))
     if kind == "named-mismatch":
