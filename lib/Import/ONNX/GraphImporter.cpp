@@ -23,6 +23,7 @@
 #include "onnx/shape_inference/implementation.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
 
 #include <queue>
@@ -65,6 +66,13 @@ Location GraphImporter::nodeLoc(const onnx::NodeProto &node) {
   }
   return NameLoc::get(StringAttr::get(context, name), fileLoc());
 }
+
+/// The largest tensor pp imports: 2^48 bytes (256 TiB), far above any
+/// tensor a device holds, and low enough that byte and FLOP counts derived
+/// from shapes cannot overflow int64.
+static constexpr uint64_t kTensorLimitBytes = uint64_t(1) << 48;
+static constexpr const char *kTensorLimitText = "2^48 bytes (256 TiB)";
+static bool fitsTensorLimit(RankedTensorType type);
 
 InFlightDiagnostic GraphImporter::nodeError(const onnx::NodeProto &node) {
   return emitError(nodeLoc(node)) << node.op_type() << ": ";
@@ -133,7 +141,28 @@ GraphImporter::convertInputType(const onnx::ValueInfoProto &info) {
                          << "); pin it with --dim " << byAxis << "=SIZE";
     }
   }
-  return RankedTensorType::get(dims, elementType);
+  auto type = RankedTensorType::get(dims, elementType);
+  if (!fitsTensorLimit(type))
+    return fileError() << "graph input '" << name << "' of shape "
+                       << formatInts(dims) << " would hold more than "
+                       << kTensorLimitText
+                       << "; a dimension (or a --dim size) is too large";
+  return type;
+}
+
+/// Whether a tensor of `type` holds at most kTensorLimitBytes: every size,
+/// byte count and FLOP count pp derives from shapes then fits in int64.
+static bool fitsTensorLimit(RankedTensorType type) {
+  int64_t bytes = std::max<int64_t>(
+      1, (type.getElementType().getIntOrFloatBitWidth() + 7) / 8);
+  for (int64_t dim : type.getShape()) {
+    if (dim < 0)
+      return true; // dynamic: checked where it is pinned
+    if (llvm::MulOverflow(bytes, dim, bytes) ||
+        uint64_t(bytes) > kTensorLimitBytes)
+      return false;
+  }
+  return true;
 }
 
 Attribute GraphImporter::externalData(StringRef key,
@@ -160,6 +189,10 @@ LogicalResult GraphImporter::importInitializer(const onnx::TensorProto &t) {
     return fileError() << "initializer '" << name
                        << "' has a negative dimension";
   auto type = RankedTensorType::get(dims, elementType);
+  if (!fitsTensorLimit(type))
+    return fileError() << "initializer '" << name << "' of shape "
+                       << formatInts(dims) << " would hold more than "
+                       << kTensorLimitText;
   if (llvm::Error error = checkTensorData(t, type, modelDir))
     return fileError() << "initializer '" << name << "' "
                        << llvm::toString(std::move(error));
@@ -591,10 +624,19 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
     return failure();
   // A node may name more outputs than its operator has; their users would
   // find no value.
-  for (int i = 0; i < node.output_size(); ++i)
-    if (n.hasOutput(i) && !values.lookup(node.output(i)))
+  for (int i = 0; i < node.output_size(); ++i) {
+    if (!n.hasOutput(i))
+      continue;
+    Value value = values.lookup(node.output(i));
+    if (!value)
       return nodeError(node) << "output " << i << " ('" << node.output(i)
                              << "') is not produced by " << node.op_type();
+    if (auto type = dyn_cast<RankedTensorType>(value.getType());
+        type && !fitsTensorLimit(type))
+      return nodeError(node) << "output " << i << " ('" << node.output(i)
+                             << "') of shape " << formatInts(type.getShape())
+                             << " would hold more than " << kTensorLimitText;
+  }
   return success();
 }
 
