@@ -190,6 +190,9 @@ Expected<Schedule> generateComputeOnly(const ScheduleOptions &Opts) {
   if (Opts.VirtualStages < 0)
     return optionError(formatv("--virtual-stages must be at least 1 (got {0})",
                                Opts.VirtualStages));
+  if (Error E = checkScheduleSize(Opts.NumStages, Opts.NumMicrobatches,
+                                  std::max(Opts.VirtualStages, 1)))
+    return std::move(E);
   int V = Opts.VirtualStages;
   bool SingleChunk =
       Opts.Kind == ScheduleKind::GPipe || Opts.Kind == ScheduleKind::OneFOneB ||
@@ -251,6 +254,10 @@ Expected<Schedule> generateComputeOnly(const ScheduleOptions &Opts) {
 }
 
 Expected<Schedule> generate(const ScheduleOptions &Opts) {
+  // Auto tries several schedules: refuse an impossible size before any.
+  if (Error E = checkScheduleSize(Opts.NumStages, Opts.NumMicrobatches,
+                                  std::max(Opts.VirtualStages, 1)))
+    return std::move(E);
   if (Opts.Kind == ScheduleKind::Auto) {
     CostModel Uniform = CostModel::uniform(Opts.NumStages);
     Expected<AutoResult> R =

@@ -8,6 +8,31 @@ using namespace llvm;
 
 namespace pp::sched {
 
+llvm::Error checkScheduleSize(int64_t stages, int64_t microbatches,
+                              int64_t chunks) {
+  auto refuse = [](const llvm::Twine &what) {
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        what + " (pp plans at most " + llvm::Twine(kMaxStages) + " stages, " +
+            llvm::Twine(kMaxMicrobatches) + " microbatches, " +
+            llvm::Twine(kMaxVirtualStages) +
+            " chunks per stage, and stages x microbatches x chunks up to " +
+            llvm::Twine(kMaxScheduleUnits) + ")");
+  };
+  if (stages > kMaxStages)
+    return refuse(llvm::Twine(stages) + " stages are too many");
+  if (microbatches > kMaxMicrobatches)
+    return refuse(llvm::Twine(microbatches) + " microbatches are too many");
+  if (chunks > kMaxVirtualStages)
+    return refuse(llvm::Twine(chunks) + " chunks per stage are too many");
+  if (stages * microbatches * std::max<int64_t>(chunks, 1) > kMaxScheduleUnits)
+    return refuse(llvm::Twine(stages) + " stages x " +
+                  llvm::Twine(microbatches) + " microbatches x " +
+                  llvm::Twine(std::max<int64_t>(chunks, 1)) +
+                  " chunks is too large a schedule");
+  return llvm::Error::success();
+}
+
 StringRef placementName(Placement P) {
   return P == Placement::Loop ? "loop" : "v";
 }

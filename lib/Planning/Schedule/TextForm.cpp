@@ -120,6 +120,13 @@ Expected<Schedule> parseSchedule(StringRef Text) {
         return lineError(LineNo, toString(A.takeError()));
       if (A->Kind != ActionKind::OptimizerStep &&
           A->Kind != ActionKind::TiedReduce) {
+        // Refused here, before anything is sized by it.
+        if (A->Microbatch >= kMaxMicrobatches || A->Chunk >= kMaxVirtualStages)
+          return lineError(LineNo,
+                           formatv("'{0}': microbatch or chunk beyond pp's "
+                                   "limits ({1} microbatches, {2} chunks)",
+                                   Tok, kMaxMicrobatches, kMaxVirtualStages)
+                               .str());
         MaxMb = std::max<int>(MaxMb, A->Microbatch);
         MaxChunk = std::max<int>(MaxChunk, A->Chunk);
       }

@@ -12,7 +12,9 @@
 #include "pp/Planning/Schedule/Action.h"
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -32,6 +34,21 @@ enum class Placement : uint8_t {
 
 llvm::StringRef placementName(Placement P);
 std::optional<Placement> parsePlacement(llvm::StringRef Name);
+
+/// The largest pipelines pp plans: thousands of stages, up to a million
+/// microbatches, and at most kMaxScheduleUnits (microbatch, chunk, stage)
+/// units, i.e. about 50 million compute actions. Beyond them generation,
+/// verification and simulation would take minutes and gigabytes; requests
+/// are refused at once with an error that states the limits.
+inline constexpr int kMaxStages = 16384;
+inline constexpr int kMaxMicrobatches = 1 << 20;
+inline constexpr int kMaxVirtualStages = 64;
+inline constexpr int64_t kMaxScheduleUnits = int64_t(1) << 24;
+
+/// An error naming the limit that `stages`, `microbatches` and `chunks`
+/// (per stage) exceed, or success.
+llvm::Error checkScheduleSize(int64_t stages, int64_t microbatches,
+                              int64_t chunks);
 
 struct Schedule {
   /// The generator that made it ("1f1b", ...) or "custom".
