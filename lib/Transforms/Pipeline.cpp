@@ -126,7 +126,11 @@ CutPlan planCut(const PipelineOptions &options) {
   if (schedule == "gpipe" || schedule == "1f1b" || schedule == "zb-h1" ||
       schedule == "zb-h2")
     return {schedule.str(), std::max(1u, options.virtualStages.getValue())};
-  return {"1f1b", std::max(1u, options.virtualStages.getValue())};
+  if (schedule == "auto")
+    return {"1f1b", std::max(1u, options.virtualStages.getValue())};
+  // An unknown name goes to the stage cut, which refuses it before it
+  // writes anything (a report of a plan that then fails would be left).
+  return {schedule.str(), std::max(1u, options.virtualStages.getValue())};
 }
 
 /// Whether the pipeline makes a training step.
