@@ -196,6 +196,29 @@ void SimulatePass::runOnOperation() {
       if (auto r = selection.getAs<StringAttr>("reason"))
         reason = r.getValue().str();
 
+    // The trace and timeline files are opened first: one that cannot be
+    // written fails the pass before anything is written, and a file opened
+    // but not kept (an error later) is removed.
+    auto open = [&](StringRef option, StringRef path)
+        -> FailureOr<std::unique_ptr<llvm::ToolOutputFile>> {
+      if (path.empty())
+        return std::unique_ptr<llvm::ToolOutputFile>();
+      std::string error;
+      std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
+      if (!file)
+        return op.emitError()
+               << "pp-simulate: option '" << option << "': " << error;
+      return file;
+    };
+    FailureOr<std::unique_ptr<llvm::ToolOutputFile>> traceFile =
+        open("trace", trace);
+    if (failed(traceFile))
+      return signalPassFailure();
+    FailureOr<std::unique_ptr<llvm::ToolOutputFile>> timelineFile =
+        open("timeline", timeline);
+    if (failed(timelineFile))
+      return signalPassFailure();
+
     if (report == "-") {
       printSummary(llvm::errs(), s, *result, costSource, reason,
                    module->hasAttr(pp::pp::PPDialect::kDeviceAttrName));
@@ -218,19 +241,15 @@ void SimulatePass::runOnOperation() {
       if (failed(mergeIntoReport(op, report, std::move(sim))))
         return signalPassFailure();
     }
-    if (!trace.empty() &&
-        failed(writeFile(op, "trace", trace, [&](llvm::raw_ostream &os) {
-          sched::writeTrace(
-              os, s, *result,
-              module->hasAttr(pp::pp::PPDialect::kDeviceAttrName));
-        })))
-      return signalPassFailure();
-    if (!timeline.empty() &&
-        failed(writeFile(op, "timeline", timeline, [&](llvm::raw_ostream &os) {
-          sched::writeSvg(os, s, *result,
-                          module->hasAttr(pp::pp::PPDialect::kDeviceAttrName));
-        })))
-      return signalPassFailure();
+    bool deviceTimes = module->hasAttr(pp::pp::PPDialect::kDeviceAttrName);
+    if (*traceFile) {
+      sched::writeTrace((*traceFile)->os(), s, *result, deviceTimes);
+      (*traceFile)->keep();
+    }
+    if (*timelineFile) {
+      sched::writeSvg((*timelineFile)->os(), s, *result, deviceTimes);
+      (*timelineFile)->keep();
+    }
   }
   markAllAnalysesPreserved();
 }
