@@ -10,11 +10,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "Broadcast.h"
+
 #include "CpuKernels.h"
 #include "HalfFloats.h"
 #include "KernelChecks.h"
 #include "ShapeIndexing.h"
 #include "TypeDispatch.h"
+#include "pp/Support/PadIndex.h"
 
 #include <algorithm>
 #include <cstring>
@@ -746,31 +748,6 @@ AxisMaps mapAxes(const Shape &operand, const Shape &shape, SourceFn source) {
   return m;
 }
 
-/// The operand index that result index `o` of an axis of size `n`, padded
-/// by `begin` and `end` in `mode`, copies; -1 for the padding constant.
-/// Negative pads crop first; the other modes pad from what is left
-/// (reflect: mirrored about the edge without repeating it, with period
-/// 2 (kept - 1); edge: the edge element; wrap: from the other end).
-int64_t padSource(int64_t o, int64_t n, int64_t begin, int64_t end,
-                  const std::string &mode) {
-  int64_t start = std::max<int64_t>(-begin, 0);
-  int64_t kept = n - start - std::max<int64_t>(-end, 0);
-  int64_t j = o - std::max<int64_t>(begin, 0);
-  if (j >= 0 && j < kept)
-    return start + j;
-  if (mode == "constant" || kept <= 0)
-    return -1;
-  if (mode == "edge")
-    return start + std::clamp<int64_t>(j, 0, kept - 1);
-  if (mode == "wrap")
-    return start + ((j % kept) + kept) % kept;
-  if (kept == 1)
-    return start;
-  int64_t period = 2 * (kept - 1);
-  int64_t r = ((j % period) + period) % period;
-  return start + (r < kept ? r : period - r);
-}
-
 /// Reads `pads` and `mode` and maps padding an operand of `operand`'s
 /// shape; `padded` is the result's shape.
 Status planPad(const KernelSpec &spec, const Shape &operand, Shape &padded,
@@ -806,7 +783,7 @@ Status planPad(const KernelSpec &spec, const Shape &operand, Shape &padded,
     padded.push_back(operand[d] + begin + end);
   }
   m = mapAxes(operand, padded, [&](size_t d, int64_t o) {
-    return padSource(o, operand[d], pads[d], pads[d + rank], mode);
+    return ::pp::padSource(o, operand[d], pads[d], pads[d + rank], mode);
   });
   return Status::ok();
 }

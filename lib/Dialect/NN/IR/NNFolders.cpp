@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "pp/Dialect/NN/IR/NN.h"
+#include "pp/Support/PadIndex.h"
 
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/APInt.h"
@@ -347,28 +348,6 @@ OpFoldResult foldReduceExtreme(Attribute inputAttr, ArrayRef<int64_t> axes,
       resultType, llvm::map_to_vector(out, [](auto &v) { return *v; }));
 }
 
-/// The input index that output index `o` of an axis of size `n`, padded by
-/// `begin` and `end` in `mode`, copies; -1 for a padding constant. Negative
-/// pads crop first; the other modes pad from what is left.
-int64_t padSource(int64_t o, int64_t n, int64_t begin, int64_t end,
-                  StringRef mode) {
-  int64_t start = std::max<int64_t>(-begin, 0);
-  int64_t kept = n - start - std::max<int64_t>(-end, 0);
-  int64_t j = o - std::max<int64_t>(begin, 0);
-  if (j >= 0 && j < kept)
-    return start + j;
-  if (mode == "constant" || kept <= 0)
-    return -1;
-  if (mode == "edge")
-    return start + std::clamp<int64_t>(j, 0, kept - 1);
-  if (mode == "wrap")
-    return start + ((j % kept) + kept) % kept;
-  if (kept == 1) // reflect
-    return start;
-  int64_t period = 2 * (kept - 1);
-  int64_t r = ((j % period) + period) % period;
-  return start + (r < kept ? r : period - r);
-}
 } // namespace
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
