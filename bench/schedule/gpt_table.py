@@ -3,8 +3,10 @@
 
 Builds a 16-layer GPT (d_model 512, 8 heads, vocabulary 50257, sequence 512)
 with bench/import/make_gpt2_medium.py, costs every op on an H100 profile
-(pp-annotate-cost), cuts it into p = 4 and 8 stages at layer boundaries
-(pp-partition-stages), then for m = 8 and 32 schedules it with each kind
+(pp-annotate-cost), cuts it at layer boundaries into p = 4 and 8 stages
+(p * 2 virtual stages for interleaved-1f1b and zb-v) for the kind's
+in-flight memory (pp-partition-stages), then for m = 8 and 32 schedules it
+with each kind
 (pp-schedule, transfers timed by the H100 link) and simulates it
 (pp-simulate). Prints a Markdown table; docs/Schedules.md records it.
 
@@ -17,8 +19,9 @@ import subprocess
 import sys
 import time
 
-KINDS = [("gpipe", ""), ("1f1b", ""), ("interleaved-1f1b", "virtual-stages=2"),
-         ("zb-h1", ""), ("zb-h2", ""), ("zb-v", "")]
+# (kind, chunks per stage): chunked kinds get a cut of p * v virtual stages.
+KINDS = [("gpipe", 1), ("1f1b", 1), ("interleaved-1f1b", 2), ("zb-h1", 1),
+         ("zb-h2", 1), ("zb-v", 2)]
 
 
 def run(cmd):
@@ -41,21 +44,22 @@ def main():
     rows = []
     start = time.time()
     for p in map(int, args.stages.split(",")):
-        plan = os.path.join(args.out, f"gpt-p{p}.mlir")
-        run([args.pp_opt, onnx, "--pp-annotate-cost",
-             f"--pp-partition-stages=num-stages={p} granularity=layer",
-             "-o", plan])
         for m in map(int, args.microbatches.split(",")):
-            for kind, extra in KINDS:
+            for kind, v in KINDS:
+                plan = os.path.join(args.out, f"gpt-p{p}-m{m}-{kind}.mlir")
+                run([args.pp_opt, onnx, "--pp-annotate-cost",
+                     f"--pp-partition-stages=num-stages={p} virtual-stages={v} "
+                     f"schedule={kind} microbatches={m} granularity=layer",
+                     "-o", plan])
                 report = os.path.join(args.out, f"sched-p{p}-m{m}-{kind}.json")
                 if os.path.exists(report):
                     os.remove(report)
-                opts = f"schedule={kind} microbatches={m} device=h100 {extra}".strip()
+                opts = f"schedule={kind} microbatches={m} device=h100"
                 run([args.pp_opt, plan, f"--pp-schedule={opts}",
                      f"--pp-simulate=report={report}", "-o", os.devnull])
                 with open(report) as f:
                     s = json.load(f)["schedule"]
-                rows.append((p, m, kind + (" v=2" if extra else ""),
+                rows.append((p, m, kind + (f" v={v}" if v > 1 else ""),
                              s["step_time"] * 1e3, s["bubble_fraction"],
                              s["window_bubble_fraction"],
                              max(st["peak_activations"] for st in s["stages"]),

@@ -19,3 +19,15 @@ for k in 1f1b zb-h1 zb-h2 zb-v; do
 done
 echo "== auto p=64 m=512 (8 candidates generated, verified and simulated)"
 run -p 64 -m 512 --schedule auto
+# Scaling: time per action should stay flat as p and m grow (near-linear
+# generation, verification and simulation), up to pp's size limits.
+for k in zb-h1 zb-h2 zb-v; do
+  for n in 100 200 400 1000; do
+    echo "== $k p=m=$n"
+    run -p "$n" -m "$n" --schedule "$k"
+  done
+done
+echo "== auto p=1000 m=4"
+run -p 1000 -m 4 --schedule auto
+echo "== 1f1b p=64 m=65536 (at the limit of 2^22 units)"
+run -p 64 -m 65536 --schedule 1f1b

@@ -8,6 +8,14 @@
 // RUN: pp-opt %s --pp-partition-stages="num-stages=2 device=cpu schedule=gpipe microbatches=8 report=%t.json" -o /dev/null
 // RUN: FileCheck %s --check-prefix=JSON < %t.json
 // RUN: pp-opt %s --pp-partition-stages="num-stages=2 virtual-stages=2 schedule=zb-v device=cpu report=-" 2>&1 | FileCheck %s --check-prefix=VIRTUAL
+// Microbatches held from F to the end of W, per stage, as pp-simulate counts
+// them: 1F1B's warm-up, p on every stage for ZB-H1, 2p-1 for ZB-H2.
+// RUN: pp-opt %s --pp-partition-stages="num-stages=3 device=cpu schedule=1f1b microbatches=8 report=%t.1f1b.json" -o /dev/null
+// RUN: FileCheck %s --check-prefix=INFLIGHT-1F1B < %t.1f1b.json
+// RUN: pp-opt %s --pp-partition-stages="num-stages=3 device=cpu schedule=zb-h1 microbatches=8 report=%t.zbh1.json" -o /dev/null
+// RUN: FileCheck %s --check-prefix=INFLIGHT-ZBH1 < %t.zbh1.json
+// RUN: pp-opt %s --pp-partition-stages="num-stages=3 device=cpu schedule=zb-h2 microbatches=8 report=%t.zbh2.json" -o /dev/null
+// RUN: FileCheck %s --check-prefix=INFLIGHT-ZBH2 < %t.zbh2.json
 // RUN: echo '{"format": "pp-device-profile", "version": 1, "name": "slow-link", "peak_flops": {"f32": 1.28e12}, "memory_bandwidth": 2.048e11, "launch_overhead": 1e-6, "link": {"bandwidth": 1e6, "latency": 0}, "ops": {"/head/MatMul": {"forward": 0.5}}}' > %t.device.json
 // RUN: pp-opt %s --pp-partition-stages="num-stages=2 device=%t.device.json report=-" 2>&1 | FileCheck %s --check-prefix=DEVICE
 
@@ -130,6 +138,19 @@ module {
 // JSON-NEXT: "kind": "gpipe"
 // JSON: "stages": [
 // JSON: "activation_bytes": 589824,
+
+// INFLIGHT-1F1B:      "in_flight": [
+// INFLIGHT-1F1B-NEXT:   3,
+// INFLIGHT-1F1B-NEXT:   2,
+// INFLIGHT-1F1B-NEXT:   1
+// INFLIGHT-ZBH1:      "in_flight": [
+// INFLIGHT-ZBH1-NEXT:   3,
+// INFLIGHT-ZBH1-NEXT:   3,
+// INFLIGHT-ZBH1-NEXT:   3
+// INFLIGHT-ZBH2:      "in_flight": [
+// INFLIGHT-ZBH2-NEXT:   5,
+// INFLIGHT-ZBH2-NEXT:   5,
+// INFLIGHT-ZBH2-NEXT:   5
 // JSON: "blocks": [
 // JSON-NEXT: "layers/0",
 // JSON-NEXT: "layers/1"

@@ -51,6 +51,16 @@ std::string kindNames() {
   return "gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, auto";
 }
 
+/// The chunks per stage a kind runs when --virtual-stages is left at 0.
+static int effectiveChunks(const ScheduleOptions &Opts) {
+  if (Opts.VirtualStages > 0)
+    return Opts.VirtualStages;
+  return Opts.Kind == ScheduleKind::Interleaved1F1B ||
+                 Opts.Kind == ScheduleKind::ZBV
+             ? 2
+             : 1;
+}
+
 static Error optionError(const Twine &Msg) {
   return createStringError(inconvertibleErrorCode(), Msg);
 }
@@ -95,6 +105,35 @@ static Schedule makeOneFOneB(const ScheduleOptions &Opts) {
     }
     while (NextB < M)
       List.push_back(Action::compute(ActionKind::FullBackward, NextB++));
+  }
+  return S;
+}
+
+/// ZB-H1 as the zero-bubble paper draws it (Qi et al., 2023, figure 3):
+/// 1F1B's order with B and W split, where stage s runs p-s warm-up forwards
+/// (one more than 1F1B) and then keeps s weight gradients pending, running
+/// B, W, F in turn. Every stage then holds at most p microbatches until
+/// their W (1F1B's stage-0 peak), and the later stages' earlier Bs shrink
+/// the bubble to (p-1)(F+B-W) when m >= p.
+static Schedule makeZBH1(const ScheduleOptions &Opts) {
+  Schedule S = emptySchedule(Opts, 1, Placement::Loop);
+  int P = Opts.NumStages, M = Opts.NumMicrobatches;
+  for (int St = 0; St < P; ++St) {
+    auto &List = S.Stages[St];
+    List.reserve(size_t(3) * M);
+    int Warmup = std::min(P - St, M);
+    int NextF = 0, NextB = 0, NextW = 0;
+    for (; NextF < Warmup; ++NextF)
+      List.push_back(Action::compute(ActionKind::Forward, NextF));
+    while (NextB < M) {
+      List.push_back(Action::compute(ActionKind::BackwardInput, NextB++));
+      if (NextB - NextW > St)
+        List.push_back(Action::compute(ActionKind::BackwardWeight, NextW++));
+      if (NextF < M)
+        List.push_back(Action::compute(ActionKind::Forward, NextF++));
+    }
+    while (NextW < M)
+      List.push_back(Action::compute(ActionKind::BackwardWeight, NextW++));
   }
   return S;
 }
@@ -191,7 +230,7 @@ Expected<Schedule> generateComputeOnly(const ScheduleOptions &Opts) {
     return optionError(formatv("--virtual-stages must be at least 1 (got {0})",
                                Opts.VirtualStages));
   if (Error E = checkScheduleSize(Opts.NumStages, Opts.NumMicrobatches,
-                                  std::max(Opts.VirtualStages, 1)))
+                                  effectiveChunks(Opts)))
     return std::move(E);
   int V = Opts.VirtualStages;
   bool SingleChunk =
@@ -232,6 +271,8 @@ Expected<Schedule> generateComputeOnly(const ScheduleOptions &Opts) {
     break;
   }
   case ScheduleKind::ZBH1:
+    S = makeZBH1(Opts);
+    break;
   case ScheduleKind::ZBH2:
     S = makeZeroBubble(Opts, 1, Placement::Loop);
     break;
@@ -256,7 +297,7 @@ Expected<Schedule> generateComputeOnly(const ScheduleOptions &Opts) {
 Expected<Schedule> generate(const ScheduleOptions &Opts) {
   // Auto tries several schedules: refuse an impossible size before any.
   if (Error E = checkScheduleSize(Opts.NumStages, Opts.NumMicrobatches,
-                                  std::max(Opts.VirtualStages, 1)))
+                                  effectiveChunks(Opts)))
     return std::move(E);
   if (Opts.Kind == ScheduleKind::Auto) {
     CostModel Uniform = CostModel::uniform(Opts.NumStages);

@@ -1,4 +1,4 @@
-//===- GreedyGenerator.cpp - zb-h1, zb-h2 and zb-v by list scheduling -----===//
+//===- GreedyGenerator.cpp - zb-h2 and zb-v by list scheduling ------------===//
 //
 // The zero-bubble schedules split the backward into B (input gradient, on
 // the critical path) and W (weight gradient, movable) and use W to fill the
@@ -16,6 +16,7 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <queue>
 
 using namespace llvm;
 
@@ -27,13 +28,9 @@ GreedyLimits zeroBubbleLimits(ScheduleKind Kind, int P, int V) {
   L.Held.resize(P);
   for (int S = 0; S < P; ++S) {
     switch (Kind) {
-    case ScheduleKind::ZBH1:
-      // 1F1B's in-flight count before B (the memory the zero-bubble paper
-      // counts, as W keeps little). Postponed Ws fill the drain bubble; the
-      // smallest bound on F-to-W lifetimes that still reaches the paper's
-      // bubble (p-1)(F+B-W) under uniform costs is 2p-1-s (tested).
+    case ScheduleKind::ZBH1: // 1F1B's stage-0 memory on every stage.
       L.PendingBackward[S] = P - S;
-      L.Held[S] = 2 * P - 1 - S;
+      L.Held[S] = P;
       break;
     case ScheduleKind::ZBH2:
       L.PendingBackward[S] = 2 * (P - S) - 1;
@@ -70,15 +67,43 @@ struct Greedy {
     int PendingBackward = 0, Held = 0;
     std::vector<int> BDoneChunks, WDoneChunks; // per microbatch
     int Done = 0;
-    // Waiting for an arrival at WakeAt (infinity: for another stage).
+    // Waiting for an arrival at WakeAt (infinity: for one that no action
+    // has announced yet).
     bool Waiting = false;
-    double WakeAt = 0;
+    double WakeAt = Inf;
+    // Bumped whenever the stage is queued again; older entries are stale.
+    uint64_t Version = 0;
   };
   std::vector<StageState> St;
-  /// Another stage acted: waiting stages look again at what is ready.
-  void Acted() {
-    for (StageState &State : St)
-      State.Waiting = false;
+
+  /// Stages to look at, earliest first (ties: the lower stage), each at the
+  /// time it is free or, if waiting, at the next arrival it knows of. Only
+  /// an arrival changes what a waiting stage can do, so the stage an action
+  /// sends to is the only one it wakes: each action costs O(log p).
+  struct Entry {
+    double When;
+    int Stage;
+    uint64_t Version;
+    bool operator>(const Entry &O) const {
+      return When != O.When ? When > O.When : Stage > O.Stage;
+    }
+  };
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> Queue;
+
+  void enqueue(int Stage) {
+    StageState &State = St[Stage];
+    double When = State.Waiting ? State.WakeAt : State.Free;
+    ++State.Version;
+    if (When < Inf)
+      Queue.push({When, Stage, State.Version});
+  }
+  /// Something stage `Stage` needs arrives at `At`.
+  void arrives(int Stage, double At) {
+    StageState &State = St[Stage];
+    if (!State.Waiting || At >= State.WakeAt)
+      return;
+    State.WakeAt = std::max(At, State.Free);
+    enqueue(Stage);
   }
 
   Greedy(const ScheduleOptions &Opts, const CostModel &Costs, int V,
@@ -123,6 +148,7 @@ struct Greedy {
         int To = S.locate(K + 1).first;
         FOutArrival[idx(Mb, K)] =
             End + (To == Stage ? 0 : Costs.transferTime(Stage, Chunk, V));
+        arrives(To, FOutArrival[idx(Mb, K)]);
       }
     } else {
       BEnd[idx(Mb, K)] = End;
@@ -130,6 +156,7 @@ struct Greedy {
         auto [To, ToChunk] = S.locate(K - 1);
         BOutArrival[idx(Mb, K)] =
             End + (To == Stage ? 0 : Costs.transferTime(To, ToChunk, V));
+        arrives(To, BOutArrival[idx(Mb, K)]);
       }
     }
   }
@@ -137,29 +164,25 @@ struct Greedy {
   Error run(const GreedyLimits &Limits) {
     int Total = 3 * M * V;
     int Remaining = P;
+    for (int I = 0; I < P; ++I)
+      enqueue(I);
     while (Remaining) {
-      // The stage that can act earliest in time.
-      int Stage = -1;
-      double Earliest = Inf;
-      for (int I = 0; I < P; ++I) {
-        if (St[I].Done == Total)
-          continue;
-        double When = St[I].Waiting ? St[I].WakeAt : St[I].Free;
-        if (When < Earliest) {
-          Stage = I;
-          Earliest = When;
-        }
-      }
-      if (Stage < 0)
+      if (Queue.empty())
         return createStringError(
             inconvertibleErrorCode(),
             formatv("{0}: no stage can proceed under the memory limits "
                     "(p={1}, m={2})",
                     S.Name, P, M));
+      Entry Next = Queue.top();
+      Queue.pop();
+      int Stage = Next.Stage;
       StageState &Me = St[Stage];
+      if (Next.Version != Me.Version || Me.Done == Total)
+        continue;
       if (Me.Waiting) {
         Me.Free = Me.WakeAt;
         Me.Waiting = false;
+        Me.WakeAt = Inf;
       }
       double T = Me.Free;
       double NextEvent = Inf;
@@ -193,8 +216,8 @@ struct Greedy {
           Me.PendingBackward--;
         Me.Free = End;
         Me.Done++;
-        Acted();
         finish(Stage, BestChunk, BestMb, false, End);
+        enqueue(Stage);
         continue;
       }
 
@@ -233,8 +256,8 @@ struct Greedy {
         }
         Me.Free = End;
         Me.Done++;
-        Acted();
         finish(Stage, BestChunk, BestMb, true, End);
+        enqueue(Stage);
         continue;
       }
 
@@ -249,15 +272,17 @@ struct Greedy {
         if (++Me.WDoneChunks[Mb] == V)
           Me.Held--;
         Me.Done++;
-        Acted();
         if (Me.Done == Total)
           --Remaining;
+        else
+          enqueue(Stage);
         continue;
       }
 
-      // 4. Wait until the next known arrival, or until another stage acts.
+      // 4. Wait until the next known arrival, or one still to be announced.
       Me.Waiting = true;
       Me.WakeAt = NextEvent;
+      enqueue(Stage);
     }
     return Error::success();
   }

@@ -147,6 +147,9 @@ Expected<Schedule> parseSchedule(StringRef Text) {
     S.NumMicrobatches = std::max(1, MaxMb + 1);
   if (!HaveChunks)
     S.NumChunks = std::max(1, MaxChunk + 1);
+  // The verifier and the simulator size their tables by these counts.
+  if (Error E = checkScheduleSize(S.NumStages, S.NumMicrobatches, S.NumChunks))
+    return std::move(E);
   return S;
 }
 

@@ -4,6 +4,7 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
+#include <map>
 #include <vector>
 
 using namespace llvm;
@@ -328,22 +329,25 @@ struct Verifier {
       for (int St = 0; St < P; ++St)
         Partner[St].assign(S.Stages[St].size(), {-1, -1});
     }
-    std::vector<std::vector<std::vector<int>>> ByPeer(
-        P, std::vector<std::vector<int>>(P));
+    // Only the pairs that reduce: a dense p x p table would grow with the
+    // square of the stage count.
+    std::map<std::pair<int, int>, std::vector<int>> ByPeer;
     for (int St = 0; St < P; ++St)
       for (size_t I = 0; I < S.Stages[St].size(); ++I)
         if (S.Stages[St][I].Kind == ActionKind::TiedReduce)
-          ByPeer[St][S.Stages[St][I].Peer].push_back(I);
-    for (int St = 0; St < P; ++St)
-      for (int T = 0; T < P; ++T) {
-        auto &Mine = ByPeer[St][T], &Theirs = ByPeer[T][St];
-        for (size_t J = 0; J < Mine.size(); ++J) {
-          if (J >= Theirs.size())
-            return fail(St, Mine[J],
-                        formatv("no matching TR~{0} on stage {1}", St, T));
-          Partner[St][Mine[J]] = {T, Theirs[J]};
-        }
+          ByPeer[{St, S.Stages[St][I].Peer}].push_back(I);
+    static const std::vector<int> None;
+    for (const auto &[Pair, Mine] : ByPeer) {
+      auto [St, T] = Pair;
+      auto It = ByPeer.find({T, St});
+      const std::vector<int> &Theirs = It == ByPeer.end() ? None : It->second;
+      for (size_t J = 0; J < Mine.size(); ++J) {
+        if (J >= Theirs.size())
+          return fail(St, Mine[J],
+                      formatv("no matching TR~{0} on stage {1}", St, T));
+        Partner[St][Mine[J]] = {T, Theirs[J]};
       }
+    }
     return Error::success();
   }
 

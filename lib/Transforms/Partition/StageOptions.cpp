@@ -101,10 +101,12 @@ pp::getInFlight(llvm::StringRef schedule, unsigned p, unsigned m, unsigned v) {
     unsigned ahead = p - i;
     if (schedule == "gpipe")
       inFlight[i] = m;
-    else if (schedule == "1f1b" || schedule == "zb-h1")
+    else if (schedule == "1f1b")
       inFlight[i] = std::min(ahead, m);
+    else if (schedule == "zb-h1") // held until W: p on every stage
+      inFlight[i] = std::min(p, m);
     else if (schedule == "zb-h2")
-      inFlight[i] = std::min(2 * ahead - 1, m);
+      inFlight[i] = std::min(2 * p - 1, m);
     else if (chunked)
       return optionError("schedule",
                          "'" + schedule +

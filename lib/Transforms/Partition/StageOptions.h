@@ -19,11 +19,12 @@ llvm::Expected<double> parseByteSize(llvm::StringRef text);
 llvm::Expected<partition::Method> parseMethod(llvm::StringRef text);
 llvm::Expected<partition::Granularity> parseGranularity(llvm::StringRef text);
 
-/// Microbatches whose activations stage `i` of `p` holds at its peak under
-/// `schedule` with `m` microbatches: gpipe m; 1f1b and zb-h1 min(p-i, m);
-/// zb-h2 min(2(p-i)-1, m). With `v` > 1 chunks per stage (interleaved-1f1b,
-/// or zb-v with v = 2) one entry per virtual stage: 1F1B's count of the
-/// stage that holds it (an estimate).
+/// Microbatches whose activations stage `i` of `p` holds at its peak, from
+/// a microbatch's F to the end of its W (as pp-simulate's
+/// `peak_activations` counts), under `schedule` with `m` microbatches: gpipe
+/// m; 1f1b min(p-i, m); zb-h1 min(p, m); zb-h2 min(2p-1, m). With `v` > 1
+/// chunks per stage (interleaved-1f1b, or zb-v with v = 2) one entry per
+/// virtual stage: 1F1B's count of the stage that holds it (an estimate).
 llvm::Expected<std::vector<double>>
 getInFlight(llvm::StringRef schedule, unsigned p, unsigned m, unsigned v = 1);
 
