@@ -2,6 +2,7 @@
 
 #include "pp/Runtime/ModelSaver.h"
 #include "pp/Runtime/TensorIO.h"
+#include "pp/Support/AtomicFile.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -74,34 +75,23 @@ static Status inlineExternalData(const std::string &source,
   return Status::ok();
 }
 
-/// Writes `model` to a temporary file next to `outPath` and renames it over
-/// `outPath`; removes the temporary file on any error.
+/// Writes `model` to `outPath` whole or not at all (pp/Support/AtomicFile.h):
+/// a run killed while saving, even by SIGKILL, leaves no temporary file.
 static Status writeAtomically(const onnx::ModelProto &model,
                               const std::string &outPath) {
   if (model.ByteSizeLong() > size_t(INT_MAX))
     return Status::error(outPath + ": the model is over 2 GiB, which one "
                                    "ONNX protobuf file cannot hold");
-  std::string tmp = outPath + ".tmp-XXXXXX";
-  int fd = ::mkstemp(tmp.data());
-  if (fd < 0)
-    return Status::error(outPath +
-                         ": cannot create a temporary file next "
-                         "to it: " +
-                         std::strerror(errno));
-  // mkstemp makes the file 0600; give it the mode a new file would get.
-  mode_t mask = ::umask(0);
-  ::umask(mask);
-  bool ok = ::fchmod(fd, 0666 & ~mask) == 0 &&
-            model.SerializeToFileDescriptor(fd) && ::fsync(fd) == 0;
-  int err = errno;
-  ok = ::close(fd) == 0 && ok;
-  if (ok && ::rename(tmp.c_str(), outPath.c_str()) == 0)
-    return Status::ok();
-  if (ok)
-    err = errno;
-  ::unlink(tmp.c_str());
-  return Status::error(outPath + ": writing the model failed: " +
-                       std::strerror(err ? err : EIO));
+  std::string error;
+  std::unique_ptr<pp::AtomicFile> file = pp::AtomicFile::create(outPath, error);
+  if (!file)
+    return Status::error(outPath + ": cannot write it: " + error);
+  if (!model.SerializeToFileDescriptor(file->fd()))
+    return Status::error(outPath + ": writing the model failed: " +
+                         std::strerror(errno ? errno : EIO));
+  if (!file->commit(error))
+    return Status::error(outPath + ": " + error);
+  return Status::ok();
 }
 
 Status pp::rt::saveTrainedModel(const ProgramDirectory &dir,

@@ -38,4 +38,4 @@ pp.schedule "custom" stages 1 microbatches 1 virtual_stages 1 {
   }
 }
 
-// NODIR: error: pp-simulate: option 'report': cannot open output file
+// NODIR: error: pp-simulate: option 'report': cannot write '{{.*}}nodir/x.json': No such file or directory

@@ -14,6 +14,7 @@
 #include "pp/Dialect/PP/IR/PP.h"
 #include "pp/Export/ExportPasses.h"
 #include "pp/Import/ONNX.h"
+#include "pp/Support/OutputFiles.h"
 #include "pp/Transforms/PartitionPasses.h"
 #include "pp/Transforms/Passes.h"
 #include "pp/Transforms/Pipeline.h"
@@ -36,7 +37,6 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Process.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
 
@@ -145,24 +145,23 @@ static int runOnONNX(llvm::StringRef inputFilename,
   if (failed(config.setupPassPipeline(pm)) || failed(pm.run(*module)))
     return 1;
 
-  // The output file is opened only now, so that a failed run leaves none.
-  std::string error;
-  auto output = openOutputFile(outputFilename, &error);
-  if (!output) {
-    llvm::errs() << "pp-opt: error: " << error << "\n";
+  TimingScope outputTiming = timing.nest("Output");
+  llvm::Error e = pp::writeOutputFile(
+      outputFilename, [&](llvm::raw_ostream &os) -> llvm::Error {
+        if (config.shouldEmitBytecode()) {
+          if (failed(writeBytecodeToFile(*module, os)))
+            return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                           "cannot write bytecode");
+        } else {
+          module->print(os, OpPrintingFlags());
+          os << "\n";
+        }
+        return llvm::Error::success();
+      });
+  if (e) {
+    llvm::errs() << "pp-opt: error: " << llvm::toString(std::move(e)) << "\n";
     return 1;
   }
-  {
-    TimingScope outputTiming = timing.nest("Output");
-    if (config.shouldEmitBytecode()) {
-      if (failed(writeBytecodeToFile(*module, output->os())))
-        return 1;
-    } else {
-      module->print(output->os(), OpPrintingFlags());
-      output->os() << "\n";
-    }
-  }
-  output->keep();
   return 0;
 }
 
@@ -184,15 +183,22 @@ static LogicalResult runOnMLIR(llvm::StringRef inputFilename,
     llvm::errs() << error << "\n";
     return failure();
   }
-  std::unique_ptr<llvm::ToolOutputFile> output =
-      openOutputFile(outputFilename, &error);
-  if (!output) {
-    llvm::errs() << error << "\n";
+  bool ran = false;
+  llvm::Error e = pp::writeOutputFile(
+      outputFilename, [&](llvm::raw_ostream &os) -> llvm::Error {
+        ran = true;
+        if (failed(MlirOptMain(os, std::move(input), registry, config)))
+          return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                         "the passes failed");
+        return llvm::Error::success();
+      });
+  if (e) {
+    // MlirOptMain has reported why it failed.
+    std::string message = llvm::toString(std::move(e));
+    if (!ran)
+      llvm::errs() << "pp-opt: error: " << message << "\n";
     return failure();
   }
-  if (failed(MlirOptMain(output->os(), std::move(input), registry, config)))
-    return failure();
-  output->keep();
   return success();
 }
 
@@ -215,7 +221,18 @@ int main(int argc, char **argv) {
   // pp-export is registered only now: its pass flag would clash with
   // --pp-export=DIR, which stands for it. Pipelines name it as usual.
   pp::registerExportPasses();
-  if (pp::isONNXFileName(inputFilename))
-    return runOnONNX(inputFilename, outputFilename, registry);
-  return asMainReturnCode(runOnMLIR(inputFilename, outputFilename, registry));
+  // Reports, traces, timelines, exports and the output are put in place
+  // only once the whole run succeeded; a failed run changes no file.
+  pp::OutputTransaction outputs;
+  int status = pp::isONNXFileName(inputFilename)
+                   ? runOnONNX(inputFilename, outputFilename, registry)
+                   : asMainReturnCode(
+                         runOnMLIR(inputFilename, outputFilename, registry));
+  if (status != 0)
+    return status;
+  if (llvm::Error e = outputs.commit()) {
+    llvm::errs() << "pp-opt: error: " << llvm::toString(std::move(e)) << "\n";
+    return 1;
+  }
+  return 0;
 }

@@ -13,6 +13,7 @@
 #include "pp/Planning/Schedule/TextForm.h"
 #include "pp/Planning/Schedule/TraceWriter.h"
 #include "pp/Planning/Schedule/Verifier.h"
+#include "pp/Support/OutputFiles.h"
 
 #include "llvm/Support/CommandLine.h"
 
@@ -21,7 +22,6 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 #include <cmath>
 
@@ -106,15 +106,16 @@ static int fail(const Twine &Msg) {
   return 1;
 }
 
+/// Stages `Path` in the run's OutputTransaction; false after an error.
 static bool writeFile(StringRef Path, function_ref<void(raw_ostream &)> Write) {
-  std::error_code EC;
-  ToolOutputFile Out(Path, EC, sys::fs::OF_Text);
-  if (EC) {
-    fail("cannot write '" + Path + "': " + EC.message());
+  Error E = pp::writeOutputFile(Path, [&](raw_ostream &OS) {
+    Write(OS);
+    return Error::success();
+  });
+  if (E) {
+    fail(toString(std::move(E)));
     return false;
   }
-  Write(Out.os());
-  Out.keep();
   return true;
 }
 
@@ -316,11 +317,15 @@ int main(int Argc, char **Argv) {
                         formatNumber(SR.PeakPendingBackward));
     }
   }
+  // Both files, or neither.
+  pp::OutputTransaction Outputs;
   if (!TraceFile.empty() &&
       !writeFile(TraceFile, [&](raw_ostream &OS) { writeTrace(OS, S, *R); }))
     return 1;
   if (!SvgFile.empty() &&
       !writeFile(SvgFile, [&](raw_ostream &OS) { writeSvg(OS, S, *R); }))
     return 1;
+  if (Error E = Outputs.commit())
+    return fail(toString(std::move(E)));
   return 0;
 }

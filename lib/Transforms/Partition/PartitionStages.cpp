@@ -10,13 +10,13 @@
 #include "ProblemBuilder.h"
 #include "StageOptions.h"
 
+#include "pp/Support/OutputFiles.h"
 #include "pp/Transforms/PartitionPasses.h"
 #include "pp/Transforms/PlanDefaults.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 namespace pp {
 #define GEN_PASS_DEF_PPPARTITIONSTAGES
@@ -169,15 +169,15 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
       if (report == "-") {
         printPlanTable(llvm::errs(), graph, *plan, settings);
       } else {
-        std::error_code ec;
-        llvm::ToolOutputFile file(report, ec, llvm::sys::fs::OF_Text);
-        if (ec)
-          return fail("option 'report': cannot write '" + report +
-                      "': " + ec.message());
-        file.os() << llvm::formatv("{0:2}",
-                                   buildPlanReport(graph, *plan, settings))
-                  << "\n";
-        file.keep();
+        llvm::Error e =
+            ::pp::writeOutputFile(report, [&](llvm::raw_ostream &os) {
+              os << llvm::formatv("{0:2}",
+                                  buildPlanReport(graph, *plan, settings))
+                 << "\n";
+              return llvm::Error::success();
+            });
+        if (e)
+          return fail("option 'report': " + llvm::toString(std::move(e)));
       }
     }
     return success();

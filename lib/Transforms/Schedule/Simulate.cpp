@@ -13,6 +13,7 @@
 #include "pp/Planning/Schedule/SvgWriter.h"
 #include "pp/Planning/Schedule/TraceWriter.h"
 #include "pp/Support/Format.h"
+#include "pp/Support/OutputFiles.h"
 #include "pp/Transforms/PlanDefaults.h"
 #include "pp/Transforms/SchedulePasses.h"
 
@@ -20,7 +21,6 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 namespace pp {
 #define GEN_PASS_DEF_PPSIMULATE
@@ -62,17 +62,19 @@ static json::Value attrToJSON(Attribute attr) {
   return nullptr;
 }
 
-/// Writes `text` to `path`; emits an error at `op` and fails otherwise.
+/// Writes `path` whole (pp/Support/OutputFiles.h); emits an error at `op`
+/// and fails otherwise.
 static LogicalResult
 writeFile(Operation *op, StringRef option, StringRef path,
           llvm::function_ref<void(llvm::raw_ostream &)> write) {
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
-  if (!file)
+  llvm::Error e = ::pp::writeOutputFile(path, [&](llvm::raw_ostream &os) {
+    write(os);
+    return llvm::Error::success();
+  });
+  if (e)
     return mlir::emitError(op->getLoc())
-           << "pp-simulate: option '" << option << "': " << error;
-  write(file->os());
-  file->keep();
+           << "pp-simulate: option '" << option
+           << "': " << llvm::toString(std::move(e));
   return success();
 }
 
@@ -115,7 +117,9 @@ static void printSummary(llvm::raw_ostream &os, const sched::Schedule &s,
 static LogicalResult mergeIntoReport(Operation *op, StringRef path,
                                      json::Value object) {
   json::Object report;
-  if (auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true)) {
+  // The partitioner's report of the same run may still be staged.
+  if (auto buffer = llvm::MemoryBuffer::getFile(
+          ::pp::currentOutputContents(path), /*IsText=*/true)) {
     llvm::Expected<json::Value> existing = json::parse((*buffer)->getBuffer());
     if (existing) {
       if (json::Object *o = existing->getAsObject())
@@ -196,29 +200,6 @@ void SimulatePass::runOnOperation() {
       if (auto r = selection.getAs<StringAttr>("reason"))
         reason = r.getValue().str();
 
-    // The trace and timeline files are opened first: one that cannot be
-    // written fails the pass before anything is written, and a file opened
-    // but not kept (an error later) is removed.
-    auto open = [&](StringRef option, StringRef path)
-        -> FailureOr<std::unique_ptr<llvm::ToolOutputFile>> {
-      if (path.empty())
-        return std::unique_ptr<llvm::ToolOutputFile>();
-      std::string error;
-      std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
-      if (!file)
-        return op.emitError()
-               << "pp-simulate: option '" << option << "': " << error;
-      return file;
-    };
-    FailureOr<std::unique_ptr<llvm::ToolOutputFile>> traceFile =
-        open("trace", trace);
-    if (failed(traceFile))
-      return signalPassFailure();
-    FailureOr<std::unique_ptr<llvm::ToolOutputFile>> timelineFile =
-        open("timeline", timeline);
-    if (failed(timelineFile))
-      return signalPassFailure();
-
     if (report == "-") {
       printSummary(llvm::errs(), s, *result, costSource, reason,
                    module->hasAttr(pp::pp::PPDialect::kDeviceAttrName));
@@ -242,14 +223,16 @@ void SimulatePass::runOnOperation() {
         return signalPassFailure();
     }
     bool deviceTimes = module->hasAttr(pp::pp::PPDialect::kDeviceAttrName);
-    if (*traceFile) {
-      sched::writeTrace((*traceFile)->os(), s, *result, deviceTimes);
-      (*traceFile)->keep();
-    }
-    if (*timelineFile) {
-      sched::writeSvg((*timelineFile)->os(), s, *result, deviceTimes);
-      (*timelineFile)->keep();
-    }
+    if (!trace.empty() &&
+        failed(writeFile(op, "trace", trace, [&](llvm::raw_ostream &os) {
+          sched::writeTrace(os, s, *result, deviceTimes);
+        })))
+      return signalPassFailure();
+    if (!timeline.empty() &&
+        failed(writeFile(op, "timeline", timeline, [&](llvm::raw_ostream &os) {
+          sched::writeSvg(os, s, *result, deviceTimes);
+        })))
+      return signalPassFailure();
   }
   markAllAnalysesPreserved();
 }
