@@ -9,6 +9,7 @@
 #include "pp/Runtime/Executor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <exception>
 #include <set>
@@ -102,9 +103,13 @@ Status FunctionExecutor::prepare(const program::Program &program,
   };
   ports(fn.arguments(), ex.arguments_, ex.argumentSlots_);
   ports(fn.results(), ex.results_, ex.resultSlots_);
-  for (const program::ParameterUse &use : fn.parameters())
+  for (const program::ParameterUse &use : fn.parameters()) {
     ex.parameterSlots_.emplace_back(slotOf.at(use.value()),
                                     parameters.at(use.parameter()));
+    const program::Parameter &p = program.parameters(int(use.parameter()));
+    ex.parameterNames_.push_back(p.source_name().empty() ? p.name()
+                                                         : p.source_name());
+  }
 
   // Kernels: specs, then the factories, reporting every op without one.
   std::set<std::string> missing;
@@ -171,6 +176,11 @@ Status FunctionExecutor::prepare(const program::Program &program,
     if (lastUse[slot] >= 0)
       ex.kernels_[size_t(lastUse[slot])].release.push_back(uint32_t(slot));
 
+  ex.producer_.assign(ex.slotTypes_.size(), -1);
+  for (size_t k = 0; k < ex.kernels_.size(); ++k)
+    for (uint32_t slot : ex.kernels_[k].outputs)
+      ex.producer_[slot] = int(k);
+
   ex.slots_.resize(ex.slotTypes_.size());
   for (PreparedKernel &kernel : ex.kernels_) {
     for (uint32_t slot : kernel.inputs)
@@ -234,6 +244,16 @@ Status FunctionExecutor::run(KernelContext &ctx,
   }
   for (auto &[slot, tensor] : parameterSlots_)
     slots_[slot] = tensor;
+  auto clearSlots = [&] {
+    for (Tensor &t : slots_)
+      t = Tensor();
+  };
+  firstInfinity_.clear();
+  if (ctx.detectAnomaly)
+    if (Status s = checkInputsFinite(arguments)) {
+      clearSlots();
+      return s;
+    }
 
   ProfileClock::time_point runStart;
   if (profiler_)
@@ -257,14 +277,23 @@ Status FunctionExecutor::run(KernelContext &ctx,
         }
       }
     } catch (const std::exception &e) {
-      for (Tensor &t : slots_)
-        t = Tensor();
+      clearSlots();
       return Status::error(what_ + ": kernel " + std::to_string(k) + ": " +
                            kernel.spec.op + " failed: " + e.what());
     }
+    if (ctx.detectAnomaly && !kernel.view)
+      if (Status s = checkKernelFinite(k)) {
+        clearSlots();
+        return s;
+      }
     for (uint32_t slot : kernel.release)
       slots_[slot] = Tensor();
   }
+  if (ctx.detectAnomaly)
+    if (Status s = checkResultsFinite()) {
+      clearSlots();
+      return s;
+    }
 
   // Results own their memory: copy those that share it with a parameter,
   // an argument or an earlier result (also through views). A boundary
@@ -302,5 +331,116 @@ Status FunctionExecutor::run(KernelContext &ctx,
     t = Tensor();
   if (profiler_)
     profiler_->functionDone(role_, runStart, ProfileClock::now());
+  return Status::ok();
+}
+
+/// "nan (element 3 of 2x4xf32)" for the non-finite element `at` of `t`.
+static std::string whereNonFinite(const Tensor &t, int64_t at) {
+  bool nan = true, negative = false;
+  if (t.dtype() == DType::F32) {
+    nan = std::isnan(t.data<float>()[at]);
+    negative = t.data<float>()[at] < 0;
+  } else if (t.dtype() == DType::F64) {
+    nan = std::isnan(t.data<double>()[at]);
+    negative = t.data<double>()[at] < 0;
+  } else if (t.dtype() == DType::F16 || t.dtype() == DType::BF16) {
+    uint16_t bits = t.data<uint16_t>()[at];
+    uint16_t mantissa = t.dtype() == DType::F16 ? 0x03ff : 0x007f;
+    nan = (bits & mantissa) != 0;
+    negative = (bits & 0x8000) != 0;
+  }
+  std::string value = nan ? "nan" : negative ? "-inf" : "inf";
+  return value + " (element " + std::to_string(at) + " of " + t.type().str() +
+         ")";
+}
+
+std::string FunctionExecutor::describeKernel(size_t k) const {
+  const KernelSpec &spec = kernels_[k].spec;
+  return spec.location.empty()
+             ? "op " + std::to_string(k) + " (" + spec.op + ")"
+             : "op '" + spec.location + "' (" + spec.op + ")";
+}
+
+Status FunctionExecutor::checkInputsFinite(
+    const std::vector<Tensor> &arguments) const {
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    int64_t at = firstNonFinite(arguments[i], /*orInfinite=*/false);
+    if (at >= 0)
+      return Status::error(
+          what_ + ": argument '" + arguments_[i].key + "' holds " +
+          whereNonFinite(arguments[i], at) +
+          " as the function starts: it came in so (from the data, or from "
+          "the stage or function that made it)");
+  }
+  for (size_t i = 0; i < parameterSlots_.size(); ++i) {
+    const Tensor &t = parameterSlots_[i].second;
+    int64_t at = firstNonFinite(t, /*orInfinite=*/false);
+    if (at >= 0)
+      return Status::error(what_ + ": parameter '" + parameterNames_[i] +
+                           "' holds " + whereNonFinite(t, at) +
+                           " as the function starts (an earlier optimizer "
+                           "step, or the model, made it so)");
+  }
+  return Status::ok();
+}
+
+Status FunctionExecutor::checkKernelFinite(size_t k) {
+  const PreparedKernel &kernel = kernels_[k];
+  for (size_t o = 0; o < kernel.outputs.size(); ++o) {
+    const Tensor &t = slots_[kernel.outputs[o]];
+    int64_t at = firstNonFinite(t, /*orInfinite=*/true);
+    if (at < 0)
+      continue;
+    // Every earlier value was checked for NaN: the inputs hold none. Say
+    // which held an infinity, the usual cause (inf - inf, 0 * inf).
+    std::string cause = "from inputs that hold no NaN or infinity";
+    for (size_t i = 0; i < kernel.inputs.size() && firstInfinity_.empty();
+         ++i) {
+      const Tensor &in = slots_[kernel.inputs[i]];
+      int64_t inf = firstNonFinite(in, /*orInfinite=*/true);
+      if (inf >= 0) {
+        int maker = producer_[kernel.inputs[i]];
+        cause = "from input #" + std::to_string(i) + ", which holds " +
+                whereNonFinite(in, inf) +
+                (maker >= 0 ? " made by " + describeKernel(size_t(maker))
+                            : std::string(" (an argument or parameter)"));
+        break;
+      }
+    }
+    int64_t nan = firstNonFinite(t, /*orInfinite=*/false);
+    if (nan < 0) {
+      // An infinity: legitimate in masks, so only remembered, with the op
+      // that first made one from finite inputs.
+      if (firstInfinity_.empty() &&
+          cause == "from inputs that hold no NaN or infinity")
+        firstInfinity_ = describeKernel(k) + " made " + whereNonFinite(t, at) +
+                         " from finite inputs";
+      continue;
+    }
+    std::string message = what_ + ": " + describeKernel(k) + " made " +
+                          whereNonFinite(t, nan) + " in its output #" +
+                          std::to_string(o);
+    if (!firstInfinity_.empty())
+      message += "; the first infinity of the function: " + firstInfinity_;
+    else
+      message += ", " + cause;
+    return Status::error(message);
+  }
+  return Status::ok();
+}
+
+Status FunctionExecutor::checkResultsFinite() const {
+  for (size_t r = 0; r < resultSlots_.size(); ++r) {
+    const Tensor &t = slots_[resultSlots_[r]];
+    int64_t at = firstNonFinite(t, /*orInfinite=*/true);
+    if (at < 0)
+      continue;
+    int maker = producer_[resultSlots_[r]];
+    return Status::error(
+        what_ + ": result '" + results_[r].key + "' holds " +
+        whereNonFinite(t, at) +
+        (maker >= 0 ? ", made by " + describeKernel(size_t(maker))
+                    : std::string(", passed through from an argument")));
+  }
   return Status::ok();
 }

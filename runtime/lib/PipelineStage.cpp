@@ -23,6 +23,7 @@ PipelineStage::PipelineStage(const ProgramDirectory &dir, uint32_t stage,
       ctx_(pool_, options.backend) {
   ctx_.seed = options.seed;
   ctx_.blasThreads = options.blasThreads;
+  ctx_.detectAnomaly = options.detectAnomaly;
 }
 
 PipelineStage::~PipelineStage() {

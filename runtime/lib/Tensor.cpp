@@ -9,6 +9,7 @@
 #include "pp/Runtime/BufferPool.h"
 
 #include <cassert>
+#include <cmath>
 #include <cstring>
 
 using namespace pp::rt;
@@ -201,4 +202,43 @@ Tensor Tensor::slice(int64_t begin, int64_t count) const {
   size_t rowBytes = dim(0) ? bytes() / size_t(dim(0)) : 0;
   t.data_ = static_cast<char *>(data_) + size_t(begin) * rowBytes;
   return t;
+}
+
+int64_t pp::rt::firstNonFinite(const Tensor &t, bool orInfinite) {
+  if (!t.valid() || t.space() != MemorySpace::Host)
+    return -1;
+  int64_t n = t.numel();
+  auto scan = [&](auto bad) -> int64_t {
+    for (int64_t i = 0; i < n; ++i)
+      if (bad(i))
+        return i;
+    return -1;
+  };
+  switch (t.dtype()) {
+  case DType::F32: {
+    const float *d = t.data<float>();
+    return scan([&](int64_t i) {
+      return orInfinite ? !std::isfinite(d[i]) : std::isnan(d[i]);
+    });
+  }
+  case DType::F64: {
+    const double *d = t.data<double>();
+    return scan([&](int64_t i) {
+      return orInfinite ? !std::isfinite(d[i]) : std::isnan(d[i]);
+    });
+  }
+  case DType::F16:
+  case DType::BF16: {
+    // All exponent bits set: infinity (zero mantissa) or NaN.
+    uint16_t exponent = t.dtype() == DType::F16 ? 0x7c00 : 0x7f80;
+    const uint16_t *d = t.data<uint16_t>();
+    return scan([&](int64_t i) {
+      if ((d[i] & exponent) != exponent)
+        return false;
+      return orInfinite || (d[i] & uint16_t(~exponent & 0x7fff)) != 0;
+    });
+  }
+  default:
+    return -1;
+  }
 }

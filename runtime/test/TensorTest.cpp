@@ -4,6 +4,9 @@
 
 #include "pp/Runtime/Kernel.h"
 
+#include <algorithm>
+#include <limits>
+
 using namespace pp::rt;
 using namespace pp::rt::test;
 
@@ -87,6 +90,41 @@ TEST(Attributes, ErrorsNameTheContextAndTheAttribute) {
   ASSERT_TRUE(bool(s));
   EXPECT_EQ(s.message(), "nn.softmax at model.onnx:node 'sm': attribute "
                          "'value' is missing");
+}
+
+TEST(Tensor, FirstNonFiniteInEveryFloatType) {
+  BufferPool pool;
+  auto make = [&](DType dtype, int64_t n) {
+    return Tensor::empty(TensorType{dtype, {n}}, pool);
+  };
+  Tensor f = make(DType::F32, 4);
+  std::fill(f.data<float>(), f.data<float>() + 4, 1.0f);
+  EXPECT_EQ(firstNonFinite(f, true), -1);
+  f.data<float>()[1] = -std::numeric_limits<float>::infinity();
+  f.data<float>()[3] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(firstNonFinite(f, true), 1);
+  EXPECT_EQ(firstNonFinite(f, false), 3);
+  Tensor d = make(DType::F64, 2);
+  d.data<double>()[0] = std::numeric_limits<double>::infinity();
+  d.data<double>()[1] = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(firstNonFinite(d, true), 0);
+  EXPECT_EQ(firstNonFinite(d, false), 1);
+  // f16: 0x7c00 inf, 0x7e00 NaN, 0x7bff the largest finite value.
+  Tensor h = make(DType::F16, 3);
+  h.data<uint16_t>()[0] = 0x7bff;
+  h.data<uint16_t>()[1] = 0xfc00;
+  h.data<uint16_t>()[2] = 0x7e00;
+  EXPECT_EQ(firstNonFinite(h, true), 1);
+  EXPECT_EQ(firstNonFinite(h, false), 2);
+  // bf16: 0x7f80 inf, 0x7fc1 NaN, 0x7f7f finite.
+  Tensor b = make(DType::BF16, 3);
+  b.data<uint16_t>()[0] = 0x7f7f;
+  b.data<uint16_t>()[1] = 0x7f80;
+  b.data<uint16_t>()[2] = 0xffc1;
+  EXPECT_EQ(firstNonFinite(b, true), 1);
+  EXPECT_EQ(firstNonFinite(b, false), 2);
+  Tensor i = make(DType::I64, 2);
+  EXPECT_EQ(firstNonFinite(i, true), -1);
 }
 
 TEST(KernelSpec, ErrorNamesOpAndLocation) {

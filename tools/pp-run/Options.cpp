@@ -62,6 +62,10 @@ Pipelines (programs of several stages):
                         process) or mpi (one process per stage:
                         mpirun -np STAGES pp-run DIR --transport=mpi ...)
   --no-nan-check        do not check the tensors a stage sends for NaN
+  --detect-anomaly      check every value every op makes for NaN and
+                        infinity and stop at the first, naming the op, the
+                        function (F, B, W), stage and microbatch (slower;
+                        as PyTorch's detect_anomaly)
   --inject-fault S:ACTION:KIND
                         testing aid: stage S fails at ACTION (its schedule
                         text form, F3, SB1.1, ...) with KIND nan (its
@@ -102,6 +106,7 @@ enum OptionId {
   OptPlanReport,
   OptTransport,
   OptNoNanCheck,
+  OptDetectAnomaly,
   OptKeepDenormals,
   OptInjectFault,
   OptHelp = 'h',
@@ -130,6 +135,7 @@ const struct option kLongOptions[] = {
     {"plan-report", no_argument, nullptr, OptPlanReport},
     {"transport", required_argument, nullptr, OptTransport},
     {"no-nan-check", no_argument, nullptr, OptNoNanCheck},
+    {"detect-anomaly", no_argument, nullptr, OptDetectAnomaly},
     {"keep-denormals", no_argument, nullptr, OptKeepDenormals},
     {"inject-fault", required_argument, nullptr, OptInjectFault},
     {"help", no_argument, nullptr, OptHelp},
@@ -304,6 +310,9 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
         s = Status::error(std::string("--transport: expected threads or mpi, "
                                       "not '") +
                           arg + "'");
+      break;
+    case OptDetectAnomaly:
+      out.detectAnomaly = true;
       break;
     case OptNoNanCheck:
       out.checkNaN = false;

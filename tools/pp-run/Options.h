@@ -34,6 +34,7 @@ struct Options {
   bool planReport = false; // --plan-report: measured against simulated
   TransportKind transport = TransportKind::Threads;
   bool checkNaN = true;       // --no-nan-check turns it off
+  bool detectAnomaly = false; // --detect-anomaly
   bool keepDenormals = false; // --keep-denormals
   rt::InjectedFault fault;    // --inject-fault STAGE:ACTION:KIND
   double gradcheckTolerance = 1e-5;

@@ -21,6 +21,7 @@ rt::StageOptions pp::run::stageOptions(const Options &opts, bool training) {
   options.training = training;
   options.blasThreads = opts.threads;
   options.checkNaN = opts.checkNaN;
+  options.detectAnomaly = opts.detectAnomaly;
   options.flushDenormals = !opts.keepDenormals;
   options.optimizer = opts.optimizer;
   options.fault = opts.fault;

@@ -179,8 +179,13 @@ int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
     auto start = std::chrono::steady_clock::now();
     if (Status s = driver.trainStep(step, batch, loss)) {
       reporter.finish();
-      return driver.fail(
-          Status::error("step " + std::to_string(step) + ": " + s.message()));
+      std::string message = "step " + std::to_string(step) + ": " + s.message();
+      if (!opts.detectAnomaly &&
+          (message.find("loss is ") != std::string::npos ||
+           message.find("holds NaN") != std::string::npos))
+        message += " (rerun with --detect-anomaly to stop at the op that "
+                   "first makes a NaN or infinity)";
+      return driver.fail(Status::error(message));
     }
     if (root)
       reporter.stepDone(step, loss, secondsSince(start));
@@ -270,6 +275,7 @@ int gradcheck(const Options &opts, rt::ProgramDirectory &dir,
                                         /*training=*/true, runner))
     return fail(s);
   runner->context().blasThreads = opts.threads;
+  runner->context().detectAnomaly = opts.detectAnomaly;
   rt::Batch batch;
   if (!opts.dataDir.empty()) {
     if (Status s = rt::loadBatch(dir.manifest, opts.dataDir, batch))

@@ -100,6 +100,15 @@ private:
 
   Status prepareKernel(PreparedKernel &kernel,
                        const KernelRegistry &registry) const;
+  /// --detect-anomaly: the first NaN among the arguments and parameters.
+  Status checkInputsFinite(const std::vector<Tensor> &arguments) const;
+  /// --detect-anomaly: a NaN made by kernel `k`; notes in firstInfinity_
+  /// the first kernel of the run that made an infinity from finite inputs.
+  Status checkKernelFinite(size_t k);
+  /// --detect-anomaly: an infinity or NaN in a result.
+  Status checkResultsFinite() const;
+  /// "op 'NODE' (nn.x)" for messages.
+  std::string describeKernel(size_t k) const;
 
   std::string name_;
   std::string what_;
@@ -109,6 +118,9 @@ private:
   std::vector<PortInfo> arguments_, results_;
   std::vector<uint32_t> argumentSlots_, resultSlots_;
   std::vector<std::pair<uint32_t, Tensor>> parameterSlots_;
+  std::vector<std::string> parameterNames_; // of parameterSlots_
+  std::vector<int> producer_; // kernel that makes each slot, -1 if none
+  std::string firstInfinity_; // --detect-anomaly, within one run
   std::vector<TensorType> slotTypes_;
   std::vector<uint32_t> slotIds_; // value id of each slot
   std::vector<Tensor> slots_;

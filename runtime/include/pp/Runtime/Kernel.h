@@ -83,6 +83,10 @@ public:
 
   /// The threads a kernel's BLAS calls may use (pp-run --threads).
   int blasThreads = 1;
+  /// Check every floating-point value a function takes or makes for NaN
+  /// and infinity, and fail at the first with the op that made it
+  /// (pp-run --detect-anomaly, as PyTorch's detect_anomaly).
+  bool detectAnomaly = false;
   /// The backend's stream (CUDA); null on the CPU.
   void *stream = nullptr;
 

@@ -62,6 +62,8 @@ struct StageOptions {
   bool training = true; ///< false: F, SF and RF only (inference)
   int blasThreads = 1;
   bool checkNaN = true; ///< sent float tensors must hold no NaN
+  /// Fail at the first op that makes a NaN or infinity (KernelContext).
+  bool detectAnomaly = false;
   /// Run the kernels with subnormal floats flushed to zero
   /// (FloatEnvironment.h).
   bool flushDenormals = true;

@@ -149,6 +149,11 @@ private:
   MemorySpace space_ = MemorySpace::Host;
 };
 
+/// The first element of a host floating-point tensor (f32, f64, f16, bf16)
+/// that is a NaN (or, with `orInfinite`, also an infinity), or -1 if none
+/// or the tensor holds no floats.
+int64_t firstNonFinite(const Tensor &t, bool orInfinite);
+
 } // namespace pp::rt
 
 #endif // PP_RUNTIME_TENSOR_H
