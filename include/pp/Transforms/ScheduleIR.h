@@ -82,6 +82,9 @@ llvm::FailureOr<ModuleStageCosts> computeModuleStageCosts(mlir::ModuleOp module,
 /// module: for every mutable float global read by ops on several virtual
 /// stages, the sorted list of those stages.
 std::vector<std::vector<int>> computeTiedGroups(mlir::ModuleOp module);
+/// The same groups with the bytes of each shared parameter (what a TR
+/// all-reduces), one entry per parameter.
+std::vector<sched::TiedParameters> computeTiedParameters(mlir::ModuleOp module);
 
 /// Rewrites the schedule library's option spelling (`--microbatches 8`,
 /// `--stages`) into the pass option spelling (`microbatches=8`,

@@ -111,4 +111,29 @@ double CostModel::activationBytes(int Stage, int NumChunks) const {
   return stage(Stage).ActivationBytes / NumChunks;
 }
 
+double CostModel::tiedReduceTime(int A, int B, int NumChunks) const {
+  int P = static_cast<int>(Stages.size());
+  auto stageOf = [&](int K) {
+    if (NumChunks == 2 && Place == Placement::VShape)
+      return K < P ? K : 2 * P - 1 - K;
+    return P > 0 ? K % P : K;
+  };
+  double Bytes = 0;
+  bool Shared = false;
+  for (const TiedParameters &T : Tied) {
+    bool HasA = false, HasB = false;
+    for (int K : T.VirtualStages) {
+      HasA |= stageOf(K) == A;
+      HasB |= stageOf(K) == B;
+    }
+    if (HasA && HasB) {
+      Bytes += T.Bytes;
+      Shared = true;
+    }
+  }
+  if (!Shared)
+    return TiedReduceTime;
+  return 2 * Latency + (Bandwidth > 0 ? Bytes / Bandwidth : 0);
+}
+
 } // namespace pp::sched

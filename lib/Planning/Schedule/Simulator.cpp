@@ -270,7 +270,7 @@ struct Sim {
           return; // the peer moves this stage on when it gets there
         }
         double Start = std::max(PeerWaiting->second, Cursor[St]);
-        double End = Start + Costs.TiedReduceTime;
+        double End = Start + Costs.tiedReduceTime(St, Peer, V);
         TiedWaiting.erase(PeerWaiting);
         Tm = {Start, End};
         Cursor[St] = Issue[St] = End;

@@ -132,7 +132,9 @@ void SchedulePass::runOnOperation() {
   // the schedule's. Parameters read on several of them are reduced (TR).
   int cutChunks = stageCosts->chunks;
   if (stageCosts->partitioned) {
-    opts.TiedGroups = pp::computeTiedGroups(module);
+    costs.Tied = pp::computeTiedParameters(module);
+    for (const sched::TiedParameters &t : costs.Tied)
+      opts.TiedGroups.push_back(t.VirtualStages);
     opts.CutChunks = cutChunks;
     if (*kind != sched::ScheduleKind::Auto) {
       bool chunked = *kind == sched::ScheduleKind::Interleaved1F1B ||

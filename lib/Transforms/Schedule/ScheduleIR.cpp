@@ -242,6 +242,18 @@ std::optional<sched::CostModel> pp::getCostModel(ppd::ScheduleOp op) {
   }
   costs.Latency = toDouble(dict.get("latency"));
   costs.Bandwidth = toDouble(dict.get("bandwidth"));
+  if (auto tied = dict.getAs<ArrayAttr>("tied"))
+    for (Attribute entry : tied) {
+      auto d = dyn_cast<DictionaryAttr>(entry);
+      auto stages = d ? d.getAs<ArrayAttr>("stages") : ArrayAttr();
+      if (!stages)
+        continue;
+      sched::TiedParameters t;
+      for (Attribute s : stages)
+        t.VirtualStages.push_back((int)toDouble(s));
+      t.Bytes = toDouble(d.get("bytes"));
+      costs.Tied.push_back(std::move(t));
+    }
   return costs;
 }
 
@@ -306,6 +318,16 @@ DictionaryAttr pp::buildCostsAttr(MLIRContext *context,
   if (costs.Bandwidth > 0)
     entries.push_back(
         b.getNamedAttr("bandwidth", b.getF64FloatAttr(costs.Bandwidth)));
+  if (!costs.Tied.empty()) {
+    SmallVector<Attribute> tied;
+    for (const sched::TiedParameters &t : costs.Tied)
+      tied.push_back(b.getDictionaryAttr(
+          {b.getNamedAttr("stages",
+                          b.getI64ArrayAttr(SmallVector<int64_t>(
+                              t.VirtualStages.begin(), t.VirtualStages.end()))),
+           b.getNamedAttr("bytes", b.getF64FloatAttr(t.Bytes))}));
+    entries.push_back(b.getNamedAttr("tied", b.getArrayAttr(tied)));
+  }
   return b.getDictionaryAttr(entries);
 }
 
@@ -411,6 +433,13 @@ FailureOr<pp::ModuleStageCosts> pp::computeModuleStageCosts(ModuleOp module,
 }
 
 std::vector<std::vector<int>> pp::computeTiedGroups(ModuleOp module) {
+  std::vector<std::vector<int>> groups;
+  for (sched::TiedParameters &t : computeTiedParameters(module))
+    groups.push_back(std::move(t.VirtualStages));
+  return groups;
+}
+
+std::vector<sched::TiedParameters> pp::computeTiedParameters(ModuleOp module) {
   StringRef stageName = ppd::PPDialect::kStageAttrName;
   SymbolTableCollection symbols;
   llvm::MapVector<Operation *, std::set<int>> users;
@@ -424,11 +453,13 @@ std::vector<std::vector<int>> pp::computeTiedGroups(ModuleOp module) {
       if (auto stage = user->getAttrOfType<IntegerAttr>(stageName))
         users[global].insert((int)stage.getInt());
   });
-  std::vector<std::vector<int>> groups;
+  std::vector<sched::TiedParameters> tied;
   for (auto &[global, stages] : users)
     if (stages.size() > 1)
-      groups.emplace_back(stages.begin(), stages.end());
-  return groups;
+      tied.push_back({std::vector<int>(stages.begin(), stages.end()),
+                      (double)nn::getTensorBytes(
+                          cast<ml_program::GlobalOp>(global).getType())});
+  return tied;
 }
 
 std::string pp::toPassOptionSpelling(StringRef message) {

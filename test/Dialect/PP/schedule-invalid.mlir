@@ -180,3 +180,15 @@ pp.schedule "1f1b" stages 1 microbatches 1 virtual_stages 1 {
     pp.forward 0 chunk 0
   }
 }
+
+// -----
+
+// expected-error @below {{'pp.schedule' op costs 'tied' entries must be {stages = [virtual stages below 2], bytes = a non-negative number}}}
+pp.schedule "1f1b" stages 2 microbatches 1 virtual_stages 1
+    attributes {costs = {f = [1.0, 1.0], b = [1.0, 1.0], w = [1.0, 1.0],
+                         tied = [{stages = [0, 2], bytes = 8.0}]}} {
+  pp.stage_actions 0 {
+  }
+  pp.stage_actions 1 {
+  }
+}

@@ -31,6 +31,13 @@ struct StageCost {
   double ActivationBytes = 0;
 };
 
+/// Trainable parameters shared by several virtual stages (a tied embedding
+/// and LM head): their gradients are all-reduced once per step.
+struct TiedParameters {
+  std::vector<int> VirtualStages;
+  double Bytes = 0;
+};
+
 struct CostModel {
   std::vector<StageCost> Stages;
   /// Optional costs per virtual stage, in pipeline order, for a model cut
@@ -49,7 +56,10 @@ struct CostModel {
   /// W). 0 means W keeps everything until it ends.
   double FreedByB = 0;
   double OptimizerTime = 0;
+  /// A TR's time when `Tied` names nothing the two stages share.
   double TiedReduceTime = 0;
+  /// What the stages share, priced by tiedReduceTime.
+  std::vector<TiedParameters> Tied;
 
   /// Every stage has times F, B, W; every transfer takes `Comm`.
   static CostModel uniform(int NumStages, double F = 1, double B = 1,
@@ -65,6 +75,12 @@ struct CostModel {
   double transferBytes(int Stage, int Chunk, int NumChunks) const;
   /// Activation bytes one microbatch keeps for one chunk.
   double activationBytes(int Stage, int NumChunks) const;
+  /// Time of the TR between stages `A` and `B` with `NumChunks` chunks per
+  /// stage (virtual stages mapped through `Place`): an all-reduce of the
+  /// gradients of every parameter both hold, as a ring of the two stages
+  /// does it, two steps each moving half the bytes: 2 * Latency +
+  /// bytes / Bandwidth. TiedReduceTime if they share nothing in `Tied`.
+  double tiedReduceTime(int A, int B, int NumChunks) const;
 
 private:
   const StageCost &stage(int Stage) const;

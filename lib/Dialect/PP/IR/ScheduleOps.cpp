@@ -99,9 +99,30 @@ LogicalResult ScheduleOp::verify() {
         if (failed(verifyCostArray(*this, costs, key, p * getVirtualStages(),
                                    /*optional=*/false)))
           return failure();
+    if (Attribute tied = costs.get("tied")) {
+      auto list = dyn_cast<ArrayAttr>(tied);
+      if (!list)
+        return emitOpError() << "costs 'tied' must be an array";
+      int64_t numVirtual = p * getVirtualStages();
+      for (Attribute entry : list) {
+        auto d = dyn_cast<DictionaryAttr>(entry);
+        auto stages = d ? d.getAs<ArrayAttr>("stages") : ArrayAttr();
+        auto bytes = d ? d.getAs<FloatAttr>("bytes") : FloatAttr();
+        if (!stages || !bytes || bytes.getValueAsDouble() < 0 ||
+            !llvm::all_of(stages, [&](Attribute s) {
+              auto i = dyn_cast<IntegerAttr>(s);
+              return i && i.getInt() >= 0 && i.getInt() < numVirtual;
+            }))
+          return emitOpError()
+                 << "costs 'tied' entries must be {stages = [virtual stages "
+                    "below "
+                 << numVirtual << "], bytes = a non-negative number}";
+      }
+    }
     for (NamedAttribute entry : costs)
       if (!llvm::is_contained({"f", "b", "w", "act", "out", "latency",
-                               "bandwidth", "vf", "vb", "vw", "vact", "vout"},
+                               "bandwidth", "vf", "vb", "vw", "vact", "vout",
+                               "tied"},
                               entry.getName().getValue()))
         return emitOpError()
                << "unknown costs entry '" << entry.getName().getValue() << "'";

@@ -43,6 +43,32 @@ TEST(Simulator, TransfersTakeLatencyPlusBytesOverBandwidth) {
   EXPECT_DOUBLE_EQ(R.Stages[0].Bubble, 0.6);
 }
 
+TEST(Simulator, TiedReductionIsAnAllReduceOfTheSharedBytes) {
+  // Stage 0 and 1 share an embedding of 4000 bytes (virtual stages 0 and
+  // 1): the TR takes 2 latencies plus the bytes at the link's bandwidth.
+  Schedule S = parse("s0: F0 BW0 TR~1\ns1: F0 BW0 TR~0\n");
+  CostModel C = CostModel::uniform(2);
+  C.Latency = 0.5;
+  C.Bandwidth = 1000;
+  C.Tied = {{{0, 1}, 4000}};
+  EXPECT_DOUBLE_EQ(C.tiedReduceTime(0, 1, 1), 2 * 0.5 + 4.0);
+  SimResult R = mustSimulate(S, C);
+  const ActionTiming &TR = R.Timings[0][2];
+  EXPECT_DOUBLE_EQ(TR.End - TR.Start, 5.0);
+  // Stages that share nothing fall back to TiedReduceTime.
+  C.Tied = {{{0, 2}, 4000}};
+  C.TiedReduceTime = 0.25;
+  EXPECT_DOUBLE_EQ(C.tiedReduceTime(0, 1, 1), 0.25);
+  // Under the V placement virtual stage 3 of 4 is stage 0's second chunk:
+  // with 2 stages, virtual stages 0 and 3 are both on stage 0, 1 and 2 on
+  // stage 1.
+  C.Place = Placement::VShape;
+  C.Tied = {{{0, 2}, 4000}};
+  EXPECT_DOUBLE_EQ(C.tiedReduceTime(0, 1, 2), 5.0);
+  C.Tied = {{{0, 3}, 4000}};
+  EXPECT_DOUBLE_EQ(C.tiedReduceTime(0, 1, 2), 0.25);
+}
+
 TEST(Simulator, TransfersOverlapCompute) {
   // Stage 0 keeps computing while its sends are in flight.
   Schedule S = mustGenerate(options(ScheduleKind::GPipe, 2, 4));

@@ -72,7 +72,10 @@ def PP_ScheduleOp : PP_Op<"schedule", [NoTerminator, SingleBlock,
     into `num_stages * virtual_stages` pieces (pp-partition-stages'
     `virtual-stages`) has its costs per virtual stage instead, in pipeline
     order and mapped to stages by the placement: `vf`, `vb`, `vw`, `vact`,
-    `vout` (all five, one entry per virtual stage). `selection` records why
+    `vout` (all five, one entry per virtual stage). `tied` lists the
+    trainable parameters several virtual stages share, each as
+    `{stages = [virtual stages], bytes = N}`: a `pp.reduce_tied_grads`
+    between two stages all-reduces the gradients of those both hold. `selection` records why
     `auto` chose this kind.
 
     ```mlir
