@@ -21,7 +21,7 @@ import time
 
 # (kind, chunks per stage): chunked kinds get a cut of p * v virtual stages.
 KINDS = [("gpipe", 1), ("1f1b", 1), ("interleaved-1f1b", 2), ("zb-h1", 1),
-         ("zb-h2", 1), ("zb-v", 2)]
+         ("zb-h2", 1), ("zb-v", 2), ("dualpipev", 2)]
 
 
 def run(cmd):
@@ -46,6 +46,8 @@ def main():
     for p in map(int, args.stages.split(",")):
         for m in map(int, args.microbatches.split(",")):
             for kind, v in KINDS:
+                if kind == "dualpipev" and m < 2 * p:
+                    continue  # needs 2p microbatches
                 plan = os.path.join(args.out, f"gpt-p{p}-m{m}-{kind}.mlir")
                 run([args.pp_opt, onnx, "--pp-annotate-cost",
                      f"--pp-partition-stages=num-stages={p} virtual-stages={v} "

@@ -38,7 +38,8 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
       llvm::cl::init(0)};
   Option<std::string> schedule{
       *this, "schedule",
-      llvm::cl::desc("gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v or "
+      llvm::cl::desc("gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, "
+                     "dualpipev or "
                      "auto"),
       llvm::cl::init("1f1b")};
   Option<unsigned> virtualStages{
@@ -120,8 +121,8 @@ CutPlan planCut(const PipelineOptions &options) {
   if (schedule == "interleaved-1f1b" || schedule == "interleaved")
     return {"interleaved-1f1b",
             options.virtualStages ? options.virtualStages.getValue() : 2};
-  if (schedule == "zb-v")
-    return {"zb-v",
+  if (schedule == "zb-v" || schedule == "dualpipev")
+    return {schedule.str(),
             options.virtualStages ? options.virtualStages.getValue() : 2};
   if (schedule == "gpipe" || schedule == "1f1b" || schedule == "zb-h1" ||
       schedule == "zb-h2")

@@ -41,13 +41,15 @@ import sys
 
 import check_parity as parity
 
-SCHEDULES = ["gpipe", "1f1b", "interleaved-1f1b", "zb-h1", "zb-h2", "zb-v"]
-CHUNKED = {"interleaved-1f1b", "zb-v"}
+SCHEDULES = ["gpipe", "1f1b", "interleaved-1f1b", "zb-h1", "zb-h2", "zb-v",
+             "dualpipev"]
+CHUNKED = {"interleaved-1f1b", "zb-v", "dualpipev"}
 
 # pp-opt's messages for combinations that cannot exist (not for bugs).
 SKIP_REASONS = [
     ("exceeds the number of ops", "more virtual stages than ops"),
     ("gives an order that deadlocks", "interleaved order would deadlock"),
+    ("needs at least 2 microbatches per stage", "fewer than 2p microbatches"),
 ]
 
 

@@ -44,11 +44,13 @@ static cl::alias MicrobatchesA("m", cl::aliasopt(Microbatches),
 static cl::opt<std::string>
     Kind("schedule",
          cl::desc("gpipe | 1f1b | interleaved-1f1b | zb-h1 | zb-h2 | zb-v | "
+                  "dualpipev | "
                   "auto"),
          cl::init("1f1b"), cl::cat(Cat));
 static cl::opt<int> VirtualStages(
     "virtual-stages",
-    cl::desc("Chunks per stage (v); default 2 for interleaved-1f1b and zb-v"),
+    cl::desc("Chunks per stage (v); default 2 for interleaved-1f1b, zb-v "
+             "and dualpipev"),
     cl::init(0), cl::cat(Cat));
 static cl::opt<double> FTime("f", cl::desc("Forward time per stage"),
                              cl::init(1), cl::cat(Cat));

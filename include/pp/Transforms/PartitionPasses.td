@@ -88,7 +88,8 @@ def PPPartitionStages : Pass<"pp-partition-stages", "mlir::ModuleOp"> {
            "Microbatches per step (0: as many as stages)">,
     Option<"schedule", "schedule", "std::string", /*default=*/"\"1f1b\"",
            "Schedule that decides the microbatches in flight: gpipe, 1f1b, "
-           "zb-h1, zb-h2; with virtual-stages > 1 interleaved-1f1b or zb-v">,
+           "zb-h1, zb-h2; with virtual-stages > 1 interleaved-1f1b, zb-v "
+           "or dualpipev">,
     Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
            "Bytes per device (80GB, 80GiB, 8e10, or 'device' for the "
            "profile's capacity); empty: no limit">,

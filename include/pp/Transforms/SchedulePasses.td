@@ -40,12 +40,13 @@ def PPSchedule : Pass<"pp-schedule", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"schedule", "schedule", "std::string", /*default=*/"\"1f1b\"",
-           "gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v or auto">,
+           "gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, dualpipev "
+           "or auto">,
     Option<"microbatches", "microbatches", "unsigned", /*default=*/"0",
            "Microbatches per step (0: as many as stages)">,
     Option<"virtualStages", "virtual-stages", "unsigned", /*default=*/"0",
            "Chunks per stage (0: the kind's default, 2 for "
-           "interleaved-1f1b and zb-v, else 1)">,
+           "interleaved-1f1b, zb-v and dualpipev, else 1)">,
     Option<"memoryLimit", "memory-limit", "double", /*default=*/"0",
            "For auto: the most microbatches' activations a stage may hold "
            "(peak_activations units); 0: no limit">,

@@ -26,7 +26,8 @@ Expected<AutoResult> chooseSchedule(const ScheduleOptions &Opts,
                             {ScheduleKind::Interleaved1F1B, 4},
                             {ScheduleKind::ZBH1, 1},
                             {ScheduleKind::ZBH2, 1},
-                            {ScheduleKind::ZBV, 2}};
+                            {ScheduleKind::ZBV, 2},
+                            {ScheduleKind::DualPipeV, 2}};
   AutoResult Result;
   int Best = -1;
   std::optional<Schedule> BestSchedule;
@@ -47,7 +48,7 @@ Expected<AutoResult> chooseSchedule(const ScheduleOptions &Opts,
     // Costs per virtual stage follow the candidate's placement.
     CostModel CandidateCosts = Costs;
     CandidateCosts.Place =
-        T.Kind == ScheduleKind::ZBV ? Placement::VShape : Placement::Loop;
+        isVShaped(T.Kind) ? Placement::VShape : Placement::Loop;
     ScheduleOptions O = Opts;
     O.Kind = T.Kind;
     O.VirtualStages = T.V;

@@ -28,6 +28,8 @@ StringRef kindName(ScheduleKind K) {
     return "zb-h2";
   case ScheduleKind::ZBV:
     return "zb-v";
+  case ScheduleKind::DualPipeV:
+    return "dualpipev";
   case ScheduleKind::Auto:
     return "auto";
   }
@@ -43,22 +45,25 @@ std::optional<ScheduleKind> parseKind(StringRef Name) {
       .Case("zb-h1", ScheduleKind::ZBH1)
       .Case("zb-h2", ScheduleKind::ZBH2)
       .Case("zb-v", ScheduleKind::ZBV)
+      .Case("dualpipev", ScheduleKind::DualPipeV)
       .Case("auto", ScheduleKind::Auto)
       .Default(std::nullopt);
 }
 
 std::string kindNames() {
-  return "gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, auto";
+  return "gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, dualpipev, auto";
+}
+
+bool isVShaped(ScheduleKind K) {
+  return K == ScheduleKind::ZBV || K == ScheduleKind::DualPipeV;
 }
 
 /// The chunks per stage a kind runs when --virtual-stages is left at 0.
 static int effectiveChunks(const ScheduleOptions &Opts) {
   if (Opts.VirtualStages > 0)
     return Opts.VirtualStages;
-  return Opts.Kind == ScheduleKind::Interleaved1F1B ||
-                 Opts.Kind == ScheduleKind::ZBV
-             ? 2
-             : 1;
+  return Opts.Kind == ScheduleKind::Interleaved1F1B || isVShaped(Opts.Kind) ? 2
+                                                                            : 1;
 }
 
 static Error optionError(const Twine &Msg) {
@@ -283,6 +288,14 @@ Expected<Schedule> generateComputeOnly(const ScheduleOptions &Opts) {
           "--virtual-stages {0} was given; use --virtual-stages 2{1}",
           V, V > 2 ? ", or --schedule interleaved-1f1b for more chunks" : ""));
     S = makeZeroBubble(Opts, 2, Placement::VShape);
+    break;
+  case ScheduleKind::DualPipeV:
+    if (V && V != 2)
+      return optionError(
+          formatv("dualpipev places exactly 2 chunks per stage in a V, but "
+                  "--virtual-stages {0} was given; use --virtual-stages 2",
+                  V));
+    S = makeDualPipeV(Opts);
     break;
   case ScheduleKind::Auto:
     return optionError("auto picks among generated schedules: call "

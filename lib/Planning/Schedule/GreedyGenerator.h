@@ -26,6 +26,9 @@ llvm::Expected<Schedule> makeGreedy(const ScheduleOptions &Opts, int NumChunks,
                                     Placement Place,
                                     const GreedyLimits &Limits);
 
+/// DeepSeek's DualPipeV order (DualPipeV.cpp); needs m >= 2p.
+llvm::Expected<Schedule> makeDualPipeV(const ScheduleOptions &Opts);
+
 /// makeGreedy with zeroBubbleLimits(Opts.Kind, ...).
 llvm::Expected<Schedule> makeZeroBubble(const ScheduleOptions &Opts,
                                         int NumChunks, Placement Place);

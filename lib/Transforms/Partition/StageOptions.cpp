@@ -70,27 +70,30 @@ pp::parseGranularity(llvm::StringRef text) {
 
 unsigned pp::stageOfVirtualStage(llvm::StringRef schedule, unsigned k,
                                  unsigned p, unsigned v) {
-  if (schedule == "zb-v" && v == 2)
+  if ((schedule == "zb-v" || schedule == "dualpipev") && v == 2)
     return k < p ? k : 2 * p - 1 - k;
   return k % p;
 }
 
 llvm::Expected<std::vector<double>>
 pp::getInFlight(llvm::StringRef schedule, unsigned p, unsigned m, unsigned v) {
-  bool chunked = schedule == "interleaved-1f1b" || schedule == "zb-v";
+  bool vShaped = schedule == "zb-v" || schedule == "dualpipev";
+  bool chunked = schedule == "interleaved-1f1b" || vShaped;
   if (v > 1) {
     if (!chunked)
-      return optionError("schedule",
-                         "'" + schedule +
-                             "' runs one chunk per stage, but "
-                             "virtual-stages=" +
-                             llvm::Twine(v) +
-                             " was given: use interleaved-1f1b, or zb-v with "
-                             "virtual-stages=2");
-    if (schedule == "zb-v" && v != 2)
-      return optionError("virtual-stages",
-                         "zb-v places exactly 2 chunks per stage, not " +
-                             llvm::Twine(v));
+      return optionError(
+          "schedule",
+          "'" + schedule +
+              "' runs one chunk per stage, but "
+              "virtual-stages=" +
+              llvm::Twine(v) +
+              " was given: use interleaved-1f1b, or zb-v or dualpipev with "
+              "virtual-stages=2");
+    if (vShaped && v != 2)
+      return optionError("virtual-stages", schedule +
+                                               " places exactly 2 chunks per "
+                                               "stage, not " +
+                                               llvm::Twine(v));
     std::vector<double> inFlight(p * v);
     for (unsigned k = 0; k < p * v; ++k)
       inFlight[k] = std::min(p - stageOfVirtualStage(schedule, k, p, v), m);
@@ -111,11 +114,13 @@ pp::getInFlight(llvm::StringRef schedule, unsigned p, unsigned m, unsigned v) {
       return optionError("schedule",
                          "'" + schedule +
                              "' runs several chunks per stage: give "
-                             "virtual-stages (2 for zb-v), or use gpipe, "
+                             "virtual-stages (2 for zb-v and dualpipev), or "
+                             "use gpipe, "
                              "1f1b, zb-h1 or zb-h2");
     else
       return optionError("schedule", "expected gpipe, 1f1b, zb-h1, zb-h2, "
-                                     "interleaved-1f1b or zb-v, not '" +
+                                     "interleaved-1f1b, zb-v or dualpipev, "
+                                     "not '" +
                                          schedule + "'");
   }
   return inFlight;

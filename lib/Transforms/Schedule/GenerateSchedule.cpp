@@ -138,10 +138,10 @@ void SchedulePass::runOnOperation() {
     opts.CutChunks = cutChunks;
     if (*kind != sched::ScheduleKind::Auto) {
       bool chunked = *kind == sched::ScheduleKind::Interleaved1F1B ||
-                     *kind == sched::ScheduleKind::ZBV;
+                     sched::isVShaped(*kind);
       int kindChunks =
           !chunked ? 1
-          : *kind == sched::ScheduleKind::ZBV
+          : sched::isVShaped(*kind)
               ? 2
               : (virtualStages ? (int)virtualStages : std::max(2, cutChunks));
       if (kindChunks != cutChunks)
@@ -158,8 +158,8 @@ void SchedulePass::runOnOperation() {
         opts.VirtualStages = kindChunks;
     }
   }
-  costs.Place = *kind == sched::ScheduleKind::ZBV ? sched::Placement::VShape
-                                                  : sched::Placement::Loop;
+  costs.Place = sched::isVShaped(*kind) ? sched::Placement::VShape
+                                        : sched::Placement::Loop;
 
   sched::Schedule result;
   DictionaryAttr selection;

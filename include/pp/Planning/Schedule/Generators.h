@@ -1,8 +1,9 @@
 //===- Generators.h - Schedule generators -----------------------*- C++ -*-===//
 //
-// gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v and auto. Generators
-// produce compute-only lists (F, B, W, BW, TR, OPT); `lowerCommunication`
-// (Lowering.h) inserts the matched SEND/RECV pairs. `generate` does both.
+// gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, dualpipev and auto.
+// Generators produce compute-only lists (F, B, W, BW, TR, OPT);
+// `lowerCommunication` (Lowering.h) inserts the matched SEND/RECV pairs.
+// `generate` does both.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,13 +30,16 @@ enum class ScheduleKind : uint8_t {
   ZBH1,
   ZBH2,
   ZBV,
+  DualPipeV,
   Auto,
 };
 
 llvm::StringRef kindName(ScheduleKind K);
 std::optional<ScheduleKind> parseKind(llvm::StringRef Name);
-/// "gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, auto".
+/// "gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, dualpipev, auto".
 std::string kindNames();
+/// zb-v and dualpipev: two chunks per stage in the V placement.
+bool isVShaped(ScheduleKind K);
 
 struct ScheduleOptions {
   ScheduleKind Kind = ScheduleKind::OneFOneB;

@@ -44,6 +44,14 @@ TEST_P(AllSizes, VerifiesAndMatchesClosedForms) {
             << E;
         continue;
       }
+      if (!Gen && K == ScheduleKind::DualPipeV && M < 2 * P) {
+        // Refused below 2p microbatches, naming the smallest valid count.
+        std::string E = llvm::toString(Gen.takeError());
+        EXPECT_NE(E.find("use --microbatches " + std::to_string(2 * P)),
+                  std::string::npos)
+            << E;
+        continue;
+      }
       ASSERT_TRUE(bool(Gen)) << kindName(K).str() << " p=" << P << " m=" << M
                              << ": " << llvm::toString(Gen.takeError());
       Schedule S = std::move(*Gen);
@@ -111,6 +119,16 @@ TEST_P(AllSizes, VerifiesAndMatchesClosedForms) {
         if (M >= 2 * P)
           EXPECT_LE(R.StepTime, 3.0 * M + 2.0 * (P - 1) + Eps);
         break;
+      case ScheduleKind::DualPipeV:
+        // DeepSeek's DualPipeV (chunks of half a stage: F = B = W = 1/2):
+        // every stage idles (p-1)(F+B-W) of a chunk, ZB-V's, and holds at
+        // most 2p+1 chunks (p + 1/2 microbatches) until W, the "PP+1" of
+        // the DeepSeek-V3 report.
+        ASSERT_GE(M, 2 * P);
+        for (const StageResult &SR : R.Stages)
+          EXPECT_NEAR(SR.IdleTime, (P - 1) * 0.5, Eps);
+        EXPECT_LE(maxPeak(R), P + 0.5 + Eps);
+        break;
       case ScheduleKind::Auto:
         break;
       }
@@ -122,7 +140,8 @@ INSTANTIATE_TEST_SUITE_P(
     Kinds, AllSizes,
     ::testing::Values(ScheduleKind::GPipe, ScheduleKind::OneFOneB,
                       ScheduleKind::Interleaved1F1B, ScheduleKind::ZBH1,
-                      ScheduleKind::ZBH2, ScheduleKind::ZBV),
+                      ScheduleKind::ZBH2, ScheduleKind::ZBV,
+                      ScheduleKind::DualPipeV),
     [](const auto &Info) {
       std::string N = kindName(Info.param).str();
       std::replace(N.begin(), N.end(), '-', '_');
@@ -160,6 +179,28 @@ TEST(Generators, ZBH1MatchesThePapersOrder) {
                      "B5 W5 B6 W6 B7 W7 ");
   EXPECT_EQ(Text(3), "F0 B0 F1 B1 F2 B2 F3 B3 W0 F4 B4 W1 F5 B5 W2 F6 B6 W3 "
                      "F7 B7 W4 W5 W6 W7 ");
+}
+
+TEST(Generators, DualPipeVMatchesDeepSeeksOrder) {
+  // dualpipev.py's phases for p=2, m=4. Stage 0: 2 forwards of chunk 0;
+  // F chunk 0, F chunk 1; B chunk 1 (W deferred), W, F chunk 1; F&B pairs;
+  // BW chunk 1 and an F&B; BW chunk 1, B chunk 0 (W deferred); W, B; W.
+  // Stage 1 (the last): F, F twice; four F&B pairs; two B pairs, the second
+  // with its Ws deferred to the end.
+  ScheduleOptions O = options(ScheduleKind::DualPipeV, 2, 4);
+  O.OptimizerStep = false;
+  llvm::Expected<Schedule> S = generateComputeOnly(O);
+  ASSERT_TRUE(bool(S)) << llvm::toString(S.takeError());
+  auto Text = [&](int Stage) {
+    std::string T;
+    for (const Action &A : S->Stages[Stage])
+      T += actionToString(A, 2) + " ";
+    return T;
+  };
+  EXPECT_EQ(Text(0), "F0.0 F1.0 F2.0 F0.1 B0.1 W0.1 F1.1 F3.0 BW1.1 F2.1 "
+                     "BW0.0 BW2.1 F3.1 BW1.0 BW3.1 B2.0 W2.0 B3.0 W3.0 ");
+  EXPECT_EQ(Text(1), "F0.0 F0.1 F1.0 F1.1 F2.0 BW0.1 F2.1 BW0.0 F3.0 BW1.1 "
+                     "F3.1 BW1.0 BW2.1 BW2.0 B3.1 B3.0 W3.1 W3.0 ");
 }
 
 TEST(Generators, InterleavedMatchesMegatronOrder) {

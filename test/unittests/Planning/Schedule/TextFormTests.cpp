@@ -2,6 +2,8 @@
 
 #include "TestUtil.h"
 
+#include <algorithm>
+
 #include "pp/Planning/Schedule/TextForm.h"
 
 using namespace pp::sched;
@@ -13,8 +15,10 @@ TEST(TextForm, RoundTripsEveryGenerator) {
   for (ScheduleKind K :
        {ScheduleKind::GPipe, ScheduleKind::OneFOneB,
         ScheduleKind::Interleaved1F1B, ScheduleKind::ZBH1, ScheduleKind::ZBH2,
-        ScheduleKind::ZBV, ScheduleKind::Auto}) {
+        ScheduleKind::ZBV, ScheduleKind::DualPipeV, ScheduleKind::Auto}) {
     for (auto [P, M] : {std::pair{1, 1}, {2, 3}, {4, 8}, {5, 3}, {8, 16}}) {
+      if (K == ScheduleKind::DualPipeV)
+        M = std::max(M, 2 * P); // its minimum
       for (bool Tied : {false, true}) {
         ScheduleOptions O = options(K, P, M);
         O.TiedEmbedding = Tied;
