@@ -186,6 +186,35 @@ static Status readProgram(const std::string &path, program::Program &prog) {
   return Status::ok();
 }
 
+/// The counts the loader's tables are sized by, within pp's limits.
+static Status verifyCounts(const program::Manifest &manifest,
+                           const std::string &path) {
+  auto refuse = [&](const std::string &what) {
+    return Status::error(
+        path + ": " + what + " (pp plans and runs at most " +
+        std::to_string(kMaxStages) + " stages, " +
+        std::to_string(kMaxMicrobatches) + " microbatches, " +
+        std::to_string(kMaxChunksPerStage) +
+        " chunks per stage, and stages x microbatches x chunks up to " +
+        std::to_string(kMaxScheduleUnits) + ")");
+  };
+  if (manifest.num_stages() > kMaxStages)
+    return refuse("num_stages is " + std::to_string(manifest.num_stages()));
+  if (manifest.microbatches() > kMaxMicrobatches)
+    return refuse("microbatches is " + std::to_string(manifest.microbatches()));
+  if (manifest.virtual_stages() > kMaxChunksPerStage)
+    return refuse("virtual_stages (chunks per stage) is " +
+                  std::to_string(manifest.virtual_stages()));
+  uint64_t units = uint64_t(manifest.num_stages()) * manifest.microbatches() *
+                   chunksPerStage(manifest);
+  if (units > kMaxScheduleUnits)
+    return refuse(std::to_string(manifest.num_stages()) + " stages x " +
+                  std::to_string(manifest.microbatches()) + " microbatches x " +
+                  std::to_string(chunksPerStage(manifest)) +
+                  " chunks is too large a pipeline");
+  return Status::ok();
+}
+
 /// Checks what the manifest itself promises: its stages and data tensors,
 /// the placement, the channels and the ties.
 static Status verifyManifest(const program::Manifest &manifest,
@@ -194,6 +223,8 @@ static Status verifyManifest(const program::Manifest &manifest,
     return Status::error(path + ": num_stages is 0");
   if (manifest.microbatches() == 0)
     return Status::error(path + ": microbatches is 0");
+  if (Status s = verifyCounts(manifest, path))
+    return s;
   if (uint32_t(manifest.stages_size()) != manifest.num_stages())
     return Status::error(path + ": " + std::to_string(manifest.stages_size()) +
                          " stages listed, but num_stages is " +

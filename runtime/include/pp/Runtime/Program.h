@@ -31,6 +31,16 @@ namespace program = ::pp::program;
 /// FORMAT_VERSION_CURRENT).
 constexpr uint32_t kProgramFormatVersion = program::FORMAT_VERSION_CURRENT;
 
+/// The largest pipelines the runtime loads: those pp plans (the schedule
+/// library's kMaxStages, kMaxMicrobatches, kMaxVirtualStages and
+/// kMaxScheduleUnits, include/pp/Planning/Schedule/Schedule.h). The loader
+/// sizes its tables by the manifest's counts, so it refuses larger counts
+/// before anything is allocated.
+constexpr uint32_t kMaxStages = 16384;
+constexpr uint32_t kMaxMicrobatches = uint32_t(1) << 20;
+constexpr uint32_t kMaxChunksPerStage = 64;
+constexpr uint64_t kMaxScheduleUnits = uint64_t(1) << 24;
+
 /// A stage's weights file, mapped privately (or read when it cannot be
 /// mapped). Unmapped when the last owner goes.
 class WeightsFile {
