@@ -41,6 +41,10 @@ constexpr uint32_t kMaxMicrobatches = uint32_t(1) << 20;
 constexpr uint32_t kMaxChunksPerStage = 64;
 constexpr uint64_t kMaxScheduleUnits = uint64_t(1) << 24;
 
+/// The largest tensor the runtime loads, as the importer: 2^48 bytes, so
+/// that element and byte counts derived from shapes cannot overflow.
+constexpr uint64_t kMaxTensorBytes = uint64_t(1) << 48;
+
 /// A stage's weights file, mapped privately (or read when it cannot be
 /// mapped). Unmapped when the last owner goes.
 class WeightsFile {
@@ -83,7 +87,8 @@ struct ProgramDirectory {
 Status loadProgramDirectory(const std::string &dir, ProgramDirectory &out);
 
 /// The runtime type of a schema type; an error (prefixed with `what`) for an
-/// unspecified element type or a negative dimension.
+/// unspecified element type, a negative dimension or more than
+/// kMaxTensorBytes.
 Status convertType(const program::TensorType &type, TensorType &out,
                    const std::string &what);
 
