@@ -35,7 +35,9 @@ namespace pb = google::protobuf;
 
 Status WeightsFile::open(const std::string &path,
                          std::shared_ptr<WeightsFile> &out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Non-blocking, so that a FIFO is refused below instead of waiting for a
+  // writer; reads of regular files do not change.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return Status::error(
         path + ": cannot open the weights file: " + std::strerror(errno));
@@ -44,6 +46,10 @@ Status WeightsFile::open(const std::string &path,
     int err = errno;
     ::close(fd);
     return Status::error(path + ": " + std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::error(path + ": the weights file is not a regular file");
   }
   std::shared_ptr<WeightsFile> file(new WeightsFile());
   file->size_ = uint64_t(st.st_size);
@@ -118,7 +124,21 @@ private:
 };
 } // namespace
 
+/// An error unless `path` is a regular file: a FIFO or a device would block
+/// the loader or feed it without end.
+static Status checkRegularFile(const std::string &path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return Status::error(path +
+                         ": cannot open the file: " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return Status::error(path + ": not a regular file");
+  return Status::ok();
+}
+
 static Status readFile(const std::string &path, std::string &out) {
+  if (Status s = checkRegularFile(path))
+    return s;
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return Status::error(path +
@@ -186,6 +206,35 @@ static Status readProgram(const std::string &path, program::Program &prog) {
   return Status::ok();
 }
 
+/// The counts the loader's tables are sized by, within pp's limits.
+static Status verifyCounts(const program::Manifest &manifest,
+                           const std::string &path) {
+  auto refuse = [&](const std::string &what) {
+    return Status::error(
+        path + ": " + what + " (pp plans and runs at most " +
+        std::to_string(kMaxStages) + " stages, " +
+        std::to_string(kMaxMicrobatches) + " microbatches, " +
+        std::to_string(kMaxChunksPerStage) +
+        " chunks per stage, and stages x microbatches x chunks up to " +
+        std::to_string(kMaxScheduleUnits) + ")");
+  };
+  if (manifest.num_stages() > kMaxStages)
+    return refuse("num_stages is " + std::to_string(manifest.num_stages()));
+  if (manifest.microbatches() > kMaxMicrobatches)
+    return refuse("microbatches is " + std::to_string(manifest.microbatches()));
+  if (manifest.virtual_stages() > kMaxChunksPerStage)
+    return refuse("virtual_stages (chunks per stage) is " +
+                  std::to_string(manifest.virtual_stages()));
+  uint64_t units = uint64_t(manifest.num_stages()) * manifest.microbatches() *
+                   chunksPerStage(manifest);
+  if (units > kMaxScheduleUnits)
+    return refuse(std::to_string(manifest.num_stages()) + " stages x " +
+                  std::to_string(manifest.microbatches()) + " microbatches x " +
+                  std::to_string(chunksPerStage(manifest)) +
+                  " chunks is too large a pipeline");
+  return Status::ok();
+}
+
 /// Checks what the manifest itself promises: its stages and data tensors,
 /// the placement, the channels and the ties.
 static Status verifyManifest(const program::Manifest &manifest,
@@ -194,6 +243,8 @@ static Status verifyManifest(const program::Manifest &manifest,
     return Status::error(path + ": num_stages is 0");
   if (manifest.microbatches() == 0)
     return Status::error(path + ": microbatches is 0");
+  if (Status s = verifyCounts(manifest, path))
+    return s;
   if (uint32_t(manifest.stages_size()) != manifest.num_stages())
     return Status::error(path + ": " + std::to_string(manifest.stages_size()) +
                          " stages listed, but num_stages is " +
@@ -207,6 +258,12 @@ static Status verifyManifest(const program::Manifest &manifest,
     if (stage.program().empty() || stage.weights().empty())
       return Status::error(path + ": stage " + std::to_string(i) +
                            " names no program or no weights file");
+    for (const std::string *name : {&stage.program(), &stage.weights()})
+      if (name->find('/') != std::string::npos || *name == "." || *name == "..")
+        return Status::error(path + ": stage " + std::to_string(i) +
+                             " names file '" + *name +
+                             "': the files of an export are plain names in "
+                             "its directory");
   }
   for (const auto *list : {&manifest.inputs(), &manifest.outputs()}) {
     std::vector<std::string> seen;

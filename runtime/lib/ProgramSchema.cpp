@@ -61,10 +61,20 @@ Status pp::rt::convertType(const program::TensorType &type, TensorType &out,
                          " is unspecified or unknown");
   }
   out.shape.assign(type.shape().begin(), type.shape().end());
-  for (int64_t d : out.shape)
+  // Element and byte counts are products of the dimensions: bounded here,
+  // none of them overflows (zero dimensions count as one, so that no order
+  // of multiplication overflows either).
+  uint64_t bytes = dtypeSize(out.dtype);
+  for (int64_t d : out.shape) {
     if (d < 0)
       return Status::error(what + ": negative dimension " + std::to_string(d) +
                            " (shapes must be static)");
+    if (d > 1 && bytes > kMaxTensorBytes / uint64_t(d))
+      return Status::error(what + ": " + out.str() +
+                           " is larger than 2^48 bytes (256 TiB), the largest "
+                           "tensor pp handles");
+    bytes *= uint64_t(std::max<int64_t>(d, 1));
+  }
   return Status::ok();
 }
 

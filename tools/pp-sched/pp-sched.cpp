@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "pp/Planning/Schedule/Generators.h"
+#include "pp/Planning/Schedule/InputCheck.h"
 #include "pp/Planning/Schedule/Lowering.h"
 #include "pp/Planning/Schedule/Simulator.h"
 #include "pp/Planning/Schedule/SvgWriter.h"
@@ -170,7 +171,6 @@ int main(int Argc, char **Argv) {
   Schedule S;
   std::string AutoReason;
   std::vector<AutoCandidate> AutoCandidates;
-  std::optional<Schedule> ComputeLists;
 
   auto MakeCosts = [&](int P) -> Expected<CostModel> {
     CostModel C = CostModel::uniform(P, FTime, BTime, WTime, CommTime);
@@ -215,18 +215,11 @@ int main(int Argc, char **Argv) {
       return fail(toString(C.takeError()));
     Costs = std::move(*C);
     GenMs = Timer.lap();
-    if (Error E = verify(S))
-      return fail(Input + ": schedule rejected: " + toString(std::move(E)));
-    if (!S.hasCommunication() && S.NumStages > 1) {
-      ComputeLists = S;
-      Expected<Schedule> Lowered = lowerCommunication(S, &*Costs);
-      if (!Lowered)
-        return fail(Input + ": " + toString(Lowered.takeError()));
-      S = std::move(*Lowered);
-      if (Error E = verify(S))
-        return fail(Input +
-                    ": lowered schedule rejected: " + toString(std::move(E)));
-    }
+    Expected<Schedule> Checked =
+        checkInputSchedule(std::move(S), *Costs, Input);
+    if (!Checked)
+      return fail(toString(Checked.takeError()));
+    S = std::move(*Checked);
     VerifyMs = Timer.lap();
   } else {
     Expected<CostModel> C = MakeCosts(Stages);

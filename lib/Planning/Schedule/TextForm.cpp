@@ -84,6 +84,7 @@ Expected<Schedule> parseSchedule(StringRef Text) {
   SmallVector<StringRef> Lines;
   Text.split(Lines, '\n');
   int MaxMb = -1, MaxChunk = -1;
+  unsigned HeaderLine = 0;
   for (unsigned I = 0; I < Lines.size(); ++I) {
     unsigned LineNo = I + 1;
     StringRef Line = Lines[I].split('#').first.trim();
@@ -97,6 +98,7 @@ Expected<Schedule> parseSchedule(StringRef Text) {
       if (Error E =
               parseHeader(Line, LineNo, S, HaveStages, HaveMbs, HaveChunks))
         return std::move(E);
+      HeaderLine = LineNo;
       continue;
     }
     auto [Label, Body] = Line.split(':');
@@ -147,9 +149,12 @@ Expected<Schedule> parseSchedule(StringRef Text) {
     S.NumMicrobatches = std::max(1, MaxMb + 1);
   if (!HaveChunks)
     S.NumChunks = std::max(1, MaxChunk + 1);
-  // The verifier and the simulator size their tables by these counts.
+  // Verification and simulation size their tables by these counts: refuse
+  // what pp does not plan before anything is allocated.
   if (Error E = checkScheduleSize(S.NumStages, S.NumMicrobatches, S.NumChunks))
-    return std::move(E);
+    return HeaderLine && (HaveStages || HaveMbs || HaveChunks)
+               ? lineError(HeaderLine, toString(std::move(E)))
+               : std::move(E);
   return S;
 }
 

@@ -52,6 +52,9 @@ struct Verifier {
     if (P < 1 || M < 1 || V < 1)
       return createStringError(inconvertibleErrorCode(),
                                "stages, microbatches and chunks must be >= 1");
+    // The tables below are sized by these counts.
+    if (Error E = checkScheduleSize(P, M, V))
+      return E;
     if (static_cast<int>(S.Stages.size()) != P)
       return createStringError(
           inconvertibleErrorCode(),

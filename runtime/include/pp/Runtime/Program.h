@@ -31,6 +31,20 @@ namespace program = ::pp::program;
 /// FORMAT_VERSION_CURRENT).
 constexpr uint32_t kProgramFormatVersion = program::FORMAT_VERSION_CURRENT;
 
+/// The largest pipelines the runtime loads: those pp plans (the schedule
+/// library's kMaxStages, kMaxMicrobatches, kMaxVirtualStages and
+/// kMaxScheduleUnits, include/pp/Planning/Schedule/Schedule.h). The loader
+/// sizes its tables by the manifest's counts, so it refuses larger counts
+/// before anything is allocated.
+constexpr uint32_t kMaxStages = 16384;
+constexpr uint32_t kMaxMicrobatches = uint32_t(1) << 20;
+constexpr uint32_t kMaxChunksPerStage = 64;
+constexpr uint64_t kMaxScheduleUnits = uint64_t(1) << 24;
+
+/// The largest tensor the runtime loads, as the importer: 2^48 bytes, so
+/// that element and byte counts derived from shapes cannot overflow.
+constexpr uint64_t kMaxTensorBytes = uint64_t(1) << 48;
+
 /// A stage's weights file, mapped privately (or read when it cannot be
 /// mapped). Unmapped when the last owner goes.
 class WeightsFile {
@@ -73,7 +87,8 @@ struct ProgramDirectory {
 Status loadProgramDirectory(const std::string &dir, ProgramDirectory &out);
 
 /// The runtime type of a schema type; an error (prefixed with `what`) for an
-/// unspecified element type or a negative dimension.
+/// unspecified element type, a negative dimension or more than
+/// kMaxTensorBytes.
 Status convertType(const program::TensorType &type, TensorType &out,
                    const std::string &what);
 

@@ -105,4 +105,23 @@ TEST(Verifier, TiedReductionMustPair) {
             "4); OPT must be last");
 }
 
+// Schedules built in code, not only parsed ones, are checked against pp's
+// limits before the verifier sizes its tables by their counts.
+TEST(Verifier, RefusesCountsBeyondTheLimits) {
+  Schedule S;
+  S.NumMicrobatches = kMaxMicrobatches;
+  S.NumChunks = kMaxVirtualStages;
+  S.Stages.push_back({Action::compute(ActionKind::Forward, 0)});
+  std::string Message = verifyMessage(S);
+  EXPECT_TRUE(llvm::StringRef(Message).starts_with(
+      "1 stages x 1048576 microbatches x 64 chunks is too large a schedule "
+      "(pp plans at most"))
+      << Message;
+  S.NumChunks = kMaxVirtualStages + 1;
+  Message = verifyMessage(S);
+  EXPECT_TRUE(
+      llvm::StringRef(Message).starts_with("65 chunks per stage are too many"))
+      << Message;
+}
+
 } // namespace
