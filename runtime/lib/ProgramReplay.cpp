@@ -16,7 +16,10 @@
 
 #include "ProgramChecks.h"
 
+#include <algorithm>
 #include <limits>
+#include <map>
+#include <set>
 
 using namespace pp::rt;
 using Action = program::Action;
@@ -46,14 +49,23 @@ public:
   Status run() {
     if (Status s = collect())
       return s;
-    for (uint32_t s = 0; s < stages_; ++s)
-      for (uint32_t t = 0; t < stages_; ++t) {
-        if (Status st = pairMessages(s, t))
+    // Only the pairs of stages that exchange anything, in (s, t) order: a
+    // p x p table would grow with the square of the stage count.
+    std::set<std::pair<uint32_t, uint32_t>> pairs;
+    for (const auto &entry : sends_)
+      pairs.insert(entry.first);
+    for (const auto &entry : recvs_)
+      pairs.insert({entry.first.second, entry.first.first});
+    for (const auto &entry : reductions_)
+      pairs.insert({std::min(entry.first.first, entry.first.second),
+                    std::max(entry.first.first, entry.first.second)});
+    for (auto [s, t] : pairs) {
+      if (Status st = pairMessages(s, t))
+        return st;
+      if (s < t)
+        if (Status st = pairReductions(s, t))
           return st;
-        if (s < t)
-          if (Status st = pairReductions(s, t))
-            return st;
-      }
+    }
     return replay();
   }
 
@@ -68,9 +80,9 @@ private:
   Status collect() {
     lists_.resize(stages_);
     partner_.resize(stages_);
-    sends_.assign(stages_, std::vector<std::vector<uint32_t>>(stages_));
-    recvs_ = sends_;
-    reductions_ = sends_;
+    sends_.clear();
+    recvs_.clear();
+    reductions_.clear();
     indices_.resize(stages_);
     for (uint32_t s = 0; s < stages_; ++s) {
       const program::Program &prog = dir_.stages[s].program;
@@ -91,12 +103,12 @@ private:
                                "not verified)");
         if (a.kind() == Action::SEND_FORWARD ||
             a.kind() == Action::SEND_BACKWARD)
-          sends_[s][a.peer()].push_back(index);
+          sends_[{s, uint32_t(a.peer())}].push_back(index);
         else if (a.kind() == Action::RECV_FORWARD ||
                  a.kind() == Action::RECV_BACKWARD)
-          recvs_[s][a.peer()].push_back(index);
+          recvs_[{s, uint32_t(a.peer())}].push_back(index);
         else if (a.kind() == Action::REDUCE_TIED)
-          reductions_[s][a.peer()].push_back(index);
+          reductions_[{s, uint32_t(a.peer())}].push_back(index);
         lists_[s].push_back(&a);
         indices_[s].push_back(uint32_t(i));
       }
@@ -135,7 +147,8 @@ private:
   }
 
   Status pairMessages(uint32_t s, uint32_t t) {
-    const std::vector<uint32_t> &sent = sends_[s][t], &received = recvs_[t][s];
+    const std::vector<uint32_t> &sent = byPair(sends_, s, t),
+                                &received = byPair(recvs_, t, s);
     std::string between =
         " from stage " + std::to_string(s) + " to stage " + std::to_string(t);
     for (size_t n = 0; n < sent.size() || n < received.size(); ++n) {
@@ -165,8 +178,8 @@ private:
   }
 
   Status pairReductions(uint32_t s, uint32_t t) {
-    const std::vector<uint32_t> &mine = reductions_[s][t],
-                                &theirs = reductions_[t][s];
+    const std::vector<uint32_t> &mine = byPair(reductions_, s, t),
+                                &theirs = byPair(reductions_, t, s);
     for (size_t n = 0; n < mine.size() || n < theirs.size(); ++n) {
       bool extraMine = n >= theirs.size();
       if (extraMine || n >= mine.size()) {
@@ -287,7 +300,15 @@ private:
   std::vector<std::vector<uint32_t>> partner_;     // the paired action's index
   // [s][t]: indices into lists_[s] of the sends to t, the receives from t,
   // the reductions with t.
-  std::vector<std::vector<std::vector<uint32_t>>> sends_, recvs_, reductions_;
+  /// Action indices by (stage, peer), for the pairs that have any.
+  using ByPair = std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>>;
+  ByPair sends_, recvs_, reductions_;
+  static const std::vector<uint32_t> &byPair(const ByPair &table, uint32_t s,
+                                             uint32_t t) {
+    static const std::vector<uint32_t> none;
+    auto it = table.find({s, t});
+    return it == table.end() ? none : it->second;
+  }
   std::vector<size_t> pc_;
   std::vector<std::vector<uint8_t>> ready_; // per (microbatch, chunk)
 };

@@ -10,6 +10,7 @@
 #define PP_PLANNING_SCHEDULE_SCHEDULE_H
 
 #include "pp/Planning/Schedule/Action.h"
+#include "pp/Support/PipelineLimits.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -35,16 +36,13 @@ enum class Placement : uint8_t {
 llvm::StringRef placementName(Placement P);
 std::optional<Placement> parsePlacement(llvm::StringRef Name);
 
-/// The largest pipelines pp plans: thousands of stages, up to a million
-/// microbatches, and at most kMaxScheduleUnits (microbatch, chunk, stage)
-/// units, about 25 million actions once SEND/RECV are in. Generation,
-/// verification and simulation are near-linear in the number of actions (the
-/// largest take about 20 s and 2 GB); larger requests are refused at once
-/// with an error that states the limits.
-inline constexpr int kMaxStages = 16384;
-inline constexpr int kMaxMicrobatches = 1 << 20;
-inline constexpr int kMaxVirtualStages = 64;
-inline constexpr int64_t kMaxScheduleUnits = int64_t(1) << 22;
+/// The largest pipelines pp plans (pp/Support/PipelineLimits.h, shared with
+/// the runtime's loader); larger requests are refused at once with an error
+/// that states the limits.
+inline constexpr int kMaxStages = kMaxPipelineStages;
+inline constexpr int kMaxMicrobatches = kMaxPipelineMicrobatches;
+inline constexpr int kMaxVirtualStages = kMaxPipelineChunks;
+inline constexpr int64_t kMaxScheduleUnits = kMaxPipelineUnits;
 
 /// An error naming the limit that `stages`, `microbatches` and `chunks`
 /// (per stage) exceed, or success.

@@ -15,6 +15,7 @@
 
 #include "pp/Runtime/Status.h"
 #include "pp/Runtime/Tensor.h"
+#include "pp/Support/PipelineLimits.h"
 
 #include "program.pb.h"
 
@@ -31,15 +32,14 @@ namespace program = ::pp::program;
 /// FORMAT_VERSION_CURRENT).
 constexpr uint32_t kProgramFormatVersion = program::FORMAT_VERSION_CURRENT;
 
-/// The largest pipelines the runtime loads: those pp plans (the schedule
-/// library's kMaxStages, kMaxMicrobatches, kMaxVirtualStages and
-/// kMaxScheduleUnits, include/pp/Planning/Schedule/Schedule.h). The loader
-/// sizes its tables by the manifest's counts, so it refuses larger counts
-/// before anything is allocated.
-constexpr uint32_t kMaxStages = 16384;
-constexpr uint32_t kMaxMicrobatches = uint32_t(1) << 20;
-constexpr uint32_t kMaxChunksPerStage = 64;
-constexpr uint64_t kMaxScheduleUnits = uint64_t(1) << 24;
+/// The largest pipelines the runtime loads: those pp plans
+/// (pp/Support/PipelineLimits.h). The loader sizes its tables by the
+/// manifest's counts, so it refuses larger counts before anything is
+/// allocated.
+constexpr uint32_t kMaxStages = uint32_t(kMaxPipelineStages);
+constexpr uint32_t kMaxMicrobatches = uint32_t(kMaxPipelineMicrobatches);
+constexpr uint32_t kMaxChunksPerStage = uint32_t(kMaxPipelineChunks);
+constexpr uint64_t kMaxScheduleUnits = uint64_t(kMaxPipelineUnits);
 
 /// The largest tensor the runtime loads, as the importer: 2^48 bytes, so
 /// that element and byte counts derived from shapes cannot overflow.
