@@ -35,6 +35,11 @@ namespace pp::onnx_import {
 /// Constants up to this many elements are inlined into the IR; larger
 /// tensors stay in the file like parameters.
 static constexpr int64_t kMaxInlineElements = 1 << 16;
+/// The opsets of the default domain pp imports: 13 to 23, the last what
+/// current exporters write (opset 23's RMSNormalization, RotaryEmbedding and
+/// Attention among them).
+static constexpr int64_t kMinOpset = 13;
+static constexpr int64_t kMaxOpset = 23;
 
 static bool isDefaultDomain(StringRef domain) {
   return domain.empty() || domain == "ai.onnx";
@@ -90,13 +95,20 @@ LogicalResult GraphImporter::readOpset() {
     return fileError() << "the model declares no opset for the default ONNX "
                           "domain";
   opset = it->second;
-  if (opset < 13)
+  if (opset < kMinOpset)
     return fileError() << "the model uses opset " << opset
-                       << "; pp imports opsets 13 to 21 (re-export it with "
-                          "opset_version >= 13)";
-  if (opset > 21)
-    emitWarning(fileLoc()) << "the model uses opset " << opset
-                           << "; pp is tested with opsets 13 to 21";
+                       << "; pp imports opsets " << kMinOpset << " to "
+                       << kMaxOpset
+                       << " (re-export it with opset_version >= " << kMinOpset
+                       << ")";
+  // A later opset may change what an operator means; importing it as the
+  // operator pp knows would train another model.
+  if (opset > kMaxOpset)
+    return fileError() << "the model uses opset " << opset
+                       << "; pp imports opsets " << kMinOpset << " to "
+                       << kMaxOpset
+                       << " (re-export it with opset_version <= " << kMaxOpset
+                       << ")";
   return success();
 }
 

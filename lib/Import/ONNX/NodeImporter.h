@@ -129,6 +129,18 @@ std::optional<mlir::LogicalResult> importKnownNode(NodeImporter &importer);
 /// Imports an Einsum node as reduce_sum, transpose, reshape, matmul and mul
 /// (EinsumImporter.cpp).
 mlir::LogicalResult importEinsum(NodeImporter &importer);
+/// And, Or and Xor of boolean constants, folded (FoldingImporters.cpp).
+mlir::LogicalResult importLogical(NodeImporter &importer);
+/// GatherElements of constants, folded (FoldingImporters.cpp).
+mlir::LogicalResult importGatherElements(NodeImporter &importer);
+/// Sqrt and Not: folded on constants, else nn.sqrt and nn.not.
+mlir::LogicalResult importSqrt(NodeImporter &importer);
+mlir::LogicalResult importNot(NodeImporter &importer);
+/// Opset 23's RMSNormalization, RotaryEmbedding and Attention, lowered to
+/// nn ops (Opset23Importers.cpp).
+mlir::LogicalResult importRMSNormalization(NodeImporter &importer);
+mlir::LogicalResult importRotaryEmbedding(NodeImporter &importer);
+mlir::LogicalResult importAttention(NodeImporter &importer);
 
 } // namespace pp::onnx_import
 

@@ -1,6 +1,6 @@
 //===- OpImporters.cpp - ONNX operators to nn ops -------------------------===//
 //
-// One function per ONNX operator of the default domain, opsets 13 to 21.
+// One function per ONNX operator of the default domain, opsets 13 to 23.
 // Each normalises ONNX's attributes (negative axes, defaults, inputs that
 // became attributes in later opsets) and builds the nn op; folding happens in
 // NodeImporter, so constant subgraphs disappear as they are imported.
@@ -1064,7 +1064,7 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Less", importBinary<LessOp>},
       {"Greater", importBinary<GreaterOp>},
       {"MatMul", importBinary<MatMulOp>},
-      {"Sqrt", importSameType<SqrtOp>},
+      {"Sqrt", importSqrt},
       {"Erf", importSameType<ErfOp>},
       {"Tanh", importSameType<TanhOp>},
       {"Relu", importSameType<ReluOp>},
@@ -1072,7 +1072,7 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Neg", importSameType<NegOp>},
       {"Exp", importSameType<ExpOp>},
       {"Log", importSameType<LogOp>},
-      {"Not", importSameType<NotOp>},
+      {"Not", importNot},
       {"Abs", importSameType<AbsOp>},
       {"Sign", importSameType<SignOp>},
       {"Sin", importSameType<SinOp>},
@@ -1127,6 +1127,13 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Einsum", importEinsum},
       {"ReduceMax", importReduceMax},
       {"ReduceMin", importReduceMin},
+      {"And", importLogical},
+      {"Or", importLogical},
+      {"Xor", importLogical},
+      {"GatherElements", importGatherElements},
+      {"RMSNormalization", importRMSNormalization},
+      {"RotaryEmbedding", importRotaryEmbedding},
+      {"Attention", importAttention},
   };
   return table;
 }
@@ -1140,11 +1147,14 @@ bool hasNNForm(NodeImporter &n) {
     return false;
   if (type == "Range" || type == "ScatterND")
     return n.constantInput(0) && n.constantInput(1) && n.constantInput(2);
+  if (type == "And" || type == "Or" || type == "Xor" ||
+      type == "GatherElements")
+    return n.constantInput(0) && n.constantInput(1);
   return true;
 }
 
 /// The inputs of each operator: the number that must be given (not empty),
-/// and the most it takes, in opsets 13 to 21.
+/// and the most it takes, in opsets 13 to 23.
 std::pair<int, int> inputArity(StringRef type) {
   static const llvm::StringMap<std::pair<int, int>> table = {
       {"Where", {3, 3}},
@@ -1179,12 +1189,17 @@ std::pair<int, int> inputArity(StringRef type) {
       {"Einsum", {1, std::numeric_limits<int>::max()}},
       {"ReduceMax", {1, 2}},
       {"ReduceMin", {1, 2}},
+      {"GatherElements", {2, 2}},
+      {"RMSNormalization", {2, 2}},
+      {"RotaryEmbedding", {3, 4}},
+      {"Attention", {3, 6}},
   };
   auto it = table.find(type);
   if (it != table.end())
     return it->second;
-  static const llvm::StringSet<> binary = {
-      "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater", "MatMul"};
+  static const llvm::StringSet<> binary = {"Add",    "Sub",   "Mul",  "Div",
+                                           "Pow",    "Equal", "Less", "Greater",
+                                           "MatMul", "And",   "Or",   "Xor"};
   return binary.contains(type) ? std::make_pair(2, 2) : std::make_pair(1, 1);
 }
 
