@@ -15,6 +15,7 @@
 
 #include "pp/Dialect/NN/IR/NN.h"
 
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/APFloat.h"
 
 #include <cmath>
@@ -170,12 +171,15 @@ LogicalResult importSqrt(NodeImporter &n) {
   }));
 }
 
-LogicalResult importNot(NodeImporter &n) {
-  DenseElementsAttr value = n.constantInput(0);
-  if (!value || !value.getElementType().isInteger(1))
-    return n.emit<NotOp>(n.input(0));
+LogicalResult emitNot(NodeImporter &n, Value input) {
+  DenseElementsAttr value;
+  if (!matchPattern(input, m_Constant(&value)) ||
+      !value.getElementType().isInteger(1))
+    return n.emit<NotOp>(input);
   return emitFolded(n, value.mapValues(value.getElementType(),
                                        [](const APInt &v) { return ~v; }));
 }
+
+LogicalResult importNot(NodeImporter &n) { return emitNot(n, n.input(0)); }
 
 } // namespace pp::onnx_import

@@ -593,7 +593,16 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
                            << "' has no opset import";
   if (known && failed(checkAttributes(node, version->second)))
     return failure();
-  NodeImporter n(node, nodeLoc(node), version->second, builder, values);
+  // A sequence has no nn value: only SequenceAt reads one.
+  for (const std::string &input : node.input())
+    if (sequences.count(input) &&
+        !(known && node.op_type() == "SequenceAt" && input == node.input(0)))
+      return nodeError(node)
+             << "input '" << input
+             << "' is a sequence; pp reads sequences only with SequenceAt at "
+                "a constant position";
+  NodeImporter n(node, nodeLoc(node), version->second, builder, values,
+                 sequences);
 
   // The inference and verifier errors of the nn ops built for this node name
   // the nn op only; they are re-emitted after the import with the node's
@@ -638,6 +647,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   // find no value.
   for (int i = 0; i < node.output_size(); ++i) {
     if (!n.hasOutput(i))
+      continue;
+    if (sequences.count(node.output(i)))
       continue;
     Value value = values.lookup(node.output(i));
     if (!value)
@@ -782,6 +793,11 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   SmallVector<Value> results;
   for (const auto &out : graph.output()) {
     Value v = values.lookup(out.name());
+    if (!v && sequences.count(out.name())) {
+      fileError() << "graph output '" << out.name()
+                  << "' is a sequence; pp's outputs are tensors";
+      return nullptr;
+    }
     if (!v) {
       fileError() << "graph output '" << out.name() << "' is never produced";
       return nullptr;
