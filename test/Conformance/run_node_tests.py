@@ -94,6 +94,11 @@ CONSTANT_INPUTS = {
     "ReduceMin": (1,),
     "Clip": (1, 2),
     "ScatterND": (0, 1, 2),
+    "And": (0, 1),
+    "Or": (0, 1),
+    "Xor": (0, 1),
+    "GatherElements": (0, 1),
+    "GatherND": (1,),
 }
 
 

@@ -128,6 +128,41 @@ def densenet():
     return model, x, labels
 
 
+class EncoderGPT(torch.nn.Module):
+    """A GPT made of torch.nn.TransformerEncoderLayer: token and position
+    embeddings, pre-norm blocks (norm_first) with GELU under a causal mask,
+    a final LayerNorm and an LM head."""
+
+    def __init__(self, vocab=64, width=32, heads=2, layers=2, context=16):
+        super().__init__()
+        self.tokens = torch.nn.Embedding(vocab, width)
+        self.positions = torch.nn.Embedding(context, width)
+        layer = torch.nn.TransformerEncoderLayer(
+            width, heads, 4 * width, dropout=0.0, activation="gelu",
+            batch_first=True, norm_first=True)
+        self.blocks = torch.nn.TransformerEncoder(layer, layers,
+                                                  enable_nested_tensor=False)
+        self.norm = torch.nn.LayerNorm(width)
+        self.head = torch.nn.Linear(width, vocab, bias=False)
+
+    def forward(self, ids):
+        length = ids.shape[1]
+        mask = torch.nn.Transformer.generate_square_subsequent_mask(
+            length, dtype=self.tokens.weight.dtype)
+        x = self.tokens(ids) + self.positions(torch.arange(length))
+        x = self.blocks(x, mask=mask, is_causal=True)
+        return self.head(self.norm(x))
+
+
+def encoder_gpt():
+    torch.manual_seed(3)
+    model = EncoderGPT()
+    model.input_names = ["input_ids"]
+    gen = torch.Generator().manual_seed(13)
+    ids = torch.randint(0, 64, (2, 9), generator=gen)
+    return model, (ids[:, :8],), ids[:, 1:]
+
+
 class LogitsOnly(torch.nn.Module):
     """A Hugging Face model as a module that returns its logits alone."""
 
@@ -139,6 +174,9 @@ class LogitsOnly(torch.nn.Module):
         kwargs = dict(zip(self.input_names, inputs))
         if "use_cache" in inspect.signature(self.model.forward).parameters:
             kwargs["use_cache"] = False
+        if getattr(self, "full_attention_mask", False):
+            # An attention mask of ones, made from the ids' shape.
+            kwargs["attention_mask"] = torch.ones_like(inputs[0])
         return self.model(**kwargs, return_dict=True).logits
 
 
@@ -171,6 +209,7 @@ SMALL_TRANSFORMER = dict(vocab_size=64)
 
 MODELS = {
     "conv_batchnorm": build_conv_batchnorm,
+    "encoder_gpt": encoder_gpt,
     "gpt2": hugging_face("GPT2Config", "GPT2LMHeadModel", n_embd=32,
                          n_layer=2, n_head=2, n_positions=16, resid_pdrop=0.0,
                          embd_pdrop=0.0, attn_pdrop=0.0, **SMALL_TRANSFORMER),
@@ -297,11 +336,30 @@ def export_for_training(module, inputs, names, path):
                           dynamic_axes={n: {0: "batch"} for n in names})
 
 
-def check(name, args):
-    work = os.path.join(args.work, name)
-    if os.path.isdir(work):
-        shutil.rmtree(work)
-    os.makedirs(os.path.join(work, "data"))
+def training_options(module, exported):
+    """What a user tells pp about an export (docs/Exporting.md): the
+    registered float buffers it wrote as initializers (frozen=) and the
+    padding rows of embeddings (padding-index=NAME:ROW), which the export
+    cannot carry."""
+    buffers = sorted(n for n, b in module.named_buffers()
+                     if b.is_floating_point() and n in exported)
+    # A tied weight has several names; the export keeps one of them.
+    weights = {}
+    for n, p in module.state_dict(keep_vars=True).items():
+        if n in exported:
+            weights[id(p)] = n
+    padding = sorted(set("%s:%d" % (weights[id(m.weight)], m.padding_idx)
+                         for m in module.modules()
+                         if isinstance(m, torch.nn.Embedding)
+                         and m.padding_idx is not None
+                         and id(m.weight) in weights))
+    return buffers, padding
+
+
+def prepare(name, dtype):
+    """The module MODELS builds, its inputs (a tuple), labels and input
+    names, in dtype ("float32" or "float64"), with every normalisation's
+    epsilon rounded to float32."""
     torch.manual_seed(0)
     module, inputs, labels = MODELS[name]()
     # ONNX holds a normalisation's epsilon as a float32 attribute: train
@@ -313,10 +371,19 @@ def check(name, args):
     if not isinstance(inputs, tuple):
         inputs = (inputs,)
     names = getattr(module, "input_names", ["x"])
-    if args.dtype == "float64":
+    if dtype == "float64":
         module = module.double()
         inputs = tuple(x.double() if x.is_floating_point() else x
                        for x in inputs)
+    return module, inputs, labels, names
+
+
+def check(name, args):
+    work = os.path.join(args.work, name)
+    if os.path.isdir(work):
+        shutil.rmtree(work)
+    os.makedirs(os.path.join(work, "data"))
+    module, inputs, labels, names = prepare(name, args.dtype)
     onnx_path = os.path.join(work, name + ".onnx")
     default = torch.get_default_dtype()
     torch.set_default_dtype(
@@ -338,23 +405,13 @@ def check(name, args):
     program = os.path.join(work, "program")
     saved = os.path.join(work, "trained.onnx")
     metrics = os.path.join(work, "metrics.jsonl")
-    # Registered buffers are exported as initializers like parameters; a
-    # user names them frozen (docs/Training.md, "Frozen initializers").
     exported = set(initializers(onnx_path))
-    buffers = sorted(n for n, b in module.named_buffers()
-                     if b.is_floating_point() and n in exported)
+    buffers, padding = training_options(module, exported)
     pipeline = args.pipeline
     if buffers:
         pipeline += " frozen=" + ",".join(buffers)
-    # nn.Embedding(padding_idx=...) rows, which the export cannot carry.
-    weights = {id(p): n for n, p in module.named_parameters()}
-    padding = sorted("%s:%d" % (weights[id(m.weight)], m.padding_idx)
-                     for m in module.modules()
-                     if isinstance(m, torch.nn.Embedding)
-                     and m.padding_idx is not None
-                     and weights.get(id(m.weight)) in exported)
     if padding:
-        pipeline += " padding-index=" + ",".join(sorted(set(padding)))
+        pipeline += " padding-index=" + ",".join(padding)
     run([args.pp_opt, onnx_path, "--dim", "batch=%d" % inputs[0].shape[0],
          "--pp-pipeline=" + pipeline, "--pp-export=" + program,
          "-o", os.devnull])

@@ -35,6 +35,11 @@ namespace pp::onnx_import {
 /// Constants up to this many elements are inlined into the IR; larger
 /// tensors stay in the file like parameters.
 static constexpr int64_t kMaxInlineElements = 1 << 16;
+/// The opsets of the default domain pp imports: 13 to 23, the last what
+/// current exporters write (opset 23's RMSNormalization, RotaryEmbedding and
+/// Attention among them).
+static constexpr int64_t kMinOpset = 13;
+static constexpr int64_t kMaxOpset = 23;
 
 static bool isDefaultDomain(StringRef domain) {
   return domain.empty() || domain == "ai.onnx";
@@ -90,13 +95,20 @@ LogicalResult GraphImporter::readOpset() {
     return fileError() << "the model declares no opset for the default ONNX "
                           "domain";
   opset = it->second;
-  if (opset < 13)
+  if (opset < kMinOpset)
     return fileError() << "the model uses opset " << opset
-                       << "; pp imports opsets 13 to 21 (re-export it with "
-                          "opset_version >= 13)";
-  if (opset > 21)
-    emitWarning(fileLoc()) << "the model uses opset " << opset
-                           << "; pp is tested with opsets 13 to 21";
+                       << "; pp imports opsets " << kMinOpset << " to "
+                       << kMaxOpset
+                       << " (re-export it with opset_version >= " << kMinOpset
+                       << ")";
+  // A later opset may change what an operator means; importing it as the
+  // operator pp knows would train another model.
+  if (opset > kMaxOpset)
+    return fileError() << "the model uses opset " << opset
+                       << "; pp imports opsets " << kMinOpset << " to "
+                       << kMaxOpset
+                       << " (re-export it with opset_version <= " << kMaxOpset
+                       << ")";
   return success();
 }
 
@@ -581,7 +593,16 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
                            << "' has no opset import";
   if (known && failed(checkAttributes(node, version->second)))
     return failure();
-  NodeImporter n(node, nodeLoc(node), version->second, builder, values);
+  // A sequence has no nn value: only SequenceAt reads one.
+  for (const std::string &input : node.input())
+    if (sequences.count(input) &&
+        !(known && node.op_type() == "SequenceAt" && input == node.input(0)))
+      return nodeError(node)
+             << "input '" << input
+             << "' is a sequence; pp reads sequences only with SequenceAt at "
+                "a constant position";
+  NodeImporter n(node, nodeLoc(node), version->second, builder, values,
+                 sequences);
 
   // The inference and verifier errors of the nn ops built for this node name
   // the nn op only; they are re-emitted after the import with the node's
@@ -626,6 +647,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   // find no value.
   for (int i = 0; i < node.output_size(); ++i) {
     if (!n.hasOutput(i))
+      continue;
+    if (sequences.count(node.output(i)))
       continue;
     Value value = values.lookup(node.output(i));
     if (!value)
@@ -770,6 +793,11 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   SmallVector<Value> results;
   for (const auto &out : graph.output()) {
     Value v = values.lookup(out.name());
+    if (!v && sequences.count(out.name())) {
+      fileError() << "graph output '" << out.name()
+                  << "' is a sequence; pp's outputs are tensors";
+      return nullptr;
+    }
     if (!v) {
       fileError() << "graph output '" << out.name() << "' is never produced";
       return nullptr;

@@ -73,6 +73,8 @@ private:
   int64_t opset = 0;
   llvm::StringMap<int64_t> domainVersions;
   llvm::StringMap<mlir::Value> values;
+  /// The values of sequence-typed names (SplitToSequence's outputs).
+  llvm::StringMap<llvm::SmallVector<mlir::Value>> sequences;
   /// Positions of the graph's nodes, which name unnamed nodes; filled on
   /// first need.
   llvm::DenseMap<const onnx::NodeProto *, int> nodeIndices;

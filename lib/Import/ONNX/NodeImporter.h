@@ -22,15 +22,21 @@ namespace pp::onnx_import {
 
 class NodeImporter {
 public:
+  /// A sequence value: the tensors of a SplitToSequence, by output name.
+  using Sequences = llvm::StringMap<llvm::SmallVector<mlir::Value>>;
   NodeImporter(const onnx::NodeProto &node, mlir::Location loc, int64_t opset,
-               mlir::OpBuilder &builder, llvm::StringMap<mlir::Value> &values)
-      : node(node), loc(loc), opset(opset), builder(builder), values(values) {}
+               mlir::OpBuilder &builder, llvm::StringMap<mlir::Value> &values,
+               Sequences &sequences)
+      : node(node), loc(loc), opset(opset), builder(builder),
+        sequences(sequences), values(values) {}
 
   const onnx::NodeProto &node;
   const mlir::Location loc;
   /// The version of the default ONNX domain the model imports.
   const int64_t opset;
   mlir::OpBuilder &builder;
+  /// The sequences imported so far (only SequenceAt reads them).
+  Sequences &sequences;
 
   mlir::MLIRContext *getContext() { return builder.getContext(); }
 
@@ -129,6 +135,24 @@ std::optional<mlir::LogicalResult> importKnownNode(NodeImporter &importer);
 /// Imports an Einsum node as reduce_sum, transpose, reshape, matmul and mul
 /// (EinsumImporter.cpp).
 mlir::LogicalResult importEinsum(NodeImporter &importer);
+/// And, Or and Xor of boolean constants, folded (FoldingImporters.cpp).
+mlir::LogicalResult importLogical(NodeImporter &importer);
+/// GatherElements of constants, folded (FoldingImporters.cpp).
+mlir::LogicalResult importGatherElements(NodeImporter &importer);
+/// Sqrt and Not: folded on constants, else nn.sqrt and nn.not.
+mlir::LogicalResult importSqrt(NodeImporter &importer);
+mlir::LogicalResult importNot(NodeImporter &importer);
+/// Sets output 0 to the logical negation of `input`, folded on a constant.
+mlir::LogicalResult emitNot(NodeImporter &importer, mlir::Value input);
+/// SplitToSequence as nn.split, and SequenceAt of it at a constant
+/// position (SequenceImporters.cpp).
+mlir::LogicalResult importSplitToSequence(NodeImporter &importer);
+mlir::LogicalResult importSequenceAt(NodeImporter &importer);
+/// Opset 23's RMSNormalization, RotaryEmbedding and Attention, lowered to
+/// nn ops (Opset23Importers.cpp).
+mlir::LogicalResult importRMSNormalization(NodeImporter &importer);
+mlir::LogicalResult importRotaryEmbedding(NodeImporter &importer);
+mlir::LogicalResult importAttention(NodeImporter &importer);
 
 } // namespace pp::onnx_import
 

@@ -1,6 +1,6 @@
 //===- OpImporters.cpp - ONNX operators to nn ops -------------------------===//
 //
-// One function per ONNX operator of the default domain, opsets 13 to 21.
+// One function per ONNX operator of the default domain, opsets 13 to 23.
 // Each normalises ONNX's attributes (negative axes, defaults, inputs that
 // became attributes in later opsets) and builds the nn op; folding happens in
 // NodeImporter, so constant subgraphs disappear as they are imported.
@@ -85,6 +85,18 @@ LogicalResult importCastLike(NodeImporter &n) {
 
 LogicalResult importWhere(NodeImporter &n) {
   return n.emit<WhereOp>(n.input(0), n.input(1), n.input(2));
+}
+
+/// IsNaN as `not (x == x)`: a NaN alone differs from itself. Exporters
+/// guard softmax with it (`Where(IsNaN(p), 0, p)`, so that a fully masked
+/// row gives zeros), where it only selects.
+LogicalResult importIsNaN(NodeImporter &n) {
+  if (!isa<FloatType>(n.inputType(0).getElementType()))
+    return n.error() << "X must be floating point, got " << n.inputType(0);
+  auto equal = n.build<EqualOp>(1, n.input(0), n.input(0));
+  if (failed(equal))
+    return failure();
+  return emitNot(n, equal->front());
 }
 
 LogicalResult importIdentity(NodeImporter &n) {
@@ -635,6 +647,52 @@ LogicalResult importGather(NodeImporter &n) {
                           n.builder.getI64IntegerAttr(*axis));
 }
 
+/// GatherND with compile-time indices (exporters write it for indexing
+/// with index tensors: Swin's relative-position table, masks built by
+/// advanced indexing) as a Gather: the first k axes of data, which each
+/// index tuple addresses, become one axis, and the tuples their row-major
+/// positions on it. Its gradient is then Gather's.
+LogicalResult importGatherND(NodeImporter &n) {
+  if (n.intAttr("batch_dims", 0) != 0)
+    return n.error() << "batch_dims other than 0 is not supported";
+  DenseElementsAttr indices = n.constantInput(1);
+  auto dataType = n.inputType(0);
+  auto indexType = cast<RankedTensorType>(indices.getType());
+  int64_t q = indexType.getRank(), r = dataType.getRank();
+  int64_t k = q ? indexType.getDimSize(q - 1) : 0;
+  if (q < 1 || k < 1 || k > r)
+    return n.error() << "indices " << indexType << " must have rank >= 1 and "
+                     << "a last dimension from 1 to the data's rank " << r;
+  Ints rows;
+  int64_t tuple = 0, linear = 0, count = 1;
+  for (int64_t d = 0; d < k; ++d)
+    count *= dataType.getDimSize(d);
+  for (const APInt &v : indices.getValues<APInt>()) {
+    int64_t dim = dataType.getDimSize(tuple), i = v.getSExtValue();
+    if (i < -dim || i >= dim)
+      return n.error() << "index " << i << " is out of bounds for axis "
+                       << tuple << " of size " << dim;
+    linear = linear * dim + (i < 0 ? i + dim : i);
+    if (++tuple == k) {
+      rows.push_back(linear);
+      tuple = linear = 0;
+    }
+  }
+  Ints flatShape{count};
+  llvm::append_range(flatShape, dataType.getShape().drop_front(k));
+  auto flat = n.buildTyped<ReshapeOp>(dataType.clone(flatShape), n.input(0));
+  if (failed(flat))
+    return failure();
+  auto rowType = RankedTensorType::get(indexType.getShape().drop_back(),
+                                       n.builder.getI64Type());
+  auto rowValues = n.buildTyped<ConstantOp>(
+      rowType, DenseElementsAttr::get(rowType, ArrayRef<int64_t>(rows)));
+  if (failed(rowValues))
+    return failure();
+  return n.emit<GatherOp>(flat->front(), rowValues->front(),
+                          n.builder.getI64IntegerAttr(0));
+}
+
 LogicalResult importSlice(NodeImporter &n) {
   auto input = n.inputType(0);
   int64_t rank = input.getRank();
@@ -1064,7 +1122,7 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Less", importBinary<LessOp>},
       {"Greater", importBinary<GreaterOp>},
       {"MatMul", importBinary<MatMulOp>},
-      {"Sqrt", importSameType<SqrtOp>},
+      {"Sqrt", importSqrt},
       {"Erf", importSameType<ErfOp>},
       {"Tanh", importSameType<TanhOp>},
       {"Relu", importSameType<ReluOp>},
@@ -1072,7 +1130,7 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Neg", importSameType<NegOp>},
       {"Exp", importSameType<ExpOp>},
       {"Log", importSameType<LogOp>},
-      {"Not", importSameType<NotOp>},
+      {"Not", importNot},
       {"Abs", importSameType<AbsOp>},
       {"Sign", importSameType<SignOp>},
       {"Sin", importSameType<SinOp>},
@@ -1093,6 +1151,7 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Cast", importCast},
       {"CastLike", importCastLike},
       {"Where", importWhere},
+      {"IsNaN", importIsNaN},
       {"Identity", importIdentity},
       {"Dropout", importDropout},
       {"Gemm", importGemm},
@@ -1127,6 +1186,16 @@ const llvm::StringMap<ImportFn> &importers() {
       {"Einsum", importEinsum},
       {"ReduceMax", importReduceMax},
       {"ReduceMin", importReduceMin},
+      {"And", importLogical},
+      {"Or", importLogical},
+      {"Xor", importLogical},
+      {"GatherElements", importGatherElements},
+      {"GatherND", importGatherND},
+      {"SplitToSequence", importSplitToSequence},
+      {"SequenceAt", importSequenceAt},
+      {"RMSNormalization", importRMSNormalization},
+      {"RotaryEmbedding", importRotaryEmbedding},
+      {"Attention", importAttention},
   };
   return table;
 }
@@ -1140,11 +1209,16 @@ bool hasNNForm(NodeImporter &n) {
     return false;
   if (type == "Range" || type == "ScatterND")
     return n.constantInput(0) && n.constantInput(1) && n.constantInput(2);
+  if (type == "And" || type == "Or" || type == "Xor" ||
+      type == "GatherElements")
+    return n.constantInput(0) && n.constantInput(1);
+  if (type == "GatherND")
+    return bool(n.constantInput(1));
   return true;
 }
 
 /// The inputs of each operator: the number that must be given (not empty),
-/// and the most it takes, in opsets 13 to 21.
+/// and the most it takes, in opsets 13 to 23.
 std::pair<int, int> inputArity(StringRef type) {
   static const llvm::StringMap<std::pair<int, int>> table = {
       {"Where", {3, 3}},
@@ -1179,12 +1253,20 @@ std::pair<int, int> inputArity(StringRef type) {
       {"Einsum", {1, std::numeric_limits<int>::max()}},
       {"ReduceMax", {1, 2}},
       {"ReduceMin", {1, 2}},
+      {"GatherElements", {2, 2}},
+      {"GatherND", {2, 2}},
+      {"SplitToSequence", {1, 2}},
+      {"SequenceAt", {2, 2}},
+      {"RMSNormalization", {2, 2}},
+      {"RotaryEmbedding", {3, 4}},
+      {"Attention", {3, 6}},
   };
   auto it = table.find(type);
   if (it != table.end())
     return it->second;
-  static const llvm::StringSet<> binary = {
-      "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater", "MatMul"};
+  static const llvm::StringSet<> binary = {"Add",    "Sub",   "Mul",  "Div",
+                                           "Pow",    "Equal", "Less", "Greater",
+                                           "MatMul", "And",   "Or",   "Xor"};
   return binary.contains(type) ? std::make_pair(2, 2) : std::make_pair(1, 1);
 }
 
