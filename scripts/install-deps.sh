@@ -9,6 +9,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libopenblas-dev libopenmpi-dev openmpi-bin
   libgtest-dev googletest
+  libglpk-dev
   libonnx-testdata
   python3-torch python3-onnx python3-numpy python3-torchvision python3-venv
 )

@@ -21,7 +21,7 @@ import time
 
 # (kind, chunks per stage): chunked kinds get a cut of p * v virtual stages.
 KINDS = [("gpipe", 1), ("1f1b", 1), ("interleaved-1f1b", 2), ("zb-h1", 1),
-         ("zb-h2", 1), ("zb-v", 2), ("dualpipev", 2)]
+         ("zb-h2", 1), ("zb-v", 2), ("dualpipev", 2), ("search", 1)]
 
 
 def run(cmd):
@@ -61,17 +61,20 @@ def main():
                      f"--pp-simulate=report={report}", "-o", os.devnull])
                 with open(report) as f:
                     s = json.load(f)["schedule"]
+                bound = max(st["busy_time"] for st in s["stages"])
                 rows.append((p, m, kind + (f" v={v}" if v > 1 else ""),
-                             s["step_time"] * 1e3, s["bubble_fraction"],
+                             s["step_time"] * 1e3, s["step_time"] / bound,
+                             s["bubble_fraction"],
                              s["window_bubble_fraction"],
                              max(st["peak_activations"] for st in s["stages"]),
                              max(st["peak_bytes"] for st in s["stages"]) / 2**20))
-    print("| p | m | schedule | step time (ms) | bubble | window bubble "
+    print("| p | m | schedule | step time (ms) | / busiest stage's work "
+          "| bubble | window bubble "
           "| peak activations (microbatches) | peak activation memory (MiB) |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
-    for p, m, k, t, b, wb, pa, pb in rows:
-        print(f"| {p} | {m} | {k} | {t:.3f} | {100*b:.1f}% | {100*wb:.1f}% "
-              f"| {pa:g} | {pb:.0f} |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+    for p, m, k, t, lb, b, wb, pa, pb in rows:
+        print(f"| {p} | {m} | {k} | {t:.3f} | {lb:.3f} | {100*b:.1f}% "
+              f"| {100*wb:.1f}% | {pa:g} | {pb:.0f} |")
     print(f"\n{len(rows)} schedules in {time.time() - start:.1f} s", file=sys.stderr)
 
 

@@ -31,3 +31,5 @@ echo "== auto p=1000 m=4"
 run -p 1000 -m 4 --schedule auto
 echo "== 1f1b p=64 m=65536 (at the limit of 2^22 units)"
 run -p 64 -m 65536 --schedule 1f1b
+echo "== search p=16 m=64 (target < 2 s)"
+run -p 16 -m 64 --schedule search

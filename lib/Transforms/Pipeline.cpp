@@ -125,7 +125,7 @@ CutPlan planCut(const PipelineOptions &options) {
     return {schedule.str(),
             options.virtualStages ? options.virtualStages.getValue() : 2};
   if (schedule == "gpipe" || schedule == "1f1b" || schedule == "zb-h1" ||
-      schedule == "zb-h2")
+      schedule == "zb-h2" || schedule == "search")
     return {schedule.str(), std::max(1u, options.virtualStages.getValue())};
   if (schedule == "auto")
     return {"1f1b", std::max(1u, options.virtualStages.getValue())};

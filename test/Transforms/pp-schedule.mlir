@@ -79,8 +79,8 @@ module attributes {pp.num_stages = 2 : i64} {
 
 // With uniform costs and at most 2 microbatches held, ZB-V wins; GPipe (4
 // held) and ZB-H2 (3) are rejected, ZB-H1 (1F1B's memory) and 1F1B fit but
-// are slower.
-// AUTO-REMARK: remark: pp-schedule: auto chose zb-v: the fastest of 3 candidates that fit the memory limit 2 (step time 12.5, bubble 4.0%, peak activations 2); next best zb-h1 at step time 13
+// are slower; search (one chunk) fits too.
+// AUTO-REMARK: remark: pp-schedule: auto chose zb-v: the fastest of 4 candidates that fit the memory limit 2 (step time 12.5, bubble 4.0%, peak activations 2); next best zb-h1 at step time 13
 // AUTO-LABEL: module attributes {pp.num_stages = 2 : i64}
 // AUTO:         pp.schedule "zb-v" stages 2 microbatches 4 virtual_stages 2 placement "v"
 // AUTO-SAME:      selection = {candidates = [{rejected = "peak activations 4 exceed the limit 2", schedule = "gpipe"}, {bubble_fraction = 2.000000e-01 : f64, peak_activations = 2.000000e+00 : f64, schedule = "1f1b", step_time = 1.500000e+01 : f64},

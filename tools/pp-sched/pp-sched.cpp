@@ -9,6 +9,7 @@
 #include "pp/Planning/Schedule/Generators.h"
 #include "pp/Planning/Schedule/InputCheck.h"
 #include "pp/Planning/Schedule/Lowering.h"
+#include "pp/Planning/Schedule/Search.h"
 #include "pp/Planning/Schedule/Simulator.h"
 #include "pp/Planning/Schedule/SvgWriter.h"
 #include "pp/Planning/Schedule/TextForm.h"
@@ -74,8 +75,14 @@ static cl::list<double>
            cl::cat(Cat));
 static cl::opt<double>
     MemoryLimit("memory-limit",
-                cl::desc("auto: most peak activations a stage may hold"),
+                cl::desc("auto and search: most microbatches' activations a "
+                         "stage may hold (peak-act)"),
                 cl::init(0), cl::cat(Cat));
+static cl::opt<bool>
+    Exact("exact",
+          cl::desc("Also find the fastest one-chunk schedule by integer "
+                   "programming (GLPK; p * m <= 64) and print the gap"),
+          cl::cat(Cat));
 static cl::opt<bool> Tied("tied",
                           cl::desc("Add a tied-gradient reduction "
                                    "between first and last stage"),
@@ -259,6 +266,23 @@ int main(int Argc, char **Argv) {
   if (!R)
     return fail(toString(R.takeError()));
   SimMs = Timer.lap();
+  if (Exact) {
+    ScheduleOptions Opts;
+    Opts.NumStages = S.NumStages;
+    Opts.NumMicrobatches = S.NumMicrobatches;
+    Opts.OptimizerStep = !NoOptimizer;
+    Opts.MemoryLimit = MemoryLimit;
+    Expected<ExactResult> X = solveExactSchedule(Opts, *Costs);
+    if (!X)
+      return fail("--exact: " + toString(X.takeError()));
+    errs() << formatv("exact: step time {0} ({1}; {2} variables, {3} "
+                      "constraints); {4}: {5}, {6:f2}% above\n",
+                      formatNumber(X->StepTime),
+                      X->Optimal ? "optimal" : "best found in the time limit",
+                      X->Variables, X->Constraints, S.Name,
+                      formatNumber(R->StepTime),
+                      100 * (R->StepTime / X->StepTime - 1));
+  }
   if (TimePhases)
     errs() << formatv("p={0} m={1} v={2} actions={3}: generate {4:f1} ms, "
                       "verify {5:f1} ms, simulate {6:f1} ms, total {7:f1} ms\n",

@@ -28,9 +28,16 @@ def PPSchedule : Pass<"pp-schedule", "mlir::ModuleOp"> {
     on the `pp.schedule` op (`costs`), so that
     `pp-insert-send-recv` and `pp-simulate` use the same figures.
 
+    `schedule=search` builds a one-chunk schedule for these costs under the
+    memory limits: list scheduling (ready B first, F within in-flight
+    limits, the oldest W otherwise) under several limits that fit, and
+    1F1B and ZB-H1, each simulated; the fastest is kept (docs/Schedules.md,
+    "Search").
+
     `schedule=auto` generates every kind (interleaved with 2, 3 and 4
-    chunks), simulates each with these costs, drops those whose peak
-    activations exceed `memory-limit` and keeps the fastest; a remark and the
+    chunks, and search), simulates each with these costs, drops those whose
+    peak activations exceed `memory-limit` or whose peak activation bytes
+    exceed `memory-limit-bytes` and keeps the fastest; a remark and the
     op's `selection` attribute say why. A kind whose conditions the options
     break fails with the condition and the nearest valid settings.
 
@@ -40,16 +47,21 @@ def PPSchedule : Pass<"pp-schedule", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"schedule", "schedule", "std::string", /*default=*/"\"1f1b\"",
-           "gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, dualpipev "
-           "or auto">,
+           "gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, dualpipev, "
+           "search or auto">,
     Option<"microbatches", "microbatches", "unsigned", /*default=*/"0",
            "Microbatches per step (0: as many as stages)">,
     Option<"virtualStages", "virtual-stages", "unsigned", /*default=*/"0",
            "Chunks per stage (0: the kind's default, 2 for "
            "interleaved-1f1b, zb-v and dualpipev, else 1)">,
     Option<"memoryLimit", "memory-limit", "double", /*default=*/"0",
-           "For auto: the most microbatches' activations a stage may hold "
-           "(peak_activations units); 0: no limit">,
+           "For auto and search: the most microbatches' activations a stage "
+           "may hold (peak_activations units); 0: no limit">,
+    Option<"memoryLimitBytes", "memory-limit-bytes", "double",
+           /*default=*/"0",
+           "For auto and search: the most activation bytes a stage may hold "
+           "from F to the end of W (the ops' pp.cost act bytes, "
+           "peak_bytes); 0: no limit">,
     Option<"numStages", "num-stages", "unsigned", /*default=*/"0",
            "Number of stages (0: the module's pp.num_stages)">,
     Option<"optimizerStep", "optimizer-step", "bool", /*default=*/"true",

@@ -27,7 +27,8 @@ Expected<AutoResult> chooseSchedule(const ScheduleOptions &Opts,
                             {ScheduleKind::ZBH1, 1},
                             {ScheduleKind::ZBH2, 1},
                             {ScheduleKind::ZBV, 2},
-                            {ScheduleKind::DualPipeV, 2}};
+                            {ScheduleKind::DualPipeV, 2},
+                            {ScheduleKind::Search, 1}};
   AutoResult Result;
   int Best = -1;
   std::optional<Schedule> BestSchedule;
@@ -74,9 +75,16 @@ Expected<AutoResult> chooseSchedule(const ScheduleOptions &Opts,
     C.Bubble = R->BubbleFraction;
     for (const StageResult &SR : R->Stages)
       C.PeakActivations = std::max(C.PeakActivations, SR.PeakActivations);
+    double PeakBytes = 0;
+    for (const StageResult &SR : R->Stages)
+      PeakBytes = std::max(PeakBytes, SR.PeakBytes);
     if (Opts.MemoryLimit > 0 && C.PeakActivations > Opts.MemoryLimit + 1e-9)
       C.Rejected = "peak activations " + formatNumber(C.PeakActivations) +
                    " exceed the limit " + formatNumber(Opts.MemoryLimit);
+    else if (Opts.MemoryLimitBytes > 0 &&
+             PeakBytes > Opts.MemoryLimitBytes * (1 + 1e-9))
+      C.Rejected = "peak activation bytes " + formatNumber(PeakBytes) +
+                   " exceed the limit " + formatNumber(Opts.MemoryLimitBytes);
     Result.Candidates.push_back(C);
     if (!C.Rejected.empty())
       continue;

@@ -4,6 +4,7 @@
 #include "GreedyGenerator.h"
 #include "pp/Planning/Schedule/Action.h"
 #include "pp/Planning/Schedule/Lowering.h"
+#include "pp/Planning/Schedule/Search.h"
 
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -30,6 +31,8 @@ StringRef kindName(ScheduleKind K) {
     return "zb-v";
   case ScheduleKind::DualPipeV:
     return "dualpipev";
+  case ScheduleKind::Search:
+    return "search";
   case ScheduleKind::Auto:
     return "auto";
   }
@@ -46,12 +49,14 @@ std::optional<ScheduleKind> parseKind(StringRef Name) {
       .Case("zb-h2", ScheduleKind::ZBH2)
       .Case("zb-v", ScheduleKind::ZBV)
       .Case("dualpipev", ScheduleKind::DualPipeV)
+      .Case("search", ScheduleKind::Search)
       .Case("auto", ScheduleKind::Auto)
       .Default(std::nullopt);
 }
 
 std::string kindNames() {
-  return "gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, dualpipev, auto";
+  return "gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, dualpipev, "
+         "search, auto";
 }
 
 bool isVShaped(ScheduleKind K) {
@@ -240,7 +245,8 @@ Expected<Schedule> generateComputeOnly(const ScheduleOptions &Opts) {
   int V = Opts.VirtualStages;
   bool SingleChunk =
       Opts.Kind == ScheduleKind::GPipe || Opts.Kind == ScheduleKind::OneFOneB ||
-      Opts.Kind == ScheduleKind::ZBH1 || Opts.Kind == ScheduleKind::ZBH2;
+      Opts.Kind == ScheduleKind::ZBH1 || Opts.Kind == ScheduleKind::ZBH2 ||
+      Opts.Kind == ScheduleKind::Search;
   if (SingleChunk && V > 1)
     return optionError(formatv(
         "{0} runs one chunk per stage, but --virtual-stages {1} was given; "
@@ -297,6 +303,15 @@ Expected<Schedule> generateComputeOnly(const ScheduleOptions &Opts) {
                   V));
     S = makeDualPipeV(Opts);
     break;
+  case ScheduleKind::Search: {
+    CostModel Uniform = CostModel::uniform(Opts.NumStages);
+    Expected<SearchResult> Found =
+        searchSchedule(Opts, Opts.Costs ? *Opts.Costs : Uniform);
+    if (!Found)
+      return Found.takeError();
+    S = std::move(Found->Chosen);
+    break;
+  }
   case ScheduleKind::Auto:
     return optionError("auto picks among generated schedules: call "
                        "generate() or chooseSchedule()");

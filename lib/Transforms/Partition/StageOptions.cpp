@@ -108,8 +108,8 @@ pp::getInFlight(llvm::StringRef schedule, unsigned p, unsigned m, unsigned v) {
       inFlight[i] = std::min(ahead, m);
     else if (schedule == "zb-h1") // held until W: p on every stage
       inFlight[i] = std::min(p, m);
-    else if (schedule == "zb-h2")
-      inFlight[i] = std::min(2 * p - 1, m);
+    else if (schedule == "zb-h2" || schedule == "search")
+      inFlight[i] = std::min(2 * p - 1, m); // search holds at most zb-h2's
     else if (chunked)
       return optionError("schedule",
                          "'" + schedule +

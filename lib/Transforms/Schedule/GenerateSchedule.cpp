@@ -15,6 +15,8 @@
 #include "pp/Transforms/PlanDefaults.h"
 #include "pp/Transforms/SchedulePasses.h"
 
+#include <cmath>
+
 namespace pp {
 #define GEN_PASS_DEF_PPSCHEDULE
 #include "pp/Transforms/SchedulePasses.h.inc"
@@ -80,8 +82,10 @@ void SchedulePass::runOnOperation() {
   if (!kind)
     return fail("unknown schedule '" + schedule +
                 "'; expected one of: " + sched::kindNames());
-  if (!(memoryLimit >= 0))
-    return fail("option 'memory-limit' must be >= 0");
+  if (!(memoryLimit >= 0) || !std::isfinite(memoryLimit))
+    return fail("option 'memory-limit' must be a finite number >= 0");
+  if (!(memoryLimitBytes >= 0) || !std::isfinite(memoryLimitBytes))
+    return fail("option 'memory-limit-bytes' must be a finite number >= 0");
   if (!(latency >= 0) || !(bandwidth >= 0))
     return fail("options 'latency' and 'bandwidth' must be >= 0");
 
@@ -126,6 +130,7 @@ void SchedulePass::runOnOperation() {
   opts.TiedEmbedding = tiedEmbedding;
   opts.InsertCommunication = false;
   opts.MemoryLimit = memoryLimit;
+  opts.MemoryLimitBytes = memoryLimitBytes;
   opts.Costs = &costs;
 
   // A partitioned module fixes the chunks per stage: its virtual stages are

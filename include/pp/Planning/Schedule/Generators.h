@@ -31,6 +31,7 @@ enum class ScheduleKind : uint8_t {
   ZBH2,
   ZBV,
   DualPipeV,
+  Search,
   Auto,
 };
 
@@ -65,9 +66,13 @@ struct ScheduleOptions {
   int CutChunks = 0;
   /// Insert matched SEND/RECV pairs (generate() only).
   bool InsertCommunication = true;
-  /// For auto: the most activations (in `peak_activations` units) any stage
-  /// may hold; 0 means no limit.
+  /// For auto and search: the most activations (in `peak_activations`
+  /// units, microbatches) any stage may hold; 0 means no limit.
   double MemoryLimit = 0;
+  /// For auto and search: the most activation bytes (`peak_bytes`, the
+  /// costs' activation bytes held from F to the end of W) any stage may
+  /// hold; 0 means no limit.
+  double MemoryLimitBytes = 0;
   /// Costs that zb-h1/zb-h2/zb-v and auto schedule against; null means
   /// uniform F = B = W = 1.
   const CostModel *Costs = nullptr;
