@@ -15,7 +15,8 @@ TEST(TextForm, RoundTripsEveryGenerator) {
   for (ScheduleKind K :
        {ScheduleKind::GPipe, ScheduleKind::OneFOneB,
         ScheduleKind::Interleaved1F1B, ScheduleKind::ZBH1, ScheduleKind::ZBH2,
-        ScheduleKind::ZBV, ScheduleKind::DualPipeV, ScheduleKind::Auto}) {
+        ScheduleKind::ZBV, ScheduleKind::DualPipeV, ScheduleKind::Search,
+        ScheduleKind::Auto}) {
     for (auto [P, M] : {std::pair{1, 1}, {2, 3}, {4, 8}, {5, 3}, {8, 16}}) {
       if (K == ScheduleKind::DualPipeV)
         M = std::max(M, 2 * P); // its minimum
