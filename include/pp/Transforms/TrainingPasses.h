@@ -48,7 +48,8 @@ inline constexpr llvm::StringLiteral kPaddingIndexAttr =
 inline constexpr llvm::StringLiteral kTrainingInfoUpdatesAttr =
     "onnx.training_info_updates";
 /// On arguments and results: the key that matches ports across functions.
-inline constexpr llvm::StringLiteral kKeyAttr = "pp.key";
+inline constexpr llvm::StringLiteral kKeyAttr =
+    ::pp::pp::PPDialect::kKeyAttrName;
 /// The ONNX name of a function argument or result.
 inline constexpr llvm::StringLiteral kOnnxNameAttr = "onnx.name";
 
@@ -72,7 +73,8 @@ inline constexpr llvm::StringLiteral kBoundaryOutGradPort = "boundary_out_grad";
 inline constexpr llvm::StringLiteral kBoundaryInGradPort = "boundary_in_grad";
 /// On a boundary argument or result: the tensor carries no gradient (an
 /// integer tensor, a mask, a value no trainable parameter reaches).
-inline constexpr llvm::StringLiteral kNoGradAttr = "pp.no_grad";
+inline constexpr llvm::StringLiteral kNoGradAttr =
+    ::pp::pp::PPDialect::kNoGradAttrName;
 
 /// The suffixes of the functions pp-autodiff adds next to `@F`.
 inline constexpr llvm::StringLiteral kBackwardInputSuffix = "_backward_input";

@@ -105,3 +105,33 @@ func.func @loss_on_function() attributes {pp.loss = "mse"} {
   // expected-error @above {{'pp.loss' must be cross-entropy, mse or output on a module}}
   return
 }
+
+// -----
+
+// Ports of training functions: pp.role, pp.key and pp.no_grad are checked
+// on arguments and results too.
+// expected-error @below {{'pp.role' of argument 0 must be one of input, output, saved, output_grad, input_grad, cotangent, param_grad, boundary_in, boundary_out, boundary_out_grad, boundary_in_grad}}
+func.func @bad_port_role(%x: tensor<2xf32> {pp.role = "bogus"}) -> tensor<2xf32> {
+  return %x : tensor<2xf32>
+}
+
+// -----
+
+// expected-error @below {{'pp.key' of result 0 must be a non-empty string}}
+func.func @bad_port_key(%x: tensor<2xf32>) -> (tensor<2xf32> {pp.role = "output", pp.key = ""}) {
+  return %x : tensor<2xf32>
+}
+
+// -----
+
+// expected-error @below {{'pp.no_grad' of argument 0 must be a unit attribute}}
+func.func @bad_no_grad(%x: tensor<2xf32> {pp.role = "boundary_in", pp.no_grad = 1}) -> tensor<2xf32> {
+  return %x : tensor<2xf32>
+}
+
+// -----
+
+// expected-error @below {{unknown pp attribute 'pp.stage_of' on argument 0}}
+func.func @unknown_port_attr(%x: tensor<2xf32> {pp.stage_of = 1}) -> tensor<2xf32> {
+  return %x : tensor<2xf32>
+}

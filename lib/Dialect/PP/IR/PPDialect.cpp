@@ -120,6 +120,61 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
                          << attr.getName().getValue() << "'";
 }
 
+ArrayRef<StringLiteral> PPDialect::getPortRoles() {
+  static constexpr StringLiteral roles[] = {
+      "input",           "output",
+      "saved",           "output_grad",
+      "input_grad",      "cotangent",
+      "param_grad",      "boundary_in",
+      "boundary_out",    "boundary_out_grad",
+      "boundary_in_grad"};
+  return roles;
+}
+
+LogicalResult PPDialect::verifyPortAttribute(Operation *op, NamedAttribute attr,
+                                             StringRef what) {
+  if (attr.getName() == kRoleAttrName) {
+    auto role = dyn_cast<StringAttr>(attr.getValue());
+    if (!role || !llvm::is_contained(getPortRoles(), role.getValue())) {
+      std::string roles;
+      for (StringLiteral r : getPortRoles())
+        roles += (roles.empty() ? "" : ", ") + r.str();
+      return op->emitError() << "'" << kRoleAttrName << "' of " << what
+                             << " must be one of " << roles;
+    }
+    return success();
+  }
+  if (attr.getName() == kKeyAttrName) {
+    auto key = dyn_cast<StringAttr>(attr.getValue());
+    if (!key || key.getValue().empty())
+      return op->emitError() << "'" << kKeyAttrName << "' of " << what
+                             << " must be a non-empty string";
+    return success();
+  }
+  if (attr.getName() == kNoGradAttrName) {
+    if (!isa<UnitAttr>(attr.getValue()))
+      return op->emitError() << "'" << kNoGradAttrName << "' of " << what
+                             << " must be a unit attribute";
+    return success();
+  }
+  return op->emitError() << "unknown pp attribute '"
+                         << attr.getName().getValue() << "' on " << what;
+}
+
+LogicalResult PPDialect::verifyRegionArgAttribute(Operation *op,
+                                                  unsigned regionIndex,
+                                                  unsigned argIndex,
+                                                  NamedAttribute attr) {
+  return verifyPortAttribute(op, attr, "argument " + std::to_string(argIndex));
+}
+
+LogicalResult PPDialect::verifyRegionResultAttribute(Operation *op,
+                                                     unsigned regionIndex,
+                                                     unsigned resultIndex,
+                                                     NamedAttribute attr) {
+  return verifyPortAttribute(op, attr, "result " + std::to_string(resultIndex));
+}
+
 /// A transfer to or from the op's own stage is a mistake in the plan.
 static LogicalResult verifyPeer(Operation *op, int64_t peer) {
   auto stage = op->getAttrOfType<IntegerAttr>(PPDialect::kStageAttrName);

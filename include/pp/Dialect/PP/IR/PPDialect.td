@@ -17,6 +17,8 @@ def PP_Dialect : Dialect {
     per-stage action lists of a schedule.
   }];
   let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
   let extraClassDeclaration = [{
     /// Name of the discardable attribute that assigns an op to a stage: its
     /// virtual stage (position in the pipeline) when the cut has several
@@ -55,6 +57,20 @@ def PP_Dialect : Dialect {
     /// padding-index=): the row whose lookups pass no gradient.
     static constexpr ::llvm::StringLiteral kPaddingIndexAttrName =
         "pp.padding_index";
+    /// On a training function's arguments and results (pp-autodiff,
+    /// pp-outline-stages): the port's role (`pp.role`, one of
+    /// getPortRoles()), the key that matches it across functions
+    /// (`pp.key`), and, on a boundary tensor, that it carries no gradient
+    /// (`pp.no_grad`).
+    static constexpr ::llvm::StringLiteral kKeyAttrName = "pp.key";
+    static constexpr ::llvm::StringLiteral kNoGradAttrName = "pp.no_grad";
+    /// input, output, saved, output_grad, input_grad, cotangent,
+    /// param_grad, boundary_in, boundary_out, boundary_out_grad,
+    /// boundary_in_grad (docs/Training.md).
+    static ::llvm::ArrayRef<::llvm::StringLiteral> getPortRoles();
+    /// Verifies a pp attribute of a function argument or result.
+    static ::mlir::LogicalResult verifyPortAttribute(::mlir::Operation *op,
+        ::mlir::NamedAttribute attr, ::llvm::StringRef what);
   }];
 }
 
