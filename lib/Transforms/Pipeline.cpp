@@ -51,7 +51,7 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
   Option<std::string> device{
       *this, "device",
       llvm::cl::desc("Device profile: h100, a100, cpu or a JSON file "
-                     "(default: --pp-device, else h100)"),
+                     "(default: pp-opt's --pp-device, else h100)"),
       llvm::cl::init("")};
   Option<std::string> method{*this, "method",
                              llvm::cl::desc("optimal, uniform or parameters"),
@@ -67,7 +67,7 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
   Option<std::string> report{
       *this, "report",
       llvm::cl::desc("Plan report: a JSON file, or '-' for tables on stderr "
-                     "(default: --pp-report)"),
+                     "(default: pp-opt's --pp-report)"),
       llvm::cl::init("")};
   Option<std::string> trace{
       *this, "trace",

@@ -50,21 +50,23 @@ static llvm::cl::list<std::string> dimBindings(
 
 static llvm::cl::OptionCategory planCategory("Planning options");
 
+/// --pp-device and --pp-report, written into the planning passes' options
+/// (applyPlanDefaults) when the pipeline is set up.
+static pp::PlanDefaults planDefaults;
+
 static llvm::cl::opt<std::string, /*ExternalStorage=*/true> planDevice(
     "pp-device",
     llvm::cl::desc("Device profile of every planning pass that names none: "
                    "h100, a100, cpu or a JSON profile file"),
     llvm::cl::value_desc("NAME|FILE.json"),
-    llvm::cl::location(pp::getPlanDefaults().device),
-    llvm::cl::cat(planCategory));
+    llvm::cl::location(planDefaults.device), llvm::cl::cat(planCategory));
 
 static llvm::cl::opt<std::string, /*ExternalStorage=*/true> planReport(
     "pp-report",
     llvm::cl::desc("Plan report of the planning passes that name none: a "
                    "JSON file, or '-' for tables on stderr"),
     llvm::cl::value_desc("FILE.json|-"),
-    llvm::cl::location(pp::getPlanDefaults().report),
-    llvm::cl::cat(planCategory));
+    llvm::cl::location(planDefaults.report), llvm::cl::cat(planCategory));
 
 static llvm::cl::OptionCategory exportCategory("Export options");
 
@@ -74,16 +76,36 @@ static llvm::cl::opt<std::string> exportDir(
                    "weights and a manifest for pp-run (pass pp-export)"),
     llvm::cl::value_desc("DIR"), llvm::cl::cat(exportCategory));
 
-/// With --pp-export, makes `config`'s pipeline end with pp-export.
+/// Makes `config`'s pipeline end with pp-export (--pp-export) and gives
+/// its planning passes --pp-device and --pp-report as options.
 static void appendExport(MlirOptMainConfig &config) {
-  if (exportDir.empty())
-    return;
-  config.setPassPipelineSetupFn([base = config](PassManager &pm) {
-    if (failed(base.setupPassPipeline(pm)))
+  // mlir-opt's setup dumps the pipeline (--dump-pass-pipeline) as soon as it
+  // has parsed it: hold that back and dump once the defaults and the export
+  // are in, so that the dump reruns the same way. MLIR 22 registers the flag
+  // as a cl::opt<bool> with external storage (pp-plan-defaults.test fails
+  // if that changes).
+  auto &registered = llvm::cl::getRegisteredOptions();
+  auto found = registered.find("dump-pass-pipeline");
+  auto *dumpOption =
+      found == registered.end()
+          ? nullptr
+          : static_cast<llvm::cl::opt<bool, true> *>(found->second);
+  config.setPassPipelineSetupFn([base = config, dumpOption](PassManager &pm) {
+    bool dump = dumpOption && dumpOption->getValue();
+    if (dumpOption)
+      dumpOption->setValue(false);
+    LogicalResult setup = base.setupPassPipeline(pm);
+    if (dumpOption)
+      dumpOption->setValue(dump);
+    if (failed(setup) || failed(pp::applyPlanDefaults(pm, planDefaults)))
       return failure();
-    pp::PPExportOptions options;
-    options.dir = exportDir;
-    pm.addPass(pp::createPPExport(options));
+    if (!exportDir.empty()) {
+      pp::PPExportOptions options;
+      options.dir = exportDir;
+      pm.addPass(pp::createPPExport(options));
+    }
+    if (dump)
+      pm.dump();
     return success();
   });
 }

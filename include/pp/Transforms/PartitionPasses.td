@@ -29,7 +29,12 @@ def PPAnnotateCost : Pass<"pp-annotate-cost", "mlir::ModuleOp"> {
   let options = [
     Option<"device", "device", "std::string", /*default=*/"\"\"",
            "Device profile: h100, a100, cpu, or a JSON profile file "
-           "(default: the module's pp.device, else --pp-device, else h100)">,
+           "(default: the module's pp.device, else default-device, else "
+           "h100)">,
+    Option<"defaultDevice", "default-device", "std::string",
+           /*default=*/"\"\"",
+           "Device profile when neither device nor the module's pp.device "
+           "names one (pp-opt --pp-device sets it)">,
   ];
   let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect"];
 }
@@ -101,7 +106,12 @@ def PPPartitionStages : Pass<"pp-partition-stages", "mlir::ModuleOp"> {
            "parameter bytes per stage)">,
     Option<"device", "device", "std::string", /*default=*/"\"\"",
            "Device profile: h100, a100, cpu, or a JSON profile file "
-           "(default: the module's pp.device, else --pp-device, else h100)">,
+           "(default: the module's pp.device, else default-device, else "
+           "h100)">,
+    Option<"defaultDevice", "default-device", "std::string",
+           /*default=*/"\"\"",
+           "Device profile when neither device nor the module's pp.device "
+           "names one (pp-opt --pp-device sets it)">,
     Option<"report", "report", "std::string", /*default=*/"\"\"",
            "Write the plan as JSON to this file, or as a table to stderr "
            "with '-' (default: --pp-report)">,

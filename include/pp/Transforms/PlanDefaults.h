@@ -2,9 +2,10 @@
 //
 // pp-opt's --pp-device and --pp-report set, once for the whole run, the
 // device profile and the report file of every planning pass whose own
-// option is left empty. The device a module was planned for is recorded on
-// it (`pp.device`), so that passes run later, or in another pp-opt
-// invocation on the printed module, time it the same way.
+// option is left empty, by writing them into the passes' options. The device a
+// module was planned for is recorded on it (`pp.device`), so that passes run
+// later, or in another pp-opt invocation on the printed module, time it the
+// same way.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,29 +13,35 @@
 #define PP_TRANSFORMS_PLANDEFAULTS_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
 
 #include <string>
 
 namespace pp {
 
+/// pp-opt's --pp-device and --pp-report.
 struct PlanDefaults {
   std::string device; ///< --pp-device: a profile name or a JSON file.
   std::string report; ///< --pp-report: a JSON file, or '-' for stderr.
 };
 
-/// The process-wide defaults (set by the driver before passes run).
-PlanDefaults &getPlanDefaults();
+/// Writes `defaults` into the options of the planning passes of `pm` (its
+/// top level, where they run) that leave them empty: `default-device` of
+/// pp-annotate-cost, pp-partition-stages and pp-schedule, and `report` of
+/// pp-partition-stages and pp-simulate. The passes read no global state, so
+/// --dump-pass-pipeline prints a pipeline that reruns the same way. Fails
+/// naming the pass if an option does not take the value.
+mlir::LogicalResult applyPlanDefaults(mlir::OpPassManager &pm,
+                                      const PlanDefaults &defaults);
 
 /// The device profile to plan `module` with: `option` if given, else the
-/// module's recorded `pp.device`, else --pp-device, else "h100".
-std::string resolvePlanDevice(llvm::StringRef option, mlir::ModuleOp module);
+/// module's recorded `pp.device`, else `fallback` (default-device), else
+/// "h100".
+std::string resolvePlanDevice(llvm::StringRef option, mlir::ModuleOp module,
+                              llvm::StringRef fallback);
 
 /// Records `device` as the module's `pp.device`.
 void recordPlanDevice(mlir::ModuleOp module, llvm::StringRef device);
-
-/// The report destination: `option` if given, else --pp-report (may be
-/// empty: no report).
-std::string resolvePlanReport(llvm::StringRef option);
 
 } // namespace pp
 

@@ -72,8 +72,12 @@ def PPSchedule : Pass<"pp-schedule", "mlir::ModuleOp"> {
     Option<"device", "device", "std::string", /*default=*/"\"\"",
            "Device profile (h100, a100, cpu or a JSON file) whose link "
            "latency and bandwidth time the transfers; empty: the module's "
-           "pp.device (recorded by the partitioner), else --pp-device, else "
-           "free transfers unless latency or bandwidth is given">,
+           "pp.device (recorded by the partitioner), else default-device, "
+           "else free transfers unless latency or bandwidth is given">,
+    Option<"defaultDevice", "default-device", "std::string",
+           /*default=*/"\"\"",
+           "Device profile when neither device nor the module's pp.device "
+           "names one (pp-opt --pp-device sets it)">,
     Option<"latency", "latency", "double", /*default=*/"0",
            "Time of every transfer, in the unit of the costs (overrides the "
            "device's)">,

@@ -27,7 +27,7 @@ struct AnnotateCostPass : impl::PPAnnotateCostBase<AnnotateCostPass> {
       module.emitError("pp-annotate-cost: no func.func @forward with a body");
       return signalPassFailure();
     }
-    std::string deviceName = resolvePlanDevice(device, module);
+    std::string deviceName = resolvePlanDevice(device, module, defaultDevice);
     auto profile = device::resolveDeviceProfile(deviceName);
     if (!profile) {
       func.emitError() << "pp-annotate-cost: option 'device': "

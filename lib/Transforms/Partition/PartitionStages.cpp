@@ -88,7 +88,7 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
       return fail("option 'memory-limit': not supported with "
                   "virtual-stages > 1 (a stage's memory is the sum of its "
                   "chunks, which are not contiguous in the cut)");
-    std::string deviceName = resolvePlanDevice(device, module);
+    std::string deviceName = resolvePlanDevice(device, module, defaultDevice);
     auto profile = device::resolveDeviceProfile(deviceName);
     if (!profile)
       return fail("option 'device': " + llvm::toString(profile.takeError()));
@@ -153,7 +153,7 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
     else
       module->removeAttr(::pp::pp::PPDialect::kVirtualStagesAttrName);
 
-    std::string report = resolvePlanReport(this->report);
+    std::string report = this->report;
     if (!report.empty()) {
       PlanSettings settings{func.getSymName().str(),
                             this->method,

@@ -98,8 +98,8 @@ void SchedulePass::runOnOperation() {
   // module that was never planned for a device keeps free transfers.
   std::string deviceName =
       !device.empty() || module->hasAttr(pp::pp::PPDialect::kDeviceAttrName) ||
-              !pp::getPlanDefaults().device.empty()
-          ? pp::resolvePlanDevice(device, module)
+              !defaultDevice.empty()
+          ? pp::resolvePlanDevice(device, module, defaultDevice)
           : std::string();
   if (!deviceName.empty()) {
     llvm::Expected<pp::device::DeviceProfile> profile =

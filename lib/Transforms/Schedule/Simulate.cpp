@@ -151,7 +151,7 @@ void SimulatePass::runOnOperation() {
            "(run pp-schedule first)";
     return signalPassFailure();
   }
-  std::string report = pp::resolvePlanReport(this->report);
+  std::string report = this->report;
   bool writesFiles = !report.empty() || !trace.empty() || !timeline.empty();
   if (schedules.size() > 1 && writesFiles) {
     mlir::emitError(module.getLoc())
