@@ -28,86 +28,6 @@ using namespace mlir;
 namespace pp {
 namespace {
 
-struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
-  Option<unsigned> numStages{*this, "num-stages",
-                             llvm::cl::desc("Pipeline stages (devices)"),
-                             llvm::cl::init(1)};
-  Option<unsigned> microbatches{
-      *this, "microbatches",
-      llvm::cl::desc("Microbatches per step (0: as many as stages)"),
-      llvm::cl::init(0)};
-  Option<std::string> schedule{
-      *this, "schedule",
-      llvm::cl::desc("gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, "
-                     "dualpipev or "
-                     "auto"),
-      llvm::cl::init("1f1b")};
-  Option<unsigned> virtualStages{
-      *this, "virtual-stages",
-      llvm::cl::desc("Chunks per stage (interleaved-1f1b: default 2; zb-v "
-                     "uses 2); the cut makes num-stages * virtual-stages "
-                     "virtual stages"),
-      llvm::cl::init(0)};
-  Option<std::string> device{
-      *this, "device",
-      llvm::cl::desc("Device profile: h100, a100, cpu or a JSON file "
-                     "(default: pp-opt's --pp-device, else h100)"),
-      llvm::cl::init("")};
-  Option<std::string> method{*this, "method",
-                             llvm::cl::desc("optimal, uniform or parameters"),
-                             llvm::cl::init("optimal")};
-  Option<std::string> granularity{*this, "granularity",
-                                  llvm::cl::desc("op or layer"),
-                                  llvm::cl::init("op")};
-  Option<std::string> memoryLimit{
-      *this, "memory-limit",
-      llvm::cl::desc("Bytes per device for the stage cut (80GB, 80GiB, or "
-                     "'device')"),
-      llvm::cl::init("")};
-  Option<std::string> report{
-      *this, "report",
-      llvm::cl::desc("Plan report: a JSON file, or '-' for tables on stderr "
-                     "(default: pp-opt's --pp-report)"),
-      llvm::cl::init("")};
-  Option<std::string> trace{
-      *this, "trace",
-      llvm::cl::desc("Write the simulated timeline as a Perfetto trace"),
-      llvm::cl::init("")};
-  Option<std::string> timeline{
-      *this, "timeline",
-      llvm::cl::desc("Write the simulated timeline as an SVG picture"),
-      llvm::cl::init("")};
-  Option<std::string> loss{
-      *this, "loss",
-      llvm::cl::desc("Training loss on output 0: cross-entropy, mse, output "
-                     "(the output is the loss) or none (plan inference)"),
-      llvm::cl::init("cross-entropy")};
-  Option<std::string> labels{
-      *this, "labels", llvm::cl::desc("Name of the labels input of the loss"),
-      llvm::cl::init("labels")};
-  ListOption<int64_t> ignoreIndex{
-      *this, "ignore-index",
-      llvm::cl::desc("Cross-entropy: the label of positions left out of the "
-                     "loss (default: none)")};
-  ListOption<std::string> frozen{
-      *this, "frozen",
-      llvm::cl::desc("Initializers kept out of training: ONNX names or glob "
-                     "patterns (pp-attach-loss)")};
-  ListOption<std::string> paddingIndex{
-      *this, "padding-index",
-      llvm::cl::desc("NAME:ROW: the embedding row whose lookups pass no "
-                     "gradient (pp-attach-loss)")};
-  Option<bool> fuseGelu{
-      *this, "fuse-gelu",
-      llvm::cl::desc("Replace GELU exported as elementwise nodes by nn.gelu"),
-      llvm::cl::init(true)};
-  Option<bool> fuseLinear{
-      *this, "fuse-linear",
-      llvm::cl::desc("Rewrite linear layers (transposed weight, bias) as one "
-                     "nn.gemm"),
-      llvm::cl::init(true)};
-};
-
 /// The schedule and chunks per stage the stage cut is made for. A chunked
 /// schedule is cut into num-stages * v virtual stages; auto picks among the
 /// one-chunk schedules, planned with 1F1B's in-flight counts.
@@ -138,6 +58,8 @@ CutPlan planCut(const PipelineOptions &options) {
 bool buildsTrainingStep(const PipelineOptions &options) {
   return options.loss != "none";
 }
+
+} // namespace
 
 void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   if (options.fuseGelu)
@@ -194,8 +116,6 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   if (training)
     pm.addPass(createPPAutodiff());
 }
-
-} // namespace
 
 void registerPPPipeline() {
   PassPipelineRegistration<PipelineOptions>(

@@ -14,6 +14,7 @@
 #include "pp/Dialect/PP/IR/PP.h"
 #include "pp/Export/ExportPasses.h"
 #include "pp/Import/ONNX.h"
+#include "pp/InitAll.h"
 #include "pp/Support/OutputFiles.h"
 #include "pp/Transforms/PartitionPasses.h"
 #include "pp/Transforms/Passes.h"
@@ -227,16 +228,10 @@ static LogicalResult runOnMLIR(llvm::StringRef inputFilename,
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerTransformsPasses();
-  pp::registerPPPasses();
-  pp::registerPartitionPasses();
-  pp::registerSchedulePasses();
-  pp::registerTrainingPasses();
-  pp::registerPPPipeline();
+  pp::registerAllPasses(/*withExport=*/false);
 
   DialectRegistry registry;
-  pp::registerONNXImportDialects(registry);
-  registry
-      .insert<pp::pp::PPDialect, arith::ArithDialect, tensor::TensorDialect>();
+  pp::registerAllDialects(registry);
 
   auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
       argc, argv, "pp: pipeline-parallel training compiler\n", registry);

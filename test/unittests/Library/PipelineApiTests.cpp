@@ -1,0 +1,115 @@
+//===- PipelineApiTests.cpp - pp's passes from another compiler's code ----===//
+//
+// A host registers pp's dialects and passes (pp/InitAll.h), builds a module
+// of func and nn ops itself (no ONNX), and plans it with buildPipeline or
+// with a textual pipeline.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Dialect/PP/IR/PP.h"
+#include "pp/InitAll.h"
+#include "pp/Transforms/Pipeline.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include "gtest/gtest.h"
+
+using namespace mlir;
+
+namespace {
+
+constexpr const char *kMlp = R"mlir(
+module {
+  ml_program.global private mutable @w1(dense<0.5> : tensor<16x32xf32>) : tensor<16x32xf32>
+  ml_program.global private mutable @w2(dense<0.25> : tensor<32x8xf32>) : tensor<32x8xf32>
+  func.func @forward(%x: tensor<4x16xf32>) -> tensor<4x8xf32> {
+    %w1 = ml_program.global_load @w1 : tensor<16x32xf32>
+    %w2 = ml_program.global_load @w2 : tensor<32x8xf32>
+    %0 = nn.matmul %x, %w1 : tensor<4x16xf32>, tensor<16x32xf32> -> tensor<4x32xf32> loc("/fc1")
+    %1 = nn.relu %0 : tensor<4x32xf32> loc("/relu")
+    %2 = nn.matmul %1, %w2 : tensor<4x32xf32>, tensor<32x8xf32> -> tensor<4x8xf32> loc("/fc2")
+    return %2 : tensor<4x8xf32>
+  }
+}
+)mlir";
+
+class PipelineApi : public ::testing::Test {
+protected:
+  PipelineApi() {
+    DialectRegistry registry;
+    pp::registerAllDialects(registry);
+    context.appendDialectRegistry(registry);
+    context.loadAllAvailableDialects();
+  }
+  OwningOpRef<ModuleOp> parse() {
+    return parseSourceString<ModuleOp>(kMlp, &context);
+  }
+  /// The pp.schedule op the pipeline left in `module`, or null.
+  pp::pp::ScheduleOp schedule(ModuleOp module) {
+    auto ops = module.getBody()->getOps<pp::pp::ScheduleOp>();
+    return ops.empty() ? pp::pp::ScheduleOp() : *ops.begin();
+  }
+  MLIRContext context;
+};
+
+TEST_F(PipelineApi, BuildPipelineFromCode) {
+  OwningOpRef<ModuleOp> module = parse();
+  ASSERT_TRUE(module);
+  PassManager pm(&context, ModuleOp::getOperationName());
+  pp::PipelineOptions options;
+  options.numStages = 2;
+  options.microbatches = 4;
+  options.schedule = "zb-h1";
+  options.device = "cpu";
+  options.loss = "none"; // plan the forward only: no labels here
+  pp::buildPipeline(pm, options);
+  ASSERT_TRUE(succeeded(pm.run(*module)));
+  pp::pp::ScheduleOp op = schedule(*module);
+  ASSERT_TRUE(op);
+  EXPECT_EQ(op.getKind(), "zb-h1");
+  EXPECT_EQ(op.getNumStages(), 2u);
+  EXPECT_EQ(op.getMicrobatches(), 4u);
+  auto device =
+      (*module)->getAttrOfType<StringAttr>(pp::pp::PPDialect::kDeviceAttrName);
+  ASSERT_TRUE(device);
+  EXPECT_EQ(device.getValue(), "cpu");
+}
+
+TEST_F(PipelineApi, TextualPipelineAfterRegisterAllPasses) {
+  pp::registerAllPasses();
+  OwningOpRef<ModuleOp> module = parse();
+  ASSERT_TRUE(module);
+  PassManager pm(&context, ModuleOp::getOperationName());
+  std::string error;
+  llvm::raw_string_ostream errors(error);
+  ASSERT_TRUE(succeeded(parsePassPipeline(
+      "pp-pipeline{num-stages=2 microbatches=2 loss=none device=cpu "
+      "schedule=search}",
+      pm, errors)))
+      << error;
+  ASSERT_TRUE(succeeded(pm.run(*module)));
+  pp::pp::ScheduleOp op = schedule(*module);
+  ASSERT_TRUE(op);
+  EXPECT_EQ(op.getKind(), "search");
+}
+
+TEST_F(PipelineApi, BadOptionsFailTheRunWithoutCrashing) {
+  OwningOpRef<ModuleOp> module = parse();
+  ASSERT_TRUE(module);
+  PassManager pm(&context, ModuleOp::getOperationName());
+  pp::PipelineOptions options;
+  options.numStages = 2;
+  options.schedule = "no-such-schedule";
+  options.loss = "none";
+  pp::buildPipeline(pm, options);
+  // The diagnostic goes to the context's handler; the run fails.
+  ScopedDiagnosticHandler quiet(&context,
+                                [](Diagnostic &) { return success(); });
+  EXPECT_TRUE(failed(pm.run(*module)));
+}
+
+} // namespace
