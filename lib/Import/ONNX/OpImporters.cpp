@@ -57,11 +57,8 @@ LogicalResult importGelu(NodeImporter &n) {
   return success();
 }
 
-LogicalResult importCast(NodeImporter &n) {
-  int64_t to = n.intAttr("to", 0);
-  Type elementType = convertElementType(to, n.getContext());
-  if (!elementType)
-    return n.error() << "cannot cast to " << dataTypeName(to);
+/// Input 0 cast to `elementType`.
+static LogicalResult castInput(NodeImporter &n, Type elementType) {
   auto results =
       n.buildTyped<CastOp>(n.inputType(0).clone(elementType), n.input(0));
   if (failed(results))
@@ -70,17 +67,19 @@ LogicalResult importCast(NodeImporter &n) {
   return success();
 }
 
+LogicalResult importCast(NodeImporter &n) {
+  int64_t to = n.intAttr("to", 0);
+  Type elementType = convertElementType(to, n.getContext());
+  if (!elementType)
+    return n.error() << "cannot cast to " << dataTypeName(to);
+  return castInput(n, elementType);
+}
+
 /// CastLike (opset 15+): a Cast to the element type of input 1, whose value
 /// is not read. The torch.export-based exporter writes it for the dtype
 /// casts of `x.to(y.dtype)`.
 LogicalResult importCastLike(NodeImporter &n) {
-  Type elementType = n.inputType(1).getElementType();
-  auto results =
-      n.buildTyped<CastOp>(n.inputType(0).clone(elementType), n.input(0));
-  if (failed(results))
-    return failure();
-  n.setOutput(0, results->front());
-  return success();
+  return castInput(n, n.inputType(1).getElementType());
 }
 
 LogicalResult importWhere(NodeImporter &n) {

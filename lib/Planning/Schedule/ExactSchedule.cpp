@@ -148,8 +148,7 @@ Expected<ExactResult> solveExactSchedule(const ScheduleOptions &Opts,
           Before[{K1, J2, K2, J}] = Y;
         }
     // Memory at the start of F(j): itself and every j' < j whose W has not
-    // run yet (F(j) before W(j') is 1 - y(W(j') before F(j))... the pair is
-    // (F of j, W of j') with j > j': its binary says F(j) runs first.
+    // run yet, i.e. whose pair (F of j, W of j') has F(j) first.
     double Capacity = stageCapacity(Opts, Costs, S);
     if (Capacity < M)
       for (int J = 1; J < M; ++J) {
@@ -158,8 +157,6 @@ Expected<ExactResult> solveExactSchedule(const ScheduleOptions &Opts,
           Held.push_back({Before.at({F, J, W, J2}), 1});
         Prog.atMost(Held, std::floor(Capacity + 1e-9) - 1);
       }
-    (void)Fd;
-    (void)Wd;
   }
   glp_load_matrix(Prog.P, int(Prog.Ia.size()) - 1, Prog.Ia.data(),
                   Prog.Ja.data(), Prog.Ar.data());
@@ -190,12 +187,12 @@ Expected<ExactResult> solveExactSchedule(const ScheduleOptions &Opts,
   R.Best.Place = Placement::Loop;
   R.Best.Stages.assign(Np, {});
   for (int S = 0; S < Np; ++S) {
-    std::vector<std::tuple<double, int, int, int>> Order; // start, kind, mb
+    std::vector<std::tuple<double, int, int>> Order; // start, kind, mb
     for (int J = 0; J < M; ++J)
       for (Kind K : {F, B, W})
-        Order.push_back({glp_mip_col_val(Prog.P, start(S, J, K)), K, J, 0});
+        Order.push_back({glp_mip_col_val(Prog.P, start(S, J, K)), K, J});
     std::sort(Order.begin(), Order.end());
-    for (auto [When, K, J, Unused] : Order)
+    for (auto [When, K, J] : Order)
       R.Best.Stages[S].push_back(
           Action::compute(K == F   ? ActionKind::Forward
                           : K == B ? ActionKind::BackwardInput
