@@ -170,7 +170,8 @@ LogicalResult exportModule(ModuleOp module, StringRef dir) {
       buildManifest(module, *plan, programs);
   if (failed(manifest) ||
       failed(addChannelsAndTies(module, *plan, programs, *manifest)) ||
-      failed(addSimulation(module, *plan, *manifest)))
+      failed(addSimulation(module, *plan, *manifest)) ||
+      failed(addMemoryPlan(module, *plan, *manifest)))
     return failure();
 
   // Every file goes to a staging directory first; it replaces `dir` only

@@ -3,8 +3,10 @@
 #include "PlanSimulation.h"
 
 #include "pp/Planning/Device/DeviceProfile.h"
+#include "pp/Planning/Schedule/MemoryModel.h"
 #include "pp/Planning/Schedule/Simulator.h"
 #include "pp/Transforms/ScheduleIR.h"
+#include "pp/Transforms/StageMemory.h"
 
 using namespace mlir;
 
@@ -43,6 +45,28 @@ LogicalResult addSimulation(ModuleOp module, const ExportPlan &plan,
     out.set_bubble_fraction(stage.Bubble);
     out.set_peak_activations(stage.PeakActivations);
     out.set_peak_activation_bytes(stage.PeakBytes);
+  }
+  return success();
+}
+
+LogicalResult addMemoryPlan(ModuleOp module, const ExportPlan &plan,
+                            program::Manifest &manifest) {
+  if (!plan.scheduleOp)
+    return success();
+  sched::Schedule schedule = toSchedule(plan.scheduleOp);
+  std::optional<std::vector<sched::StageMemory>> memory = computeStageMemory(
+      module, schedule.NumStages, schedule.NumChunks, /*optimizerStates=*/0);
+  if (!memory)
+    return success();
+  for (int s = 0; s < schedule.NumStages; ++s) {
+    sched::MemoryWalk walk =
+        sched::walkStageMemory(schedule.Stages[s], (*memory)[s]);
+    program::StageMemoryPlan &out = *manifest.add_memory();
+    out.set_peak_bytes(walk.Peak);
+    out.set_state_bytes((*memory)[s].TrainableBytes);
+    if (walk.PeakAction >= 0)
+      out.set_peak_action(sched::actionToString(
+          schedule.Stages[s][size_t(walk.PeakAction)], schedule.NumChunks));
   }
   return success();
 }

@@ -24,6 +24,12 @@ namespace pp::exporter {
 mlir::LogicalResult addSimulation(mlir::ModuleOp module, const ExportPlan &plan,
                                   program::Manifest &manifest);
 
+/// Adds `manifest.memory`: each stage's predicted peak from the memory
+/// model of the module's stage functions and exported action lists.
+mlir::LogicalResult addMemoryPlan(mlir::ModuleOp module,
+                                  const ExportPlan &plan,
+                                  program::Manifest &manifest);
+
 } // namespace pp::exporter
 
 #endif // PP_LIB_EXPORT_PLANSIMULATION_H

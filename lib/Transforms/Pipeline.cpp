@@ -6,9 +6,10 @@
 // and every pass times the same device. It first replaces GELU chains by
 // nn.gelu and linear layers by nn.gemm, which the costs and the backward
 // then see as one op each, and attaches the loss before planning, so that
-// the plan includes it. After the schedule, it outlines one function per
-// stage chunk and differentiates each: the module is then a whole training
-// step, which --pp-export writes for pp-run.
+// the plan includes it. After the cut it outlines one function per stage
+// chunk and differentiates each, recomputes what the policy says, and then
+// schedules, verifies and simulates the real stage functions: the module is
+// then a whole training step, which --pp-export writes for pp-run.
 //
 //===----------------------------------------------------------------------===//
 
@@ -90,19 +91,55 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   partition.virtualStages = cut.virtualStages;
   partition.microbatches = options.microbatches;
   partition.schedule = cut.schedule;
-  partition.memoryLimit = options.memoryLimit;
+  // A cut into chunks is checked against the limit once its stages exist
+  // (pp-schedule, pp-recompute): the partitioner cannot sum a stage's
+  // chunks, which are not contiguous.
+  if (cut.virtualStages == 1 || !training)
+    partition.memoryLimit = options.memoryLimit;
+  partition.recompute = training && options.recompute != "none";
   partition.granularity = options.granularity;
   partition.method = options.method;
   partition.device = options.device;
   partition.report = options.report;
   pm.addPass(createPPPartitionStages(partition));
 
+  // One function per stage chunk and its backward: the schedule, the
+  // recomputation and the simulation then see the stages' real functions
+  // (the byte-accurate memory model reads them).
+  PPOutlineStagesOptions outline;
+  if (cut.virtualStages > 1)
+    outline.placement =
+        cut.schedule == "zb-v" || cut.schedule == "dualpipev" ? "v" : "loop";
+  pm.addPass(createPPOutlineStages(outline));
+  if (training)
+    pm.addPass(createPPAutodiff());
+
+  // The resolved device (partitioner: 'device' = its capacity) is what the
+  // later passes' byte limits take too.
+  std::string limit = options.memoryLimit;
+  bool autoRecompute = training && options.recompute == "auto";
+  PPRecomputeOptions recompute;
+  recompute.policy = options.recompute;
+  recompute.device = options.device;
+  recompute.optimizer = options.optimizer;
+  if (autoRecompute)
+    recompute.memoryLimit = limit;
+  // full and selective change B before the schedule is made for it; auto
+  // chooses for the schedule, so it follows it.
+  if (training && options.recompute != "none" && !autoRecompute)
+    pm.addPass(createPPRecompute(recompute));
+
   PPScheduleOptions schedule;
   schedule.schedule = options.schedule;
   schedule.microbatches = options.microbatches;
   schedule.virtualStages = options.virtualStages;
   schedule.device = options.device;
+  schedule.optimizer = options.optimizer;
+  if (!autoRecompute && limit != "device")
+    schedule.memoryLimit = limit;
   pm.addPass(createPPSchedule(schedule));
+  if (autoRecompute)
+    pm.addPass(createPPRecompute(recompute));
   pm.addPass(createPPInsertSendRecv());
   pm.addPass(createPPVerifySchedule());
 
@@ -110,11 +147,8 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   simulate.report = options.report;
   simulate.trace = options.trace;
   simulate.timeline = options.timeline;
+  simulate.optimizer = options.optimizer;
   pm.addPass(createPPSimulate(simulate));
-
-  pm.addPass(createPPOutlineStages());
-  if (training)
-    pm.addPass(createPPAutodiff());
 }
 
 void registerPPPipeline() {

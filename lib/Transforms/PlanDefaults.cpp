@@ -40,6 +40,7 @@ LogicalResult applyPlanDefaults(OpPassManager &pm,
       {"pp-annotate-cost", "default-device", defaults.device},
       {"pp-partition-stages", "default-device", defaults.device},
       {"pp-schedule", "default-device", defaults.device},
+      {"pp-recompute", "default-device", defaults.device},
       {"pp-partition-stages", "report", defaults.report},
       {"pp-simulate", "report", defaults.report},
   };

@@ -297,8 +297,9 @@ Status FunctionExecutor::run(KernelContext &ctx,
 
   // Results own their memory: copy those that share it with a parameter,
   // an argument or an earlier result (also through views). A boundary
-  // tensor a stage passes on (a relayed activation or its gradient) may
-  // stay its argument's buffer: it is only ever read, then sent.
+  // tensor a stage passes on (a relayed activation or its gradient) and a
+  // saved value that is an input (kept for a recomputing backward) may
+  // stay their argument's buffer: they are only ever read.
   // (A sorted vector kept between runs: no allocation per run.)
   std::vector<const void *> &shared = sharedScratch_;
   shared.clear();
@@ -315,7 +316,8 @@ Status FunctionExecutor::run(KernelContext &ctx,
     const void *id = t.memoryIdentity();
     program::PortRole role = results_[r].role;
     bool passedOn =
-        (role == program::BOUNDARY_OUT || role == program::BOUNDARY_IN_GRAD) &&
+        (role == program::BOUNDARY_OUT || role == program::BOUNDARY_IN_GRAD ||
+         role == program::SAVED) &&
         std::find_if(arguments.begin(), arguments.end(), [&](const Tensor &a) {
           return a.memoryIdentity() == id;
         }) != arguments.end();

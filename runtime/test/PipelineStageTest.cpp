@@ -237,8 +237,12 @@ TEST_F(PipelineStageTest, MemoryIsCountedPerStage) {
   for (const auto &stage : pipeline->stages()) {
     MemoryStats m = stage->memoryStats();
     // Saved values of several microbatches at once (the chain schedule runs
-    // every forward first), messages, gradients, parameters.
-    EXPECT_GE(m.peakOf(MemoryKind::Activations), 4 * 64) << stage->stage();
+    // every forward first), messages, gradients, parameters. The chain
+    // saves each function's input: on stage 0 the batch's own rows (kept,
+    // not copied), after it the received activations.
+    if (stage->stage() > 0)
+      EXPECT_GE(m.peakOf(MemoryKind::Activations), 4 * 64) << stage->stage();
+    EXPECT_GT(m.peakOf(MemoryKind::Activations), 0) << stage->stage();
     EXPECT_GT(m.peakOf(MemoryKind::Communication), 0) << stage->stage();
     EXPECT_GT(m.peakOf(MemoryKind::Gradients), 0) << stage->stage();
     EXPECT_EQ(m.currentOf(MemoryKind::Parameters), 8) << stage->stage();

@@ -227,8 +227,9 @@ TEST_F(StepRunnerTest, CountsWhatTheStageHoldsByKind) {
                                        /*inputGradients=*/true));
   MemoryStats stats = runner->memoryStats();
   // Buffers count 64 bytes each (their capacity). Between F and W a
-  // microbatch holds its saved x and its cotangent c0: activations.
-  EXPECT_EQ(stats.peakOf(MemoryKind::Activations), 128);
+  // microbatch holds its saved x (the batch's own rows, kept without a
+  // copy) and its cotangent c0 (activations).
+  EXPECT_EQ(stats.peakOf(MemoryKind::Activations), 64);
   EXPECT_EQ(stats.currentOf(MemoryKind::Activations), 0);
   // The gradient of w and the whole-batch gradient of x.
   EXPECT_EQ(stats.currentOf(MemoryKind::Gradients), 128);

@@ -57,6 +57,9 @@ Training:
   --plan-report         after training, print the measured step time,
                         bubble and activation memory of every stage next to
                         what the plan simulated (stderr)
+  --report FILE.json    after training, write per stage the peak bytes its
+                        memory held (measured) next to the plan's
+                        prediction, and the process's peak RSS
 Pipelines (programs of several stages):
   --transport KIND      threads (default: every stage a thread of this
                         process) or mpi (one process per stage:
@@ -104,6 +107,7 @@ enum OptionId {
   OptGradCheck,
   OptGradCheckTol,
   OptPlanReport,
+  OptReport,
   OptTransport,
   OptNoNanCheck,
   OptDetectAnomaly,
@@ -133,6 +137,7 @@ const struct option kLongOptions[] = {
     {"gradcheck", no_argument, nullptr, OptGradCheck},
     {"gradcheck-tol", required_argument, nullptr, OptGradCheckTol},
     {"plan-report", no_argument, nullptr, OptPlanReport},
+    {"report", required_argument, nullptr, OptReport},
     {"transport", required_argument, nullptr, OptTransport},
     {"no-nan-check", no_argument, nullptr, OptNoNanCheck},
     {"detect-anomaly", no_argument, nullptr, OptDetectAnomaly},
@@ -298,6 +303,11 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
       if (!s && out.gradcheckTolerance <= 0)
         s = Status::error("--gradcheck-tol: must be positive");
       break;
+    case OptReport:
+      out.reportPath = arg;
+      if (out.reportPath.empty())
+        s = Status::error("--report: the file name is empty");
+      break;
     case OptPlanReport:
       out.planReport = true;
       break;
@@ -350,11 +360,13 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
   if (out.mode != Mode::Train && !out.savePath.empty())
     return Status::error("--save writes trained weights; it cannot be "
                          "combined with --infer or --gradcheck");
-  if (out.mode != Mode::Train && (out.profile || !out.tracePath.empty() ||
-                                  out.planReport || !out.metricsPath.empty()))
+  if (out.mode != Mode::Train &&
+      (out.profile || !out.tracePath.empty() || out.planReport ||
+       !out.metricsPath.empty() || !out.reportPath.empty()))
     return Status::error(std::string(out.profile              ? "--profile"
                                      : out.planReport         ? "--plan-report"
                                      : !out.tracePath.empty() ? "--trace"
+                                     : !out.reportPath.empty() ? "--report"
                                                               : "--metrics") +
                          " times training steps; it cannot be combined with "
                          "--infer or --gradcheck");

@@ -32,6 +32,7 @@ struct Options {
   std::string tracePath;   // --trace: the measured timeline
   std::string metricsPath; // --metrics: one JSON line per step
   bool planReport = false; // --plan-report: measured against simulated
+  std::string reportPath;  // --report: per-stage memory, measured and planned
   TransportKind transport = TransportKind::Threads;
   bool checkNaN = true;       // --no-nan-check turns it off
   bool detectAnomaly = false; // --detect-anomaly

@@ -15,6 +15,7 @@
 #include "Driver.h"
 #include "Dump.h"
 #include "Options.h"
+#include "MemoryReport.h"
 #include "PlanReport.h"
 #include "Progress.h"
 
@@ -221,6 +222,9 @@ int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
     }
   if (opts.planReport)
     std::fputs(formatPlanReport(dir.manifest, summaries).c_str(), stderr);
+  if (!opts.reportPath.empty())
+    if (Status s = writeMemoryReport(dir.manifest, summaries, opts))
+      return fail(s);
   if (!opts.profilePath.empty())
     if (Status s =
             writeCalibratedProfile(opts.profilePath, dir, summaries, link))

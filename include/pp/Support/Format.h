@@ -8,6 +8,9 @@
 #ifndef PP_SUPPORT_FORMAT_H
 #define PP_SUPPORT_FORMAT_H
 
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
 #include <string>
 
 namespace pp {
@@ -20,6 +23,12 @@ std::string formatCount(double count);
 
 /// 0.00012 -> "120.0 us", 0.0123 -> "12.300 ms", 2 -> "2.000 s", 0 -> "0 s".
 std::string formatSeconds(double seconds);
+
+/// Bytes from "80GB" (10^9), "80GiB" (2^30), "512MiB", "1.5e9", "1000B";
+/// suffixes B, KB, MB, GB, TB, KiB, MiB, GiB, TiB. Errors name `option`
+/// ("option 'memory-limit': ...") and refuse sizes below one byte.
+llvm::Expected<double> parseByteSize(llvm::StringRef text,
+                                     llvm::StringRef option = "memory-limit");
 
 } // namespace pp
 

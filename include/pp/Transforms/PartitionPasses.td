@@ -98,6 +98,10 @@ def PPPartitionStages : Pass<"pp-partition-stages", "mlir::ModuleOp"> {
     Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
            "Bytes per device (80GB, 80GiB, 8e10, or 'device' for the "
            "profile's capacity); empty: no limit">,
+    Option<"recompute", "recompute", "bool", /*default=*/"false",
+           "The stages recompute activations (pp-recompute): memory-limit "
+           "counts only the inputs of each microbatch in flight and one "
+           "microbatch's activations, the least recomputation leaves">,
     Option<"granularity", "granularity", "std::string", /*default=*/"\"op\"",
            "Where cuts may fall: op (between any ops) or layer (between "
            "blocks)">,

@@ -50,9 +50,20 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
                                   llvm::cl::init("op")};
   Option<std::string> memoryLimit{
       *this, "memory-limit",
-      llvm::cl::desc("Bytes per device for the stage cut (80GB, 80GiB, or "
-                     "'device')"),
+      llvm::cl::desc("Bytes per device (80GB, 80GiB, or 'device'): the cut, "
+                     "the schedule and recompute=auto all fit it"),
       llvm::cl::init("")};
+  Option<std::string> recompute{
+      *this, "recompute",
+      llvm::cl::desc("Activation recomputation: none, full, selective or "
+                     "auto (fits memory-limit; with schedule=auto also "
+                     "chooses the schedule)"),
+      llvm::cl::init("none")};
+  Option<std::string> optimizer{
+      *this, "optimizer",
+      llvm::cl::desc("The optimizer whose state the memory plan counts: "
+                     "adamw, momentum or sgd"),
+      llvm::cl::init("adamw")};
   Option<std::string> report{
       *this, "report",
       llvm::cl::desc("Plan report: a JSON file, or '-' for tables on stderr "
@@ -98,9 +109,10 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
 };
 
 /// Adds pp-pipeline's passes to `pm` (a pass manager on builtin.module):
-/// GELU and linear-layer fusion, on one stage the loss, then cost
-/// annotation, stage partitioning, schedule generation, communication,
-/// verification and simulation, and on one stage autodiff.
+/// GELU and linear-layer fusion, the loss, cost annotation, stage
+/// partitioning, one function per stage chunk and their backward
+/// functions, activation recomputation, schedule generation,
+/// communication, verification and simulation.
 void buildPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
 /// Registers `pp-pipeline` (buildPipeline) for textual pipelines.

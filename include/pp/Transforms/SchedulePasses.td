@@ -36,10 +36,20 @@ def PPSchedule : Pass<"pp-schedule", "mlir::ModuleOp"> {
 
     `schedule=auto` generates every kind (interleaved with 2, 3 and 4
     chunks, and search), simulates each with these costs, drops those whose
-    peak activations exceed `memory-limit` or whose peak activation bytes
-    exceed `memory-limit-bytes` and keeps the fastest; a remark and the
-    op's `selection` attribute say why. A kind whose conditions the options
+    peak activations exceed `max-in-flight` microbatches or whose memory
+    exceeds `memory-limit` and keeps the fastest; a remark and the op's
+    `selection` attribute say why. A kind whose conditions the options
     break fails with the condition and the nearest valid settings.
+
+    `memory-limit` is bytes per device, like the partitioner's. On an
+    outlined, differentiated module (the order `--pp-pipeline` runs) it is
+    checked against the byte-accurate memory model of docs/Memory.md: a
+    stage's parameters, AdamW state, gradients, the activations each
+    microbatch in flight keeps (after `pp-recompute`, what it kept) and
+    the functions' working memory, walked along the stage's actions. A
+    schedule whose predicted peak exceeds it on some stage is an error
+    that names the stage and its peak. Before outlining, only the ops'
+    `act` bytes are counted against it.
 
     ```
     $ pp-opt gpt.mlir --pp-schedule="schedule=zb-h1 microbatches=8"
@@ -54,14 +64,16 @@ def PPSchedule : Pass<"pp-schedule", "mlir::ModuleOp"> {
     Option<"virtualStages", "virtual-stages", "unsigned", /*default=*/"0",
            "Chunks per stage (0: the kind's default, 2 for "
            "interleaved-1f1b, zb-v and dualpipev, else 1)">,
-    Option<"memoryLimit", "memory-limit", "double", /*default=*/"0",
+    Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
+           "Bytes per device (80GB, 80GiB, 8e10) no stage may exceed: the "
+           "memory model's peak once the stage functions exist, else the "
+           "ops' activation bytes; empty: no limit">,
+    Option<"maxInFlight", "max-in-flight", "double", /*default=*/"0",
            "For auto and search: the most microbatches' activations a stage "
            "may hold (peak_activations units); 0: no limit">,
-    Option<"memoryLimitBytes", "memory-limit-bytes", "double",
-           /*default=*/"0",
-           "For auto and search: the most activation bytes a stage may hold "
-           "from F to the end of W (the ops' pp.cost act bytes, "
-           "peak_bytes); 0: no limit">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adamw\"",
+           "The optimizer whose state memory-limit counts: adamw, momentum "
+           "or sgd">,
     Option<"numStages", "num-stages", "unsigned", /*default=*/"0",
            "Number of stages (0: the module's pp.num_stages)">,
     Option<"optimizerStep", "optimizer-step", "bool", /*default=*/"true",
@@ -144,6 +156,17 @@ def PPSimulate : Pass<"pp-simulate", "mlir::ModuleOp"> {
     `trace=FILE.json` writes a Perfetto / Chrome trace, `timeline=FILE.svg`
     an SVG timeline. The IR is not changed.
 
+    On an outlined, differentiated module (after `pp-autodiff` and
+    `pp-recompute`) memory is the byte-accurate model of docs/Memory.md:
+    each stage's parameters, `optimizer` state, gradient accumulators,
+    activations held per microbatch in flight, recomputation and
+    communication buffers, action by action. The stages' `peak_bytes`
+    and the timeline are then the whole stage's pool bytes, and the
+    report's `stages[].peak_memory` (and `memory`, its breakdown) becomes
+    this prediction, which `pp-run --report` compares with the measured
+    peak. Before outlining, memory counts the cost model's activation
+    bytes only.
+
     ```
     $ pp-opt plan.mlir --pp-simulate="report=plan.json timeline=plan.svg"
     ```
@@ -156,6 +179,9 @@ def PPSimulate : Pass<"pp-simulate", "mlir::ModuleOp"> {
            "Write a Perfetto / Chrome trace-event JSON file">,
     Option<"timeline", "timeline", "std::string", /*default=*/"\"\"",
            "Write an SVG timeline">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adamw\"",
+           "The optimizer whose state the memory model counts: adamw, "
+           "momentum or sgd">,
   ];
 }
 

@@ -132,11 +132,23 @@ def PPOutlineStages : Pass<"pp-outline-stages", "mlir::ModuleOp"> {
     chunk 0. An op that reads a value made on a later virtual stage (a
     hand-written `pp.stage` out of order) is an error at the op.
 
+    Which stage holds which chunk of a model cut into several chunks per
+    stage is the schedule's placement: the module's `pp.schedule`, or
+    before any schedule the `placement` option (`loop`: virtual stage k on
+    stage k mod p, as interleaved-1f1b; `v`: ZB-V's and DualPipeV's V).
+    `--pp-pipeline` outlines before it schedules, with the placement of
+    the schedule it asked for.
+
     ```
     $ pp-opt gpt.onnx --pp-attach-loss --pp-partition-stages="num-stages=2" \
-        --pp-schedule --pp-insert-send-recv --pp-outline-stages --pp-autodiff
+        --pp-outline-stages --pp-autodiff --pp-schedule
     ```
   }];
+  let options = [
+    Option<"placement", "placement", "std::string", /*default=*/"\"\"",
+           "For a cut into several chunks per stage and no pp.schedule yet: "
+           "loop or v">,
+  ];
   let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect",
                            "::mlir::ml_program::MLProgramDialect",
                            "::mlir::func::FuncDialect"];
@@ -186,6 +198,69 @@ def PPAutodiff : Pass<"pp-autodiff", "mlir::ModuleOp"> {
   let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect",
                            "::mlir::ml_program::MLProgramDialect",
                            "::mlir::func::FuncDialect"];
+}
+
+def PPRecompute : Pass<"pp-recompute", "mlir::ModuleOp"> {
+  let summary = "Choose which saved activations the backward recomputes";
+  let description = [{
+    Runs after `pp-autodiff`. For every forward function `@F` with its
+    `@F_backward_input` (B) and `@F_backward_weight` (W), decides which of
+    the activations `@F` saves for them it keeps and which B recomputes
+    from the kept ones, then rewrites the three functions: `@F` returns
+    only the kept values (saved ports renumbered `s0`, `s1`, ...), B
+    starts with copies of the forward ops it recomputes (real ops, visible
+    in the IR, with the forward op's location and random stream
+    `pp.rng_id`, so a recomputed dropout draws the same mask), and a
+    recomputed value W reads is handed from B to W as a cotangent port,
+    so W never recomputes what B already did. The clones carry
+    `pp.cost = {recompute = seconds}`, which pp-schedule adds to B's time.
+
+    Policies (`policy=`):
+    - `none` keeps everything (the pass changes nothing);
+    - `full` keeps only each chunk's inputs (the activations it received
+      or the data) and recomputes its whole forward inside B;
+    - `selective` recomputes the ops whose forward is memory-bound on the
+      device (the cost model's bytes / bandwidth exceed its FLOPs / peak:
+      elementwise ops, normalisation, softmax, data movement, and matrix
+      products too small to be compute-bound, such as an attention core's)
+      and keeps the results of compute-bound ops (linear layers,
+      convolutions): little time for each byte freed;
+    - `auto` keeps, per stage, as much as fits `memory-limit` (bytes per
+      device, the stage's predicted peak under the module's `pp.schedule`
+      and `optimizer`'s state): it starts from keeping everything and
+      recomputes ops in order of bytes freed per second added until the
+      stage fits, then keeps again those it can afford (a greedy knapsack
+      on (bytes, seconds) checked against the byte-accurate memory model).
+      Stages with more microbatches in flight recompute more. When even
+      `full` does not fit, the error names the stage and the memory it
+      would need.
+
+    An op with memory effects and no random stream is never recomputed.
+    docs/Memory.md describes the memory model and the policies' results.
+
+    ```
+    $ pp-opt model.onnx --pp-pipeline="num-stages=4 recompute=selective"
+    $ pp-opt m.mlir --pp-recompute="policy=auto memory-limit=2GB"
+    ```
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string", /*default=*/"\"none\"",
+           "What to recompute: none, full, selective or auto">,
+    Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
+           "Bytes per device policy=auto plans for (80GB, 80GiB, 8e10)">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adamw\"",
+           "The optimizer whose state the memory holds: adamw, momentum "
+           "or sgd">,
+    Option<"device", "device", "std::string", /*default=*/"\"\"",
+           "Device profile that times the recomputation and decides what "
+           "is memory-bound (default: the module's pp.device, else "
+           "default-device, else h100)">,
+    Option<"defaultDevice", "default-device", "std::string",
+           /*default=*/"\"\"",
+           "Device profile when neither device nor the module's pp.device "
+           "names one (pp-opt --pp-device sets it)">,
+  ];
+  let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect"];
 }
 
 #endif // PP_TRANSFORMS_TRAININGPASSES_TD

@@ -38,7 +38,8 @@ static std::vector<double> sampleAtBoundaries(const std::vector<double> &diff,
 
 CostModel::CostModel(const PartitionProblem &problem,
                      const PartitionOptions &options, const Segments &segments)
-    : inFlight(inFlightPerStage(options)), stateFactor(options.stateFactor) {
+    : inFlight(inFlightPerStage(options)), stateFactor(options.stateFactor),
+      recompute(options.recompute) {
   unsigned n = problem.nodes.size();
   unsigned s = segments.size();
   const std::vector<unsigned> &begin = segments.begin;
@@ -108,7 +109,9 @@ CostModel::CostModel(const PartitionProblem &problem,
                        : *std::min_element(inFlight.begin(), inFlight.end());
   memoryFloor.resize(s + 1);
   for (unsigned j = 0; j <= s; ++j)
-    memoryFloor[j] = stateFactor * ownedBytes[j] + minInFlight * activation[j];
+    memoryFloor[j] = stateFactor * ownedBytes[j] +
+                     (recompute ? std::min(1.0, minInFlight) : minInFlight) *
+                         activation[j];
 
   // Tied copies: CSR lists per boundary, sorted by the next use's segment.
   tiedStart.assign(s + 2, 0);
@@ -161,7 +164,14 @@ double CostModel::tiedCopies(unsigned a, unsigned b) const {
 }
 
 double CostModel::memory(unsigned stage, unsigned a, unsigned b) const {
-  return stateFactor * (ownedBytes[b] - ownedBytes[a]) + tiedCopies(a, b) +
+  double state = stateFactor * (ownedBytes[b] - ownedBytes[a]) +
+                 tiedCopies(a, b);
+  // Recomputing: each microbatch in flight keeps its inputs, and one
+  // microbatch's activations are rebuilt at a time.
+  if (recompute)
+    return state + inFlight[stage] * crossBytes[a] + activation[b] -
+           activation[a];
+  return state +
          inFlight[stage] * (activation[b] - activation[a] + crossBytes[a]);
 }
 

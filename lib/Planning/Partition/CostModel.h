@@ -6,6 +6,7 @@
 //   time(a, b)      = V[b] - K[a],  V = C + X,  K = C - X
 //   memory(i, a, b) = s * (O[b] - O[a]) + T(a, b)
 //                     + inFlight[i] * (A[b] - A[a] + R[a])
+//                   (recomputing: + inFlight[i] * R[a] + A[b] - A[a])
 //
 // C: prefix compute time; X: communication time of everything crossing the
 // boundary (tensors, and tied-parameter reductions amortised over the
@@ -52,6 +53,7 @@ public:
   std::vector<double> memoryFloor;
   std::vector<double> inFlight;
   double stateFactor;
+  bool recompute;
 
 private:
   double tiedCopies(unsigned a, unsigned b) const;

@@ -83,7 +83,10 @@ Expected<AutoResult> chooseSchedule(const ScheduleOptions &Opts,
                    " exceed the limit " + formatNumber(Opts.MemoryLimit);
     else if (Opts.MemoryLimitBytes > 0 &&
              PeakBytes > Opts.MemoryLimitBytes * (1 + 1e-9))
-      C.Rejected = "peak activation bytes " + formatNumber(PeakBytes) +
+      C.Rejected = std::string(Costs.Memory.empty()
+                                   ? "peak activation bytes "
+                                   : "predicted peak memory ") +
+                   formatNumber(PeakBytes) +
                    " exceed the limit " + formatNumber(Opts.MemoryLimitBytes);
     Result.Candidates.push_back(C);
     if (!C.Rejected.empty())

@@ -20,6 +20,23 @@ double stageCapacity(const ScheduleOptions &Opts, const CostModel &Costs,
   double Cap = Opts.NumMicrobatches;
   if (Opts.MemoryLimit > 0)
     Cap = std::min(Cap, Opts.MemoryLimit);
+  if (Opts.MemoryLimitBytes > 0 && size_t(Stage) < Costs.Memory.size()) {
+    // The memory model: what stays, the largest working set of one run,
+    // and what each microbatch in flight keeps.
+    const StageMemory &Mem = Costs.Memory[Stage];
+    double Fixed = Mem.Parameters + Mem.OptimizerState + Mem.TiedReceived +
+                   Mem.Workspace;
+    double PerMicrobatch = 0, Working = 0;
+    for (const ChunkMemory &C : Mem.Chunks) {
+      PerMicrobatch += C.heldAfterF();
+      Fixed += C.ParamGrads;
+      Working = std::max({Working, C.PeakF, C.Seeds + C.PeakB, C.PeakW});
+    }
+    if (PerMicrobatch > 0)
+      Cap = std::min(Cap, (Opts.MemoryLimitBytes - Fixed - Working) /
+                              PerMicrobatch);
+    return Cap;
+  }
   double Bytes = Costs.activationBytes(Stage, 1);
   if (Opts.MemoryLimitBytes > 0 && Bytes > 0)
     Cap = std::min(Cap, Opts.MemoryLimitBytes / Bytes);
@@ -49,7 +66,10 @@ Expected<SearchResult> searchSchedule(const ScheduleOptions &Opts,
           inconvertibleErrorCode(),
           formatv("stage {0} cannot hold one microbatch's activations ({1} "
                   "bytes) within the memory limit of {2} bytes",
-                  S, formatNumber(Costs.activationBytes(S, 1)),
+                  S,
+                  formatNumber(size_t(S) < Costs.Memory.size()
+                                   ? Costs.Memory[S].Chunks[0].heldAfterF()
+                                   : Costs.activationBytes(S, 1)),
                   formatNumber(Opts.MemoryLimitBytes)));
     }
     Cap[S] = int(std::floor(C + 1e-9));
@@ -84,7 +104,9 @@ Expected<SearchResult> searchSchedule(const ScheduleOptions &Opts,
     }
     ++Result.Candidates;
     for (int St = 0; St < P; ++St)
-      if (R->Stages[St].PeakActivations > Cap[St] + 1e-9)
+      if (R->Stages[St].PeakActivations > Cap[St] + 1e-9 ||
+          (!Costs.Memory.empty() && Opts.MemoryLimitBytes > 0 &&
+           R->Stages[St].PeakBytes > Opts.MemoryLimitBytes * (1 + 1e-9)))
         return;
     double Peak = 0;
     for (const StageResult &SR : R->Stages)

@@ -339,7 +339,46 @@ struct Sim {
     R.BubbleFraction = Step > 0 ? Idle / (P * Step) : 0;
     R.WindowBubbleFraction =
         Window > 0 ? std::max(0.0, WindowIdle / Window) : 0;
+    if (Costs.Memory.size() == size_t(P))
+      for (int St = 0; St < P; ++St)
+        wholeMemory(St);
     return Error::success();
+  }
+
+  /// Replaces stage St's activation timeline by its whole memory from the
+  /// memory model: the peak while each action runs (at its start) and what
+  /// it holds after (at its end); the microbatch counts stay.
+  void wholeMemory(int St) {
+    StageResult &SR = R.Stages[St];
+    MemoryWalk Walk = walkStageMemory(S.Stages[St], Costs.Memory[St]);
+    std::vector<MemoryPoint> Old = std::move(SR.Memory);
+    auto ActivationsAt = [&](double T) {
+      double A = 0;
+      for (const MemoryPoint &Pt : Old) {
+        if (Pt.Time > T)
+          break;
+        A = Pt.Activations;
+      }
+      return A;
+    };
+    SR.Memory.clear();
+    SR.Memory.push_back({0, 0, Walk.Base});
+    for (size_t I = 0; I < Walk.After.size(); ++I) {
+      const ActionTiming &Tm = R.Timings[St][I];
+      if (Walk.During[I] > Walk.After[I])
+        SR.Memory.push_back(
+            {Tm.Start, ActivationsAt(Tm.Start), Walk.During[I]});
+      // A transfer's end is its arrival, after later actions may have run:
+      // its memory changes when the stage issues or posts it.
+      double T = isCompute(S.Stages[St][I].Kind) ? Tm.End : Tm.Start;
+      SR.Memory.push_back({T, ActivationsAt(T), Walk.After[I]});
+    }
+    std::stable_sort(SR.Memory.begin(), SR.Memory.end(),
+                     [](const MemoryPoint &A, const MemoryPoint &B) {
+                       return A.Time < B.Time;
+                     });
+    SR.PeakBytes = Walk.Peak;
+    SR.PeakAction = Walk.PeakAction;
   }
 };
 } // namespace

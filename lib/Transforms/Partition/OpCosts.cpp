@@ -27,21 +27,6 @@ std::string getNodeName(Operation *op, unsigned position) {
   return (op->getName().getStringRef() + "#" + Twine(position)).str();
 }
 
-/// MLIR spelling of the element type the op computes in ("f32").
-static std::string computeTypeOf(Operation *op) {
-  auto spell = [](Type t) {
-    std::string s;
-    llvm::raw_string_ostream os(s);
-    t.print(os);
-    return s;
-  };
-  for (Type t : llvm::concat<Type>(op->getResultTypes(), op->getOperandTypes()))
-    if (auto shaped = dyn_cast<ShapedType>(t))
-      if (isa<FloatType>(shaped.getElementType()))
-        return spell(shaped.getElementType());
-  return "default";
-}
-
 FailureOr<FunctionCosts>
 FunctionCosts::compute(func::FuncOp func,
                        const device::DeviceProfile &profile) {
@@ -99,7 +84,7 @@ FunctionCosts::compute(func::FuncOp func,
     costs.nodes.push_back(&op);
     costs.names.push_back(getNodeName(&op, index));
     OpTimes t;
-    std::string type = computeTypeOf(&op);
+    std::string type = nn::getComputeType(&op);
     StringRef kind = op.getName().getStringRef();
     nn::OpCost forward = costed.getForwardCost();
     t.forward = profile.getKernelTime(kind, type, forward.flops,

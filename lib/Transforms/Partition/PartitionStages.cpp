@@ -84,6 +84,7 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
     if (!inFlight)
       return failWith(inFlight.takeError());
     options.inFlight = *inFlight;
+    options.recompute = recompute;
     if (virtualStages > 1 && !memoryLimit.empty())
       return fail("option 'memory-limit': not supported with "
                   "virtual-stages > 1 (a stage's memory is the sum of its "

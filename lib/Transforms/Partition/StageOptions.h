@@ -4,6 +4,7 @@
 #define PP_LIB_TRANSFORMS_PARTITION_STAGEOPTIONS_H
 
 #include "pp/Planning/Partition/Problem.h"
+#include "pp/Support/Format.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -11,10 +12,6 @@
 #include <vector>
 
 namespace pp {
-
-/// Bytes from "80GB" (10^9), "80GiB" (2^30), "512MiB", "1.5e9", "1000B";
-/// suffixes B, KB, MB, GB, TB, KiB, MiB, GiB, TiB.
-llvm::Expected<double> parseByteSize(llvm::StringRef text);
 
 llvm::Expected<partition::Method> parseMethod(llvm::StringRef text);
 llvm::Expected<partition::Granularity> parseGranularity(llvm::StringRef text);

@@ -12,8 +12,10 @@
 #include "pp/Planning/Device/DeviceProfile.h"
 #include "pp/Planning/Schedule/Generators.h"
 #include "pp/Planning/Schedule/Lowering.h"
+#include "pp/Support/Format.h"
 #include "pp/Transforms/PlanDefaults.h"
 #include "pp/Transforms/SchedulePasses.h"
+#include "pp/Transforms/StageMemory.h"
 
 #include <cmath>
 
@@ -82,10 +84,19 @@ void SchedulePass::runOnOperation() {
   if (!kind)
     return fail("unknown schedule '" + schedule +
                 "'; expected one of: " + sched::kindNames());
-  if (!(memoryLimit >= 0) || !std::isfinite(memoryLimit))
-    return fail("option 'memory-limit' must be a finite number >= 0");
-  if (!(memoryLimitBytes >= 0) || !std::isfinite(memoryLimitBytes))
-    return fail("option 'memory-limit-bytes' must be a finite number >= 0");
+  if (!(maxInFlight >= 0) || !std::isfinite(maxInFlight))
+    return fail("option 'max-in-flight' must be a finite number >= 0");
+  double limitBytes = 0;
+  if (!memoryLimit.empty()) {
+    llvm::Expected<double> parsed = pp::parseByteSize(memoryLimit);
+    if (!parsed)
+      return fail(llvm::toString(parsed.takeError()));
+    limitBytes = *parsed;
+  }
+  int states = sched::optimizerStateCount(optimizer);
+  if (states == 0 && optimizer != "sgd")
+    return fail("option 'optimizer': expected adamw, momentum or sgd, not '" +
+                optimizer + "'");
   if (!(latency >= 0) || !(bandwidth >= 0))
     return fail("options 'latency' and 'bandwidth' must be >= 0");
 
@@ -129,9 +140,14 @@ void SchedulePass::runOnOperation() {
   opts.OptimizerStep = optimizerStep;
   opts.TiedEmbedding = tiedEmbedding;
   opts.InsertCommunication = false;
-  opts.MemoryLimit = memoryLimit;
-  opts.MemoryLimitBytes = memoryLimitBytes;
+  opts.MemoryLimit = maxInFlight;
+  opts.MemoryLimitBytes = limitBytes;
   opts.Costs = &costs;
+  // The byte-accurate memory model once the stage functions exist.
+  if (std::optional<std::vector<sched::StageMemory>> memory =
+          pp::computeStageMemory(module, (int)p,
+                                 std::max(1, stageCosts->chunks), states))
+    costs.Memory = std::move(*memory);
 
   // A partitioned module fixes the chunks per stage: its virtual stages are
   // the schedule's. Parameters read on several of them are reduced (TR).
@@ -185,6 +201,52 @@ void SchedulePass::runOnOperation() {
           "schedule=" + schedule + ": " +
           pp::toPassOptionSpelling(llvm::toString(generated.takeError())));
     result = std::move(*generated);
+  }
+
+  // Outlined stage functions fix which stage holds which chunk.
+  if (cutChunks > 1)
+    for (auto func : module.getOps<func::FuncOp>()) {
+      auto stage = func->getAttrOfType<IntegerAttr>(
+          pp::pp::PPDialect::kStageAttrName);
+      auto chunk = func->getAttrOfType<IntegerAttr>(
+          pp::pp::PPDialect::kChunkAttrName);
+      auto virtualStage = func->getAttrOfType<IntegerAttr>(
+          pp::pp::PPDialect::kVirtualStageAttrName);
+      if (!stage || !chunk || !virtualStage)
+        continue;
+      auto [where, local] = result.locate(int(virtualStage.getInt()));
+      if (where != stage.getInt() || local != chunk.getInt())
+        return fail("schedule " + result.Name + " places virtual stage " +
+                    Twine(virtualStage.getInt()) + " on stage " +
+                    Twine(where) + ", but @" + func.getSymName() +
+                    " was outlined for stage " + Twine(stage.getInt()) +
+                    " (" + sched::placementName(result.Place) +
+                    " placement against the outlined one); outline with "
+                    "the schedule's placement (pp-outline-stages "
+                    "placement=)");
+      break;
+    }
+
+  if (limitBytes > 0 && !costs.Memory.empty()) {
+    llvm::Expected<sched::Schedule> lowered =
+        sched::lowerCommunication(result, &costs);
+    if (!lowered)
+      return fail(llvm::toString(lowered.takeError()));
+    for (int s = 0; s < (int)p; ++s) {
+      sched::MemoryWalk walk =
+          sched::walkStageMemory(lowered->Stages[s], costs.Memory[s]);
+      if (walk.Peak > limitBytes * (1 + 1e-9))
+        return fail("schedule " + result.Name + ": stage " + Twine(s) +
+                    " needs " + pp::formatBytes(walk.Peak) + " (" +
+                    Twine(int64_t(walk.Peak)) + " bytes, at its action '" +
+                    sched::actionToString(
+                        lowered->Stages[s][size_t(walk.PeakAction)],
+                        result.NumChunks) +
+                    "'), over memory-limit=" + memoryLimit +
+                    "; recompute activations (pp-recompute), use a schedule "
+                    "with fewer microbatches in flight, or cut into more "
+                    "stages");
+    }
   }
 
   for (auto old : llvm::make_early_inc_range(

@@ -371,6 +371,11 @@ FailureOr<pp::ModuleStageCosts> pp::computeModuleStageCosts(ModuleOp module,
       return WalkResult::interrupt();
     }
     if (auto cost = op->getAttrOfType<DictionaryAttr>(costName)) {
+      // A forward op a backward function recomputes (pp-recompute).
+      if (Attribute recompute = cost.get("recompute")) {
+        sums[stage].B += toDouble(recompute);
+        return WalkResult::advance();
+      }
       sums[stage].F += toDouble(cost.get("f"));
       sums[stage].B += toDouble(cost.get("b"));
       sums[stage].W += toDouble(cost.get("w"));
@@ -400,6 +405,25 @@ FailureOr<pp::ModuleStageCosts> pp::computeModuleStageCosts(ModuleOp module,
   });
   if (walk.wasInterrupted())
     return failure();
+  // An outlined module: the boundary outputs of each virtual stage's
+  // forward function are what it sends.
+  for (auto func : module.getOps<func::FuncOp>()) {
+    auto virtualStage =
+        func->getAttrOfType<IntegerAttr>(ppd::PPDialect::kVirtualStageAttrName);
+    auto role = func->getAttrOfType<StringAttr>(ppd::PPDialect::kRoleAttrName);
+    if (!virtualStage || (role && role.getValue() != "forward") ||
+        virtualStage.getInt() < 0 || virtualStage.getInt() >= numVirtual)
+      continue;
+    double bytes = 0;
+    for (unsigned i = 0; i < func.getNumResults(); ++i) {
+      auto port = func.getResultAttrOfType<StringAttr>(
+          i, ppd::PPDialect::kRoleAttrName);
+      if (port && port.getValue() == "boundary_out")
+        bytes += (double)nn::getTensorBytes(func.getResultTypes()[i]);
+    }
+    if (outBytes[virtualStage.getInt()] == 0)
+      outBytes[virtualStage.getInt()] = bytes;
+  }
   for (int k = 0; k < numVirtual; ++k)
     if (outBytes[k] > 0)
       sums[k].OutputBytes = {outBytes[k]};

@@ -16,6 +16,7 @@
 #include "pp/Support/OutputFiles.h"
 #include "pp/Transforms/PlanDefaults.h"
 #include "pp/Transforms/SchedulePasses.h"
+#include "pp/Transforms/StageMemory.h"
 
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -88,7 +89,7 @@ static std::string formatDuration(double t, bool seconds) {
 /// unitless figures written by hand.
 static void printSummary(llvm::raw_ostream &os, const sched::Schedule &s,
                          const sched::SimResult &r, StringRef costSource,
-                         StringRef reason, bool seconds) {
+                         StringRef reason, bool seconds, bool wholeMemory) {
   os << llvm::formatv("schedule {0}: {1} stages, {2} microbatches, {3} "
                       "chunk{4} per stage, {5} actions ({6} costs)\n",
                       s.Name, s.NumStages, s.NumMicrobatches, s.NumChunks,
@@ -100,22 +101,62 @@ static void printSummary(llvm::raw_ostream &os, const sched::Schedule &s,
                       formatDuration(r.StepTime, seconds),
                       100 * r.BubbleFraction, 100 * r.WindowBubbleFraction,
                       formatDuration(r.TotalCommTime, seconds));
-  os << "stage        busy        idle  bubble  peak-act  peak-until-B\n";
+  os << "stage        busy        idle  bubble  peak-act  peak-until-B"
+     << (wholeMemory ? "   peak memory" : "") << "\n";
   for (size_t i = 0; i < r.Stages.size(); ++i) {
     const sched::StageResult &sr = r.Stages[i];
-    os << llvm::formatv("{0,5} {1,11} {2,11} {3,6:f2}% {4,9} {5,13}\n", i,
+    os << llvm::formatv("{0,5} {1,11} {2,11} {3,6:f2}% {4,9} {5,13}", i,
                         formatDuration(sr.BusyTime, seconds),
                         formatDuration(sr.IdleTime, seconds), 100 * sr.Bubble,
                         sched::formatNumber(sr.PeakActivations),
                         sched::formatNumber(sr.PeakPendingBackward));
+    if (wholeMemory)
+      os << llvm::formatv("{0,14}", pp::formatBytes(sr.PeakBytes));
+    os << "\n";
   }
+}
+
+/// The breakdown of stage `stage`'s predicted memory for the report.
+static json::Value memoryToJSON(const sched::StageMemory &memory,
+                                const sched::StageResult &result,
+                                const sched::Schedule &s, int stage) {
+  json::Array chunks;
+  for (const sched::ChunkMemory &c : memory.Chunks)
+    chunks.push_back(json::Object{
+        {"received", c.Received},
+        {"forward_peak", c.PeakF},
+        {"saved_until_b", c.SavedB},
+        {"saved_until_w", c.SavedW},
+        {"outputs", c.Outputs},
+        {"boundary_out", c.BoundaryOut},
+        {"gradients_received", c.GradsReceived},
+        {"backward_input_peak", c.PeakB},
+        {"boundary_in_gradients", c.BoundaryInGrad},
+        {"for_backward_weight", c.ForW},
+        {"backward_weight_peak", c.PeakW},
+        {"parameter_gradients", c.ParamGrads},
+    });
+  json::Value peakAction = nullptr;
+  if (result.PeakAction >= 0)
+    peakAction = sched::actionToString(
+        s.Stages[stage][size_t(result.PeakAction)], s.NumChunks);
+  return json::Object{
+      {"parameters", memory.Parameters},
+      {"optimizer_state", memory.OptimizerState},
+      {"tied_gradients_received", memory.TiedReceived},
+      {"kernel_scratch", memory.Workspace},
+      {"peak_bytes", result.PeakBytes},
+      {"peak_action", std::move(peakAction)},
+      {"chunks", std::move(chunks)},
+  };
 }
 
 /// Adds the fields of `object` to the `schedule` object of the JSON report in
 /// `path` (the partitioner's `kind` and `in_flight` keep their place), or
 /// writes `{"schedule": object}` if the file holds no JSON object.
 static LogicalResult mergeIntoReport(Operation *op, StringRef path,
-                                     json::Value object) {
+                                     json::Value object,
+                                     std::vector<json::Value> stageMemory) {
   json::Object report;
   // The partitioner's report of the same run may still be staged.
   if (auto buffer = llvm::MemoryBuffer::getFile(
@@ -134,6 +175,26 @@ static LogicalResult mergeIntoReport(Operation *op, StringRef path,
       (*existing)[field.first] = std::move(field.second);
   } else {
     report["schedule"] = std::move(object);
+  }
+  // The byte-accurate prediction replaces the partitioner's estimate.
+  if (!stageMemory.empty()) {
+    json::Array *stages = report.getArray("stages");
+    if (!stages) {
+      report["stages"] = json::Array();
+      stages = report.getArray("stages");
+    }
+    for (size_t i = 0; i < stageMemory.size(); ++i) {
+      if (stages->size() <= i)
+        stages->push_back(json::Object{{"stage", int64_t(i)}});
+      json::Object *stage = (*stages)[i].getAsObject();
+      if (!stage)
+        continue;
+      json::Object *memory = stageMemory[i].getAsObject();
+      if (auto peak = memory->getNumber("peak_bytes"))
+        (*stage)["peak_memory"] = *peak;
+      (*stage)["memory"] = std::move(stageMemory[i]);
+    }
+    report["memory_model"] = "byte-accurate";
   }
   json::Value value(std::move(report));
   return writeFile(op, "report", path, [&](llvm::raw_ostream &os) {
@@ -188,6 +249,19 @@ void SimulatePass::runOnOperation() {
       s = std::move(*lowered);
       inserted = true;
     }
+    // The byte-accurate memory model, once the stage functions exist.
+    int states = sched::optimizerStateCount(optimizer);
+    if (states == 0 && optimizer != "sgd") {
+      mlir::emitError(module.getLoc())
+          << "pp-simulate: option 'optimizer': expected adamw, momentum or "
+             "sgd, not '"
+          << optimizer << "'";
+      return signalPassFailure();
+    }
+    std::optional<std::vector<sched::StageMemory>> memory =
+        pp::computeStageMemory(module, s.NumStages, s.NumChunks, states);
+    if (memory)
+      costs->Memory = std::move(*memory);
     llvm::Expected<sched::SimResult> result = sched::simulate(s, *costs);
     if (!result) {
       mlir::emitError(op.getLoc())
@@ -202,7 +276,8 @@ void SimulatePass::runOnOperation() {
 
     if (report == "-") {
       printSummary(llvm::errs(), s, *result, costSource, reason,
-                   module->hasAttr(pp::pp::PPDialect::kDeviceAttrName));
+                   module->hasAttr(pp::pp::PPDialect::kDeviceAttrName),
+                   !costs->Memory.empty());
     } else if (!report.empty()) {
       json::Value sim = sched::toJSON(*result);
       json::Object &obj = *sim.getAsObject();
@@ -219,7 +294,16 @@ void SimulatePass::runOnOperation() {
           inserted ? "inserted for the simulation" : "as scheduled";
       if (DictionaryAttr selection = op.getSelectionAttr())
         obj["auto"] = attrToJSON(selection);
-      if (failed(mergeIntoReport(op, report, std::move(sim))))
+      std::vector<json::Value> stageMemory;
+      for (size_t i = 0; i < costs->Memory.size(); ++i)
+        stageMemory.push_back(memoryToJSON(costs->Memory[i],
+                                           result->Stages[i], s, int(i)));
+      if (!costs->Memory.empty()) {
+        obj["memory_model"] = "byte-accurate";
+        obj["optimizer"] = optimizer;
+      }
+      if (failed(mergeIntoReport(op, report, std::move(sim),
+                                 std::move(stageMemory))))
         return signalPassFailure();
     }
     bool deviceTimes = module->hasAttr(pp::pp::PPDialect::kDeviceAttrName);

@@ -367,15 +367,24 @@ struct OutlineStagesPass : impl::PPOutlineStagesBase<OutlineStagesPass> {
     if (auto v = module->getAttrOfType<IntegerAttr>(
             ppd::PPDialect::kVirtualStagesAttrName))
       placement.chunks = v.getInt();
+    if (!this->placement.empty() && this->placement != "loop" &&
+        this->placement != "v") {
+      module.emitError() << "pp-outline-stages: option 'placement': expected "
+                            "loop or v, not '"
+                         << this->placement << "'";
+      return failure();
+    }
     auto schedules = module.getOps<ppd::ScheduleOp>();
     if (schedules.empty()) {
-      if (placement.chunks > 1) {
+      if (placement.chunks > 1 && this->placement.empty()) {
         module.emitError()
             << "pp-outline-stages: the module is cut into " << placement.chunks
             << " chunks per stage, and which stage holds which chunk is the "
-               "schedule's placement: run pp-schedule first";
+               "schedule's placement: run pp-schedule first, or give "
+               "placement=loop or placement=v";
         return failure();
       }
+      placement.vShape = this->placement == "v";
       return placement;
     }
     ppd::ScheduleOp schedule = *schedules.begin();
@@ -392,6 +401,12 @@ struct OutlineStagesPass : impl::PPOutlineStagesBase<OutlineStagesPass> {
       return failure();
     }
     placement.vShape = schedule.getPlacement() == "v";
+    if (!this->placement.empty() && this->placement != schedule.getPlacement()) {
+      schedule.emitError() << "pp-outline-stages: option 'placement' is "
+                           << this->placement << ", but the schedule places "
+                           << "its chunks as " << schedule.getPlacement();
+      return failure();
+    }
     return placement;
   }
 };

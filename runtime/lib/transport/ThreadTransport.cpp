@@ -3,6 +3,7 @@
 #include "pp/Runtime/ThreadTransport.h"
 
 #include "MessageCheck.h"
+#include "pp/Runtime/BufferPool.h"
 
 #include <cassert>
 #include <condition_variable>
@@ -314,7 +315,10 @@ Status ThreadTransport::Endpoint::send(uint32_t peer, const MessageTag &tag,
                                        const std::vector<Tensor> &tensors) {
   Message message;
   message.tag = tag;
-  message.tensors = tensors;
+  // In the transport's memory, not the sender's pool (see the header).
+  message.tensors.reserve(tensors.size());
+  for (const Tensor &t : tensors)
+    message.tensors.push_back(t.clone(defaultBufferPool()));
   return state_.enqueue(stage_, peer, std::move(message));
 }
 
@@ -333,8 +337,7 @@ Status ThreadTransport::Endpoint::recv(uint32_t peer, const MessageTag &tag,
   Message message;
   if (Status s = state_.dequeue(stage_, peer, tag, /*isBytes=*/false, message))
     return s;
-  // The message is ours now: check and copy without the lock. Dropping it
-  // releases the references to the sender's buffers.
+  // The message is ours now: check and copy without the lock.
   if (Status s =
           checkTensorMessage(stage_, peer, tag, tensors, message.describe()))
     return s;

@@ -107,6 +107,12 @@ struct PartitionOptions {
   /// stage (1F1B: min(p - i, m) on stage i). Empty means 1F1B with m >= p:
   /// p - i.
   std::vector<double> inFlight;
+  /// The stages recompute their activations (pp-recompute full, selective
+  /// or auto): a microbatch in flight keeps only the stage's inputs, and
+  /// one microbatch's activations are rebuilt at a time. The lower bound of
+  /// what recomputation can save; pp-recompute and pp-schedule check the
+  /// exact figure on the stage functions.
+  bool recompute = false;
   /// Microbatches per step: a tied parameter's gradient reduction happens once
   /// per step, so its time per microbatch is divided by this.
   unsigned microbatches = 1;

@@ -10,6 +10,7 @@
 #define PP_PLANNING_SCHEDULE_COSTMODEL_H
 
 #include "pp/Planning/Schedule/Action.h"
+#include "pp/Planning/Schedule/MemoryModel.h"
 #include "pp/Planning/Schedule/Schedule.h"
 
 #include <vector>
@@ -60,6 +61,11 @@ struct CostModel {
   double TiedReduceTime = 0;
   /// What the stages share, priced by tiedReduceTime.
   std::vector<TiedParameters> Tied;
+  /// Optional, one per stage: the byte-accurate memory model
+  /// (MemoryModel.h). With it the simulator's memory timeline and peaks
+  /// are the stage's whole memory in pool bytes, action by action; without
+  /// it they count ActivationBytes only.
+  std::vector<StageMemory> Memory;
 
   /// Every stage has times F, B, W; every transfer takes `Comm`.
   static CostModel uniform(int NumStages, double F = 1, double B = 1,

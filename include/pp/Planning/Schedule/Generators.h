@@ -69,9 +69,10 @@ struct ScheduleOptions {
   /// For auto and search: the most activations (in `peak_activations`
   /// units, microbatches) any stage may hold; 0 means no limit.
   double MemoryLimit = 0;
-  /// For auto and search: the most activation bytes (`peak_bytes`, the
-  /// costs' activation bytes held from F to the end of W) any stage may
-  /// hold; 0 means no limit.
+  /// For auto and search: the most bytes (`peak_bytes`) any stage may
+  /// hold: with CostModel::Memory its whole predicted memory, else the
+  /// costs' activation bytes held from F to the end of W; 0 means no
+  /// limit.
   double MemoryLimitBytes = 0;
   /// Costs that zb-h1/zb-h2/zb-v and auto schedule against; null means
   /// uniform F = B = W = 1.

@@ -49,10 +49,14 @@ struct StageResult {
   /// Same, but counting only until the end of B (or BW): the memory the
   /// zero-bubble papers count, since W keeps only a small part.
   double PeakPendingBackward = 0;
+  /// The most bytes held at once: activations only, or with
+  /// CostModel::Memory the stage's whole memory (its predicted peak).
   double PeakBytes = 0;
+  /// With CostModel::Memory: the action at the peak (-1: none).
+  int PeakAction = -1;
   size_t NumTransfersSent = 0;
   double BytesSent = 0;
-  std::vector<MemoryPoint> Memory; ///< the activation timeline
+  std::vector<MemoryPoint> Memory; ///< the memory timeline
 };
 
 /// One transfer, for traces.

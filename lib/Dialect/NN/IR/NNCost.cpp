@@ -17,6 +17,20 @@ using namespace mlir;
 
 namespace pp::nn {
 
+std::string getComputeType(Operation *op) {
+  auto spell = [](Type t) {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    t.print(os);
+    return s;
+  };
+  for (Type t : llvm::concat<Type>(op->getResultTypes(), op->getOperandTypes()))
+    if (auto shaped = dyn_cast<ShapedType>(t))
+      if (isa<FloatType>(shaped.getElementType()))
+        return spell(shaped.getElementType());
+  return "default";
+}
+
 int64_t getTensorBytes(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
   if (!shaped || !shaped.hasStaticShape())

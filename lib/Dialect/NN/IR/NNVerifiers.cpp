@@ -125,6 +125,20 @@ LogicalResult LayerNormOp::verify() {
   return success();
 }
 
+void BatchNormOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (!getTraining())
+    return;
+  // The running statistics are updated in place.
+  for (OpOperand *statistic : {&getMeanMutable(), &getVarMutable()}) {
+    effects.emplace_back(MemoryEffects::Read::get(), statistic,
+                         SideEffects::DefaultResource::get());
+    effects.emplace_back(MemoryEffects::Write::get(), statistic,
+                         SideEffects::DefaultResource::get());
+  }
+}
+
 LogicalResult BatchNormOp::verify() {
   auto in = getInput().getType();
   if (in.getRank() < 2)

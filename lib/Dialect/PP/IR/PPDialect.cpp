@@ -70,11 +70,24 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
       return t && t.getValueAsDouble() >= 0;
     };
     auto act = cost ? cost.getAs<IntegerAttr>("act") : IntegerAttr();
+    // A forward op recomputed in a backward function costs B only.
+    if (cost && cost.size() == 1 && isTime("recompute"))
+      return success();
     if (!isTime("f") || !isTime("b") || !isTime("w") || !act ||
         act.getInt() < 0 || cost.size() != 4)
       return op->emitError() << "'" << kCostAttrName
                              << "' must be {f, b, w} non-negative seconds "
-                                "and act bytes";
+                                "and act bytes, or {recompute} seconds on a "
+                                "recomputed op";
+    return success();
+  }
+  if (attr.getName() == kRecomputeAttrName) {
+    auto policy = dyn_cast<StringAttr>(attr.getValue());
+    if (!isa<ModuleOp>(op) || !policy ||
+        !llvm::is_contained({"full", "selective", "auto"}, policy.getValue()))
+      return op->emitError() << "'" << kRecomputeAttrName
+                             << "' must be full, selective or auto on a "
+                                "module";
     return success();
   }
   if (attr.getName() == kRoleAttrName) {

@@ -2,10 +2,13 @@
 //
 // `ThreadTransport` connects p stages that run as threads of one process.
 // Each ordered pair of stages (src, dst) has a FIFO mailbox. `send` enqueues
-// references to the caller's tensors (no copy: the sender never writes them
-// again) and never blocks; `recv` waits for the head of its mailbox, checks
-// its tag and types, copies the data into the caller's tensors and drops the
-// references.
+// copies of the caller's tensors in the transport's own memory and never
+// blocks; `recv` waits for the head of its mailbox, checks its tag and
+// types, copies the data into the caller's tensors and drops the message.
+// As with MPI's buffered sends, a message in flight belongs to neither
+// stage: the sender's tensors are free once `send` returns, so each stage's
+// memory is what its own actions hold, whatever its peer's pace (the memory
+// plan predicts exactly that, docs/Memory.md).
 //
 // Failures end every wait promptly:
 // - `abort` records the first failing stage and its message and wakes every

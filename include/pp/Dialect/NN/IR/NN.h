@@ -51,6 +51,10 @@ bool isDifferentiableType(mlir::Type type);
 /// Bytes of a statically shaped tensor type (sub-byte types round up).
 int64_t getTensorBytes(mlir::Type type);
 
+/// MLIR spelling of the float element type `op` computes in ("f32"), or
+/// "default": what a device profile's peak FLOP/s are keyed by.
+std::string getComputeType(mlir::Operation *op);
+
 /// Result type of numpy-style broadcasting of `lhs` and `rhs` with element
 /// type `elementType`; emits an error naming `opName` on mismatch.
 llvm::LogicalResult

@@ -368,12 +368,17 @@ def NN_LayerNormOp : NN_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def NN_BatchNormOp : NN_Op<"batch_norm", [Pure, InferTypeOpAdaptor]> {
+def NN_BatchNormOp : NN_Op<"batch_norm", [
+    AlwaysSpeculatable, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
   let summary = "Batch normalisation over the channel axis 1";
   let description = [{
     In inference mode (`training = false`) normalises with `mean` and `var`;
-    in training mode with the batch's statistics (the running statistics are
-    then updated by the runtime, never trained).
+    in training mode with the batch's statistics, and then updates the
+    running statistics `mean` and `var` in place (never trained): a
+    training-mode batch_norm writes those operands (its memory effects say
+    so), so it is not erased when unused, nor run twice by a recomputing
+    backward. In inference mode it has no effects.
   }];
   let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$scale,
                        NN_FloatTensor:$bias, NN_FloatTensor:$mean,

@@ -39,8 +39,12 @@ def PP_Dialect : Dialect {
     /// On a random op (nn.dropout): its stream of the counter-based
     /// generator, the same in every stage function and recomputation.
     static constexpr ::llvm::StringLiteral kRandomIdAttrName = "pp.rng_id";
-    /// Per-op cost for inspection: {f, b, w} seconds, act bytes.
+    /// Per-op cost for inspection: {f, b, w} seconds, act bytes; on a
+    /// forward op a backward function recomputes: {recompute} seconds.
     static constexpr ::llvm::StringLiteral kCostAttrName = "pp.cost";
+    /// The recomputation policy pp-recompute applied (on the module).
+    static constexpr ::llvm::StringLiteral kRecomputeAttrName =
+        "pp.recompute";
     /// The device profile the module was planned for (a name or a JSON
     /// file), recorded by the first planning pass so later ones agree.
     static constexpr ::llvm::StringLiteral kDeviceAttrName = "pp.device";

@@ -1,0 +1,35 @@
+//===- MemoryReport.h - pp-run --report: memory, measured and planned -*-C++-*-//
+//
+// After training, per stage the most bytes its buffer pool held at once
+// (parameters, gradients, optimizer state, activations, workspace and
+// communication buffers, as the stage's accounting counts them) next to
+// the plan's prediction (the manifest's `memory`, docs/Memory.md) for the
+// optimizer the run used, and the peak resident set size of this process
+// for context.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_TOOLS_PPRUN_MEMORYREPORT_H
+#define PP_TOOLS_PPRUN_MEMORYREPORT_H
+
+#include "Driver.h"
+#include "Options.h"
+
+#include <string>
+#include <vector>
+
+namespace pp::run {
+
+/// The report as JSON text.
+std::string formatMemoryReport(const rt::program::Manifest &manifest,
+                               const std::vector<StageSummary> &stages,
+                               const Options &opts);
+
+/// Writes it to `opts.reportPath` whole or not at all.
+rt::Status writeMemoryReport(const rt::program::Manifest &manifest,
+                             const std::vector<StageSummary> &stages,
+                             const Options &opts);
+
+} // namespace pp::run
+
+#endif // PP_TOOLS_PPRUN_MEMORYREPORT_H
