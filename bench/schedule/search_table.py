@@ -37,7 +37,7 @@ def run(pp_sched, case, kind, limit, exact=False):
            "--stage-w", ",".join(map(str, w)),
            "--comm", str(comm), "--json"]
     if limit:
-        cmd += ["--memory-limit", str(limit)]
+        cmd += ["--max-in-flight", str(limit)]
     if exact:
         cmd += ["--exact"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)

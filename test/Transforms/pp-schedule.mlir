@@ -8,8 +8,8 @@
 // RUN: not pp-opt %s -split-input-file --pp-schedule="schedule=interleaved-1f1b num-stages=2 microbatches=2" 2>/dev/null | FileCheck %s --check-prefix=INTER
 // RUN: not pp-opt %s -split-input-file --pp-schedule="schedule=zb-v microbatches=1 optimizer-step=false" 2>/dev/null | FileCheck %s --check-prefix=ZBV
 // RUN: pp-opt %s -split-input-file --pp-schedule="schedule=1f1b microbatches=1 tied-embedding=true" 2>/dev/null | FileCheck %s --check-prefix=TIED
-// RUN: pp-opt %s -split-input-file --pp-schedule="schedule=auto num-stages=2 microbatches=4 memory-limit=2" 2>/dev/null | FileCheck %s --check-prefix=AUTO
-// RUN: pp-opt %s -split-input-file --pp-schedule="schedule=auto num-stages=2 microbatches=4 memory-limit=2" 2>&1 >/dev/null | FileCheck %s --check-prefix=AUTO-REMARK
+// RUN: pp-opt %s -split-input-file --pp-schedule="schedule=auto num-stages=2 microbatches=4 max-in-flight=2" 2>/dev/null | FileCheck %s --check-prefix=AUTO
+// RUN: pp-opt %s -split-input-file --pp-schedule="schedule=auto num-stages=2 microbatches=4 max-in-flight=2" 2>&1 >/dev/null | FileCheck %s --check-prefix=AUTO-REMARK
 
 // Without pp.cost: uniform costs, said in a remark, and no costs stored.
 // 1F1B with as many microbatches as stages; stage 1 alternates.
@@ -80,7 +80,7 @@ module attributes {pp.num_stages = 2 : i64} {
 // With uniform costs and at most 2 microbatches held, ZB-V wins; GPipe (4
 // held) and ZB-H2 (3) are rejected, ZB-H1 (1F1B's memory) and 1F1B fit but
 // are slower; search (one chunk) fits too.
-// AUTO-REMARK: remark: pp-schedule: auto chose zb-v: the fastest of 4 candidates that fit the memory limit 2 (step time 12.5, bubble 4.0%, peak activations 2); next best zb-h1 at step time 13
+// AUTO-REMARK: remark: pp-schedule: auto chose zb-v: the fastest of 4 candidates that fit max-in-flight 2 (step time 12.5, bubble 4.0%, peak activations 2); next best zb-h1 at step time 13
 // AUTO-LABEL: module attributes {pp.num_stages = 2 : i64}
 // AUTO:         pp.schedule "zb-v" stages 2 microbatches 4 virtual_stages 2 placement "v"
 // AUTO-SAME:      selection = {candidates = [{rejected = "peak activations 4 exceed the limit 2", schedule = "gpipe"}, {bubble_fraction = 2.000000e-01 : f64, peak_activations = 2.000000e+00 : f64, schedule = "1f1b", step_time = 1.500000e+01 : f64},

@@ -74,7 +74,7 @@ static cl::list<double>
            cl::desc("Per-stage backward-weight times (overrides --w)"),
            cl::cat(Cat));
 static cl::opt<double>
-    MemoryLimit("memory-limit",
+    MemoryLimit("max-in-flight",
                 cl::desc("auto and search: most microbatches' activations a "
                          "stage may hold (peak-act)"),
                 cl::init(0), cl::cat(Cat));
@@ -164,7 +164,7 @@ int main(int Argc, char **Argv) {
                              {"--b", BTime},
                              {"--w", WTime},
                              {"--comm", CommTime},
-                             {"--memory-limit", MemoryLimit}})
+                             {"--max-in-flight", MemoryLimit}})
     if (!(Value >= 0) || !std::isfinite(Value))
       return fail(formatv("{0} must be a finite time >= 0 (got {1})", Name,
                           formatNumber(Value)));

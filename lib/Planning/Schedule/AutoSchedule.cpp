@@ -106,7 +106,7 @@ Expected<AutoResult> chooseSchedule(const ScheduleOptions &Opts,
       Why += "\n  " + C.Label + ": " + C.Rejected;
     return createStringError(
         inconvertibleErrorCode(),
-        formatv("auto: no schedule fits (--memory-limit {0}):{1}",
+        formatv("auto: no schedule fits (--max-in-flight {0}):{1}",
                 formatNumber(Opts.MemoryLimit), Why));
   }
   const AutoCandidate &B = Result.Candidates[Best];
@@ -123,7 +123,7 @@ Expected<AutoResult> chooseSchedule(const ScheduleOptions &Opts,
       std::count_if(Result.Candidates.begin(), Result.Candidates.end(),
                     [](const AutoCandidate &C) { return C.Rejected.empty(); }),
       Opts.MemoryLimit > 0
-          ? " the memory limit " + formatNumber(Opts.MemoryLimit)
+          ? " max-in-flight " + formatNumber(Opts.MemoryLimit)
           : std::string(),
       formatNumber(B.StepTime), 100 * B.Bubble,
       formatNumber(B.PeakActivations));

@@ -59,7 +59,7 @@ Expected<SearchResult> searchSchedule(const ScheduleOptions &Opts,
       if (Opts.MemoryLimit > 0 && Opts.MemoryLimit < 1)
         return createStringError(
             inconvertibleErrorCode(),
-            formatv("a memory limit of {0} microbatches leaves no room for "
+            formatv("max-in-flight {0} leaves no room for "
                     "one microbatch's activations",
                     formatNumber(Opts.MemoryLimit)));
       return createStringError(

@@ -22,6 +22,8 @@
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringMap.h"
@@ -301,10 +303,15 @@ void Chunk::apply(const ChunkChoice &choice) {
     Builder attrs(context);
     for (Operation *op : choice.clones) {
       Operation *clone = builder.clone(*op, mapping);
-      double time = seconds.lookup(op);
+      clone->removeAttr(ppd::PPDialect::kCostAttrName);
+      // Parameter loads and constants B may already have: CSE below.
+      if (llvm::none_of(op->getResults(),
+                        [&](Value r) { return fromInput.contains(r); }))
+        continue;
       clone->setAttr(ppd::PPDialect::kCostAttrName,
                      attrs.getDictionaryAttr(attrs.getNamedAttr(
-                         "recompute", attrs.getF64FloatAttr(time))));
+                         "recompute",
+                         attrs.getF64FloatAttr(seconds.lookup(op)))));
     }
     eraseOld(b, oldSaved, mapping);
     // Recomputed values W reads leave B as cotangents.
@@ -331,6 +338,8 @@ void Chunk::apply(const ChunkChoice &choice) {
     b.setAllResultAttrs(bAttrs);
     IRRewriter rewriter(context);
     (void)runRegionDCE(rewriter, b.getBody());
+    DominanceInfo dominance(b);
+    eliminateCommonSubExpressions(rewriter, dominance, b);
 
     // W: kept values as saved arguments, recomputed ones as cotangents.
     if (w) {
