@@ -26,8 +26,7 @@ mlir::LogicalResult addSimulation(mlir::ModuleOp module, const ExportPlan &plan,
 
 /// Adds `manifest.memory`: each stage's predicted peak from the memory
 /// model of the module's stage functions and exported action lists.
-mlir::LogicalResult addMemoryPlan(mlir::ModuleOp module,
-                                  const ExportPlan &plan,
+mlir::LogicalResult addMemoryPlan(mlir::ModuleOp module, const ExportPlan &plan,
                                   program::Manifest &manifest);
 
 } // namespace pp::exporter

@@ -79,10 +79,8 @@ llvm::Expected<double> parseByteSize(llvm::StringRef text,
   // 0 cannot mean "no limit" (that is leaving the option out), and no plan
   // fits in nothing.
   if (value * scale < 1)
-    return optionError(option,
-                       "'" + text +
-                           "' is no memory at all; leave " + option +
-                           " out for no limit");
+    return optionError(option, "'" + text + "' is no memory at all; leave " +
+                                   option + " out for no limit");
   return value * scale;
 }
 

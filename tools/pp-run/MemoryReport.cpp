@@ -43,15 +43,13 @@ std::string pp::run::formatMemoryReport(const rt::program::Manifest &manifest,
   int states = stateCount(opts.optimizer);
   std::ostringstream os;
   os << "{\n  \"steps\": " << opts.steps << ",\n  \"optimizer\": "
-     << rt::jsonString(opts.optimizer.kind == rt::OptimizerKind::AdamW
-                           ? "adamw"
+     << rt::jsonString(opts.optimizer.kind == rt::OptimizerKind::AdamW ? "adamw"
                        : states ? "momentum"
                                 : "sgd")
      << ",\n  \"transport\": "
-     << rt::jsonString(opts.transport == TransportKind::Mpi ? "mpi"
-                                                            : "threads")
-     << ",\n  \"process_peak_rss_bytes\": "
-     << int64_t(usage.ru_maxrss) * 1024 << ",\n  \"stages\": [";
+     << rt::jsonString(opts.transport == TransportKind::Mpi ? "mpi" : "threads")
+     << ",\n  \"process_peak_rss_bytes\": " << int64_t(usage.ru_maxrss) * 1024
+     << ",\n  \"stages\": [";
   for (size_t s = 0; s < stages.size(); ++s) {
     const rt::MemoryStats &m = stages[s].memory;
     os << (s ? ",\n" : "\n") << "    {\"stage\": " << s
@@ -61,8 +59,7 @@ std::string pp::run::formatMemoryReport(const rt::program::Manifest &manifest,
       double predicted = plan.peak_bytes() + states * plan.state_bytes();
       os << number(predicted) << ", \"predicted_peak_action\": "
          << rt::jsonString(plan.peak_action()) << ", \"error\": "
-         << number(predicted > 0 ? (m.peakTotal - predicted) / predicted
-                                 : NAN);
+         << number(predicted > 0 ? (m.peakTotal - predicted) / predicted : NAN);
     } else {
       os << "null";
     }

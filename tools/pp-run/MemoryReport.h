@@ -1,4 +1,5 @@
-//===- MemoryReport.h - pp-run --report: memory, measured and planned -*-C++-*-//
+//===- MemoryReport.h - pp-run --report: memory, measured and planned
+//-*-C++-*-//
 //
 // After training, per stage the most bytes its buffer pool held at once
 // (parameters, gradients, optimizer state, activations, workspace and

@@ -363,11 +363,11 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
   if (out.mode != Mode::Train &&
       (out.profile || !out.tracePath.empty() || out.planReport ||
        !out.metricsPath.empty() || !out.reportPath.empty()))
-    return Status::error(std::string(out.profile              ? "--profile"
-                                     : out.planReport         ? "--plan-report"
-                                     : !out.tracePath.empty() ? "--trace"
+    return Status::error(std::string(out.profile               ? "--profile"
+                                     : out.planReport          ? "--plan-report"
+                                     : !out.tracePath.empty()  ? "--trace"
                                      : !out.reportPath.empty() ? "--report"
-                                                              : "--metrics") +
+                                                               : "--metrics") +
                          " times training steps; it cannot be combined with "
                          "--infer or --gradcheck");
   if (out.mode == Mode::GradCheck && out.transport == TransportKind::Mpi)

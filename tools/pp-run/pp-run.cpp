@@ -14,8 +14,8 @@
 #include "Calibration.h"
 #include "Driver.h"
 #include "Dump.h"
-#include "Options.h"
 #include "MemoryReport.h"
+#include "Options.h"
 #include "PlanReport.h"
 #include "Progress.h"
 

@@ -109,9 +109,9 @@ CostModel::CostModel(const PartitionProblem &problem,
                        : *std::min_element(inFlight.begin(), inFlight.end());
   memoryFloor.resize(s + 1);
   for (unsigned j = 0; j <= s; ++j)
-    memoryFloor[j] = stateFactor * ownedBytes[j] +
-                     (recompute ? std::min(1.0, minInFlight) : minInFlight) *
-                         activation[j];
+    memoryFloor[j] =
+        stateFactor * ownedBytes[j] +
+        (recompute ? std::min(1.0, minInFlight) : minInFlight) * activation[j];
 
   // Tied copies: CSR lists per boundary, sorted by the next use's segment.
   tiedStart.assign(s + 2, 0);
@@ -164,8 +164,8 @@ double CostModel::tiedCopies(unsigned a, unsigned b) const {
 }
 
 double CostModel::memory(unsigned stage, unsigned a, unsigned b) const {
-  double state = stateFactor * (ownedBytes[b] - ownedBytes[a]) +
-                 tiedCopies(a, b);
+  double state =
+      stateFactor * (ownedBytes[b] - ownedBytes[a]) + tiedCopies(a, b);
   // Recomputing: each microbatch in flight keeps its inputs, and one
   // microbatch's activations are rebuilt at a time.
   if (recompute)

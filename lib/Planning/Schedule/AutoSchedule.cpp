@@ -83,11 +83,11 @@ Expected<AutoResult> chooseSchedule(const ScheduleOptions &Opts,
                    " exceed the limit " + formatNumber(Opts.MemoryLimit);
     else if (Opts.MemoryLimitBytes > 0 &&
              PeakBytes > Opts.MemoryLimitBytes * (1 + 1e-9))
-      C.Rejected = std::string(Costs.Memory.empty()
-                                   ? "peak activation bytes "
-                                   : "predicted peak memory ") +
-                   formatNumber(PeakBytes) +
-                   " exceed the limit " + formatNumber(Opts.MemoryLimitBytes);
+      C.Rejected =
+          std::string(Costs.Memory.empty() ? "peak activation bytes "
+                                           : "predicted peak memory ") +
+          formatNumber(PeakBytes) + " exceed the limit " +
+          formatNumber(Opts.MemoryLimitBytes);
     Result.Candidates.push_back(C);
     if (!C.Rejected.empty())
       continue;
@@ -122,9 +122,8 @@ Expected<AutoResult> chooseSchedule(const ScheduleOptions &Opts,
       B.Label,
       std::count_if(Result.Candidates.begin(), Result.Candidates.end(),
                     [](const AutoCandidate &C) { return C.Rejected.empty(); }),
-      Opts.MemoryLimit > 0
-          ? " max-in-flight " + formatNumber(Opts.MemoryLimit)
-          : std::string(),
+      Opts.MemoryLimit > 0 ? " max-in-flight " + formatNumber(Opts.MemoryLimit)
+                           : std::string(),
       formatNumber(B.StepTime), 100 * B.Bubble,
       formatNumber(B.PeakActivations));
   if (Second)

@@ -42,7 +42,7 @@ MemoryWalk walkStageMemory(const std::vector<Action> &actions,
   static const ChunkMemory kNone;
   auto chunkOf = [&](int c) -> const ChunkMemory & {
     return c >= 0 && size_t(c) < memory.Chunks.size() ? memory.Chunks[c]
-                                                       : kNone;
+                                                      : kNone;
   };
   // The input a local neighbour left for (chunk, mb): the boundary output of
   // another chunk's F (forward) or its boundary-input gradient (backward).

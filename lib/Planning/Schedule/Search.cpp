@@ -24,8 +24,8 @@ double stageCapacity(const ScheduleOptions &Opts, const CostModel &Costs,
     // The memory model: what stays, the largest working set of one run,
     // and what each microbatch in flight keeps.
     const StageMemory &Mem = Costs.Memory[Stage];
-    double Fixed = Mem.Parameters + Mem.OptimizerState + Mem.TiedReceived +
-                   Mem.Workspace;
+    double Fixed =
+        Mem.Parameters + Mem.OptimizerState + Mem.TiedReceived + Mem.Workspace;
     double PerMicrobatch = 0, Working = 0;
     for (const ChunkMemory &C : Mem.Chunks) {
       PerMicrobatch += C.heldAfterF();
@@ -33,8 +33,8 @@ double stageCapacity(const ScheduleOptions &Opts, const CostModel &Costs,
       Working = std::max({Working, C.PeakF, C.Seeds + C.PeakB, C.PeakW});
     }
     if (PerMicrobatch > 0)
-      Cap = std::min(Cap, (Opts.MemoryLimitBytes - Fixed - Working) /
-                              PerMicrobatch);
+      Cap = std::min(Cap,
+                     (Opts.MemoryLimitBytes - Fixed - Working) / PerMicrobatch);
     return Cap;
   }
   double Bytes = Costs.activationBytes(Stage, 1);
@@ -57,11 +57,10 @@ Expected<SearchResult> searchSchedule(const ScheduleOptions &Opts,
     double C = stageCapacity(Opts, Costs, S);
     if (C < 1 - 1e-9) {
       if (Opts.MemoryLimit > 0 && Opts.MemoryLimit < 1)
-        return createStringError(
-            inconvertibleErrorCode(),
-            formatv("max-in-flight {0} leaves no room for "
-                    "one microbatch's activations",
-                    formatNumber(Opts.MemoryLimit)));
+        return createStringError(inconvertibleErrorCode(),
+                                 formatv("max-in-flight {0} leaves no room for "
+                                         "one microbatch's activations",
+                                         formatNumber(Opts.MemoryLimit)));
       return createStringError(
           inconvertibleErrorCode(),
           formatv("stage {0} cannot hold one microbatch's activations ({1} "

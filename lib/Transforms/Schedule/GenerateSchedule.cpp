@@ -206,10 +206,10 @@ void SchedulePass::runOnOperation() {
   // Outlined stage functions fix which stage holds which chunk.
   if (cutChunks > 1)
     for (auto func : module.getOps<func::FuncOp>()) {
-      auto stage = func->getAttrOfType<IntegerAttr>(
-          pp::pp::PPDialect::kStageAttrName);
-      auto chunk = func->getAttrOfType<IntegerAttr>(
-          pp::pp::PPDialect::kChunkAttrName);
+      auto stage =
+          func->getAttrOfType<IntegerAttr>(pp::pp::PPDialect::kStageAttrName);
+      auto chunk =
+          func->getAttrOfType<IntegerAttr>(pp::pp::PPDialect::kChunkAttrName);
       auto virtualStage = func->getAttrOfType<IntegerAttr>(
           pp::pp::PPDialect::kVirtualStageAttrName);
       if (!stage || !chunk || !virtualStage)
@@ -217,10 +217,10 @@ void SchedulePass::runOnOperation() {
       auto [where, local] = result.locate(int(virtualStage.getInt()));
       if (where != stage.getInt() || local != chunk.getInt())
         return fail("schedule " + result.Name + " places virtual stage " +
-                    Twine(virtualStage.getInt()) + " on stage " +
-                    Twine(where) + ", but @" + func.getSymName() +
-                    " was outlined for stage " + Twine(stage.getInt()) +
-                    " (" + sched::placementName(result.Place) +
+                    Twine(virtualStage.getInt()) + " on stage " + Twine(where) +
+                    ", but @" + func.getSymName() + " was outlined for stage " +
+                    Twine(stage.getInt()) + " (" +
+                    sched::placementName(result.Place) +
                     " placement against the outlined one); outline with "
                     "the schedule's placement (pp-outline-stages "
                     "placement=)");
@@ -236,16 +236,16 @@ void SchedulePass::runOnOperation() {
       sched::MemoryWalk walk =
           sched::walkStageMemory(lowered->Stages[s], costs.Memory[s]);
       if (walk.Peak > limitBytes * (1 + 1e-9))
-        return fail("schedule " + result.Name + ": stage " + Twine(s) +
-                    " needs " + pp::formatBytes(walk.Peak) + " (" +
-                    Twine(int64_t(walk.Peak)) + " bytes, at its action '" +
-                    sched::actionToString(
-                        lowered->Stages[s][size_t(walk.PeakAction)],
-                        result.NumChunks) +
-                    "'), over memory-limit=" + memoryLimit +
-                    "; recompute activations (pp-recompute), use a schedule "
-                    "with fewer microbatches in flight, or cut into more "
-                    "stages");
+        return fail(
+            "schedule " + result.Name + ": stage " + Twine(s) + " needs " +
+            pp::formatBytes(walk.Peak) + " (" + Twine(int64_t(walk.Peak)) +
+            " bytes, at its action '" +
+            sched::actionToString(lowered->Stages[s][size_t(walk.PeakAction)],
+                                  result.NumChunks) +
+            "'), over memory-limit=" + memoryLimit +
+            "; recompute activations (pp-recompute), use a schedule "
+            "with fewer microbatches in flight, or cut into more "
+            "stages");
     }
   }
 

@@ -296,8 +296,8 @@ void SimulatePass::runOnOperation() {
         obj["auto"] = attrToJSON(selection);
       std::vector<json::Value> stageMemory;
       for (size_t i = 0; i < costs->Memory.size(); ++i)
-        stageMemory.push_back(memoryToJSON(costs->Memory[i],
-                                           result->Stages[i], s, int(i)));
+        stageMemory.push_back(
+            memoryToJSON(costs->Memory[i], result->Stages[i], s, int(i)));
       if (!costs->Memory.empty()) {
         obj["memory_model"] = "byte-accurate";
         obj["optimizer"] = optimizer;

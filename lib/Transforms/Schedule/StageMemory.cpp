@@ -67,9 +67,7 @@ bool argumentInPool(StringRef role) { return role != kInputPort; }
 /// pointwise convolution (1x1 kernel, unit strides, no pads). Other
 /// kernels ask for a row or two, which the model leaves out.
 double kernelScratch(Operation *op) {
-  auto shape = [](Value v) {
-    return cast<ShapedType>(v.getType()).getShape();
-  };
+  auto shape = [](Value v) { return cast<ShapedType>(v.getType()).getShape(); };
   ArrayRef<int64_t> strides, pads, weight, image, out;
   Type element;
   if (auto conv = dyn_cast<nn::ConvOp>(op)) {
@@ -93,10 +91,10 @@ double kernelScratch(Operation *op) {
   if (image.size() < 2 || weight.size() != image.size() ||
       out.size() != image.size())
     return 0;
-  bool pointwise = llvm::all_of(weight.drop_front(2),
-                                [](int64_t k) { return k == 1; }) &&
-                   llvm::all_of(strides, [](int64_t s) { return s == 1; }) &&
-                   llvm::all_of(pads, [](int64_t p) { return p == 0; });
+  bool pointwise =
+      llvm::all_of(weight.drop_front(2), [](int64_t k) { return k == 1; }) &&
+      llvm::all_of(strides, [](int64_t s) { return s == 1; }) &&
+      llvm::all_of(pads, [](int64_t p) { return p == 0; });
   if (pointwise)
     return 0;
   double elements = double(image[1]);
@@ -196,9 +194,9 @@ FunctionMemory computeFunctionMemory(func::FuncOp func) {
     StringRef role = roleOf(func.getResultAttrDict(index));
     unsigned id = bufferOf.lookup(operand.get());
     Buffer &b = buffers[id];
-    bool keepsArgument = b.argument >= 0 &&
-                         (role == kBoundaryOutPort ||
-                          role == kBoundaryInGradPort || role == kSavedPort);
+    bool keepsArgument =
+        b.argument >= 0 && (role == kBoundaryOutPort ||
+                            role == kBoundaryInGradPort || role == kSavedPort);
     if (keepsArgument || (b.fresh && !claimed.count(id))) {
       // Two results keeping one argument share its bytes.
       result.ResultBytes.push_back(claimed.insert(id).second ? b.bytes : 0);
@@ -305,8 +303,7 @@ computeStageMemory(ModuleOp module, int numStages, int chunks,
         loaded[stage].insert(load.getGlobal().getRootReference());
     });
     StringRef role = func->hasAttrOfType<StringAttr>(kRoleAttr)
-                         ? func->getAttrOfType<StringAttr>(kRoleAttr)
-                               .getValue()
+                         ? func->getAttrOfType<StringAttr>(kRoleAttr).getValue()
                          : StringRef();
     if (role == kBackwardWeightRole)
       for (unsigned i = 0; i < func.getNumResults(); ++i)

@@ -401,7 +401,8 @@ struct OutlineStagesPass : impl::PPOutlineStagesBase<OutlineStagesPass> {
       return failure();
     }
     placement.vShape = schedule.getPlacement() == "v";
-    if (!this->placement.empty() && this->placement != schedule.getPlacement()) {
+    if (!this->placement.empty() &&
+        this->placement != schedule.getPlacement()) {
       schedule.emitError() << "pp-outline-stages: option 'placement' is "
                            << this->placement << ", but the schedule places "
                            << "its chunks as " << schedule.getPlacement();

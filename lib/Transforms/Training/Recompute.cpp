@@ -20,9 +20,9 @@
 #include "pp/Transforms/StageMemory.h"
 
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/IR/Dominance.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/SetVector.h"
@@ -63,7 +63,8 @@ DictionaryAttr portAttrs(MLIRContext *context, StringRef role, StringRef key) {
 bool isRecomputable(Operation *op) {
   if (op->getNumRegions() || op->hasTrait<OpTrait::IsTerminator>())
     return false;
-  return isMemoryEffectFree(op) || op->hasAttr(ppd::PPDialect::kRandomIdAttrName);
+  return isMemoryEffectFree(op) ||
+         op->hasAttr(ppd::PPDialect::kRandomIdAttrName);
 }
 
 /// What a choice keeps and recomputes in one chunk.
@@ -113,19 +114,18 @@ private:
 Chunk::Chunk(func::FuncOp forward, func::FuncOp b, func::FuncOp w,
              const device::DeviceProfile &profile)
     : forward(forward), b(b), w(w) {
-  if (auto attr = forward->getAttrOfType<IntegerAttr>(
-          ppd::PPDialect::kStageAttrName))
+  if (auto attr =
+          forward->getAttrOfType<IntegerAttr>(ppd::PPDialect::kStageAttrName))
     stage = int(attr.getInt());
-  if (auto attr = forward->getAttrOfType<IntegerAttr>(
-          ppd::PPDialect::kChunkAttrName))
+  if (auto attr =
+          forward->getAttrOfType<IntegerAttr>(ppd::PPDialect::kChunkAttrName))
     localChunk = int(attr.getInt());
   Block &body = forward.getBody().front();
   for (BlockArgument arg : body.getArguments())
     fromInput.insert(arg);
   for (Operation &op : body.without_terminator()) {
-    bool dependent = llvm::any_of(op.getOperands(), [&](Value v) {
-      return fromInput.contains(v);
-    });
+    bool dependent = llvm::any_of(
+        op.getOperands(), [&](Value v) { return fromInput.contains(v); });
     if (!dependent)
       continue;
     for (Value r : op.getResults())
@@ -178,8 +178,7 @@ double Chunk::getSavedBytes(Operation *op) const {
   return bytes;
 }
 
-ChunkChoice
-Chunk::choose(const llvm::DenseSet<Operation *> &recompute) const {
+ChunkChoice Chunk::choose(const llvm::DenseSet<Operation *> &recompute) const {
   ChunkChoice choice;
   llvm::DenseSet<Value> visited;
   SmallVector<Value> worklist(readByB.begin(), readByB.end());
@@ -261,8 +260,8 @@ void Chunk::apply(const ChunkChoice &choice) {
     resultAttrs.push_back(portAttrs(context, kSavedPort, newKey[v]));
   }
   terminator->setOperands(results);
-  forward.setFunctionType(FunctionType::get(
-      context, forward.getArgumentTypes(), ValueRange(results).getTypes()));
+  forward.setFunctionType(FunctionType::get(context, forward.getArgumentTypes(),
+                                            ValueRange(results).getTypes()));
   forward.setAllResultAttrs(resultAttrs);
 
   // Replaces a backward function's saved arguments: new ones for `kept`
@@ -308,10 +307,10 @@ void Chunk::apply(const ChunkChoice &choice) {
       if (llvm::none_of(op->getResults(),
                         [&](Value r) { return fromInput.contains(r); }))
         continue;
-      clone->setAttr(ppd::PPDialect::kCostAttrName,
-                     attrs.getDictionaryAttr(attrs.getNamedAttr(
-                         "recompute",
-                         attrs.getF64FloatAttr(seconds.lookup(op)))));
+      clone->setAttr(
+          ppd::PPDialect::kCostAttrName,
+          attrs.getDictionaryAttr(attrs.getNamedAttr(
+              "recompute", attrs.getF64FloatAttr(seconds.lookup(op)))));
     }
     eraseOld(b, oldSaved, mapping);
     // Recomputed values W reads leave B as cotangents.
@@ -323,8 +322,9 @@ void Chunk::apply(const ChunkChoice &choice) {
     SmallVector<Value> bResults(ret->getOperands());
     SmallVector<Attribute> bAttrs;
     for (unsigned i = 0; i < b.getNumResults(); ++i)
-      bAttrs.push_back(b.getResultAttrDict(i) ? Attribute(b.getResultAttrDict(i))
-                                              : DictionaryAttr::get(context));
+      bAttrs.push_back(b.getResultAttrDict(i)
+                           ? Attribute(b.getResultAttrDict(i))
+                           : DictionaryAttr::get(context));
     llvm::DenseMap<Value, std::string> cotangentKey;
     for (Value v : passedToW) {
       std::string key = "c" + std::to_string(next++);
@@ -414,9 +414,7 @@ public:
     return peak();
   }
 
-  double peak() const {
-    return sched::walkStageMemory(actions, current).Peak;
-  }
+  double peak() const { return sched::walkStageMemory(actions, current).Peak; }
 
 private:
   ModuleOp module;
@@ -490,8 +488,7 @@ void RecomputePass::runOnOperation() {
 }
 
 LogicalResult RecomputePass::runAuto(ModuleOp module,
-                                     std::vector<Chunk> &chunks,
-                                     double limit) {
+                                     std::vector<Chunk> &chunks, double limit) {
   auto schedules = llvm::to_vector(module.getOps<ppd::ScheduleOp>());
   if (schedules.size() != 1)
     return mlir::emitError(module.getLoc())
@@ -561,13 +558,14 @@ LogicalResult RecomputePass::runAuto(ModuleOp module,
       // Everything recomputable is recomputed (policy=full) and it still
       // does not fit: name the memory it would take.
       for (Chunk *chunk : mine)
-        stage.set(*chunk, llvm::DenseSet<Operation *>(
-                              chunk->getCandidates().begin(),
-                              chunk->getCandidates().end()));
+        stage.set(*chunk,
+                  llvm::DenseSet<Operation *>(chunk->getCandidates().begin(),
+                                              chunk->getCandidates().end()));
       double needed = stage.peak();
       return mlir::emitError(module.getLoc())
-             << "pp-recompute: stage " << s << " does not fit memory-limit="
-             << memoryLimit << " even recomputing its whole forward "
+             << "pp-recompute: stage " << s
+             << " does not fit memory-limit=" << memoryLimit
+             << " even recomputing its whole forward "
              << "(policy=full): it needs at least " << formatBytes(needed)
              << " (" << int64_t(needed) << " bytes) under "
              << "schedule " << schedule.Name << " with "

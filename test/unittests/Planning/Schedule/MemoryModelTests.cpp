@@ -53,21 +53,21 @@ TEST(MemoryModel, EveryActionAllocatesAndFreesItsTerms) {
   double Base = 900064;
   EXPECT_DOUBLE_EQ(W.Base, Base);
   std::vector<double> After = {
-      Base + 1,                      // RF: received
-      Base + 100 + 1000 + 3 + 5,     // F: saved, outputs, boundary out
-      Base + 100 + 1000 + 3,         // SF
-      Base + 100 + 1000 + 3 + 7,     // RB
-      Base + 1000 + 11 + 10000,      // B: frees SavedB and the outputs
-      Base + 1000 + 10000,           // SB
-      Base + 5,                      // W: its gradients, the accumulators
-      Base + 5,                      // OPT
+      Base + 1,                  // RF: received
+      Base + 100 + 1000 + 3 + 5, // F: saved, outputs, boundary out
+      Base + 100 + 1000 + 3,     // SF
+      Base + 100 + 1000 + 3 + 7, // RB
+      Base + 1000 + 11 + 10000,  // B: frees SavedB and the outputs
+      Base + 1000 + 10000,       // SB
+      Base + 5,                  // W: its gradients, the accumulators
+      Base + 5,                  // OPT
   };
   ASSERT_EQ(W.After.size(), After.size());
   for (size_t I = 0; I < After.size(); ++I)
     EXPECT_DOUBLE_EQ(W.After[I], After[I]) << "action " << I;
   // While F runs its received input is held; B also holds its seeds.
-  EXPECT_DOUBLE_EQ(W.During[1], Base + 1 + 20 > After[1] ? Base + 21
-                                                         : After[1]);
+  EXPECT_DOUBLE_EQ(W.During[1],
+                   Base + 1 + 20 > After[1] ? Base + 21 : After[1]);
   EXPECT_DOUBLE_EQ(W.During[4], std::max(Base + 1110 + 7 + 9 + 200, After[4]));
   EXPECT_DOUBLE_EQ(W.During[6], Base + 1000 + 10000 + 40);
   EXPECT_DOUBLE_EQ(W.Peak, Base + 11040);
@@ -124,8 +124,8 @@ TEST(MemoryModel, PeakIsTheSimulatorsCountOfMicrobatchesUntilB) {
           Mem.Chunks = {C};
           MemoryWalk W = walkStageMemory(S->Stages[St], Mem);
           EXPECT_DOUBLE_EQ(W.Peak, R.Stages[St].PeakPendingBackward)
-              << kindName(K).str() << " p=" << P << " m=" << M
-              << " stage " << St;
+              << kindName(K).str() << " p=" << P << " m=" << M << " stage "
+              << St;
           // Everything a microbatch held is freed by the end.
           EXPECT_DOUBLE_EQ(W.After.back(), 0);
         }
