@@ -55,6 +55,19 @@ CutPlan planCut(const PipelineOptions &options) {
   return {schedule.str(), std::max(1u, options.virtualStages.getValue())};
 }
 
+/// Send/recv, verification and simulation of the scheduled module.
+void addCommunicationAndSimulation(OpPassManager &pm,
+                                   const PipelineOptions &options) {
+  pm.addPass(createPPInsertSendRecv());
+  pm.addPass(createPPVerifySchedule());
+  PPSimulateOptions simulate;
+  simulate.report = options.report;
+  simulate.trace = options.trace;
+  simulate.timeline = options.timeline;
+  simulate.optimizer = options.optimizer;
+  pm.addPass(createPPSimulate(simulate));
+}
+
 /// Whether the pipeline makes a training step.
 bool buildsTrainingStep(const PipelineOptions &options) {
   return options.loss != "none";
@@ -129,6 +142,18 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   if (training && options.recompute != "none" && !autoRecompute)
     pm.addPass(createPPRecompute(recompute));
 
+  // The joint choice: each schedule with the recomputation that fits it.
+  if (autoRecompute && options.schedule == "auto" && limit != "device") {
+    PPFitMemoryOptions fit;
+    fit.microbatches = options.microbatches;
+    fit.memoryLimit = limit;
+    fit.device = options.device;
+    fit.optimizer = options.optimizer;
+    pm.addPass(createPPFitMemory(fit));
+    addCommunicationAndSimulation(pm, options);
+    return;
+  }
+
   PPScheduleOptions schedule;
   schedule.schedule = options.schedule;
   schedule.microbatches = options.microbatches;
@@ -140,15 +165,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(createPPSchedule(schedule));
   if (autoRecompute)
     pm.addPass(createPPRecompute(recompute));
-  pm.addPass(createPPInsertSendRecv());
-  pm.addPass(createPPVerifySchedule());
-
-  PPSimulateOptions simulate;
-  simulate.report = options.report;
-  simulate.trace = options.trace;
-  simulate.timeline = options.timeline;
-  simulate.optimizer = options.optimizer;
-  pm.addPass(createPPSimulate(simulate));
+  addCommunicationAndSimulation(pm, options);
 }
 
 void registerPPPipeline() {

@@ -41,6 +41,7 @@ LogicalResult applyPlanDefaults(OpPassManager &pm,
       {"pp-partition-stages", "default-device", defaults.device},
       {"pp-schedule", "default-device", defaults.device},
       {"pp-recompute", "default-device", defaults.device},
+      {"pp-fit-memory", "default-device", defaults.device},
       {"pp-partition-stages", "report", defaults.report},
       {"pp-simulate", "report", defaults.report},
   };

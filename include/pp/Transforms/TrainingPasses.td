@@ -263,4 +263,46 @@ def PPRecompute : Pass<"pp-recompute", "mlir::ModuleOp"> {
   let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect"];
 }
 
+def PPFitMemory : Pass<"pp-fit-memory", "mlir::ModuleOp"> {
+  let summary = "Choose a schedule and what to recompute that fit a memory "
+                "limit and run fastest";
+  let description = [{
+    Runs after `pp-autodiff`, in place of `pp-schedule` and `pp-recompute`
+    (`--pp-pipeline="... schedule=auto recompute=auto memory-limit=X"`).
+    For each schedule of `schedules` it runs, on a copy of the module,
+    `pp-schedule` with that kind and `pp-recompute` with `policy=auto` at
+    `memory-limit`, then simulates the result with the byte-accurate
+    memory model (docs/Memory.md); it keeps the fastest candidate whose
+    every stage fits, and a remark lists every candidate's step time and
+    peak, or why it did not fit. When none fits, the error names the
+    smallest memory that would (each schedule with `policy=full`) and the
+    schedule it would take.
+
+    ```
+    $ pp-opt gpt.onnx --pp-pipeline="num-stages=4 microbatches=8 \
+        schedule=auto recompute=auto memory-limit=2GB"
+    ```
+  }];
+  let options = [
+    ListOption<"schedules", "schedules", "std::string",
+               "The schedules to try (default: gpipe, 1f1b, zb-h1, zb-h2)">,
+    Option<"microbatches", "microbatches", "unsigned", /*default=*/"0",
+           "Microbatches per step (0: as many as stages)">,
+    Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
+           "Bytes per device (80GB, 80GiB, 8e10)">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adamw\"",
+           "The optimizer whose state the memory holds: adamw, momentum "
+           "or sgd">,
+    Option<"device", "device", "std::string", /*default=*/"\"\"",
+           "Device profile for the schedule's transfers and the "
+           "recomputation's times (default: the module's pp.device, else "
+           "default-device, else h100)">,
+    Option<"defaultDevice", "default-device", "std::string",
+           /*default=*/"\"\"",
+           "Device profile when neither device nor the module's pp.device "
+           "names one (pp-opt --pp-device sets it)">,
+  ];
+  let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect"];
+}
+
 #endif // PP_TRANSFORMS_TRAININGPASSES_TD

@@ -422,6 +422,8 @@ private:
   sched::StageMemory current;
 };
 
+LogicalResult updateScheduleCosts(ModuleOp module);
+
 struct RecomputePass : impl::PPRecomputeBase<RecomputePass> {
   using PPRecomputeBase::PPRecomputeBase;
 
@@ -485,6 +487,32 @@ void RecomputePass::runOnOperation() {
   }
   module->setAttr(ppd::PPDialect::kRecomputeAttrName,
                   StringAttr::get(&getContext(), policy));
+  if (failed(updateScheduleCosts(module)))
+    signalPassFailure();
+}
+
+/// A schedule made before the recomputation times B without it: its
+/// stored costs take B's new time (each stage's recomputed ops).
+LogicalResult updateScheduleCosts(ModuleOp module) {
+  for (auto op : module.getOps<ppd::ScheduleOp>()) {
+    std::optional<sched::CostModel> costs = getCostModel(op);
+    if (!costs)
+      continue;
+    int p = int(op.getNumStages());
+    FailureOr<ModuleStageCosts> fresh = computeModuleStageCosts(module, p);
+    if (failed(fresh))
+      return failure();
+    if (!fresh->fromOps)
+      continue;
+    for (size_t s = 0;
+         s < costs->Stages.size() && s < fresh->costs.Stages.size(); ++s)
+      costs->Stages[s].B = fresh->costs.Stages[s].B;
+    for (size_t k = 0;
+         k < costs->Virtual.size() && k < fresh->costs.Virtual.size(); ++k)
+      costs->Virtual[k].B = fresh->costs.Virtual[k].B;
+    op.setCostsAttr(buildCostsAttr(module.getContext(), *costs, p));
+  }
+  return success();
 }
 
 LogicalResult RecomputePass::runAuto(ModuleOp module,
