@@ -11,7 +11,8 @@
 #      schedule, send/recv, verification, simulation), outline each stage,
 #      differentiate it, and export one program per stage;
 #   4. train 20 steps with both stages as threads, and compare the measured
-#      step with the plan (pp-run --plan-report).
+#      step and each stage's peak memory with the plan (pp-run
+#      --plan-report, --report).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
@@ -41,16 +42,17 @@ build/bin/pp-opt "$model" \
   --pp-export="$out/pipeline" -o "$out/pipeline.mlir"
 
 echo
-echo "== pp-run $out/pipeline --data $data --steps 20 --optimizer adamw --lr 0.01 --plan-report"
+echo "== pp-run $out/pipeline --data $data --steps 20 --optimizer adamw --lr 0.01 --plan-report --report $out/memory.json"
 build/bin/pp-run "$out/pipeline" --data "$data" --steps 20 \
-  --optimizer adamw --lr 0.01 --plan-report \
+  --optimizer adamw --lr 0.01 --plan-report --report "$out/memory.json" \
   --trace "$out/measured-trace.json" --save "$out/tiny_gpt_trained.onnx"
 
 echo
 echo "== the pipelined training step (one function per stage and its backward"
 echo "   functions, the schedule with its sends and receives) is in"
 echo "   $out/pipeline.mlir, its programs in $out/pipeline/, the trained"
-echo "   model in $out/tiny_gpt_trained.onnx."
+echo "   model in $out/tiny_gpt_trained.onnx; each stage's measured and"
+echo "   predicted peak memory in $out/memory.json (docs/Memory.md)."
 echo "== timelines: simulated $out/planned-trace.json (and $out/planned.svg),"
 echo "   measured $out/measured-trace.json: open both in https://ui.perfetto.dev"
 echo "   (one track per stage, the same action names)."

@@ -16,8 +16,7 @@
 using namespace pp;
 using namespace pp::run;
 
-/// Buffers of optimizer state per trainable parameter.
-static int stateCount(const rt::OptimizerOptions &optimizer) {
+int pp::run::optimizerStateCount(const rt::OptimizerOptions &optimizer) {
   if (optimizer.kind == rt::OptimizerKind::AdamW)
     return 2;
   return optimizer.momentum != 0 ? 1 : 0;
@@ -40,7 +39,7 @@ std::string pp::run::formatMemoryReport(const rt::program::Manifest &manifest,
   static_assert(sizeof(kKinds) / sizeof(kKinds[0]) == rt::kNumMemoryKinds);
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
-  int states = stateCount(opts.optimizer);
+  int states = optimizerStateCount(opts.optimizer);
   std::ostringstream os;
   os << "{\n  \"steps\": " << opts.steps << ",\n  \"optimizer\": "
      << rt::jsonString(opts.optimizer.kind == rt::OptimizerKind::AdamW ? "adamw"

@@ -21,6 +21,10 @@
 
 namespace pp::run {
 
+/// Buffers of optimizer state per trainable parameter: AdamW 2, SGD with
+/// momentum 1, SGD 0.
+int optimizerStateCount(const rt::OptimizerOptions &optimizer);
+
 /// The report as JSON text.
 std::string formatMemoryReport(const rt::program::Manifest &manifest,
                                const std::vector<StageSummary> &stages,

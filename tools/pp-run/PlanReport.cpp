@@ -107,7 +107,8 @@ std::string replayLine(const Measured &m) {
 
 } // namespace
 
-std::string pp::run::formatPlanReport(const rt::program::Manifest &manifest,
+std::string pp::run::formatPlanReport(int optimizerStates,
+                                      const rt::program::Manifest &manifest,
                                       const std::vector<StageSummary> &stages) {
   Measured m = measure(stages);
   if (!m.lastStep)
@@ -146,34 +147,42 @@ std::string pp::run::formatPlanReport(const rt::program::Manifest &manifest,
                percent(sim.bubble_fraction()).c_str(), percent(bubble).c_str(),
                100 * (bubble - sim.bubble_fraction()));
     out += replayLine(m);
-    out += format("%5s %12s %12s %8s %10s %10s %14s %14s\n", "stage",
+    out += format("%5s %12s %12s %8s %10s %10s %14s %14s %7s\n", "stage",
                   "busy sim", "busy meas", "diff", "bubble sim", "bubble meas",
-                  "act peak sim", "act peak meas");
+                  "peak pred", "peak meas", "diff");
   } else {
     out += format("step time %s, bubble %s\n", seconds(m.stepTime).c_str(),
                   percent(bubble).c_str());
     out += replayLine(m);
-    out +=
-        format("%5s %12s %10s %14s\n", "stage", "busy", "bubble", "act peak");
+    out += format("%5s %12s %10s %14s\n", "stage", "busy", "bubble", "peak");
   }
   for (size_t s = 0; s < stages.size(); ++s) {
     double stageBubble =
         m.stepTime > 0 ? std::max(0.0, 1 - m.busy[s] / m.stepTime) : 0;
-    std::string actPeak =
-        rt::formatBytes(stages[s].memory.peakOf(rt::MemoryKind::Activations));
     if (!simulated) {
       out += format("%5zu %12s %10s %14s\n", s, seconds(m.busy[s]).c_str(),
-                    percent(stageBubble).c_str(), actPeak.c_str());
+                    percent(stageBubble).c_str(),
+                    rt::formatBytes(stages[s].memory.peakTotal).c_str());
       continue;
     }
     const auto &ss = sim.stages(int(s));
+    // The whole stage's peak: the memory plan's prediction for this run's
+    // optimizer against the stage's accounting.
+    int64_t measured = stages[s].memory.peakTotal;
+    std::string predicted = "-", diff = "-";
+    if (int(s) < manifest.memory_size()) {
+      const auto &plan = manifest.memory(int(s));
+      double bytes = plan.peak_bytes() + optimizerStates * plan.state_bytes();
+      predicted = rt::formatBytes(int64_t(bytes));
+      if (bytes > 0)
+        diff = format("%+.1f%%", 100 * (measured / bytes - 1));
+    }
     out += format(
-        "%5zu %12s %12s %+7.1f%% %10s %10s %14s %14s\n", s,
+        "%5zu %12s %12s %+7.1f%% %10s %10s %14s %14s %7s\n", s,
         seconds(ss.busy_time()).c_str(), seconds(m.busy[s]).c_str(),
         ss.busy_time() > 0 ? 100 * (m.busy[s] / ss.busy_time() - 1) : 0.0,
         percent(ss.bubble_fraction()).c_str(), percent(stageBubble).c_str(),
-        rt::formatBytes(int64_t(ss.peak_activation_bytes())).c_str(),
-        actPeak.c_str());
+        predicted.c_str(), rt::formatBytes(measured).c_str(), diff.c_str());
   }
   return out;
 }

@@ -8,9 +8,9 @@
 //   measured: the counted steps (the first left out as warm-up when there
 //   are several); the step time of one step runs from the first stage's
 //   first action to the last stage's last; a stage's busy time is the time
-//   in its F, B and W runs, its bubble 1 - busy / step time; its activation
-//   peak is the most its pool held at once as activations (saved values and
-//   cotangents) over the run.
+//   in its F, B and W runs, its bubble 1 - busy / step time; its peak is
+//   the most its pool held at once over the run, against the memory plan's
+//   prediction (docs/Memory.md).
 //
 //   replayed: the measured actions replayed through the schedule without
 //   the runtime's waits (ProfileReplay.h); the measured step minus it is
@@ -28,7 +28,10 @@
 namespace pp::run {
 
 /// The report, or a line saying why there is nothing to compare.
-std::string formatPlanReport(const rt::program::Manifest &manifest,
+/// `optimizerStates`: the buffers per trainable parameter of the run's
+/// optimizer (AdamW 2, momentum 1, SGD 0), for the memory prediction.
+std::string formatPlanReport(int optimizerStates,
+                             const rt::program::Manifest &manifest,
                              const std::vector<StageSummary> &stages);
 
 } // namespace pp::run

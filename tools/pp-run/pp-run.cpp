@@ -221,7 +221,10 @@ int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
       std::fputs(rt::formatMemoryPeaks(summaries[s].memory).c_str(), stderr);
     }
   if (opts.planReport)
-    std::fputs(formatPlanReport(dir.manifest, summaries).c_str(), stderr);
+    std::fputs(formatPlanReport(optimizerStateCount(opts.optimizer),
+                                dir.manifest, summaries)
+                   .c_str(),
+               stderr);
   if (!opts.reportPath.empty())
     if (Status s = writeMemoryReport(dir.manifest, summaries, opts))
       return fail(s);

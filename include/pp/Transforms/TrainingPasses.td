@@ -219,12 +219,16 @@ def PPRecompute : Pass<"pp-recompute", "mlir::ModuleOp"> {
     - `none` keeps everything (the pass changes nothing);
     - `full` keeps only each chunk's inputs (the activations it received
       or the data) and recomputes its whole forward inside B;
-    - `selective` recomputes the ops whose forward is memory-bound on the
-      device (the cost model's bytes / bandwidth exceed its FLOPs / peak:
-      elementwise ops, normalisation, softmax, data movement, and matrix
-      products too small to be compute-bound, such as an attention core's)
-      and keeps the results of compute-bound ops (linear layers,
-      convolutions): little time for each byte freed;
+    - `selective` recomputes what costs little time for each byte it
+      frees and keeps the rest: it ranks the saved values by the seconds
+      their recomputation takes (the op and the ops before it whose results
+      are not saved, timed by the cost model on the device) per byte
+      freed, and recomputes them cheapest first while the time added
+      stays within `selective-budget` of the chunk's F + B + W time and
+      each one frees memory. Elementwise ops, normalisation, softmax and
+      an attention core (scores, softmax, dropout, product with V: large
+      results for little work) come first; the results of linear layers
+      and convolutions (much work per byte) last, so they stay;
     - `auto` keeps, per stage, as much as fits `memory-limit` (bytes per
       device, the stage's predicted peak under the module's `pp.schedule`
       and `optimizer`'s state): it starts from keeping everything and
@@ -248,6 +252,10 @@ def PPRecompute : Pass<"pp-recompute", "mlir::ModuleOp"> {
            "What to recompute: none, full, selective or auto">,
     Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
            "Bytes per device policy=auto plans for (80GB, 80GiB, 8e10)">,
+    Option<"selectiveBudget", "selective-budget", "double",
+           /*default=*/"0.05",
+           "policy=selective: the most time recomputation may add, as a "
+           "share of each chunk's F + B + W time">,
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adamw\"",
            "The optimizer whose state the memory holds: adamw, momentum "
            "or sgd">,

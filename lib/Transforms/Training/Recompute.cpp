@@ -89,9 +89,16 @@ public:
   /// The ops a policy may recompute (depend on an input, recomputable).
   ArrayRef<Operation *> getCandidates() const { return candidates; }
   double getSeconds(Operation *op) const { return seconds.lookup(op); }
-  bool isMemoryBound(Operation *op) const { return memoryBound.count(op); }
   /// Pool bytes of @F's saved results `op` makes.
   double getSavedBytes(Operation *op) const;
+  /// Seconds of the chunk's F, B and W (the ops' pp.cost, else three times
+  /// their forward on the device).
+  double getComputeSeconds() const { return computeSeconds; }
+  /// Pool bytes a choice keeps per microbatch.
+  double getKeptBytes(const ChunkChoice &choice) const;
+  /// `op` and the candidates that make its operands where those are not
+  /// saved: what recomputing `op` alone takes.
+  llvm::DenseSet<Operation *> getRecomputeClosure(Operation *op) const;
 
   /// What recomputing the ops of `recompute` (and whatever they need that
   /// is not kept) leaves kept.
@@ -108,7 +115,7 @@ private:
   llvm::SetVector<Value> readByB, readByW;
   std::vector<Operation *> candidates;
   llvm::DenseMap<Operation *, double> seconds;
-  llvm::DenseSet<Operation *> memoryBound;
+  double computeSeconds = 0;
 };
 
 Chunk::Chunk(func::FuncOp forward, func::FuncOp b, func::FuncOp w,
@@ -134,24 +141,24 @@ Chunk::Chunk(func::FuncOp forward, func::FuncOp b, func::FuncOp w,
       continue;
     candidates.push_back(&op);
     // The cost model's forward time (pp-annotate-cost), else the roofline.
-    double time = 0, flopTime = 0, byteTime = 0;
+    double time = 0;
     if (auto costed = dyn_cast<nn::CostOpInterface>(op)) {
       nn::OpCost cost = costed.getForwardCost();
-      std::string type = nn::getComputeType(&op);
-      StringRef kind = op.getName().getStringRef();
-      flopTime = profile.getKernelTime(kind, type, cost.flops, 0);
-      byteTime = profile.getKernelTime(kind, type, 0,
-                                       cost.bytesRead + cost.bytesWritten);
-      time = profile.getKernelTime(kind, type, cost.flops,
+      time = profile.getKernelTime(op.getName().getStringRef(),
+                                   nn::getComputeType(&op), cost.flops,
                                    cost.bytesRead + cost.bytesWritten);
     }
+    double all = 3 * time;
     if (auto costs =
             op.getAttrOfType<DictionaryAttr>(ppd::PPDialect::kCostAttrName))
-      if (auto f = costs.getAs<FloatAttr>("f"))
-        time = f.getValueAsDouble();
+      if (auto f = costs.getAs<FloatAttr>("f")) {
+        time = all = f.getValueAsDouble();
+        for (StringRef key : {"b", "w"})
+          if (auto t = costs.getAs<FloatAttr>(key))
+            all += t.getValueAsDouble();
+      }
     seconds[&op] = time;
-    if (byteTime >= flopTime)
-      memoryBound.insert(&op);
+    computeSeconds += all;
   }
   Operation *terminator = body.getTerminator();
   for (unsigned i = 0; i < forward.getNumResults(); ++i)
@@ -176,6 +183,31 @@ double Chunk::getSavedBytes(Operation *op) const {
     if (readByB.contains(r) || readByW.contains(r))
       bytes += sched::poolBytes(double(nn::getTensorBytes(r.getType())));
   return bytes;
+}
+
+double Chunk::getKeptBytes(const ChunkChoice &choice) const {
+  double bytes = 0;
+  for (Value v : choice.kept)
+    bytes += sched::poolBytes(double(nn::getTensorBytes(v.getType())));
+  return bytes;
+}
+
+llvm::DenseSet<Operation *> Chunk::getRecomputeClosure(Operation *op) const {
+  llvm::DenseSet<Operation *> closure;
+  llvm::DenseSet<Operation *> candidateSet(candidates.begin(),
+                                           candidates.end());
+  SmallVector<Operation *> worklist = {op};
+  while (!worklist.empty()) {
+    Operation *next = worklist.pop_back_val();
+    if (!closure.insert(next).second)
+      continue;
+    for (Value v : next->getOperands())
+      if (Operation *def = v.getDefiningOp())
+        if (candidateSet.contains(def) && !readByB.contains(v) &&
+            !readByW.contains(v))
+          worklist.push_back(def);
+  }
+  return closure;
 }
 
 ChunkChoice Chunk::choose(const llvm::DenseSet<Operation *> &recompute) const {
@@ -424,6 +456,45 @@ private:
 
 LogicalResult updateScheduleCosts(ModuleOp module);
 
+/// selective: the saved values whose recomputation costs least per byte it
+/// frees, cheapest first, while the time it adds stays within `budget` of
+/// the chunk's F + B + W and each one frees bytes.
+llvm::DenseSet<Operation *> chooseSelective(const Chunk &chunk, double budget) {
+  struct Candidate {
+    llvm::DenseSet<Operation *> closure;
+    double perByte;
+  };
+  std::vector<Candidate> order;
+  for (Operation *op : chunk.getCandidates()) {
+    double bytes = chunk.getSavedBytes(op);
+    if (bytes == 0)
+      continue;
+    llvm::DenseSet<Operation *> closure = chunk.getRecomputeClosure(op);
+    double time = 0;
+    for (Operation *member : closure)
+      time += chunk.getSeconds(member);
+    order.push_back({std::move(closure), time / bytes});
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const Candidate &a, const Candidate &b) {
+                     return a.perByte < b.perByte;
+                   });
+  double allowed = budget * chunk.getComputeSeconds();
+  llvm::DenseSet<Operation *> chosen;
+  double kept = chunk.getKeptBytes(chunk.choose(chosen));
+  for (const Candidate &c : order) {
+    llvm::DenseSet<Operation *> trial = chosen;
+    trial.insert(c.closure.begin(), c.closure.end());
+    ChunkChoice choice = chunk.choose(trial);
+    double bytes = chunk.getKeptBytes(choice);
+    if (choice.seconds <= allowed && bytes < kept) {
+      chosen = std::move(trial);
+      kept = bytes;
+    }
+  }
+  return chosen;
+}
+
 struct RecomputePass : impl::PPRecomputeBase<RecomputePass> {
   using PPRecomputeBase::PPRecomputeBase;
 
@@ -479,9 +550,11 @@ void RecomputePass::runOnOperation() {
   } else {
     for (Chunk &chunk : chunks) {
       llvm::DenseSet<Operation *> recompute;
-      for (Operation *op : chunk.getCandidates())
-        if (policy == "full" || chunk.isMemoryBound(op))
-          recompute.insert(op);
+      if (policy == "full")
+        recompute.insert(chunk.getCandidates().begin(),
+                         chunk.getCandidates().end());
+      else
+        recompute = chooseSelective(chunk, selectiveBudget);
       chunk.apply(chunk.choose(recompute));
     }
   }
