@@ -110,7 +110,7 @@ module {
 // VIRTUAL: nn.matmul {{.*}}{pp.stage = 3 : i64}
 
 // TABLE: plan of @forward: 2 stages, method optimal, granularity op, device cpu, schedule 1f1b, 2 microbatches
-// TABLE-NEXT: stage ops blocks params F B W comm time act/mb flight peak mem
+// TABLE-NEXT: stage ops blocks params F B W comm time act/mb flight mem est
 // TABLE-NEXT: 0 3 2 5.00 MiB 136.6 us 110.7 us 133.1 us 15.1 us 395.5 us 576.00 KiB 2.00 21.12 MiB <- bottleneck
 // TABLE-NEXT: 1 3 1 1.00 MiB 34.3 us 35.6 us 27.2 us 15.1 us 112.3 us 512.00 KiB 1.00 4.50 MiB
 // TABLE-NEXT: bottleneck 395.5 us per microbatch; lower bound 317.6 us

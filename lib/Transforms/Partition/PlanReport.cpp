@@ -206,7 +206,7 @@ void printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
   os << llvm::formatv("{0,5} {1,6} {2,6} {3,11} {4,10} {5,10} {6,10} {7,10} "
                       "{8,10} {9,11} {10,6} {11,11}\n",
                       "stage", "ops", "blocks", "params", "F", "B", "W", "comm",
-                      "time", "act/mb", "flight", "peak mem");
+                      "time", "act/mb", "flight", "mem est");
   for (unsigned i = 0; i < plan.stages.size(); ++i) {
     const partition::StageReport &s = plan.stages[i];
     os << llvm::formatv(
@@ -221,7 +221,9 @@ void printPlanTable(llvm::raw_ostream &os, const StageGraph &graph,
         s.time == plan.bottleneck ? "  <- bottleneck" : "");
   }
   os << llvm::formatv("bottleneck {0} per microbatch; lower bound {1} "
-                      "(max(total / p, heaviest unit))\n",
+                      "(max(total / p, heaviest unit)); mem est: the cut's "
+                      "memory estimate (the simulation's peak memory is the "
+                      "prediction)\n",
                       formatSeconds(plan.bottleneck),
                       formatSeconds(plan.lowerBound));
   if (settings.memoryLimit > 0)
