@@ -76,6 +76,19 @@ inline constexpr llvm::StringLiteral kBoundaryInGradPort = "boundary_in_grad";
 inline constexpr llvm::StringLiteral kNoGradAttr =
     ::pp::pp::PPDialect::kNoGradAttrName;
 
+/// The role (`pp.role`) and the key (`pp.key`) of a port whose argument or
+/// result attributes are `attrs`; "" when it has none.
+inline llvm::StringRef getPortRole(mlir::DictionaryAttr attrs) {
+  auto role =
+      attrs ? attrs.getAs<mlir::StringAttr>(kRoleAttr) : mlir::StringAttr();
+  return role ? role.getValue() : llvm::StringRef();
+}
+inline llvm::StringRef getPortKey(mlir::DictionaryAttr attrs) {
+  auto key =
+      attrs ? attrs.getAs<mlir::StringAttr>(kKeyAttr) : mlir::StringAttr();
+  return key ? key.getValue() : llvm::StringRef();
+}
+
 /// The suffixes of the functions pp-autodiff adds next to `@F`.
 inline constexpr llvm::StringLiteral kBackwardInputSuffix = "_backward_input";
 inline constexpr llvm::StringLiteral kBackwardWeightSuffix = "_backward_weight";

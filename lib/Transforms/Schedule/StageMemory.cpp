@@ -27,16 +27,6 @@ namespace pp {
 
 namespace {
 
-/// A port's role, or "".
-StringRef roleOf(DictionaryAttr attrs) {
-  auto role = attrs ? attrs.getAs<StringAttr>(kRoleAttr) : StringAttr();
-  return role ? role.getValue() : StringRef();
-}
-StringRef keyOf(DictionaryAttr attrs) {
-  auto key = attrs ? attrs.getAs<StringAttr>(kKeyAttr) : StringAttr();
-  return key ? key.getValue() : StringRef();
-}
-
 /// The runtime makes these ops views of their operand (no allocation) when
 /// they keep its size.
 bool isView(Operation *op) {
@@ -121,7 +111,7 @@ FunctionMemory computeFunctionMemory(func::FuncOp func) {
   std::vector<Buffer> buffers;
   DenseMap<Value, unsigned> bufferOf;
   for (BlockArgument arg : body.getArguments()) {
-    StringRef role = roleOf(func.getArgAttrDict(arg.getArgNumber()));
+    StringRef role = getPortRole(func.getArgAttrDict(arg.getArgNumber()));
     Buffer b;
     b.bytes = argumentInPool(role) ? tensorPoolBytes(arg.getType()) : 0;
     b.argument = int(arg.getArgNumber());
@@ -191,7 +181,7 @@ FunctionMemory computeFunctionMemory(func::FuncOp func) {
   llvm::SmallDenseSet<unsigned> claimed;
   for (OpOperand &operand : terminator->getOpOperands()) {
     unsigned index = operand.getOperandNumber();
-    StringRef role = roleOf(func.getResultAttrDict(index));
+    StringRef role = getPortRole(func.getResultAttrDict(index));
     unsigned id = bufferOf.lookup(operand.get());
     Buffer &b = buffers[id];
     bool keepsArgument =
@@ -217,7 +207,7 @@ sched::ChunkMemory computeChunkMemory(func::FuncOp forward) {
   FunctionMemory f = computeFunctionMemory(forward);
   chunk.PeakF = f.Peak;
   for (unsigned i = 0; i < forward.getNumArguments(); ++i)
-    if (roleOf(forward.getArgAttrDict(i)) == kBoundaryInPort)
+    if (getPortRole(forward.getArgAttrDict(i)) == kBoundaryInPort)
       chunk.Received += tensorPoolBytes(forward.getArgumentTypes()[i]);
 
   auto module = forward->getParentOfType<ModuleOp>();
@@ -230,15 +220,16 @@ sched::ChunkMemory computeChunkMemory(func::FuncOp forward) {
   llvm::StringSet<> readByW;
   if (w)
     for (unsigned i = 0; i < w.getNumArguments(); ++i)
-      if (roleOf(w.getArgAttrDict(i)) == kSavedPort)
-        readByW.insert(keyOf(w.getArgAttrDict(i)));
+      if (getPortRole(w.getArgAttrDict(i)) == kSavedPort)
+        readByW.insert(getPortKey(w.getArgAttrDict(i)));
 
   for (unsigned i = 0; i < forward.getNumResults(); ++i) {
     DictionaryAttr attrs = forward.getResultAttrDict(i);
-    StringRef role = roleOf(attrs);
+    StringRef role = getPortRole(attrs);
     double bytes = f.ResultBytes[i];
     if (role == kSavedPort)
-      (readByW.contains(keyOf(attrs)) ? chunk.SavedW : chunk.SavedB) += bytes;
+      (readByW.contains(getPortKey(attrs)) ? chunk.SavedW : chunk.SavedB) +=
+          bytes;
     else if (role == kBoundaryOutPort)
       chunk.BoundaryOut += bytes;
     else
@@ -248,7 +239,7 @@ sched::ChunkMemory computeChunkMemory(func::FuncOp forward) {
     FunctionMemory bm = computeFunctionMemory(b);
     chunk.PeakB = bm.Peak;
     for (unsigned i = 0; i < b.getNumArguments(); ++i) {
-      StringRef role = roleOf(b.getArgAttrDict(i));
+      StringRef role = getPortRole(b.getArgAttrDict(i));
       double bytes = tensorPoolBytes(b.getArgumentTypes()[i]);
       if (role == kBoundaryOutGradPort)
         chunk.GradsReceived += bytes;
@@ -256,7 +247,7 @@ sched::ChunkMemory computeChunkMemory(func::FuncOp forward) {
         chunk.Seeds += bytes;
     }
     for (unsigned i = 0; i < b.getNumResults(); ++i)
-      (roleOf(b.getResultAttrDict(i)) == kBoundaryInGradPort
+      (getPortRole(b.getResultAttrDict(i)) == kBoundaryInGradPort
            ? chunk.BoundaryInGrad
            : chunk.ForW) += bm.ResultBytes[i];
   }
@@ -307,9 +298,11 @@ computeStageMemory(ModuleOp module, int numStages, int chunks,
                          : StringRef();
     if (role == kBackwardWeightRole)
       for (unsigned i = 0; i < func.getNumResults(); ++i)
-        if (roleOf(func.getResultAttrDict(i)) == kParamGradPort &&
-            trainable[stage].insert(keyOf(func.getResultAttrDict(i))).second)
-          ++holders[keyOf(func.getResultAttrDict(i))];
+        if (getPortRole(func.getResultAttrDict(i)) == kParamGradPort &&
+            trainable[stage]
+                .insert(getPortKey(func.getResultAttrDict(i)))
+                .second)
+          ++holders[getPortKey(func.getResultAttrDict(i))];
     stages[stage].Workspace =
         std::max(stages[stage].Workspace, computeFunctionMemory(func).Scratch);
     if (role != kForwardRole || chunk < 0 || chunk >= chunks)

@@ -42,15 +42,6 @@ namespace ppd = ::pp::pp;
 namespace pp {
 namespace {
 
-StringRef roleOf(DictionaryAttr attrs) {
-  auto role = attrs ? attrs.getAs<StringAttr>(kRoleAttr) : StringAttr();
-  return role ? role.getValue() : StringRef();
-}
-StringRef keyOf(DictionaryAttr attrs) {
-  auto key = attrs ? attrs.getAs<StringAttr>(kKeyAttr) : StringAttr();
-  return key ? key.getValue() : StringRef();
-}
-
 DictionaryAttr portAttrs(MLIRContext *context, StringRef role, StringRef key) {
   NamedAttrList attrs;
   attrs.set(kRoleAttr, StringAttr::get(context, role));
@@ -162,15 +153,15 @@ Chunk::Chunk(func::FuncOp forward, func::FuncOp b, func::FuncOp w,
   }
   Operation *terminator = body.getTerminator();
   for (unsigned i = 0; i < forward.getNumResults(); ++i)
-    if (roleOf(forward.getResultAttrDict(i)) == kSavedPort)
-      savedByKey[keyOf(forward.getResultAttrDict(i))] =
+    if (getPortRole(forward.getResultAttrDict(i)) == kSavedPort)
+      savedByKey[getPortKey(forward.getResultAttrDict(i))] =
           terminator->getOperand(i);
   auto collect = [&](func::FuncOp fn, llvm::SetVector<Value> &into) {
     if (!fn)
       return;
     for (unsigned i = 0; i < fn.getNumArguments(); ++i)
-      if (roleOf(fn.getArgAttrDict(i)) == kSavedPort)
-        if (Value v = savedByKey.lookup(keyOf(fn.getArgAttrDict(i))))
+      if (getPortRole(fn.getArgAttrDict(i)) == kSavedPort)
+        if (Value v = savedByKey.lookup(getPortKey(fn.getArgAttrDict(i))))
           into.insert(v);
   };
   collect(b, readByB);
@@ -281,7 +272,7 @@ void Chunk::apply(const ChunkChoice &choice) {
   SmallVector<Value> results;
   SmallVector<Attribute> resultAttrs;
   for (unsigned i = 0; i < forward.getNumResults(); ++i)
-    if (roleOf(forward.getResultAttrDict(i)) != kSavedPort) {
+    if (getPortRole(forward.getResultAttrDict(i)) != kSavedPort) {
       results.push_back(terminator->getOperand(i));
       resultAttrs.push_back(forward.getResultAttrDict(i)
                                 ? Attribute(forward.getResultAttrDict(i))
@@ -303,7 +294,7 @@ void Chunk::apply(const ChunkChoice &choice) {
     Block &body = fn.getBody().front();
     SmallVector<BlockArgument> oldSaved;
     for (BlockArgument arg : body.getArguments())
-      if (roleOf(fn.getArgAttrDict(arg.getArgNumber())) == kSavedPort)
+      if (getPortRole(fn.getArgAttrDict(arg.getArgNumber())) == kSavedPort)
         oldSaved.push_back(arg);
     for (auto [index, v] : llvm::enumerate(kept)) {
       fn.insertArgument(unsigned(index), v.getType(),
@@ -316,7 +307,8 @@ void Chunk::apply(const ChunkChoice &choice) {
                       const IRMapping &mapping) {
     llvm::BitVector erase(fn.getNumArguments());
     for (BlockArgument arg : oldSaved) {
-      Value v = savedByKey.lookup(keyOf(fn.getArgAttrDict(arg.getArgNumber())));
+      Value v =
+          savedByKey.lookup(getPortKey(fn.getArgAttrDict(arg.getArgNumber())));
       if (!arg.use_empty())
         arg.replaceAllUsesWith(mapping.lookup(v));
       erase.set(arg.getArgNumber());
@@ -349,7 +341,7 @@ void Chunk::apply(const ChunkChoice &choice) {
     Operation *ret = body.getTerminator();
     unsigned next = 0;
     for (unsigned i = 0; i < b.getNumResults(); ++i)
-      if (roleOf(b.getResultAttrDict(i)) == kCotangentPort)
+      if (getPortRole(b.getResultAttrDict(i)) == kCotangentPort)
         ++next;
     SmallVector<Value> bResults(ret->getOperands());
     SmallVector<Attribute> bAttrs;

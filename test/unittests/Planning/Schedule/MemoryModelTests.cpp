@@ -10,16 +10,6 @@ using namespace pp::sched::test;
 
 namespace {
 
-Schedule parse(const char *Text) {
-  llvm::Expected<Schedule> S = parseSchedule(Text);
-  EXPECT_TRUE(bool(S));
-  if (!S) {
-    llvm::consumeError(S.takeError());
-    return Schedule();
-  }
-  return std::move(*S);
-}
-
 /// Every term distinct, so that a term counted at the wrong action shows.
 ChunkMemory distinctChunk() {
   ChunkMemory C;

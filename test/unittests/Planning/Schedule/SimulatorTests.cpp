@@ -13,16 +13,6 @@ using namespace pp::sched::test;
 
 namespace {
 
-Schedule parse(const char *Text) {
-  llvm::Expected<Schedule> S = parseSchedule(Text);
-  EXPECT_TRUE(bool(S));
-  if (!S) {
-    llvm::consumeError(S.takeError());
-    return Schedule();
-  }
-  return std::move(*S);
-}
-
 TEST(Simulator, TransfersTakeLatencyPlusBytesOverBandwidth) {
   Schedule S = parse("s0: F0 SF0>1 RB0<1 BW0\n"
                      "s1: RF0<0 F0 BW0 SB0>0\n");

@@ -5,6 +5,7 @@
 
 #include "pp/Planning/Schedule/Generators.h"
 #include "pp/Planning/Schedule/Simulator.h"
+#include "pp/Planning/Schedule/TextForm.h"
 #include "pp/Planning/Schedule/Verifier.h"
 
 #include "gtest/gtest.h"
@@ -44,6 +45,18 @@ inline SimResult mustSimulate(const Schedule &S, const CostModel &C) {
 inline std::string verifyMessage(const Schedule &S) {
   llvm::Error E = verify(S);
   return E ? llvm::toString(std::move(E)) : std::string();
+}
+
+/// The schedule of a text form (TextForm.h); an empty one, with a failed
+/// expectation, when it does not parse.
+inline Schedule parse(const char *Text) {
+  llvm::Expected<Schedule> S = parseSchedule(Text);
+  EXPECT_TRUE(bool(S));
+  if (!S) {
+    llvm::consumeError(S.takeError());
+    return Schedule();
+  }
+  return std::move(*S);
 }
 
 } // namespace pp::sched::test
