@@ -391,7 +391,7 @@ struct OutlineStagesPass : impl::PPOutlineStagesBase<OutlineStagesPass> {
                            << ppd::PPDialect::kVirtualStagesAttrName << "')";
       return failure();
     }
-    placement.vShape = schedule.getPlacement() == "v";
+    placement.vShape = schedule.getPlacement() == ppd::Placement::V;
     return placement;
   }
 };

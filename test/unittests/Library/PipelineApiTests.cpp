@@ -70,7 +70,7 @@ TEST_F(PipelineApi, BuildPipelineFromCode) {
   ASSERT_TRUE(succeeded(pm.run(*module)));
   pp::pp::ScheduleOp op = schedule(*module);
   ASSERT_TRUE(op);
-  EXPECT_EQ(op.getKind(), "zb-h1");
+  EXPECT_EQ(op.getKind(), pp::pp::ScheduleKind::ZBH1);
   EXPECT_EQ(op.getNumStages(), 2u);
   EXPECT_EQ(op.getMicrobatches(), 4u);
   auto device =
@@ -94,7 +94,7 @@ TEST_F(PipelineApi, TextualPipelineAfterRegisterAllPasses) {
   ASSERT_TRUE(succeeded(pm.run(*module)));
   pp::pp::ScheduleOp op = schedule(*module);
   ASSERT_TRUE(op);
-  EXPECT_EQ(op.getKind(), "search");
+  EXPECT_EQ(op.getKind(), pp::pp::ScheduleKind::Search);
 }
 
 TEST_F(PipelineApi, BadOptionsFailTheRunWithoutCrashing) {

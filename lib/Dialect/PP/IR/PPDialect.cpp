@@ -6,16 +6,26 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace pp::pp;
 
 #include "pp/Dialect/PP/IR/PPOpsDialect.cpp.inc"
 
+#include "pp/Dialect/PP/IR/PPEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "pp/Dialect/PP/IR/PPAttrs.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "pp/Dialect/PP/IR/PPOps.cpp.inc"
 
 void PPDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "pp/Dialect/PP/IR/PPAttrs.cpp.inc"
+      >();
   addOperations<
 #define GET_OP_LIST
 #include "pp/Dialect/PP/IR/PPOps.cpp.inc"
