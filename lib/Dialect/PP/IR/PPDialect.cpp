@@ -1,6 +1,7 @@
 //===- PPDialect.cpp - The pp dialect -------------------------------------===//
 
 #include "pp/Dialect/PP/IR/PP.h"
+#include "pp/Dialect/PP/IR/TrainingAttrs.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -131,13 +132,12 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
 }
 
 ArrayRef<StringLiteral> PPDialect::getPortRoles() {
+  using namespace ::pp::training;
   static constexpr StringLiteral roles[] = {
-      "input",           "output",
-      "saved",           "output_grad",
-      "input_grad",      "cotangent",
-      "param_grad",      "boundary_in",
-      "boundary_out",    "boundary_out_grad",
-      "boundary_in_grad"};
+      kInputPort,           kOutputPort,        kSavedPort,
+      kOutputGradPort,      kInputGradPort,     kCotangentPort,
+      kParamGradPort,       kBoundaryInPort,    kBoundaryOutPort,
+      kBoundaryOutGradPort, kBoundaryInGradPort};
   return roles;
 }
 
