@@ -22,6 +22,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
 
@@ -32,31 +33,38 @@ namespace {
 /// schedule is cut into num-stages * v virtual stages; auto picks among the
 /// one-chunk schedules, planned with 1F1B's in-flight counts.
 struct CutPlan {
-  std::string schedule;
+  sched::ScheduleKind schedule;
   unsigned virtualStages = 1;
 };
 
 CutPlan planCut(const PipelineOptions &options) {
-  llvm::StringRef schedule = options.schedule;
-  if (schedule == "interleaved-1f1b" || schedule == "interleaved")
-    return {"interleaved-1f1b",
-            options.virtualStages ? options.virtualStages.getValue() : 2};
-  if (schedule == "zb-v" || schedule == "dualpipev")
-    return {schedule.str(),
-            options.virtualStages ? options.virtualStages.getValue() : 2};
-  if (schedule == "gpipe" || schedule == "1f1b" || schedule == "zb-h1" ||
-      schedule == "zb-h2" || schedule == "search")
-    return {schedule.str(), std::max(1u, options.virtualStages.getValue())};
-  if (schedule == "auto")
-    return {"1f1b", std::max(1u, options.virtualStages.getValue())};
-  // An unknown name goes to the stage cut, which refuses it before it
-  // writes anything (a report of a plan that then fails would be left).
-  return {schedule.str(), std::max(1u, options.virtualStages.getValue())};
+  sched::ScheduleKind kind = options.schedule;
+  unsigned chunks = options.virtualStages;
+  switch (kind) {
+  case sched::ScheduleKind::Interleaved1F1B:
+  case sched::ScheduleKind::ZBV:
+  case sched::ScheduleKind::DualPipeV:
+    return {kind, chunks ? chunks : 2};
+  case sched::ScheduleKind::Auto:
+    return {sched::ScheduleKind::OneFOneB, std::max(1u, chunks)};
+  default:
+    return {kind, std::max(1u, chunks)};
+  }
 }
 
-/// Whether the pipeline makes a training step.
-bool buildsTrainingStep(const PipelineOptions &options) {
-  return options.loss != "none";
+/// pp-attach-loss's `kind` for `loss`.
+llvm::StringRef getLossKind(PipelineLoss loss) {
+  switch (loss) {
+  case PipelineLoss::CrossEntropy:
+    return "cross-entropy";
+  case PipelineLoss::MSE:
+    return "mse";
+  case PipelineLoss::Output:
+    return "output";
+  case PipelineLoss::None:
+    break;
+  }
+  llvm_unreachable("no pp-attach-loss kind for loss=none");
 }
 
 } // namespace
@@ -67,10 +75,10 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   if (options.fuseLinear)
     pm.addPass(createPPFuseLinear());
 
-  bool training = buildsTrainingStep(options);
+  bool training = options.loss != PipelineLoss::None;
   if (training) {
     PPAttachLossOptions attach;
-    attach.kind = options.loss;
+    attach.kind = getLossKind(options.loss).str();
     attach.labels = options.labels;
     attach.ignoreIndex.assign(options.ignoreIndex.begin(),
                               options.ignoreIndex.end());
@@ -98,7 +106,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(createPPPartitionStages(partition));
 
   PPScheduleOptions schedule;
-  schedule.schedule = options.schedule;
+  schedule.schedule = sched::kindName(options.schedule).str();
   schedule.microbatches = options.microbatches;
   schedule.virtualStages = options.virtualStages;
   schedule.device = options.device;

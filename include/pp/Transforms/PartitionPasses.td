@@ -91,19 +91,47 @@ def PPPartitionStages : Pass<"pp-partition-stages", "mlir::ModuleOp"> {
            "num-stages * virtual-stages virtual stages">,
     Option<"microbatches", "microbatches", "unsigned", /*default=*/"0",
            "Microbatches per step (0: as many as stages)">,
-    Option<"schedule", "schedule", "std::string", /*default=*/"\"1f1b\"",
+    Option<"schedule", "schedule", "::pp::sched::ScheduleKind",
+           /*default=*/"::pp::sched::ScheduleKind::OneFOneB",
            "Schedule that decides the microbatches in flight: gpipe, 1f1b, "
-           "zb-h1, zb-h2; with virtual-stages > 1 interleaved-1f1b, zb-v "
-           "or dualpipev">,
+           "zb-h1, zb-h2, search; with virtual-stages > 1 interleaved-1f1b, "
+           "zb-v or dualpipev",
+           [{::llvm::cl::values(
+             clEnumValN(::pp::sched::ScheduleKind::GPipe, "gpipe", "GPipe"),
+             clEnumValN(::pp::sched::ScheduleKind::OneFOneB, "1f1b", "1F1B"),
+             clEnumValN(::pp::sched::ScheduleKind::Interleaved1F1B,
+                        "interleaved-1f1b", "interleaved 1F1B"),
+             clEnumValN(::pp::sched::ScheduleKind::ZBH1, "zb-h1",
+                        "zero bubble H1"),
+             clEnumValN(::pp::sched::ScheduleKind::ZBH2, "zb-h2",
+                        "zero bubble H2"),
+             clEnumValN(::pp::sched::ScheduleKind::ZBV, "zb-v",
+                        "zero bubble V"),
+             clEnumValN(::pp::sched::ScheduleKind::DualPipeV, "dualpipev",
+                        "DualPipeV"),
+             clEnumValN(::pp::sched::ScheduleKind::Search, "search",
+                        "searched (as zb-h2's in-flight counts)"))}]>,
     Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
            "Bytes per device (80GB, 80GiB, 8e10, or 'device' for the "
            "profile's capacity); empty: no limit">,
-    Option<"granularity", "granularity", "std::string", /*default=*/"\"op\"",
+    Option<"granularity", "granularity", "::pp::partition::Granularity",
+           /*default=*/"::pp::partition::Granularity::Op",
            "Where cuts may fall: op (between any ops) or layer (between "
-           "blocks)">,
-    Option<"method", "method", "std::string", /*default=*/"\"optimal\"",
+           "blocks)", [{::llvm::cl::values(
+             clEnumValN(::pp::partition::Granularity::Op, "op",
+                        "between any two ops"),
+             clEnumValN(::pp::partition::Granularity::Layer, "layer",
+                        "only between blocks (layer-level)"))}]>,
+    Option<"method", "method", "::pp::partition::Method",
+           /*default=*/"::pp::partition::Method::Optimal",
            "optimal, uniform (same blocks per stage) or parameters (same "
-           "parameter bytes per stage)">,
+           "parameter bytes per stage)", [{::llvm::cl::values(
+             clEnumValN(::pp::partition::Method::Optimal, "optimal",
+                        "the fastest slowest stage within the memory limit"),
+             clEnumValN(::pp::partition::Method::Uniform, "uniform",
+                        "the same number of blocks per stage"),
+             clEnumValN(::pp::partition::Method::Parameters, "parameters",
+                        "the same parameter bytes per stage"))}]>,
     Option<"device", "device", "std::string", /*default=*/"\"\"",
            "Device profile: h100, a100, cpu, or a JSON profile file "
            "(default: the module's pp.device, else default-device, else "

@@ -10,12 +10,18 @@
 #ifndef PP_TRANSFORMS_PIPELINE_H
 #define PP_TRANSFORMS_PIPELINE_H
 
+#include "pp/Planning/Partition/Problem.h"
+#include "pp/Planning/Schedule/Generators.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
 #include <string>
 
 namespace pp {
+
+/// The loss `pp-pipeline` attaches (pp-attach-loss `kind`), or none.
+enum class PipelineLoss { CrossEntropy, MSE, Output, None };
 
 /// The options of `pp-pipeline`.
 struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
@@ -26,11 +32,26 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       *this, "microbatches",
       llvm::cl::desc("Microbatches per step (0: as many as stages)"),
       llvm::cl::init(0)};
-  Option<std::string> schedule{
-      *this, "schedule",
-      llvm::cl::desc("gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, "
-                     "dualpipev, search or auto"),
-      llvm::cl::init("1f1b")};
+  Option<sched::ScheduleKind> schedule{
+      *this, "schedule", llvm::cl::desc("The pipeline schedule"),
+      llvm::cl::init(sched::ScheduleKind::OneFOneB),
+      llvm::cl::values(
+          clEnumValN(sched::ScheduleKind::GPipe, "gpipe", "GPipe"),
+          clEnumValN(sched::ScheduleKind::OneFOneB, "1f1b", "1F1B"),
+          clEnumValN(sched::ScheduleKind::Interleaved1F1B, "interleaved-1f1b",
+                     "interleaved 1F1B (virtual-stages chunks per stage)"),
+          clEnumValN(sched::ScheduleKind::Interleaved1F1B, "interleaved",
+                     "the same as interleaved-1f1b"),
+          clEnumValN(sched::ScheduleKind::ZBH1, "zb-h1", "zero bubble H1"),
+          clEnumValN(sched::ScheduleKind::ZBH2, "zb-h2", "zero bubble H2"),
+          clEnumValN(sched::ScheduleKind::ZBV, "zb-v",
+                     "zero bubble V (2 chunks per stage)"),
+          clEnumValN(sched::ScheduleKind::DualPipeV, "dualpipev",
+                     "DualPipeV (2 chunks per stage)"),
+          clEnumValN(sched::ScheduleKind::Search, "search",
+                     "searched for the stages' costs"),
+          clEnumValN(sched::ScheduleKind::Auto, "auto",
+                     "the fastest one-chunk schedule"))};
   Option<unsigned> virtualStages{
       *this, "virtual-stages",
       llvm::cl::desc("Chunks per stage (interleaved-1f1b: default 2; zb-v "
@@ -42,12 +63,23 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       llvm::cl::desc("Device profile: h100, a100, cpu or a JSON file "
                      "(default: pp-opt's --pp-device, else h100)"),
       llvm::cl::init("")};
-  Option<std::string> method{*this, "method",
-                             llvm::cl::desc("optimal, uniform or parameters"),
-                             llvm::cl::init("optimal")};
-  Option<std::string> granularity{*this, "granularity",
-                                  llvm::cl::desc("op or layer"),
-                                  llvm::cl::init("op")};
+  Option<partition::Method> method{
+      *this, "method", llvm::cl::desc("How the stage cut is chosen"),
+      llvm::cl::init(partition::Method::Optimal),
+      llvm::cl::values(
+          clEnumValN(partition::Method::Optimal, "optimal",
+                     "the fastest slowest stage within the memory limit"),
+          clEnumValN(partition::Method::Uniform, "uniform",
+                     "the same number of blocks per stage"),
+          clEnumValN(partition::Method::Parameters, "parameters",
+                     "the same parameter bytes per stage"))};
+  Option<partition::Granularity> granularity{
+      *this, "granularity", llvm::cl::desc("Where cuts may fall"),
+      llvm::cl::init(partition::Granularity::Op),
+      llvm::cl::values(
+          clEnumValN(partition::Granularity::Op, "op", "between any two ops"),
+          clEnumValN(partition::Granularity::Layer, "layer",
+                     "only between blocks (layer-level)"))};
   Option<std::string> memoryLimit{
       *this, "memory-limit",
       llvm::cl::desc("Bytes per device for the stage cut (80GB, 80GiB, or "
@@ -66,11 +98,16 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       *this, "timeline",
       llvm::cl::desc("Write the simulated timeline as an SVG picture"),
       llvm::cl::init("")};
-  Option<std::string> loss{
-      *this, "loss",
-      llvm::cl::desc("Training loss on output 0: cross-entropy, mse, output "
-                     "(the output is the loss) or none (plan inference)"),
-      llvm::cl::init("cross-entropy")};
+  Option<PipelineLoss> loss{
+      *this, "loss", llvm::cl::desc("Training loss on output 0"),
+      llvm::cl::init(PipelineLoss::CrossEntropy),
+      llvm::cl::values(
+          clEnumValN(PipelineLoss::CrossEntropy, "cross-entropy",
+                     "softmax cross-entropy against integer labels"),
+          clEnumValN(PipelineLoss::MSE, "mse", "mean squared error"),
+          clEnumValN(PipelineLoss::Output, "output", "the output is the loss"),
+          clEnumValN(PipelineLoss::None, "none",
+                     "no loss: plan (and export) inference"))};
   Option<std::string> labels{
       *this, "labels", llvm::cl::desc("Name of the labels input of the loss"),
       llvm::cl::init("labels")};
