@@ -117,21 +117,11 @@ def PPPartitionStages : Pass<"pp-partition-stages", "mlir::ModuleOp"> {
     Option<"granularity", "granularity", "::pp::partition::Granularity",
            /*default=*/"::pp::partition::Granularity::Op",
            "Where cuts may fall: op (between any ops) or layer (between "
-           "blocks)", [{::llvm::cl::values(
-             clEnumValN(::pp::partition::Granularity::Op, "op",
-                        "between any two ops"),
-             clEnumValN(::pp::partition::Granularity::Layer, "layer",
-                        "only between blocks (layer-level)"))}]>,
+           "blocks)", [{::pp::getGranularityValues()}]>,
     Option<"method", "method", "::pp::partition::Method",
            /*default=*/"::pp::partition::Method::Optimal",
            "optimal, uniform (same blocks per stage) or parameters (same "
-           "parameter bytes per stage)", [{::llvm::cl::values(
-             clEnumValN(::pp::partition::Method::Optimal, "optimal",
-                        "the fastest slowest stage within the memory limit"),
-             clEnumValN(::pp::partition::Method::Uniform, "uniform",
-                        "the same number of blocks per stage"),
-             clEnumValN(::pp::partition::Method::Parameters, "parameters",
-                        "the same parameter bytes per stage"))}]>,
+           "parameter bytes per stage)", [{::pp::getMethodValues()}]>,
     Option<"device", "device", "std::string", /*default=*/"\"\"",
            "Device profile: h100, a100, cpu, or a JSON profile file "
            "(default: the module's pp.device, else default-device, else "

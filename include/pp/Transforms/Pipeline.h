@@ -12,6 +12,7 @@
 
 #include "pp/Planning/Partition/Problem.h"
 #include "pp/Planning/Schedule/Generators.h"
+#include "pp/Transforms/OptionValues.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
@@ -65,21 +66,10 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       llvm::cl::init("")};
   Option<partition::Method> method{
       *this, "method", llvm::cl::desc("How the stage cut is chosen"),
-      llvm::cl::init(partition::Method::Optimal),
-      llvm::cl::values(
-          clEnumValN(partition::Method::Optimal, "optimal",
-                     "the fastest slowest stage within the memory limit"),
-          clEnumValN(partition::Method::Uniform, "uniform",
-                     "the same number of blocks per stage"),
-          clEnumValN(partition::Method::Parameters, "parameters",
-                     "the same parameter bytes per stage"))};
+      llvm::cl::init(partition::Method::Optimal), getMethodValues()};
   Option<partition::Granularity> granularity{
       *this, "granularity", llvm::cl::desc("Where cuts may fall"),
-      llvm::cl::init(partition::Granularity::Op),
-      llvm::cl::values(
-          clEnumValN(partition::Granularity::Op, "op", "between any two ops"),
-          clEnumValN(partition::Granularity::Layer, "layer",
-                     "only between blocks (layer-level)"))};
+      llvm::cl::init(partition::Granularity::Op), getGranularityValues()};
   Option<std::string> memoryLimit{
       *this, "memory-limit",
       llvm::cl::desc("Bytes per device for the stage cut (80GB, 80GiB, or "
