@@ -22,7 +22,6 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
 
@@ -52,21 +51,6 @@ CutPlan planCut(const PipelineOptions &options) {
   }
 }
 
-/// pp-attach-loss's `kind` for `loss`.
-llvm::StringRef getLossKind(PipelineLoss loss) {
-  switch (loss) {
-  case PipelineLoss::CrossEntropy:
-    return "cross-entropy";
-  case PipelineLoss::MSE:
-    return "mse";
-  case PipelineLoss::Output:
-    return "output";
-  case PipelineLoss::None:
-    break;
-  }
-  llvm_unreachable("no pp-attach-loss kind for loss=none");
-}
-
 } // namespace
 
 void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
@@ -75,10 +59,10 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   if (options.fuseLinear)
     pm.addPass(createPPFuseLinear());
 
-  bool training = options.loss != PipelineLoss::None;
+  bool training = options.loss != LossKind::None;
   if (training) {
     PPAttachLossOptions attach;
-    attach.kind = getLossKind(options.loss).str();
+    attach.kind = options.loss;
     attach.labels = options.labels;
     attach.ignoreIndex.assign(options.ignoreIndex.begin(),
                               options.ignoreIndex.end());
@@ -106,7 +90,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(createPPPartitionStages(partition));
 
   PPScheduleOptions schedule;
-  schedule.schedule = sched::kindName(options.schedule).str();
+  schedule.schedule = options.schedule;
   schedule.microbatches = options.microbatches;
   schedule.virtualStages = options.virtualStages;
   schedule.device = options.device;

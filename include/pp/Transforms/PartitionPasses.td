@@ -96,21 +96,7 @@ def PPPartitionStages : Pass<"pp-partition-stages", "mlir::ModuleOp"> {
            "Schedule that decides the microbatches in flight: gpipe, 1f1b, "
            "zb-h1, zb-h2, search; with virtual-stages > 1 interleaved-1f1b, "
            "zb-v or dualpipev",
-           [{::llvm::cl::values(
-             clEnumValN(::pp::sched::ScheduleKind::GPipe, "gpipe", "GPipe"),
-             clEnumValN(::pp::sched::ScheduleKind::OneFOneB, "1f1b", "1F1B"),
-             clEnumValN(::pp::sched::ScheduleKind::Interleaved1F1B,
-                        "interleaved-1f1b", "interleaved 1F1B"),
-             clEnumValN(::pp::sched::ScheduleKind::ZBH1, "zb-h1",
-                        "zero bubble H1"),
-             clEnumValN(::pp::sched::ScheduleKind::ZBH2, "zb-h2",
-                        "zero bubble H2"),
-             clEnumValN(::pp::sched::ScheduleKind::ZBV, "zb-v",
-                        "zero bubble V"),
-             clEnumValN(::pp::sched::ScheduleKind::DualPipeV, "dualpipev",
-                        "DualPipeV"),
-             clEnumValN(::pp::sched::ScheduleKind::Search, "search",
-                        "searched (as zb-h2's in-flight counts)"))}]>,
+           [{::pp::getScheduleValues()}]>,
     Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
            "Bytes per device (80GB, 80GiB, 8e10, or 'device' for the "
            "profile's capacity); empty: no limit">,

@@ -21,9 +21,6 @@
 
 namespace pp {
 
-/// The loss `pp-pipeline` attaches (pp-attach-loss `kind`), or none.
-enum class PipelineLoss { CrossEntropy, MSE, Output, None };
-
 /// The options of `pp-pipeline`.
 struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
   Option<unsigned> numStages{*this, "num-stages",
@@ -35,24 +32,7 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       llvm::cl::init(0)};
   Option<sched::ScheduleKind> schedule{
       *this, "schedule", llvm::cl::desc("The pipeline schedule"),
-      llvm::cl::init(sched::ScheduleKind::OneFOneB),
-      llvm::cl::values(
-          clEnumValN(sched::ScheduleKind::GPipe, "gpipe", "GPipe"),
-          clEnumValN(sched::ScheduleKind::OneFOneB, "1f1b", "1F1B"),
-          clEnumValN(sched::ScheduleKind::Interleaved1F1B, "interleaved-1f1b",
-                     "interleaved 1F1B (virtual-stages chunks per stage)"),
-          clEnumValN(sched::ScheduleKind::Interleaved1F1B, "interleaved",
-                     "the same as interleaved-1f1b"),
-          clEnumValN(sched::ScheduleKind::ZBH1, "zb-h1", "zero bubble H1"),
-          clEnumValN(sched::ScheduleKind::ZBH2, "zb-h2", "zero bubble H2"),
-          clEnumValN(sched::ScheduleKind::ZBV, "zb-v",
-                     "zero bubble V (2 chunks per stage)"),
-          clEnumValN(sched::ScheduleKind::DualPipeV, "dualpipev",
-                     "DualPipeV (2 chunks per stage)"),
-          clEnumValN(sched::ScheduleKind::Search, "search",
-                     "searched for the stages' costs"),
-          clEnumValN(sched::ScheduleKind::Auto, "auto",
-                     "the fastest one-chunk schedule"))};
+      llvm::cl::init(sched::ScheduleKind::OneFOneB), getScheduleValues()};
   Option<unsigned> virtualStages{
       *this, "virtual-stages",
       llvm::cl::desc("Chunks per stage (interleaved-1f1b: default 2; zb-v "
@@ -88,16 +68,9 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       *this, "timeline",
       llvm::cl::desc("Write the simulated timeline as an SVG picture"),
       llvm::cl::init("")};
-  Option<PipelineLoss> loss{
+  Option<LossKind> loss{
       *this, "loss", llvm::cl::desc("Training loss on output 0"),
-      llvm::cl::init(PipelineLoss::CrossEntropy),
-      llvm::cl::values(
-          clEnumValN(PipelineLoss::CrossEntropy, "cross-entropy",
-                     "softmax cross-entropy against integer labels"),
-          clEnumValN(PipelineLoss::MSE, "mse", "mean squared error"),
-          clEnumValN(PipelineLoss::Output, "output", "the output is the loss"),
-          clEnumValN(PipelineLoss::None, "none",
-                     "no loss: plan (and export) inference"))};
+      llvm::cl::init(LossKind::CrossEntropy), getLossValues(/*withNone=*/true)};
   Option<std::string> labels{
       *this, "labels", llvm::cl::desc("Name of the labels input of the loss"),
       llvm::cl::init("labels")};

@@ -12,6 +12,7 @@
 #include "pp/Dialect/NN/IR/NN.h"
 #include "pp/Dialect/PP/IR/PP.h"
 #include "pp/Dialect/PP/IR/TrainingAttrs.h"
+#include "pp/Transforms/OptionValues.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"

@@ -78,10 +78,7 @@ void SchedulePass::runOnOperation() {
                   "' (run pp-partition-stages first, or give num-stages=P)");
     p = attr.getInt();
   }
-  std::optional<sched::ScheduleKind> kind = sched::parseKind(schedule);
-  if (!kind)
-    return fail("unknown schedule '" + schedule +
-                "'; expected one of: " + sched::kindNames());
+  sched::ScheduleKind kind = schedule;
   if (!(memoryLimit >= 0) || !std::isfinite(memoryLimit))
     return fail("option 'memory-limit' must be a finite number >= 0");
   if (!(memoryLimitBytes >= 0) || !std::isfinite(memoryLimitBytes))
@@ -122,7 +119,7 @@ void SchedulePass::runOnOperation() {
            "pp-partition-stages for the device's costs)";
 
   sched::ScheduleOptions opts;
-  opts.Kind = *kind;
+  opts.Kind = kind;
   opts.NumStages = (int)p;
   opts.NumMicrobatches = microbatches ? (int)microbatches : (int)p;
   opts.VirtualStages = (int)virtualStages;
@@ -141,17 +138,18 @@ void SchedulePass::runOnOperation() {
     for (const sched::TiedParameters &t : costs.Tied)
       opts.TiedGroups.push_back(t.VirtualStages);
     opts.CutChunks = cutChunks;
-    if (*kind != sched::ScheduleKind::Auto) {
-      bool chunked = *kind == sched::ScheduleKind::Interleaved1F1B ||
-                     sched::isVShaped(*kind);
+    if (kind != sched::ScheduleKind::Auto) {
+      bool chunked = kind == sched::ScheduleKind::Interleaved1F1B ||
+                     sched::isVShaped(kind);
       int kindChunks =
           !chunked ? 1
-          : sched::isVShaped(*kind)
+          : sched::isVShaped(kind)
               ? 2
               : (virtualStages ? (int)virtualStages : std::max(2, cutChunks));
       if (kindChunks != cutChunks)
-        return fail("schedule=" + schedule + " runs " + Twine(kindChunks) +
-                    " chunk" + (kindChunks == 1 ? "" : "s") +
+        return fail("schedule=" + sched::kindName(kind) + " runs " +
+                    Twine(kindChunks) + " chunk" +
+                    (kindChunks == 1 ? "" : "s") +
                     " per stage, but the module is cut "
                     "into " +
                     Twine(cutChunks) + " chunk" + (cutChunks == 1 ? "" : "s") +
@@ -163,12 +161,12 @@ void SchedulePass::runOnOperation() {
         opts.VirtualStages = kindChunks;
     }
   }
-  costs.Place = sched::isVShaped(*kind) ? sched::Placement::VShape
-                                        : sched::Placement::Loop;
+  costs.Place = sched::isVShaped(kind) ? sched::Placement::VShape
+                                       : sched::Placement::Loop;
 
   sched::Schedule result;
   DictionaryAttr selection;
-  if (*kind == sched::ScheduleKind::Auto) {
+  if (kind == sched::ScheduleKind::Auto) {
     llvm::Expected<sched::AutoResult> chosen =
         sched::chooseSchedule(opts, costs);
     if (!chosen)
@@ -182,7 +180,7 @@ void SchedulePass::runOnOperation() {
         sched::generateComputeOnly(opts);
     if (!generated)
       return fail(
-          "schedule=" + schedule + ": " +
+          "schedule=" + sched::kindName(kind) + ": " +
           pp::toPassOptionSpelling(llvm::toString(generated.takeError())));
     result = std::move(*generated);
   }

@@ -65,7 +65,7 @@ TEST_F(PipelineApi, BuildPipelineFromCode) {
   options.microbatches = 4;
   options.schedule = pp::sched::ScheduleKind::ZBH1;
   options.device = "cpu";
-  options.loss = pp::PipelineLoss::None; // plan the forward only
+  options.loss = pp::LossKind::None; // plan the forward only
   pp::buildPipeline(pm, options);
   ASSERT_TRUE(succeeded(pm.run(*module)));
   pp::pp::ScheduleOp op = schedule(*module);
@@ -126,7 +126,7 @@ TEST_F(PipelineApi, BadOptionsFailTheRunWithoutCrashing) {
   pp::PipelineOptions options;
   options.numStages = 2;
   options.memoryLimit = "no-such-size";
-  options.loss = pp::PipelineLoss::None;
+  options.loss = pp::LossKind::None;
   pp::buildPipeline(pm, options);
   // The diagnostic goes to the context's handler; the run fails.
   ScopedDiagnosticHandler quiet(&context,
