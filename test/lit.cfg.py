@@ -21,6 +21,7 @@ config.substitutions.append(("%pp_obj_root", config.pp_obj_root))
 config.substitutions.append(("%cmake_generator", '"%s"' % config.cmake_generator))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
+config.substitutions.append(("%llvm_include_dirs", config.llvm_include_dirs))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
