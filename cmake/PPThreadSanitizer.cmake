@@ -39,7 +39,8 @@ function(pp_add_tsan_gtest name)
     -fsanitize=thread -g -O1 -fno-omit-frame-pointer)
   target_link_options(${name} PRIVATE -fsanitize=thread)
   target_link_libraries(${name} PRIVATE
-    ${ARG_LIBRARIES} GTest::gtest GTest::gtest_main Threads::Threads)
+    ${ARG_LIBRARIES} PPSupportHeaders GTest::gtest GTest::gtest_main
+    Threads::Threads)
   # A report makes the process exit with status 66 even when every test
   # passed; halt_on_error stops at the first one.
   gtest_discover_tests(${name}

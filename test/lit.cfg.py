@@ -15,6 +15,13 @@ config.test_exec_root = os.path.join(config.pp_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%pp_src_root", config.pp_src_root))
 config.substitutions.append(("%examples", os.path.join(config.pp_src_root, "examples")))
+config.substitutions.append(("%pp_obj_root", config.pp_obj_root))
+# CMake, as the build was configured with: Integration/ installs pp and
+# builds a downstream project against it.
+config.substitutions.append(("%cmake_generator", '"%s"' % config.cmake_generator))
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%mlir_dir", config.mlir_dir))
+config.substitutions.append(("%llvm_include_dirs", config.llvm_include_dirs))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

@@ -18,9 +18,8 @@ namespace pp {
 void registerAllDialects(mlir::DialectRegistry &registry);
 
 /// Every pp pass (import clean-ups, planning, training, export) and
-/// `pp-pipeline`. `withExport` false leaves `pp-export` out (pp-opt
-/// registers it after parsing, as its --pp-export=DIR flag would clash).
-void registerAllPasses(bool withExport = true);
+/// `pp-pipeline`.
+void registerAllPasses();
 
 } // namespace pp
 

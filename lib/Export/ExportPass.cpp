@@ -36,6 +36,20 @@ namespace {
 
 struct ExportPass : public ::pp::impl::PPExportBase<ExportPass> {
   using PPExportBase::PPExportBase;
+
+  /// `--pp-export=DIR` and `pp-export{DIR}` name the directory alone: an
+  /// option string without `=` is the value of `dir`.
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    StringRef trimmed = options.trim();
+    if (!trimmed.empty() && !trimmed.contains('=')) {
+      dir = trimmed.str();
+      return success();
+    }
+    return PPExportBase::initializeOptions(options, errorHandler);
+  }
+
   void runOnOperation() override;
 };
 

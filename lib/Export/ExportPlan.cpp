@@ -44,8 +44,8 @@ FailureOr<ExportPlan> readExportPlan(ModuleOp module) {
   plan.numStages = schedule.getNumStages();
   plan.chunks = schedule.getVirtualStages();
   plan.microbatches = schedule.getMicrobatches();
-  plan.schedule = schedule.getKind().str();
-  plan.placement = schedule.getPlacement().str();
+  plan.schedule = ppd::stringifyScheduleKind(schedule.getKind()).str();
+  plan.placement = ppd::stringifyPlacement(schedule.getPlacement()).str();
   plan.scheduleOp = schedule;
   if (plan.numStages > 1 && !toSchedule(schedule).hasCommunication())
     return schedule.emitError()

@@ -4,6 +4,8 @@
 
 #include "TensorEncoding.h"
 
+#include "pp/Dialect/NN/IR/NN.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OperationSupport.h"
 
@@ -31,6 +33,11 @@ static bool encodeValue(Attribute attr, program::Attribute &out) {
   }
   if (auto text = dyn_cast<StringAttr>(attr)) {
     out.set_s(text.str());
+    return true;
+  }
+  // Enum attributes travel by name, as ONNX writes them.
+  if (auto approximate = dyn_cast<nn::GeluApproximationAttr>(attr)) {
+    out.set_s(nn::stringifyGeluApproximation(approximate.getValue()).str());
     return true;
   }
   if (isa<UnitAttr>(attr)) {

@@ -2,9 +2,9 @@
 //
 // The `pp.role` and `pp.key` attributes `pp-autodiff` puts on functions,
 // arguments and results (docs/Training.md, "Autodiff"; the names are those
-// of TrainingPasses.h), read as the program format's roles. A function without
-// `pp.role` is an inference `@forward`: its arguments are inputs and its
-// results outputs, keyed by `onnx.name`.
+// of pp/Dialect/PP/IR/TrainingAttrs.h), read as the program format's roles. A
+// function without `pp.role` is an inference `@forward`: its arguments are
+// inputs and its results outputs, keyed by `onnx.name`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,7 +13,7 @@
 
 #include "program.pb.h"
 
-#include "pp/Transforms/TrainingPasses.h"
+#include "pp/Dialect/PP/IR/TrainingAttrs.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 

@@ -23,12 +23,11 @@ void pp::registerAllDialects(mlir::DialectRegistry &registry) {
                   mlir::tensor::TensorDialect>();
 }
 
-void pp::registerAllPasses(bool withExport) {
+void pp::registerAllPasses() {
   registerPPPasses();
   registerPartitionPasses();
   registerSchedulePasses();
   registerTrainingPasses();
   registerPPPipeline();
-  if (withExport)
-    registerExportPasses();
+  registerExportPasses();
 }

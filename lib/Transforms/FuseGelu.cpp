@@ -57,7 +57,7 @@ public:
   bool match();
 
   Value getInput() const { return input; }
-  StringRef getForm() const { return form; }
+  nn::GeluApproximation getForm() const { return form; }
   ArrayRef<Operation *> getOps() const { return ops; }
   ArrayRef<Operation *> getConstants() const { return constants.getArrayRef(); }
 
@@ -125,7 +125,7 @@ private:
 
   nn::MulOp root;
   Value input;
-  StringRef form;
+  nn::GeluApproximation form = nn::GeluApproximation::None;
   SmallVector<Operation *> ops;
   llvm::SetVector<Operation *> constants;
 };
@@ -214,11 +214,11 @@ bool GeluChainMatcher::matchOnePlus(Value value) {
            if (!isConstant(one, kOne))
              return false;
            if (auto erf = intermediate<nn::ErfOp>(function)) {
-             form = "none";
+             form = nn::GeluApproximation::None;
              return matchErfArgument(erf.getInput());
            }
            if (auto tanh = intermediate<nn::TanhOp>(function)) {
-             form = "tanh";
+             form = nn::GeluApproximation::Tanh;
              return matchTanhArgument(tanh.getInput());
            }
            return false;

@@ -108,6 +108,9 @@ struct FuseLinearLayer : OpRewritePattern<nn::MatMulOp> {
     // reshape into a matrix serves the product and takes the matmul's.
     Operation *root = add ? add.getOperation() : matmul.getOperation();
     Location loc = root->getLoc();
+    // At the last op: the bias may be defined after the product (a front
+    // end that loads each parameter where it is used).
+    rewriter.setInsertionPoint(root);
     Value a = x;
     if (xType.getRank() > 2) {
       int64_t k = xType.getShape().back();

@@ -33,26 +33,23 @@ namespace {
 /// schedule is cut into num-stages * v virtual stages; auto picks among the
 /// one-chunk schedules, planned with 1F1B's in-flight counts.
 struct CutPlan {
-  std::string schedule;
+  sched::ScheduleKind schedule;
   unsigned virtualStages = 1;
 };
 
 CutPlan planCut(const PipelineOptions &options) {
-  llvm::StringRef schedule = options.schedule;
-  if (schedule == "interleaved-1f1b" || schedule == "interleaved")
-    return {"interleaved-1f1b",
-            options.virtualStages ? options.virtualStages.getValue() : 2};
-  if (schedule == "zb-v" || schedule == "dualpipev")
-    return {schedule.str(),
-            options.virtualStages ? options.virtualStages.getValue() : 2};
-  if (schedule == "gpipe" || schedule == "1f1b" || schedule == "zb-h1" ||
-      schedule == "zb-h2" || schedule == "search")
-    return {schedule.str(), std::max(1u, options.virtualStages.getValue())};
-  if (schedule == "auto")
-    return {"1f1b", std::max(1u, options.virtualStages.getValue())};
-  // An unknown name goes to the stage cut, which refuses it before it
-  // writes anything (a report of a plan that then fails would be left).
-  return {schedule.str(), std::max(1u, options.virtualStages.getValue())};
+  sched::ScheduleKind kind = options.schedule;
+  unsigned chunks = options.virtualStages;
+  switch (kind) {
+  case sched::ScheduleKind::Interleaved1F1B:
+  case sched::ScheduleKind::ZBV:
+  case sched::ScheduleKind::DualPipeV:
+    return {kind, chunks ? chunks : 2};
+  case sched::ScheduleKind::Auto:
+    return {sched::ScheduleKind::OneFOneB, std::max(1u, chunks)};
+  default:
+    return {kind, std::max(1u, chunks)};
+  }
 }
 
 /// Send/recv, verification and simulation of the scheduled module.
@@ -68,11 +65,6 @@ void addCommunicationAndSimulation(OpPassManager &pm,
   pm.addPass(createPPSimulate(simulate));
 }
 
-/// Whether the pipeline makes a training step.
-bool buildsTrainingStep(const PipelineOptions &options) {
-  return options.loss != "none";
-}
-
 } // namespace
 
 void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
@@ -81,7 +73,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   if (options.fuseLinear)
     pm.addPass(createPPFuseLinear());
 
-  bool training = buildsTrainingStep(options);
+  bool training = options.loss != LossKind::None;
   if (training) {
     PPAttachLossOptions attach;
     attach.kind = options.loss;
@@ -122,7 +114,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   PPOutlineStagesOptions outline;
   if (cut.virtualStages > 1)
     outline.placement =
-        cut.schedule == "zb-v" || cut.schedule == "dualpipev" ? "v" : "loop";
+        sched::isVShaped(cut.schedule) ? "v" : "loop";
   pm.addPass(createPPOutlineStages(outline));
   if (training)
     pm.addPass(createPPAutodiff());
@@ -143,7 +135,8 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
     pm.addPass(createPPRecompute(recompute));
 
   // The joint choice: each schedule with the recomputation that fits it.
-  if (autoRecompute && options.schedule == "auto" && limit != "device") {
+  if (autoRecompute && options.schedule == sched::ScheduleKind::Auto &&
+      limit != "device") {
     PPFitMemoryOptions fit;
     fit.microbatches = options.microbatches;
     fit.memoryLimit = limit;

@@ -22,7 +22,7 @@ module {
     %i = ml_program.global_load_const @ids : tensor<2xi64>
     %b = ml_program.global_load_const @bytes : tensor<2xui8>
     %0 = nn.transpose %w {perm = array<i64: 1, 0>} : tensor<2x2xf32> -> tensor<2x2xf32>
-    %1 = nn.gelu %0 {approximate = "tanh"} : tensor<2x2xf32>
+    %1 = nn.gelu %0 {approximate = #nn<approximate tanh>} : tensor<2x2xf32>
     %2:2 = nn.split %1 {axis = 1 : i64, sizes = array<i64: 1, 1>} : tensor<2x2xf32> -> tensor<2x1xf32>, tensor<2x1xf32>
     return %1, %2#1, %s : tensor<2x2xf32>, tensor<2x1xf32>, tensor<3xf16>
   }

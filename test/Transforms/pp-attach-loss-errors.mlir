@@ -9,7 +9,7 @@
 // RUN: not pp-opt %s -split-input-file --pp-attach-loss="frozen=[b" -o /dev/null 2>&1 | FileCheck %s --check-prefix=GLOB
 
 // Option errors are named with the options' spelling.
-// KIND: error: pp-attach-loss: unknown kind 'hinge'; expected one of: cross-entropy, mse, output
+// KIND: for the --kind option: Cannot find option named 'hinge'!
 // IGNORE: error: pp-attach-loss: ignore-index applies to kind=cross-entropy only, not kind=mse
 // IGNORE2: error: pp-attach-loss: ignore-index takes one label value, but 2 were given
 // LABELS: error: pp-attach-loss: labels must name the labels argument; it is empty

@@ -283,7 +283,7 @@ func.func @unary(%x: tensor<4xf32>) -> tensor<4xf64> {
   %3 = nn.neg %2 : tensor<4xf32>
   %4 = nn.exp %3 : tensor<4xf32>
   %5 = nn.log %4 : tensor<4xf32>
-  %6 = nn.gelu %5 {approximate = "tanh"} : tensor<4xf32>
+  %6 = nn.gelu %5 {approximate = #nn<approximate tanh>} : tensor<4xf32>
   %7 = nn.cast %6 : tensor<4xf32> -> tensor<4xf64>
   return %7 : tensor<4xf64>
 }
@@ -301,7 +301,7 @@ func.func @unary(%x: tensor<4xf32>) -> tensor<4xf64> {
 // CHECK-SAME:    %[[SQRT:[^:]+]]: tensor<4xf32> {pp.key = "s3"
 // CHECK-SAME:    %[[DY:[^:]+]]: tensor<4xf64> {pp.key = "result0"
 // CHECK:         %[[D6:.+]] = nn.cast %[[DY]] : tensor<4xf64> -> tensor<4xf32>
-// CHECK:         %[[D5:.+]] = nn.gelu_grad %[[D6]], %[[LOG]] {approximate = "tanh"}
+// CHECK:         %[[D5:.+]] = nn.gelu_grad %[[D6]], %[[LOG]] {approximate = #nn<approximate tanh>}
 // CHECK:         %[[D4:.+]] = nn.div %[[D5]], %[[EXP]]
 // CHECK:         %[[D3:.+]] = nn.mul %[[D4]], %[[EXP]]
 // CHECK:         %[[D2:.+]] = nn.neg %[[D3]]

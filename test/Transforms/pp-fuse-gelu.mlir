@@ -27,7 +27,7 @@ func.func @exact(%x: tensor<8x128xf32>) -> tensor<8x128xf32> {
 
 // CHECK-LABEL: func.func @tanh
 // CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<2x16x256xf32>
-// CHECK-NEXT: %[[Y:.*]] = nn.gelu %[[X]] {approximate = "tanh"} : tensor<2x16x256xf32> loc("/act/Mul_5")
+// CHECK-NEXT: %[[Y:.*]] = nn.gelu %[[X]] {approximate = #nn<approximate tanh>} : tensor<2x16x256xf32> loc("/act/Mul_5")
 // CHECK-NEXT: return %[[Y]]
 func.func @tanh(%x: tensor<2x16x256xf32>) -> tensor<2x16x256xf32> {
   %0 = nn.mul %x, %x : tensor<2x16x256xf32>, tensor<2x16x256xf32> -> tensor<2x16x256xf32>
@@ -53,7 +53,7 @@ func.func @tanh(%x: tensor<2x16x256xf32>) -> tensor<2x16x256xf32> {
 // and one a splat along x's last dimension.
 
 // CHECK-LABEL: func.func @tanh_swapped
-// CHECK-NEXT: nn.gelu %{{.*}} {approximate = "tanh"} : tensor<4x8xf32>
+// CHECK-NEXT: nn.gelu %{{.*}} {approximate = #nn<approximate tanh>} : tensor<4x8xf32>
 // CHECK-NEXT: return
 func.func @tanh_swapped(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %0 = nn.mul %x, %x : tensor<4x8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
@@ -78,7 +78,7 @@ func.func @tanh_swapped(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 // pow(x, 3)))), the 0.5 on x first.
 
 // CHECK-LABEL: func.func @tanh_pow
-// CHECK-NEXT: nn.gelu %{{.*}} {approximate = "tanh"} : tensor<4x8xf32>
+// CHECK-NEXT: nn.gelu %{{.*}} {approximate = #nn<approximate tanh>} : tensor<4x8xf32>
 // CHECK-NEXT: return
 func.func @tanh_pow(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %0 = nn.constant dense<3.000000e+00> : tensor<f32>
@@ -166,7 +166,7 @@ func.func @exact_f16(%x: tensor<4xf16>) -> tensor<4xf16> {
 }
 
 // CHECK-LABEL: func.func @tanh_bf16
-// CHECK-NEXT: nn.gelu %{{.*}} {approximate = "tanh"} : tensor<4xbf16>
+// CHECK-NEXT: nn.gelu %{{.*}} {approximate = #nn<approximate tanh>} : tensor<4xbf16>
 // CHECK-NEXT: return
 func.func @tanh_bf16(%x: tensor<4xbf16>) -> tensor<4xbf16> {
   %0 = nn.mul %x, %x : tensor<4xbf16>, tensor<4xbf16> -> tensor<4xbf16>

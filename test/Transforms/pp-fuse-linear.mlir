@@ -270,3 +270,22 @@ func.func @integers(%x: tensor<4x8xi32>, %w: tensor<3x8xi32>) -> tensor<4x3xi32>
   %1 = nn.matmul %x, %0 : tensor<4x8xi32>, tensor<8x3xi32> -> tensor<4x3xi32>
   return %1 : tensor<4x3xi32>
 }
+
+// -----
+
+// A front end that loads each parameter where it is used: the bias is
+// defined after the product, and the gemm takes the place of the bias add.
+// CHECK-LABEL: func.func @bias_loaded_after_product
+// CHECK-NEXT: %[[W:.*]] = ml_program.global_load @w
+// CHECK-NEXT: %[[B:.*]] = ml_program.global_load @b
+// CHECK-NEXT: %[[G:.*]] = nn.gemm %{{.*}}, %[[W]], %[[B]] : tensor<8x16xf32>, tensor<16x32xf32>, tensor<32xf32> -> tensor<8x32xf32> loc("/fc/Add")
+// CHECK-NEXT: return %[[G]]
+ml_program.global private mutable @w(dense<1.0> : tensor<16x32xf32>) : tensor<16x32xf32>
+ml_program.global private mutable @b(dense<1.0> : tensor<32xf32>) : tensor<32xf32>
+func.func @bias_loaded_after_product(%x: tensor<8x16xf32>) -> tensor<8x32xf32> {
+  %w = ml_program.global_load @w : tensor<16x32xf32>
+  %0 = nn.matmul %x, %w : tensor<8x16xf32>, tensor<16x32xf32> -> tensor<8x32xf32> loc("/fc/MatMul")
+  %b = ml_program.global_load @b : tensor<32xf32>
+  %1 = nn.add %0, %b : tensor<8x32xf32>, tensor<32xf32> -> tensor<8x32xf32> loc("/fc/Add")
+  return %1 : tensor<8x32xf32>
+}

@@ -20,8 +20,8 @@
 // RUN: not pp-opt %s -split-input-file --pp-partition-stages="report=%t.nodir/plan.json" 2>&1 | FileCheck %s --check-prefix=REPORT
 
 // ZERO: error: pp-partition-stages: option 'num-stages': must be at least 1
-// METHOD: error: pp-partition-stages: option 'method': expected optimal, uniform or parameters, not 'best'
-// GRAN: error: pp-partition-stages: option 'granularity': expected op or layer, not 'block'
+// METHOD: for the --method option: Cannot find option named 'best'!
+// GRAN: for the --granularity option: Cannot find option named 'block'!
 // CHUNKS: error: pp-partition-stages: option 'schedule': 'zb-v' runs several chunks per stage: give virtual-stages (2 for zb-v and dualpipev), or use gpipe, 1f1b, zb-h1 or zb-h2
 // VZERO: error: pp-partition-stages: option 'virtual-stages': must be at least 1
 // VONE: error: pp-partition-stages: option 'schedule': '1f1b' runs one chunk per stage, but virtual-stages=2 was given: use interleaved-1f1b, or zb-v or dualpipev with virtual-stages=2
@@ -30,7 +30,7 @@
 // MEM0GB: error: pp-partition-stages: option 'memory-limit': '0GB' is no memory at all; leave memory-limit out for no limit
 // VMEM: error: pp-partition-stages: option 'memory-limit': not supported with virtual-stages > 1 (a stage's memory is the sum of its chunks, which are not contiguous in the cut)
 // VOPS: error: pp-partition-stages: cannot cut @forward into 2 stages of 2 chunks: num-stages * virtual-stages (4) exceeds the number of ops (2)
-// SCHED: error: pp-partition-stages: option 'schedule': expected gpipe, 1f1b, zb-h1, zb-h2, interleaved-1f1b, zb-v or dualpipev, not 'fifo'
+// SCHED: for the --schedule option: Cannot find option named 'fifo'!
 // MEM: error: pp-partition-stages: option 'memory-limit': expected a size in bytes such as 80GB, 80GiB or 8e10, or 'device', not '80QB'
 // CAPACITY: error: pp-partition-stages: option 'memory-limit': device 'cpu' states no memory capacity
 // DEVICE: error: pp-partition-stages: option 'device': unknown device 'tpu' (built-in: h100, a100, cpu, or a .json file)

@@ -22,7 +22,7 @@ module attributes {pp.num_stages = 2 : i64} {
 }
 
 // The kind must be known; the error lists the kinds.
-// KIND: error: pp-schedule: unknown schedule 'zigzag'; expected one of: gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, dualpipev, search, auto
+// KIND: for the --schedule option: Cannot find option named 'zigzag'!
 
 // Conditions of a kind are named with the nearest valid settings, in the
 // pass options' spelling.

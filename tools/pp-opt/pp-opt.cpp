@@ -12,7 +12,6 @@
 
 #include "pp/Dialect/NN/IR/NN.h"
 #include "pp/Dialect/PP/IR/PP.h"
-#include "pp/Export/ExportPasses.h"
 #include "pp/Import/ONNX.h"
 #include "pp/InitAll.h"
 #include "pp/Support/OutputFiles.h"
@@ -69,20 +68,12 @@ static llvm::cl::opt<std::string, /*ExternalStorage=*/true> planReport(
     llvm::cl::value_desc("FILE.json|-"),
     llvm::cl::location(planDefaults.report), llvm::cl::cat(planCategory));
 
-static llvm::cl::OptionCategory exportCategory("Export options");
-
-static llvm::cl::opt<std::string> exportDir(
-    "pp-export",
-    llvm::cl::desc("After the passes, write the module as stage programs, "
-                   "weights and a manifest for pp-run (pass pp-export)"),
-    llvm::cl::value_desc("DIR"), llvm::cl::cat(exportCategory));
-
-/// Makes `config`'s pipeline end with pp-export (--pp-export) and gives
-/// its planning passes --pp-device and --pp-report as options.
-static void appendExport(MlirOptMainConfig &config) {
+/// Gives the planning passes of `config`'s pipeline --pp-device and
+/// --pp-report as options.
+static void applyPlanOptions(MlirOptMainConfig &config) {
   // mlir-opt's setup dumps the pipeline (--dump-pass-pipeline) as soon as it
-  // has parsed it: hold that back and dump once the defaults and the export
-  // are in, so that the dump reruns the same way. MLIR 22 registers the flag
+  // has parsed it: hold that back and dump once the defaults are in, so
+  // that the dump reruns the same way. MLIR 22 registers the flag
   // as a cl::opt<bool> with external storage (pp-plan-defaults.test fails
   // if that changes).
   auto &registered = llvm::cl::getRegisteredOptions();
@@ -100,11 +91,6 @@ static void appendExport(MlirOptMainConfig &config) {
       dumpOption->setValue(dump);
     if (failed(setup) || failed(pp::applyPlanDefaults(pm, planDefaults)))
       return failure();
-    if (!exportDir.empty()) {
-      pp::PPExportOptions options;
-      options.dir = exportDir;
-      pm.addPass(pp::createPPExport(options));
-    }
     if (dump)
       pm.dump();
     return success();
@@ -116,7 +102,7 @@ static int runOnONNX(llvm::StringRef inputFilename,
                      llvm::StringRef outputFilename,
                      DialectRegistry &registry) {
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
-  appendExport(config);
+  applyPlanOptions(config);
   pp::ONNXImportOptions options;
   for (const std::string &binding : dimBindings) {
     std::string error;
@@ -188,13 +174,12 @@ static int runOnONNX(llvm::StringRef inputFilename,
   return 0;
 }
 
-/// mlir-opt's driver (MlirOptMain), with pp-export appended to its pipeline
-/// by --pp-export.
+/// mlir-opt's driver (MlirOptMain), with the planning options applied.
 static LogicalResult runOnMLIR(llvm::StringRef inputFilename,
                                llvm::StringRef outputFilename,
                                DialectRegistry &registry) {
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
-  appendExport(config);
+  applyPlanOptions(config);
   if (inputFilename == "-" &&
       llvm::sys::Process::FileDescriptorIsDisplayed(fileno(stdin)))
     llvm::errs() << "(processing input from stdin now, hit ctrl-c/ctrl-d to "
@@ -228,16 +213,13 @@ static LogicalResult runOnMLIR(llvm::StringRef inputFilename,
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerTransformsPasses();
-  pp::registerAllPasses(/*withExport=*/false);
+  pp::registerAllPasses();
 
   DialectRegistry registry;
   pp::registerAllDialects(registry);
 
   auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
       argc, argv, "pp: pipeline-parallel training compiler\n", registry);
-  // pp-export is registered only now: its pass flag would clash with
-  // --pp-export=DIR, which stands for it. Pipelines name it as usual.
-  pp::registerExportPasses();
   // Reports, traces, timelines, exports and the output are put in place
   // only once the whole run succeeded; a failed run changes no file.
   pp::OutputTransaction outputs;

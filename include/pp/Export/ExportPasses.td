@@ -57,7 +57,8 @@ def PPExport : Pass<"pp-export", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"dir", "dir", "std::string", /*default=*/"\"\"",
-           "Directory to write (replaced if it holds an earlier export)">,
+           "Directory to write (replaced if it holds an earlier export); "
+           "`--pp-export=DIR` and `pp-export{DIR}` name it alone">,
   ];
 }
 

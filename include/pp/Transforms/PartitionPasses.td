@@ -91,10 +91,12 @@ def PPPartitionStages : Pass<"pp-partition-stages", "mlir::ModuleOp"> {
            "num-stages * virtual-stages virtual stages">,
     Option<"microbatches", "microbatches", "unsigned", /*default=*/"0",
            "Microbatches per step (0: as many as stages)">,
-    Option<"schedule", "schedule", "std::string", /*default=*/"\"1f1b\"",
+    Option<"schedule", "schedule", "::pp::sched::ScheduleKind",
+           /*default=*/"::pp::sched::ScheduleKind::OneFOneB",
            "Schedule that decides the microbatches in flight: gpipe, 1f1b, "
-           "zb-h1, zb-h2; with virtual-stages > 1 interleaved-1f1b, zb-v "
-           "or dualpipev">,
+           "zb-h1, zb-h2, search; with virtual-stages > 1 interleaved-1f1b, "
+           "zb-v or dualpipev",
+           [{::pp::getScheduleValues()}]>,
     Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
            "Bytes per device (80GB, 80GiB, 8e10, or 'device' for the "
            "profile's capacity); empty: no limit">,
@@ -102,12 +104,14 @@ def PPPartitionStages : Pass<"pp-partition-stages", "mlir::ModuleOp"> {
            "The stages recompute activations (pp-recompute): memory-limit "
            "counts only the inputs of each microbatch in flight and one "
            "microbatch's activations, the least recomputation leaves">,
-    Option<"granularity", "granularity", "std::string", /*default=*/"\"op\"",
+    Option<"granularity", "granularity", "::pp::partition::Granularity",
+           /*default=*/"::pp::partition::Granularity::Op",
            "Where cuts may fall: op (between any ops) or layer (between "
-           "blocks)">,
-    Option<"method", "method", "std::string", /*default=*/"\"optimal\"",
+           "blocks)", [{::pp::getGranularityValues()}]>,
+    Option<"method", "method", "::pp::partition::Method",
+           /*default=*/"::pp::partition::Method::Optimal",
            "optimal, uniform (same blocks per stage) or parameters (same "
-           "parameter bytes per stage)">,
+           "parameter bytes per stage)", [{::pp::getMethodValues()}]>,
     Option<"device", "device", "std::string", /*default=*/"\"\"",
            "Device profile: h100, a100, cpu, or a JSON profile file "
            "(default: the module's pp.device, else default-device, else "

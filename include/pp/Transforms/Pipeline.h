@@ -10,6 +10,10 @@
 #ifndef PP_TRANSFORMS_PIPELINE_H
 #define PP_TRANSFORMS_PIPELINE_H
 
+#include "pp/Planning/Partition/Problem.h"
+#include "pp/Planning/Schedule/Generators.h"
+#include "pp/Transforms/OptionValues.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -26,11 +30,9 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       *this, "microbatches",
       llvm::cl::desc("Microbatches per step (0: as many as stages)"),
       llvm::cl::init(0)};
-  Option<std::string> schedule{
-      *this, "schedule",
-      llvm::cl::desc("gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, "
-                     "dualpipev, search or auto"),
-      llvm::cl::init("1f1b")};
+  Option<sched::ScheduleKind> schedule{
+      *this, "schedule", llvm::cl::desc("The pipeline schedule"),
+      llvm::cl::init(sched::ScheduleKind::OneFOneB), getScheduleValues()};
   Option<unsigned> virtualStages{
       *this, "virtual-stages",
       llvm::cl::desc("Chunks per stage (interleaved-1f1b: default 2; zb-v "
@@ -42,12 +44,12 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       llvm::cl::desc("Device profile: h100, a100, cpu or a JSON file "
                      "(default: pp-opt's --pp-device, else h100)"),
       llvm::cl::init("")};
-  Option<std::string> method{*this, "method",
-                             llvm::cl::desc("optimal, uniform or parameters"),
-                             llvm::cl::init("optimal")};
-  Option<std::string> granularity{*this, "granularity",
-                                  llvm::cl::desc("op or layer"),
-                                  llvm::cl::init("op")};
+  Option<partition::Method> method{
+      *this, "method", llvm::cl::desc("How the stage cut is chosen"),
+      llvm::cl::init(partition::Method::Optimal), getMethodValues()};
+  Option<partition::Granularity> granularity{
+      *this, "granularity", llvm::cl::desc("Where cuts may fall"),
+      llvm::cl::init(partition::Granularity::Op), getGranularityValues()};
   Option<std::string> memoryLimit{
       *this, "memory-limit",
       llvm::cl::desc("Bytes per device (80GB, 80GiB, or 'device'): the cut, "
@@ -77,11 +79,9 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       *this, "timeline",
       llvm::cl::desc("Write the simulated timeline as an SVG picture"),
       llvm::cl::init("")};
-  Option<std::string> loss{
-      *this, "loss",
-      llvm::cl::desc("Training loss on output 0: cross-entropy, mse, output "
-                     "(the output is the loss) or none (plan inference)"),
-      llvm::cl::init("cross-entropy")};
+  Option<LossKind> loss{
+      *this, "loss", llvm::cl::desc("Training loss on output 0"),
+      llvm::cl::init(LossKind::CrossEntropy), getLossValues(/*withNone=*/true)};
   Option<std::string> labels{
       *this, "labels", llvm::cl::desc("Name of the labels input of the loss"),
       llvm::cl::init("labels")};

@@ -56,9 +56,10 @@ def PPSchedule : Pass<"pp-schedule", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"schedule", "schedule", "std::string", /*default=*/"\"1f1b\"",
+    Option<"schedule", "schedule", "::pp::sched::ScheduleKind",
+           /*default=*/"::pp::sched::ScheduleKind::OneFOneB",
            "gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, dualpipev, "
-           "search or auto">,
+           "search or auto", [{::pp::getScheduleValues()}]>,
     Option<"microbatches", "microbatches", "unsigned", /*default=*/"0",
            "Microbatches per step (0: as many as stages)">,
     Option<"virtualStages", "virtual-stages", "unsigned", /*default=*/"0",

@@ -70,9 +70,10 @@ def PPAttachLoss : Pass<"pp-attach-loss", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"kind", "kind", "std::string", /*default=*/"\"cross-entropy\"",
+    Option<"kind", "kind", "::pp::LossKind",
+           /*default=*/"::pp::LossKind::CrossEntropy",
            "The loss: cross-entropy, mse, or output (the chosen result is "
-           "the loss)">,
+           "the loss)", [{::pp::getLossValues(/*withNone=*/false)}]>,
     Option<"outputIndex", "output", "unsigned", /*default=*/"0",
            "Which result of @forward the loss is computed from">,
     Option<"labels", "labels", "std::string", /*default=*/"\"labels\"",

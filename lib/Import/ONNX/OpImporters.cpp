@@ -48,9 +48,15 @@ template <typename OpTy> LogicalResult importSameType(NodeImporter &n) {
 }
 
 LogicalResult importGelu(NodeImporter &n) {
+  std::string approximate = n.stringAttr("approximate", "none");
+  std::optional<GeluApproximation> kind =
+      symbolizeGeluApproximation(approximate);
+  if (!kind)
+    return n.error() << "approximate must be \"none\" or \"tanh\", not \""
+                     << approximate << "\"";
   auto results = n.buildTyped<GeluOp>(
       n.input(0).getType(), n.input(0),
-      n.builder.getStringAttr(n.stringAttr("approximate", "none")));
+      GeluApproximationAttr::get(n.builder.getContext(), *kind));
   if (failed(results))
     return failure();
   n.setOutput(0, results->front());

@@ -71,16 +71,12 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
     partition::PartitionOptions options;
     options.numStages = pieces;
     options.microbatches = microbatches ? microbatches : numStages;
-    auto method = parseMethod(this->method);
-    if (!method)
-      return failWith(method.takeError());
-    options.method = *method;
-    auto granularity = parseGranularity(this->granularity);
-    if (!granularity)
-      return failWith(granularity.takeError());
-    options.granularity = *granularity;
+    std::string scheduleName = sched::kindName(schedule).str();
+    options.method = this->method;
+    options.granularity = this->granularity;
     auto inFlight =
-        getInFlight(schedule, numStages, options.microbatches, virtualStages);
+        getInFlight(scheduleName, numStages, options.microbatches,
+                    virtualStages);
     if (!inFlight)
       return failWith(inFlight.takeError());
     options.inFlight = *inFlight;
@@ -157,10 +153,10 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
     std::string report = this->report;
     if (!report.empty()) {
       PlanSettings settings{func.getSymName().str(),
-                            this->method,
-                            this->granularity,
+                            getMethodName(this->method).str(),
+                            getGranularityName(this->granularity).str(),
                             profile->name,
-                            schedule,
+                            scheduleName,
                             options.microbatches,
                             options.memoryLimit,
                             options.inFlight,

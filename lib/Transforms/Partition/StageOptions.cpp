@@ -2,6 +2,8 @@
 
 #include "StageOptions.h"
 
+#include "llvm/Support/ErrorHandling.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -12,24 +14,26 @@ static llvm::Error optionError(llvm::StringRef option, const llvm::Twine &msg) {
                                  "option '" + option + "': " + msg);
 }
 
-llvm::Expected<partition::Method> pp::parseMethod(llvm::StringRef text) {
-  if (text == "optimal")
-    return partition::Method::Optimal;
-  if (text == "uniform")
-    return partition::Method::Uniform;
-  if (text == "parameters")
-    return partition::Method::Parameters;
-  return optionError(
-      "method", "expected optimal, uniform or parameters, not '" + text + "'");
+llvm::StringRef pp::getMethodName(partition::Method method) {
+  switch (method) {
+  case partition::Method::Optimal:
+    return "optimal";
+  case partition::Method::Uniform:
+    return "uniform";
+  case partition::Method::Parameters:
+    return "parameters";
+  }
+  llvm_unreachable("unknown partition method");
 }
 
-llvm::Expected<partition::Granularity>
-pp::parseGranularity(llvm::StringRef text) {
-  if (text == "op")
-    return partition::Granularity::Op;
-  if (text == "layer")
-    return partition::Granularity::Layer;
-  return optionError("granularity", "expected op or layer, not '" + text + "'");
+llvm::StringRef pp::getGranularityName(partition::Granularity granularity) {
+  switch (granularity) {
+  case partition::Granularity::Op:
+    return "op";
+  case partition::Granularity::Layer:
+    return "layer";
+  }
+  llvm_unreachable("unknown granularity");
 }
 
 unsigned pp::stageOfVirtualStage(llvm::StringRef schedule, unsigned k,

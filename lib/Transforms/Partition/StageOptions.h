@@ -13,8 +13,10 @@
 
 namespace pp {
 
-llvm::Expected<partition::Method> parseMethod(llvm::StringRef text);
-llvm::Expected<partition::Granularity> parseGranularity(llvm::StringRef text);
+/// The option values of `method` and `granularity`, as the report writes
+/// them.
+llvm::StringRef getMethodName(partition::Method method);
+llvm::StringRef getGranularityName(partition::Granularity granularity);
 
 /// Microbatches whose activations stage `i` of `p` holds at its peak, from
 /// a microbatch's F to the end of its W (as pp-simulate's

@@ -80,10 +80,7 @@ void SchedulePass::runOnOperation() {
                   "' (run pp-partition-stages first, or give num-stages=P)");
     p = attr.getInt();
   }
-  std::optional<sched::ScheduleKind> kind = sched::parseKind(schedule);
-  if (!kind)
-    return fail("unknown schedule '" + schedule +
-                "'; expected one of: " + sched::kindNames());
+  sched::ScheduleKind kind = schedule;
   if (!(maxInFlight >= 0) || !std::isfinite(maxInFlight))
     return fail("option 'max-in-flight' must be a finite number >= 0");
   double limitBytes = 0;
@@ -133,7 +130,7 @@ void SchedulePass::runOnOperation() {
            "pp-partition-stages for the device's costs)";
 
   sched::ScheduleOptions opts;
-  opts.Kind = *kind;
+  opts.Kind = kind;
   opts.NumStages = (int)p;
   opts.NumMicrobatches = microbatches ? (int)microbatches : (int)p;
   opts.VirtualStages = (int)virtualStages;
@@ -157,17 +154,18 @@ void SchedulePass::runOnOperation() {
     for (const sched::TiedParameters &t : costs.Tied)
       opts.TiedGroups.push_back(t.VirtualStages);
     opts.CutChunks = cutChunks;
-    if (*kind != sched::ScheduleKind::Auto) {
-      bool chunked = *kind == sched::ScheduleKind::Interleaved1F1B ||
-                     sched::isVShaped(*kind);
+    if (kind != sched::ScheduleKind::Auto) {
+      bool chunked = kind == sched::ScheduleKind::Interleaved1F1B ||
+                     sched::isVShaped(kind);
       int kindChunks =
           !chunked ? 1
-          : sched::isVShaped(*kind)
+          : sched::isVShaped(kind)
               ? 2
               : (virtualStages ? (int)virtualStages : std::max(2, cutChunks));
       if (kindChunks != cutChunks)
-        return fail("schedule=" + schedule + " runs " + Twine(kindChunks) +
-                    " chunk" + (kindChunks == 1 ? "" : "s") +
+        return fail("schedule=" + sched::kindName(kind) + " runs " +
+                    Twine(kindChunks) + " chunk" +
+                    (kindChunks == 1 ? "" : "s") +
                     " per stage, but the module is cut "
                     "into " +
                     Twine(cutChunks) + " chunk" + (cutChunks == 1 ? "" : "s") +
@@ -179,12 +177,12 @@ void SchedulePass::runOnOperation() {
         opts.VirtualStages = kindChunks;
     }
   }
-  costs.Place = sched::isVShaped(*kind) ? sched::Placement::VShape
-                                        : sched::Placement::Loop;
+  costs.Place = sched::isVShaped(kind) ? sched::Placement::VShape
+                                       : sched::Placement::Loop;
 
   sched::Schedule result;
   DictionaryAttr selection;
-  if (*kind == sched::ScheduleKind::Auto) {
+  if (kind == sched::ScheduleKind::Auto) {
     llvm::Expected<sched::AutoResult> chosen =
         sched::chooseSchedule(opts, costs);
     if (!chosen)
@@ -198,7 +196,7 @@ void SchedulePass::runOnOperation() {
         sched::generateComputeOnly(opts);
     if (!generated)
       return fail(
-          "schedule=" + schedule + ": " +
+          "schedule=" + sched::kindName(kind) + ": " +
           pp::toPassOptionSpelling(llvm::toString(generated.takeError())));
     result = std::move(*generated);
   }

@@ -72,11 +72,11 @@ static Action toAction(Operation &op) {
 
 sched::Schedule pp::toSchedule(ppd::ScheduleOp op) {
   sched::Schedule s;
-  s.Name = op.getKind().str();
+  s.Name = ppd::stringifyScheduleKind(op.getKind()).str();
   s.NumStages = (int)op.getNumStages();
   s.NumMicrobatches = (int)op.getMicrobatches();
   s.NumChunks = (int)op.getVirtualStages();
-  s.Place = *sched::parsePlacement(op.getPlacement());
+  s.Place = *sched::parsePlacement(ppd::stringifyPlacement(op.getPlacement()));
   s.Stages.resize(s.NumStages);
   for (auto actions : op.getBody().front().getOps<ppd::StageActionsOp>()) {
     std::vector<Action> &list = s.Stages[actions.getStage()];
@@ -146,10 +146,16 @@ ppd::ScheduleOp pp::buildScheduleOp(OpBuilder &b, Location loc,
                                     const sched::Schedule &schedule,
                                     DictionaryAttr costs,
                                     DictionaryAttr selection) {
+  // The library names its schedules by generator; any other name (a
+  // schedule read from its text form) is a custom one.
   auto op = ppd::ScheduleOp::create(
-      b, loc, schedule.Name, (uint64_t)schedule.NumStages,
-      (uint64_t)schedule.NumMicrobatches, (uint64_t)schedule.NumChunks,
-      sched::placementName(schedule.Place), costs, selection);
+      b, loc,
+      ppd::symbolizeScheduleKind(schedule.Name)
+          .value_or(ppd::ScheduleKind::Custom),
+      (uint64_t)schedule.NumStages, (uint64_t)schedule.NumMicrobatches,
+      (uint64_t)schedule.NumChunks,
+      *ppd::symbolizePlacement(sched::placementName(schedule.Place)), costs,
+      selection);
   buildStages(b, loc, op, schedule);
   return op;
 }
@@ -238,7 +244,8 @@ std::optional<sched::CostModel> pp::getCostModel(ppd::ScheduleOp op) {
         "vact", [](sched::StageCost &c, double v) { c.ActivationBytes = v; });
     forEachVirtual("vout",
                    [](sched::StageCost &c, double v) { c.OutputBytes = {v}; });
-    costs.Place = *sched::parsePlacement(op.getPlacement());
+    costs.Place =
+        *sched::parsePlacement(ppd::stringifyPlacement(op.getPlacement()));
   }
   costs.Latency = toDouble(dict.get("latency"));
   costs.Bandwidth = toDouble(dict.get("bandwidth"));

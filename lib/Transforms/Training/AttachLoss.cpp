@@ -27,10 +27,6 @@ using namespace pp::training;
 namespace pp {
 namespace {
 
-constexpr StringLiteral kCrossEntropy = "cross-entropy";
-constexpr StringLiteral kMSE = "mse";
-constexpr StringLiteral kOutput = "output";
-
 std::string describeType(Type type) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -62,18 +58,14 @@ private:
 };
 
 LogicalResult AttachLossPass::checkOptions(ModuleOp module) {
-  if (kind != kCrossEntropy && kind != kMSE && kind != kOutput)
-    return module.emitError()
-           << "pp-attach-loss: unknown kind '" << StringRef(kind)
-           << "'; expected one of: cross-entropy, mse, output";
   if (ignoreIndex.size() > 1)
     return module.emitError()
            << "pp-attach-loss: ignore-index takes one label value, but "
            << ignoreIndex.size() << " were given";
-  if (!ignoreIndex.empty() && kind != kCrossEntropy)
+  if (!ignoreIndex.empty() && kind != LossKind::CrossEntropy)
     return module.emitError() << "pp-attach-loss: ignore-index applies to "
                                  "kind=cross-entropy only, not kind="
-                              << StringRef(kind);
+                              << getLossName(kind);
   if (labels.empty())
     return module.emitError() << "pp-attach-loss: labels must name the "
                                  "labels argument; it is empty";
@@ -107,7 +99,7 @@ FailureOr<Value> AttachLossPass::getLabels(func::FuncOp forward, Type type,
       return forward.emitError()
              << "pp-attach-loss: argument '" << StringRef(labels)
              << "' of @forward has type " << argument.getType()
-             << ", but kind=" << StringRef(kind) << " on "
+             << ", but kind=" << getLossName(kind) << " on "
              << outputName(forward) << " needs " << expected;
     return Value(argument);
   }
@@ -201,9 +193,9 @@ void AttachLossPass::runOnOperation() {
   Location loc =
       NameLoc::get(builder.getStringAttr("loss"), terminator->getLoc());
   FailureOr<Value> loss;
-  if (kind == kCrossEntropy) {
+  if (kind == LossKind::CrossEntropy) {
     loss = buildCrossEntropy(forward, builder, output, loc);
-  } else if (kind == kMSE) {
+  } else if (kind == LossKind::MSE) {
     loss = buildMeanSquaredError(forward, builder, output, loc);
   } else {
     auto type = cast<ShapedType>(output.getType());
@@ -228,7 +220,7 @@ void AttachLossPass::runOnOperation() {
   IRRewriter rewriter(&getContext());
   (void)runRegionDCE(rewriter, forward.getBody());
 
-  module->setAttr(kLossAttr, builder.getStringAttr(kind));
+  module->setAttr(kLossAttr, builder.getStringAttr(getLossName(kind)));
   forward.walk([&](BatchNormOp op) { op.setTraining(trainMode); });
   if (failed(freezeInitializers(module, forward, frozen)) ||
       failed(markPaddingIndices(module, forward, paddingIndex)))

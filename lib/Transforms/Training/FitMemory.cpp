@@ -9,6 +9,7 @@
 #include "pp/Transforms/TrainingPasses.h"
 
 #include "pp/Dialect/PP/IR/PP.h"
+#include "pp/Planning/Schedule/Generators.h"
 #include "pp/Planning/Schedule/Lowering.h"
 #include "pp/Planning/Schedule/MemoryModel.h"
 #include "pp/Planning/Schedule/Simulator.h"
@@ -62,7 +63,12 @@ Candidate FitMemoryPass::tryPlan(StringRef schedule, StringRef policy) {
   c.module = cast<ModuleOp>(module->clone());
   PassManager pm(&getContext(), ModuleOp::getOperationName());
   PPScheduleOptions scheduleOptions;
-  scheduleOptions.schedule = schedule.str();
+  std::optional<sched::ScheduleKind> kind = sched::parseKind(schedule);
+  if (!kind) {
+    c.error = "unknown schedule; expected one of: " + sched::kindNames();
+    return c;
+  }
+  scheduleOptions.schedule = *kind;
   scheduleOptions.microbatches = microbatches;
   scheduleOptions.device = device;
   scheduleOptions.defaultDevice = defaultDevice;

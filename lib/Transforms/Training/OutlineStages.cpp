@@ -400,12 +400,12 @@ struct OutlineStagesPass : impl::PPOutlineStagesBase<OutlineStagesPass> {
                            << ppd::PPDialect::kVirtualStagesAttrName << "')";
       return failure();
     }
-    placement.vShape = schedule.getPlacement() == "v";
-    if (!this->placement.empty() &&
-        this->placement != schedule.getPlacement()) {
+    placement.vShape = schedule.getPlacement() == ppd::Placement::V;
+    StringRef scheduled = placement.vShape ? "v" : "loop";
+    if (!this->placement.empty() && this->placement != scheduled) {
       schedule.emitError() << "pp-outline-stages: option 'placement' is "
                            << this->placement << ", but the schedule places "
-                           << "its chunks as " << schedule.getPlacement();
+                           << "its chunks as " << scheduled;
       return failure();
     }
     return placement;

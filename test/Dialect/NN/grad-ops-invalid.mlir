@@ -65,8 +65,8 @@ func.func @case10(%dy: tensor<2x3xf32>, %x: tensor<3xf32>) {
 }
 // -----
 func.func @case11(%dy: tensor<2x3xf32>, %x: tensor<2x3xf32>) {
-  // expected-error @below {{'nn.gelu_grad' op approximate must be "none" or "tanh", not "fast"}}
-  %0 = nn.gelu_grad %dy, %x {approximate = "fast"} : tensor<2x3xf32>
+  // expected-error @below {{'nn.gelu_grad' op attribute 'approximate' failed to satisfy constraint: The approximation of nn.gelu and nn.gelu_grad}}
+  %0 = nn.gelu_grad %dy, %x {approximate = "tanh"} : tensor<2x3xf32>
   return
 }
 // -----

@@ -41,8 +41,8 @@ func.func @activations(%dy: tensor<2x3xf32>, %x: tensor<2x3xf32>,
   %0 = nn.relu_grad %dy, %x : tensor<2x3xf32>
   // CHECK: nn.gelu_grad %{{.*}}, %{{.*}} : tensor<2x3xf32>
   %1 = nn.gelu_grad %dy, %x : tensor<2x3xf32>
-  // CHECK: nn.gelu_grad %{{.*}}, %{{.*}} {approximate = "tanh"} : tensor<2x3xf32>
-  %2 = nn.gelu_grad %dy, %x {approximate = "tanh"} : tensor<2x3xf32>
+  // CHECK: nn.gelu_grad %{{.*}}, %{{.*}} {approximate = #nn<approximate tanh>} : tensor<2x3xf32>
+  %2 = nn.gelu_grad %dy, %x {approximate = #nn<approximate tanh>} : tensor<2x3xf32>
   // CHECK: nn.tanh_grad %{{.*}}, %{{.*}} : tensor<2x3xf32>
   %3 = nn.tanh_grad %dy, %x : tensor<2x3xf32>
   // CHECK: nn.sigmoid_grad %{{.*}}, %{{.*}} : tensor<2x3xf32>

@@ -47,8 +47,9 @@ func.func @case7(%a: tensor<2x3xi32>) {
 }
 // -----
 func.func @case8(%a: tensor<2x3xf32>) {
-  // expected-error @below {{'nn.gelu' op approximate must be "none" or "tanh", not "fast"}}
-  %0 = nn.gelu %a {approximate = "fast"} : tensor<2x3xf32>
+  // expected-error @below {{expected ::pp::nn::GeluApproximation to be one of: none, tanh}}
+  // expected-error @below {{failed to parse NN_GeluApproximationAttr parameter 'value'}}
+  %0 = nn.gelu %a {approximate = #nn<approximate fast>} : tensor<2x3xf32>
   return
 }
 // -----

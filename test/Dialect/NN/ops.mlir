@@ -53,8 +53,8 @@ func.func @unary(%x: tensor<2x3xf32>, %b: tensor<4xi1>, %i: tensor<4xi64>) {
   %8 = nn.not %b : tensor<4xi1>
   // CHECK: nn.gelu %{{.*}} : tensor<2x3xf32>
   %9 = nn.gelu %x : tensor<2x3xf32>
-  // CHECK: nn.gelu %{{.*}} {approximate = "tanh"} : tensor<2x3xf32>
-  %10 = nn.gelu %x {approximate = "tanh"} : tensor<2x3xf32>
+  // CHECK: nn.gelu %{{.*}} {approximate = #nn<approximate tanh>} : tensor<2x3xf32>
+  %10 = nn.gelu %x {approximate = #nn<approximate tanh>} : tensor<2x3xf32>
   // CHECK: nn.cast %{{.*}} : tensor<2x3xf32> -> tensor<2x3xf16>
   %11 = nn.cast %x : tensor<2x3xf32> -> tensor<2x3xf16>
   return

@@ -103,7 +103,8 @@ pp.schedule "zb-v" stages 1 microbatches 1 virtual_stages 3 placement "v" {
 
 // -----
 
-// expected-error @below {{'pp.schedule' op placement must be "loop" or "v", not "zigzag"}}
+// expected-error @below {{expected ::pp::pp::Placement to be one of: loop, v}}
+// expected-error @below {{failed to parse PP_PlacementAttr parameter 'value'}}
 pp.schedule "custom" stages 1 microbatches 1 virtual_stages 1 placement "zigzag" {
   pp.stage_actions 0 {
   }
@@ -166,7 +167,8 @@ pp.schedule "1f1b" stages 1 microbatches 1 virtual_stages 1
 
 // -----
 
-// expected-error @below {{'pp.schedule' op needs a kind (a generator name or "custom")}}
+// expected-error @below {{expected ::pp::pp::ScheduleKind to be one of: gpipe, 1f1b, interleaved-1f1b, zb-h1, zb-h2, zb-v, dualpipev, search, custom}}
+// expected-error @below {{failed to parse PP_ScheduleKindAttr parameter 'value'}}
 pp.schedule "" stages 1 microbatches 1 virtual_stages 1 {
   pp.stage_actions 0 {
   }

@@ -42,7 +42,7 @@ module {
     %14 = nn.neg %13 : tensor<3x4xf64>
     %15 = nn.exp %14 : tensor<3x4xf64>
     %16 = nn.gelu %1 : tensor<3x4xf64>
-    %17 = nn.gelu %y {approximate = "tanh"} : tensor<3x4xf64>
+    %17 = nn.gelu %y {approximate = #nn<approximate tanh>} : tensor<3x4xf64>
     // where and training-mode dropout
     %c = nn.greater %x, %y : tensor<3x4xf64>, tensor<3x4xf64> -> tensor<3x4xi1>
     %18 = nn.where %c, %6, %b : tensor<3x4xi1>, tensor<3x4xf64>, tensor<4xf64> -> tensor<3x4xf64>

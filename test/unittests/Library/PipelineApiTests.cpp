@@ -63,14 +63,14 @@ TEST_F(PipelineApi, BuildPipelineFromCode) {
   pp::PipelineOptions options;
   options.numStages = 2;
   options.microbatches = 4;
-  options.schedule = "zb-h1";
+  options.schedule = pp::sched::ScheduleKind::ZBH1;
   options.device = "cpu";
-  options.loss = "none"; // plan the forward only: no labels here
+  options.loss = pp::LossKind::None; // plan the forward only
   pp::buildPipeline(pm, options);
   ASSERT_TRUE(succeeded(pm.run(*module)));
   pp::pp::ScheduleOp op = schedule(*module);
   ASSERT_TRUE(op);
-  EXPECT_EQ(op.getKind(), "zb-h1");
+  EXPECT_EQ(op.getKind(), pp::pp::ScheduleKind::ZBH1);
   EXPECT_EQ(op.getNumStages(), 2u);
   EXPECT_EQ(op.getMicrobatches(), 4u);
   auto device =
@@ -94,7 +94,29 @@ TEST_F(PipelineApi, TextualPipelineAfterRegisterAllPasses) {
   ASSERT_TRUE(succeeded(pm.run(*module)));
   pp::pp::ScheduleOp op = schedule(*module);
   ASSERT_TRUE(op);
-  EXPECT_EQ(op.getKind(), "search");
+  EXPECT_EQ(op.getKind(), pp::pp::ScheduleKind::Search);
+}
+
+TEST_F(PipelineApi, EnumOptionsTakeOnlyTheirValues) {
+  pp::registerAllPasses();
+  OpPassManager pm(ModuleOp::getOperationName());
+  std::string error;
+  llvm::raw_string_ostream errors(error);
+  EXPECT_TRUE(failed(parsePassPipeline(
+      "builtin.module(pp-pipeline{schedule=no-such-schedule})", pm, errors)));
+  EXPECT_TRUE(failed(parsePassPipeline(
+      "builtin.module(pp-partition-stages{method=best})", pm, errors)));
+  // The alias of interleaved-1f1b reaches the passes as its own name.
+  OpPassManager aliased(ModuleOp::getOperationName());
+  ASSERT_TRUE(succeeded(parsePassPipeline(
+      "builtin.module(pp-pipeline{num-stages=2 schedule=interleaved})", aliased,
+      errors)))
+      << error;
+  std::string printed;
+  llvm::raw_string_ostream os(printed);
+  aliased.printAsTextualPipeline(os);
+  EXPECT_NE(printed.find("schedule=interleaved-1f1b"), std::string::npos)
+      << printed;
 }
 
 TEST_F(PipelineApi, BadOptionsFailTheRunWithoutCrashing) {
@@ -103,8 +125,8 @@ TEST_F(PipelineApi, BadOptionsFailTheRunWithoutCrashing) {
   PassManager pm(&context, ModuleOp::getOperationName());
   pp::PipelineOptions options;
   options.numStages = 2;
-  options.schedule = "no-such-schedule";
-  options.loss = "none";
+  options.memoryLimit = "no-such-size";
+  options.loss = pp::LossKind::None;
   pp::buildPipeline(pm, options);
   // The diagnostic goes to the context's handler; the run fails.
   ScopedDiagnosticHandler quiet(&context,

@@ -12,6 +12,8 @@ using namespace pp::nn;
 #include "pp/Dialect/NN/IR/NNInterfaces.cpp.inc"
 #include "pp/Dialect/NN/IR/NNOpsDialect.cpp.inc"
 
+#include "pp/Dialect/NN/IR/NNEnums.cpp.inc"
+
 #define GET_ATTRDEF_CLASSES
 #include "pp/Dialect/NN/IR/NNAttrs.cpp.inc"
 

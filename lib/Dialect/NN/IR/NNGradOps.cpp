@@ -199,13 +199,6 @@ LogicalResult SumToOp::verify() {
   return success();
 }
 
-LogicalResult GeluGradOp::verify() {
-  if (getApproximate() != "none" && getApproximate() != "tanh")
-    return emitOpError("approximate must be \"none\" or \"tanh\", not \"")
-           << getApproximate() << "\"";
-  return success();
-}
-
 LogicalResult SoftmaxGradOp::verify() {
   return checkAxis(*this, getAxis(), getDy().getType().getRank());
 }

@@ -64,13 +64,6 @@ LogicalResult ClipOp::verify() {
                           getType().getElementType());
 }
 
-LogicalResult GeluOp::verify() {
-  if (getApproximate() != "none" && getApproximate() != "tanh")
-    return emitOpError("approximate must be \"none\" or \"tanh\", not \"")
-           << getApproximate() << "\"";
-  return success();
-}
-
 LogicalResult DropoutOp::verify() {
   double ratio = getRatio().convertToDouble();
   if (ratio < 0.0 || ratio >= 1.0)

@@ -1,21 +1,32 @@
 //===- PPDialect.cpp - The pp dialect -------------------------------------===//
 
 #include "pp/Dialect/PP/IR/PP.h"
+#include "pp/Dialect/PP/IR/TrainingAttrs.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace pp::pp;
 
 #include "pp/Dialect/PP/IR/PPOpsDialect.cpp.inc"
 
+#include "pp/Dialect/PP/IR/PPEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "pp/Dialect/PP/IR/PPAttrs.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "pp/Dialect/PP/IR/PPOps.cpp.inc"
 
 void PPDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "pp/Dialect/PP/IR/PPAttrs.cpp.inc"
+      >();
   addOperations<
 #define GET_OP_LIST
 #include "pp/Dialect/PP/IR/PPOps.cpp.inc"
@@ -134,13 +145,12 @@ LogicalResult PPDialect::verifyOperationAttribute(Operation *op,
 }
 
 ArrayRef<StringLiteral> PPDialect::getPortRoles() {
+  using namespace ::pp::training;
   static constexpr StringLiteral roles[] = {
-      "input",           "output",
-      "saved",           "output_grad",
-      "input_grad",      "cotangent",
-      "param_grad",      "boundary_in",
-      "boundary_out",    "boundary_out_grad",
-      "boundary_in_grad"};
+      kInputPort,           kOutputPort,        kSavedPort,
+      kOutputGradPort,      kInputGradPort,     kCotangentPort,
+      kParamGradPort,       kBoundaryInPort,    kBoundaryOutPort,
+      kBoundaryOutGradPort, kBoundaryInGradPort};
   return roles;
 }
 

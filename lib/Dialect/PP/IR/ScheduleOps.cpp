@@ -72,13 +72,7 @@ static LogicalResult verifyCostScalar(ScheduleOp op, DictionaryAttr costs,
 }
 
 LogicalResult ScheduleOp::verify() {
-  if (getKind().empty())
-    return emitOpError() << "needs a kind (a generator name or \"custom\")";
-  StringRef placement = getPlacement();
-  if (placement != "loop" && placement != "v")
-    return emitOpError() << "placement must be \"loop\" or \"v\", not \""
-                         << placement << "\"";
-  if (placement == "v" && getVirtualStages() != 2)
+  if (getPlacement() == Placement::V && getVirtualStages() != 2)
     return emitOpError() << "placement \"v\" needs virtual_stages 2, not "
                          << getVirtualStages();
   if (DictionaryAttr costs = getCostsAttr()) {

@@ -71,6 +71,8 @@ broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs);
 #include "pp/Dialect/NN/IR/NNInterfaces.h.inc"
 #include "pp/Dialect/NN/IR/NNOpsDialect.h.inc"
 
+#include "pp/Dialect/NN/IR/NNEnums.h.inc"
+
 #define GET_ATTRDEF_CLASSES
 #include "pp/Dialect/NN/IR/NNAttrs.h.inc"
 

@@ -5,6 +5,7 @@
 
 include "mlir/IR/OpBase.td"
 include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
 
 def NN_Dialect : Dialect {
   let name = "nn";
@@ -52,6 +53,24 @@ def NN_ExternalDataAttr : NN_Attr<"ExternalData", "external"> {
   let assemblyFormat = [{
     `<` $file `,` $key (`,` `location` `=` $location^)?
         (`,` `offset` `=` $offset^)? (`,` `length` `=` $length^)? `>`
+  }];
+}
+
+def NN_GeluApproximation : I32EnumAttr<"GeluApproximation",
+    "How nn.gelu computes the Gaussian CDF", [
+      I32EnumAttrCase<"None", 0, "none">,
+      I32EnumAttrCase<"Tanh", 1, "tanh">
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::pp::nn";
+}
+
+def NN_GeluApproximationAttr
+    : EnumAttr<NN_Dialect, NN_GeluApproximation, "approximate"> {
+  let summary = "The approximation of nn.gelu and nn.gelu_grad";
+  let description = [{
+    `none`: exact, with erf; `tanh`: ONNX's and PyTorch's tanh
+    approximation. Written `#nn<approximate tanh>`.
   }];
 }
 

@@ -123,14 +123,14 @@ def NN_GeluGradOp
     : NN_ActivationGradOp<"gelu_grad", "`dy * gelu'(x)`", "gelu", 24> {
   let description = [{
     The input gradient of `nn.gelu`, elementwise: `dy` times the derivative
-    of gelu at `x`, with the same `approximate` (`"none"`: exact with erf;
-    `"tanh"`: the tanh approximation) as the forward op. `dy`, `x` and `dx`
+    of gelu at `x`, with the same `approximate` (`none`: exact with erf;
+    `tanh`: the tanh approximation) as the forward op. `dy`, `x` and `dx`
     share one type.
   }];
   let arguments = (ins NN_FloatTensor:$dy, NN_FloatTensor:$x,
-                       DefaultValuedStrAttr<StrAttr, "none">:$approximate);
+                       DefaultValuedAttr<NN_GeluApproximationAttr,
+                           "::pp::nn::GeluApproximation::None">:$approximate);
   let assemblyFormat = "$dy `,` $x attr-dict `:` type($dx)";
-  let hasVerifier = 1;
 }
 
 def NN_TanhGradOp

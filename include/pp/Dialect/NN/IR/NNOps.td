@@ -259,13 +259,14 @@ def NN_ClipOp : NN_Op<"clip", [Pure, SameOperandsAndResultType]> {
 def NN_GeluOp : NN_Op<"gelu", [Pure, SameOperandsAndResultType]> {
   let summary = "Gaussian error linear unit";
   let description = [{
-    `approximate` is `"none"` (exact, with erf) or `"tanh"`.
+    `approximate` is `#nn<approximate none>` (exact, with erf, the default)
+    or `#nn<approximate tanh>`.
   }];
   let arguments = (ins NN_FloatTensor:$input,
-                       DefaultValuedStrAttr<StrAttr, "none">:$approximate);
+                       DefaultValuedAttr<NN_GeluApproximationAttr,
+                           "::pp::nn::GeluApproximation::None">:$approximate);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
-  let hasVerifier = 1;
   let extraClassDeclaration = [{
     double getFlopsPerElement() { return 20; }
   }];

@@ -12,6 +12,11 @@
 
 #include "pp/Dialect/PP/IR/PPOpsDialect.h.inc"
 
+#include "pp/Dialect/PP/IR/PPEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "pp/Dialect/PP/IR/PPAttrs.h.inc"
+
 #define GET_OP_CLASSES
 #include "pp/Dialect/PP/IR/PPOps.h.inc"
 

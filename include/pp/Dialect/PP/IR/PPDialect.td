@@ -4,6 +4,8 @@
 #define PP_DIALECT_PP_IR_PPDIALECT_TD
 
 include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
 
 def PP_Dialect : Dialect {
   let name = "pp";
@@ -16,6 +18,7 @@ def PP_Dialect : Dialect {
     and, as the pipeline grows, stage functions, recompute regions and the
     per-stage action lists of a schedule.
   }];
+  let useDefaultAttributePrinterParser = 1;
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;
   let hasRegionResultAttrVerify = 1;
@@ -80,5 +83,60 @@ def PP_Dialect : Dialect {
 
 class PP_Op<string mnemonic, list<Trait> traits = []>
     : Op<PP_Dialect, mnemonic, traits>;
+
+//===----------------------------------------------------------------------===//
+// Enum attributes
+//===----------------------------------------------------------------------===//
+
+// Printed as a quoted string inside ops (`pp.schedule "1f1b"`), since most
+// names are not MLIR keywords; parsed from a keyword or a string.
+class PP_QuotedEnum<string name, string summary, list<I32EnumAttrCase> cases>
+    : I32EnumAttr<name, summary, cases> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::pp::pp";
+  let parameterPrinter =
+      "$_printer << '\"' << stringify" # name # "($_self) << '\"'";
+}
+
+def PP_ScheduleKind : PP_QuotedEnum<"ScheduleKind",
+    "The generator a pp.schedule comes from", [
+      I32EnumAttrCase<"GPipe", 0, "gpipe">,
+      I32EnumAttrCase<"OneFOneB", 1, "1f1b">,
+      I32EnumAttrCase<"Interleaved1F1B", 2, "interleaved-1f1b">,
+      I32EnumAttrCase<"ZBH1", 3, "zb-h1">,
+      I32EnumAttrCase<"ZBH2", 4, "zb-h2">,
+      I32EnumAttrCase<"ZBV", 5, "zb-v">,
+      I32EnumAttrCase<"DualPipeV", 6, "dualpipev">,
+      I32EnumAttrCase<"Search", 7, "search">,
+      I32EnumAttrCase<"Custom", 8, "custom">
+    ]>;
+
+def PP_ScheduleKindAttr : EnumAttr<PP_Dialect, PP_ScheduleKind,
+                                   "schedule_kind"> {
+  let summary = "The kind of a pp.schedule";
+  let description = [{
+    The generator of the schedule (`gpipe`, `1f1b`, `interleaved-1f1b`,
+    `zb-h1`, `zb-h2`, `zb-v`, `dualpipev`, `search`) or `custom` for action
+    lists written by hand. Written `"1f1b"` in `pp.schedule`,
+    `#pp<schedule_kind"1f1b">` elsewhere.
+  }];
+  let assemblyFormat = "`` $value";
+}
+
+def PP_Placement : PP_QuotedEnum<"Placement",
+    "Which stage holds each virtual stage of a schedule", [
+      I32EnumAttrCase<"Loop", 0, "loop">,
+      I32EnumAttrCase<"V", 1, "v">
+    ]>;
+
+def PP_PlacementAttr : EnumAttr<PP_Dialect, PP_Placement, "placement"> {
+  let summary = "The placement of a pp.schedule's virtual stages";
+  let description = [{
+    `loop`: virtual stage k on stage k mod p as chunk k div p; `v`: two
+    chunks per stage in a V (ZB-V, DualPipeV). Written `"v"` in
+    `pp.schedule`, `#pp<placement"v">` elsewhere.
+  }];
+  let assemblyFormat = "`` $value";
+}
 
 #endif // PP_DIALECT_PP_IR_PPDIALECT_TD

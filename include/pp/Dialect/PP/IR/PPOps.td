@@ -93,11 +93,12 @@ def PP_ScheduleOp : PP_Op<"schedule", [NoTerminator, SingleBlock,
     }
     ```
   }];
-  let arguments = (ins StrAttr:$kind,
+  let arguments = (ins PP_ScheduleKindAttr:$kind,
                        ConfinedAttr<I64Attr, [IntPositive]>:$num_stages,
                        ConfinedAttr<I64Attr, [IntPositive]>:$microbatches,
                        ConfinedAttr<I64Attr, [IntPositive]>:$virtual_stages,
-                       DefaultValuedStrAttr<StrAttr, "loop">:$placement,
+                       DefaultValuedAttr<PP_PlacementAttr,
+                           "::pp::pp::Placement::Loop">:$placement,
                        OptionalAttr<DictionaryAttr>:$costs,
                        OptionalAttr<DictionaryAttr>:$selection);
   let regions = (region SizedRegion<1>:$body);
