@@ -101,7 +101,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   // chunks, which are not contiguous.
   if (cut.virtualStages == 1 || !training)
     partition.memoryLimit = options.memoryLimit;
-  partition.recompute = training && options.recompute != "none";
+  partition.recompute = training && options.recompute != RecomputePolicy::None;
   partition.granularity = options.granularity;
   partition.method = options.method;
   partition.device = options.device;
@@ -113,8 +113,8 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   // (the byte-accurate memory model reads them).
   PPOutlineStagesOptions outline;
   if (cut.virtualStages > 1)
-    outline.placement =
-        sched::isVShaped(cut.schedule) ? "v" : "loop";
+    outline.placement = sched::isVShaped(cut.schedule) ? OutlinePlacement::V
+                                                       : OutlinePlacement::Loop;
   pm.addPass(createPPOutlineStages(outline));
   if (training)
     pm.addPass(createPPAutodiff());
@@ -122,7 +122,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   // The resolved device (partitioner: 'device' = its capacity) is what the
   // later passes' byte limits take too.
   std::string limit = options.memoryLimit;
-  bool autoRecompute = training && options.recompute == "auto";
+  bool autoRecompute = training && options.recompute == RecomputePolicy::Auto;
   PPRecomputeOptions recompute;
   recompute.policy = options.recompute;
   recompute.device = options.device;
@@ -131,7 +131,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
     recompute.memoryLimit = limit;
   // full and selective change B before the schedule is made for it; auto
   // chooses for the schedule, so it follows it.
-  if (training && options.recompute != "none" && !autoRecompute)
+  if (training && options.recompute != RecomputePolicy::None && !autoRecompute)
     pm.addPass(createPPRecompute(recompute));
 
   // The joint choice: each schedule with the recomputation that fits it.

@@ -94,6 +94,77 @@ inline llvm::cl::ValuesClass getGranularityValues() {
                  "only between blocks (layer-level)"));
 }
 
+/// pp-recompute's `policy` and pp-pipeline's `recompute` (docs/Memory.md).
+enum class RecomputePolicy { None, Selective, Full, Auto };
+
+inline llvm::StringRef getRecomputePolicyName(RecomputePolicy policy) {
+  switch (policy) {
+  case RecomputePolicy::None:
+    return "none";
+  case RecomputePolicy::Selective:
+    return "selective";
+  case RecomputePolicy::Full:
+    return "full";
+  case RecomputePolicy::Auto:
+    return "auto";
+  }
+  llvm_unreachable("unknown recomputation policy");
+}
+
+inline llvm::cl::ValuesClass getRecomputePolicyValues() {
+  return llvm::cl::values(
+      clEnumValN(RecomputePolicy::None, "none", "keep every activation"),
+      clEnumValN(RecomputePolicy::Selective, "selective",
+                 "recompute what costs least per byte, within a budget"),
+      clEnumValN(RecomputePolicy::Full, "full",
+                 "keep each chunk's inputs, recompute its forward in B"),
+      clEnumValN(RecomputePolicy::Auto, "auto",
+                 "recompute what a memory limit needs, per stage"));
+}
+
+/// The optimizer whose state the memory plan counts (`optimizer` of
+/// pp-recompute, pp-schedule, pp-simulate, pp-fit-memory, pp-pipeline).
+enum class PlanOptimizer { AdamW, Momentum, SGD };
+
+/// Its state buffers per trainable parameter.
+inline int getOptimizerStateCount(PlanOptimizer optimizer) {
+  return optimizer == PlanOptimizer::AdamW      ? 2
+         : optimizer == PlanOptimizer::Momentum ? 1
+                                                : 0;
+}
+
+inline llvm::StringRef getPlanOptimizerName(PlanOptimizer optimizer) {
+  switch (optimizer) {
+  case PlanOptimizer::AdamW:
+    return "adamw";
+  case PlanOptimizer::Momentum:
+    return "momentum";
+  case PlanOptimizer::SGD:
+    return "sgd";
+  }
+  llvm_unreachable("unknown optimizer");
+}
+
+inline llvm::cl::ValuesClass getPlanOptimizerValues() {
+  return llvm::cl::values(
+      clEnumValN(PlanOptimizer::AdamW, "adamw", "two moments per parameter"),
+      clEnumValN(PlanOptimizer::Momentum, "momentum",
+                 "SGD with momentum: one buffer per parameter"),
+      clEnumValN(PlanOptimizer::SGD, "sgd", "no state"));
+}
+
+/// pp-outline-stages' `placement` of a cut into chunks.
+enum class OutlinePlacement { Schedule, Loop, V };
+
+inline llvm::cl::ValuesClass getOutlinePlacementValues() {
+  return llvm::cl::values(
+      clEnumValN(OutlinePlacement::Schedule, "schedule",
+                 "the module's pp.schedule's"),
+      clEnumValN(OutlinePlacement::Loop, "loop",
+                 "virtual stage k on stage k mod p"),
+      clEnumValN(OutlinePlacement::V, "v", "ZB-V's and DualPipeV's V"));
+}
+
 } // namespace pp
 
 #endif // PP_TRANSFORMS_OPTIONVALUES_H

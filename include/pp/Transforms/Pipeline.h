@@ -55,17 +55,17 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       llvm::cl::desc("Bytes per device (80GB, 80GiB, or 'device'): the cut, "
                      "the schedule and recompute=auto all fit it"),
       llvm::cl::init("")};
-  Option<std::string> recompute{
+  Option<RecomputePolicy> recompute{
       *this, "recompute",
       llvm::cl::desc("Activation recomputation: none, full, selective or "
                      "auto (fits memory-limit; with schedule=auto also "
                      "chooses the schedule)"),
-      llvm::cl::init("none")};
-  Option<std::string> optimizer{
+      llvm::cl::init(RecomputePolicy::None), getRecomputePolicyValues()};
+  Option<PlanOptimizer> optimizer{
       *this, "optimizer",
       llvm::cl::desc("The optimizer whose state the memory plan counts: "
                      "adamw, momentum or sgd"),
-      llvm::cl::init("adamw")};
+      llvm::cl::init(PlanOptimizer::AdamW), getPlanOptimizerValues()};
   Option<std::string> report{
       *this, "report",
       llvm::cl::desc("Plan report: a JSON file, or '-' for tables on stderr "

@@ -72,9 +72,10 @@ def PPSchedule : Pass<"pp-schedule", "mlir::ModuleOp"> {
     Option<"maxInFlight", "max-in-flight", "double", /*default=*/"0",
            "For auto and search: the most microbatches' activations a stage "
            "may hold (peak_activations units); 0: no limit">,
-    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adamw\"",
+    Option<"optimizer", "optimizer", "::pp::PlanOptimizer",
+           /*default=*/"::pp::PlanOptimizer::AdamW",
            "The optimizer whose state memory-limit counts: adamw, momentum "
-           "or sgd">,
+           "or sgd", [{::pp::getPlanOptimizerValues()}]>,
     Option<"numStages", "num-stages", "unsigned", /*default=*/"0",
            "Number of stages (0: the module's pp.num_stages)">,
     Option<"optimizerStep", "optimizer-step", "bool", /*default=*/"true",
@@ -180,9 +181,10 @@ def PPSimulate : Pass<"pp-simulate", "mlir::ModuleOp"> {
            "Write a Perfetto / Chrome trace-event JSON file">,
     Option<"timeline", "timeline", "std::string", /*default=*/"\"\"",
            "Write an SVG timeline">,
-    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adamw\"",
+    Option<"optimizer", "optimizer", "::pp::PlanOptimizer",
+           /*default=*/"::pp::PlanOptimizer::AdamW",
            "The optimizer whose state the memory model counts: adamw, "
-           "momentum or sgd">,
+           "momentum or sgd", [{::pp::getPlanOptimizerValues()}]>,
   ];
 }
 

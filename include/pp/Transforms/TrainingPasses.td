@@ -146,9 +146,11 @@ def PPOutlineStages : Pass<"pp-outline-stages", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"placement", "placement", "std::string", /*default=*/"\"\"",
-           "For a cut into several chunks per stage and no pp.schedule yet: "
-           "loop or v">,
+    Option<"placement", "placement", "::pp::OutlinePlacement",
+           /*default=*/"::pp::OutlinePlacement::Schedule",
+           "For a cut into several chunks per stage: the module's "
+           "pp.schedule's placement (schedule), or before any schedule loop "
+           "or v", [{::pp::getOutlinePlacementValues()}]>,
   ];
   let dependentDialects = ["::pp::nn::NNDialect", "::pp::pp::PPDialect",
                            "::mlir::ml_program::MLProgramDialect",
@@ -249,17 +251,20 @@ def PPRecompute : Pass<"pp-recompute", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"policy", "policy", "std::string", /*default=*/"\"none\"",
-           "What to recompute: none, full, selective or auto">,
+    Option<"policy", "policy", "::pp::RecomputePolicy",
+           /*default=*/"::pp::RecomputePolicy::None",
+           "What to recompute: none, full, selective or auto",
+           [{::pp::getRecomputePolicyValues()}]>,
     Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
            "Bytes per device policy=auto plans for (80GB, 80GiB, 8e10)">,
     Option<"selectiveBudget", "selective-budget", "double",
            /*default=*/"0.05",
            "policy=selective: the most time recomputation may add, as a "
            "share of each chunk's F + B + W time">,
-    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adamw\"",
+    Option<"optimizer", "optimizer", "::pp::PlanOptimizer",
+           /*default=*/"::pp::PlanOptimizer::AdamW",
            "The optimizer whose state the memory holds: adamw, momentum "
-           "or sgd">,
+           "or sgd", [{::pp::getPlanOptimizerValues()}]>,
     Option<"device", "device", "std::string", /*default=*/"\"\"",
            "Device profile that times the recomputation and decides what "
            "is memory-bound (default: the module's pp.device, else "
@@ -299,9 +304,10 @@ def PPFitMemory : Pass<"pp-fit-memory", "mlir::ModuleOp"> {
            "Microbatches per step (0: as many as stages)">,
     Option<"memoryLimit", "memory-limit", "std::string", /*default=*/"\"\"",
            "Bytes per device (80GB, 80GiB, 8e10)">,
-    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adamw\"",
+    Option<"optimizer", "optimizer", "::pp::PlanOptimizer",
+           /*default=*/"::pp::PlanOptimizer::AdamW",
            "The optimizer whose state the memory holds: adamw, momentum "
-           "or sgd">,
+           "or sgd", [{::pp::getPlanOptimizerValues()}]>,
     Option<"device", "device", "std::string", /*default=*/"\"\"",
            "Device profile for the schedule's transfers and the "
            "recomputation's times (default: the module's pp.device, else "

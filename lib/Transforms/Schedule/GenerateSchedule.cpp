@@ -90,10 +90,7 @@ void SchedulePass::runOnOperation() {
       return fail(llvm::toString(parsed.takeError()));
     limitBytes = *parsed;
   }
-  int states = sched::optimizerStateCount(optimizer);
-  if (states == 0 && optimizer != "sgd")
-    return fail("option 'optimizer': expected adamw, momentum or sgd, not '" +
-                optimizer + "'");
+  int states = getOptimizerStateCount(optimizer);
   if (!(latency >= 0) || !(bandwidth >= 0))
     return fail("options 'latency' and 'bandwidth' must be >= 0");
 

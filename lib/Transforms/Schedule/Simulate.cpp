@@ -250,14 +250,7 @@ void SimulatePass::runOnOperation() {
       inserted = true;
     }
     // The byte-accurate memory model, once the stage functions exist.
-    int states = sched::optimizerStateCount(optimizer);
-    if (states == 0 && optimizer != "sgd") {
-      mlir::emitError(module.getLoc())
-          << "pp-simulate: option 'optimizer': expected adamw, momentum or "
-             "sgd, not '"
-          << optimizer << "'";
-      return signalPassFailure();
-    }
+    int states = getOptimizerStateCount(optimizer);
     std::optional<std::vector<sched::StageMemory>> memory =
         pp::computeStageMemory(module, s.NumStages, s.NumChunks, states);
     if (memory)
@@ -300,7 +293,7 @@ void SimulatePass::runOnOperation() {
             memoryToJSON(costs->Memory[i], result->Stages[i], s, int(i)));
       if (!costs->Memory.empty()) {
         obj["memory_model"] = "byte-accurate";
-        obj["optimizer"] = optimizer;
+        obj["optimizer"] = getPlanOptimizerName(optimizer);
       }
       if (failed(mergeIntoReport(op, report, std::move(sim),
                                  std::move(stageMemory))))

@@ -53,10 +53,10 @@ struct FitMemoryPass : impl::PPFitMemoryBase<FitMemoryPass> {
 private:
   /// Runs pp-schedule with `schedule` and pp-recompute with `policy` on a
   /// copy of the module, then simulates it.
-  Candidate tryPlan(StringRef schedule, StringRef policy);
+  Candidate tryPlan(StringRef schedule, RecomputePolicy policy);
 };
 
-Candidate FitMemoryPass::tryPlan(StringRef schedule, StringRef policy) {
+Candidate FitMemoryPass::tryPlan(StringRef schedule, RecomputePolicy policy) {
   ModuleOp module = getOperation();
   Candidate c;
   c.schedule = schedule.str();
@@ -75,8 +75,8 @@ Candidate FitMemoryPass::tryPlan(StringRef schedule, StringRef policy) {
   scheduleOptions.optimizer = optimizer;
   pm.addPass(createPPSchedule(scheduleOptions));
   PPRecomputeOptions recompute;
-  recompute.policy = policy.str();
-  if (policy == "auto")
+  recompute.policy = policy;
+  if (policy == RecomputePolicy::Auto)
     recompute.memoryLimit = memoryLimit;
   recompute.device = device;
   recompute.defaultDevice = defaultDevice;
@@ -105,7 +105,7 @@ Candidate FitMemoryPass::tryPlan(StringRef schedule, StringRef policy) {
     costs = sched::CostModel::uniform(s.NumStages);
   if (std::optional<std::vector<sched::StageMemory>> memory =
           computeStageMemory(*c.module, s.NumStages, s.NumChunks,
-                             sched::optimizerStateCount(optimizer)))
+                             getOptimizerStateCount(optimizer)))
     costs->Memory = std::move(*memory);
   llvm::Expected<sched::Schedule> lowered =
       s.NumStages > 1 ? sched::lowerCommunication(s, &*costs)
@@ -144,7 +144,7 @@ void FitMemoryPass::runOnOperation() {
   std::vector<Candidate> candidates;
   int best = -1;
   for (const std::string &kind : kinds) {
-    candidates.push_back(tryPlan(kind, "auto"));
+    candidates.push_back(tryPlan(kind, RecomputePolicy::Auto));
     const Candidate &c = candidates.back();
     if (c.error.empty() && c.peak > *limit * (1 + 1e-9))
       candidates.back().error =
@@ -167,7 +167,7 @@ void FitMemoryPass::runOnOperation() {
     double smallest = std::numeric_limits<double>::infinity();
     std::string where;
     for (const std::string &kind : kinds) {
-      Candidate full = tryPlan(kind, "full");
+      Candidate full = tryPlan(kind, RecomputePolicy::Full);
       if (full.error.empty() && full.peak < smallest) {
         smallest = full.peak;
         where = kind;

@@ -367,16 +367,10 @@ struct OutlineStagesPass : impl::PPOutlineStagesBase<OutlineStagesPass> {
     if (auto v = module->getAttrOfType<IntegerAttr>(
             ppd::PPDialect::kVirtualStagesAttrName))
       placement.chunks = v.getInt();
-    if (!this->placement.empty() && this->placement != "loop" &&
-        this->placement != "v") {
-      module.emitError() << "pp-outline-stages: option 'placement': expected "
-                            "loop or v, not '"
-                         << this->placement << "'";
-      return failure();
-    }
     auto schedules = module.getOps<ppd::ScheduleOp>();
     if (schedules.empty()) {
-      if (placement.chunks > 1 && this->placement.empty()) {
+      if (placement.chunks > 1 &&
+          this->placement == OutlinePlacement::Schedule) {
         module.emitError()
             << "pp-outline-stages: the module is cut into " << placement.chunks
             << " chunks per stage, and which stage holds which chunk is the "
@@ -384,7 +378,7 @@ struct OutlineStagesPass : impl::PPOutlineStagesBase<OutlineStagesPass> {
                "placement=loop or placement=v";
         return failure();
       }
-      placement.vShape = this->placement == "v";
+      placement.vShape = this->placement == OutlinePlacement::V;
       return placement;
     }
     ppd::ScheduleOp schedule = *schedules.begin();
@@ -402,9 +396,11 @@ struct OutlineStagesPass : impl::PPOutlineStagesBase<OutlineStagesPass> {
     }
     placement.vShape = schedule.getPlacement() == ppd::Placement::V;
     StringRef scheduled = placement.vShape ? "v" : "loop";
-    if (!this->placement.empty() && this->placement != scheduled) {
+    if (this->placement != OutlinePlacement::Schedule &&
+        (this->placement == OutlinePlacement::V) != placement.vShape) {
       schedule.emitError() << "pp-outline-stages: option 'placement' is "
-                           << this->placement << ", but the schedule places "
+                           << (placement.vShape ? "loop" : "v")
+                           << ", but the schedule places "
                            << "its chunks as " << scheduled;
       return failure();
     }

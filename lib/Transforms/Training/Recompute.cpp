@@ -503,16 +503,8 @@ void RecomputePass::runOnOperation() {
     mlir::emitError(module.getLoc()) << "pp-recompute: " << message;
     signalPassFailure();
   };
-  if (policy != "none" && policy != "full" && policy != "selective" &&
-      policy != "auto")
-    return fail("option 'policy': expected none, full, selective or auto, "
-                "not '" +
-                policy + "'");
-  if (sched::optimizerStateCount(optimizer) == 0 && optimizer != "sgd")
-    return fail("option 'optimizer': expected adamw, momentum or sgd, not '" +
-                optimizer + "'");
   double limit = 0;
-  if (policy == "auto") {
+  if (policy == RecomputePolicy::Auto) {
     if (memoryLimit.empty())
       return fail("policy=auto needs memory-limit (bytes per device, e.g. "
                   "memory-limit=2GB)");
@@ -523,7 +515,7 @@ void RecomputePass::runOnOperation() {
   } else if (!memoryLimit.empty()) {
     return fail("option 'memory-limit' applies to policy=auto only");
   }
-  if (policy == "none")
+  if (policy == RecomputePolicy::None)
     return;
 
   std::string deviceName = resolvePlanDevice(device, module, defaultDevice);
@@ -536,13 +528,13 @@ void RecomputePass::runOnOperation() {
     return fail("the module has no forward function with its backward "
                 "(run pp-autodiff first)");
 
-  if (policy == "auto") {
+  if (policy == RecomputePolicy::Auto) {
     if (failed(runAuto(module, chunks, limit)))
       return signalPassFailure();
   } else {
     for (Chunk &chunk : chunks) {
       llvm::DenseSet<Operation *> recompute;
-      if (policy == "full")
+      if (policy == RecomputePolicy::Full)
         recompute.insert(chunk.getCandidates().begin(),
                          chunk.getCandidates().end());
       else
@@ -550,8 +542,9 @@ void RecomputePass::runOnOperation() {
       chunk.apply(chunk.choose(recompute));
     }
   }
-  module->setAttr(ppd::PPDialect::kRecomputeAttrName,
-                  StringAttr::get(&getContext(), policy));
+  module->setAttr(
+      ppd::PPDialect::kRecomputeAttrName,
+      StringAttr::get(&getContext(), getRecomputePolicyName(policy)));
   if (failed(updateScheduleCosts(module)))
     signalPassFailure();
 }
@@ -596,7 +589,7 @@ LogicalResult RecomputePass::runAuto(ModuleOp module,
            << "pp-recompute: " << llvm::toString(lowered.takeError());
   int p = schedule.NumStages;
   std::optional<std::vector<sched::StageMemory>> memory = computeStageMemory(
-      module, p, schedule.NumChunks, sched::optimizerStateCount(optimizer));
+      module, p, schedule.NumChunks, getOptimizerStateCount(optimizer));
   if (!memory)
     return mlir::emitError(module.getLoc())
            << "pp-recompute: the module has no outlined stage functions";
