@@ -44,8 +44,10 @@ struct FunctionMemory {
 FunctionMemory computeFunctionMemory(mlir::func::FuncOp func);
 
 /// The memory figures of the chunk whose forward function is `forward`
-/// (with its B and W next to it), or of a forward without backward.
-sched::ChunkMemory computeChunkMemory(mlir::func::FuncOp forward);
+/// (with its B and W next to it), or of a forward without backward. With
+/// `scratch`, also the largest kernel scratch of the three functions.
+sched::ChunkMemory computeChunkMemory(mlir::func::FuncOp forward,
+                                      double *scratch = nullptr);
 
 /// The memory of every stage of an outlined module with `numStages`
 /// stages of `chunks` chunks each, the optimizer keeping `optimizerStates`

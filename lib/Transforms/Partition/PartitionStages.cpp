@@ -74,9 +74,8 @@ struct PartitionStagesPass : impl::PPPartitionStagesBase<PartitionStagesPass> {
     std::string scheduleName = sched::kindName(schedule).str();
     options.method = this->method;
     options.granularity = this->granularity;
-    auto inFlight =
-        getInFlight(scheduleName, numStages, options.microbatches,
-                    virtualStages);
+    auto inFlight = getInFlight(scheduleName, numStages, options.microbatches,
+                                virtualStages);
     if (!inFlight)
       return failWith(inFlight.takeError());
     options.inFlight = *inFlight;

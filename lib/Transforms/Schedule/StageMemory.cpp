@@ -202,9 +202,10 @@ FunctionMemory computeFunctionMemory(func::FuncOp func) {
   return result;
 }
 
-sched::ChunkMemory computeChunkMemory(func::FuncOp forward) {
+sched::ChunkMemory computeChunkMemory(func::FuncOp forward, double *scratch) {
   sched::ChunkMemory chunk;
   FunctionMemory f = computeFunctionMemory(forward);
+  double largest = f.Scratch;
   chunk.PeakF = f.Peak;
   for (unsigned i = 0; i < forward.getNumArguments(); ++i)
     if (getPortRole(forward.getArgAttrDict(i)) == kBoundaryInPort)
@@ -237,6 +238,7 @@ sched::ChunkMemory computeChunkMemory(func::FuncOp forward) {
   }
   if (b) {
     FunctionMemory bm = computeFunctionMemory(b);
+    largest = std::max(largest, bm.Scratch);
     chunk.PeakB = bm.Peak;
     for (unsigned i = 0; i < b.getNumArguments(); ++i) {
       StringRef role = getPortRole(b.getArgAttrDict(i));
@@ -253,10 +255,13 @@ sched::ChunkMemory computeChunkMemory(func::FuncOp forward) {
   }
   if (w) {
     FunctionMemory wm = computeFunctionMemory(w);
+    largest = std::max(largest, wm.Scratch);
     chunk.PeakW = wm.Peak;
     for (double bytes : wm.ResultBytes)
       chunk.ParamGrads += bytes;
   }
+  if (scratch)
+    *scratch = largest;
   return chunk;
 }
 
@@ -303,12 +308,12 @@ computeStageMemory(ModuleOp module, int numStages, int chunks,
                 .insert(getPortKey(func.getResultAttrDict(i)))
                 .second)
           ++holders[getPortKey(func.getResultAttrDict(i))];
-    stages[stage].Workspace =
-        std::max(stages[stage].Workspace, computeFunctionMemory(func).Scratch);
     if (role != kForwardRole || chunk < 0 || chunk >= chunks)
       continue;
     any = true;
-    stages[stage].Chunks[chunk] = computeChunkMemory(func);
+    double scratch = 0;
+    stages[stage].Chunks[chunk] = computeChunkMemory(func, &scratch);
+    stages[stage].Workspace = std::max(stages[stage].Workspace, scratch);
   }
   if (!any)
     return std::nullopt;

@@ -404,9 +404,10 @@ std::vector<Chunk> collectChunks(ModuleOp module,
 class StageEvaluator {
 public:
   StageEvaluator(ModuleOp module, const sched::Schedule &lowered,
-                 sched::StageMemory current, int stage)
+                 sched::StageMemory current, int stage,
+                 const device::DeviceProfile &profile)
       : module(module), actions(lowered.Stages[stage]),
-        current(std::move(current)) {}
+        current(std::move(current)), profile(profile) {}
 
   /// Sets `chunk`'s memory to what recomputing `recompute` gives (on
   /// copies of its functions) and returns the stage's peak.
@@ -421,9 +422,8 @@ public:
     auto lookup = [&](StringRef suffix) {
       return scratch->lookupSymbol<func::FuncOp>((name + suffix).str());
     };
-    device::DeviceProfile unused;
     Chunk copy(lookup(""), lookup(kBackwardInputSuffix),
-               lookup(kBackwardWeightSuffix), unused);
+               lookup(kBackwardWeightSuffix), profile);
     // The copy's candidates are the original's, in the same order.
     llvm::DenseSet<Operation *> mapped;
     ArrayRef<Operation *> from = chunk.getCandidates();
@@ -444,6 +444,7 @@ private:
   ModuleOp module;
   const std::vector<sched::Action> &actions;
   sched::StageMemory current;
+  const device::DeviceProfile &profile;
 };
 
 LogicalResult updateScheduleCosts(ModuleOp module);
@@ -494,7 +495,7 @@ struct RecomputePass : impl::PPRecomputeBase<RecomputePass> {
 
 private:
   LogicalResult runAuto(ModuleOp module, std::vector<Chunk> &chunks,
-                        double limit);
+                        double limit, const device::DeviceProfile &profile);
 };
 
 void RecomputePass::runOnOperation() {
@@ -529,7 +530,7 @@ void RecomputePass::runOnOperation() {
                 "(run pp-autodiff first)");
 
   if (policy == RecomputePolicy::Auto) {
-    if (failed(runAuto(module, chunks, limit)))
+    if (failed(runAuto(module, chunks, limit, *profile)))
       return signalPassFailure();
   } else {
     for (Chunk &chunk : chunks) {
@@ -574,7 +575,8 @@ LogicalResult updateScheduleCosts(ModuleOp module) {
 }
 
 LogicalResult RecomputePass::runAuto(ModuleOp module,
-                                     std::vector<Chunk> &chunks, double limit) {
+                                     std::vector<Chunk> &chunks, double limit,
+                                     const device::DeviceProfile &profile) {
   auto schedules = llvm::to_vector(module.getOps<ppd::ScheduleOp>());
   if (schedules.size() != 1)
     return mlir::emitError(module.getLoc())
@@ -595,7 +597,7 @@ LogicalResult RecomputePass::runAuto(ModuleOp module,
            << "pp-recompute: the module has no outlined stage functions";
 
   for (int s = 0; s < p; ++s) {
-    StageEvaluator stage(module, *lowered, (*memory)[s], s);
+    StageEvaluator stage(module, *lowered, (*memory)[s], s, profile);
     if (stage.peak() <= limit)
       continue;
     SmallVector<Chunk *> mine;
