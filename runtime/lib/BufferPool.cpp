@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "pp/Runtime/BufferPool.h"
+#include "pp/Runtime/Device.h"
 
 #include <cstdlib>
 #include <map>
@@ -19,7 +20,10 @@ namespace pp::rt::detail {
 
 class PoolState {
 public:
+  explicit PoolState(Device &device) : device_(device) {}
   ~PoolState() { releaseCached(); }
+
+  Device &device() const { return device_; }
 
   /// A buffer of exactly `bytes` (a multiple of 64), counted as `kind`.
   void *take(size_t bytes, MemoryKind kind) {
@@ -34,11 +38,11 @@ public:
         return data;
       }
     }
-    void *data = std::aligned_alloc(64, bytes);
+    void *data = device_.allocate(bytes);
     if (!data) {
       // Memory held for reuse may be what is missing.
       releaseCached();
-      data = std::aligned_alloc(64, bytes);
+      data = device_.allocate(bytes);
       if (!data)
         throw std::bad_alloc();
     }
@@ -57,7 +61,7 @@ public:
         return;
       }
     }
-    std::free(data); // no one allocates from this pool any more
+    device_.deallocate(data); // no one allocates from this pool any more
   }
 
   /// The pool object is gone: buffers released from now on are freed.
@@ -115,7 +119,7 @@ public:
       cachedBytes_ = 0;
     }
     for (auto &entry : free)
-      std::free(entry.second);
+      device_.deallocate(entry.second);
     return released;
   }
 
@@ -130,6 +134,7 @@ private:
       stats_.peakTotal = stats_.currentTotal;
   }
 
+  Device &device_;
   std::mutex mutex_;
   std::multimap<size_t, void *> free_;
   size_t cachedBytes_ = 0;
@@ -165,6 +170,8 @@ PooledBuffer::~PooledBuffer() { pool_->give(data_, bytes_, kind_); }
 
 MemoryKind PooledBuffer::kind() const { return pool_->kindOf(kind_); }
 
+MemorySpace PooledBuffer::space() const { return pool_->device().space(); }
+
 void PooledBuffer::setKind(MemoryKind kind) {
   pool_->relabel(kind_, kind, int64_t(bytes_));
 }
@@ -174,7 +181,14 @@ PooledBuffer::allocateAnother(size_t bytes, MemoryKind kind) const {
   return allocateFrom(pool_, bytes, kind);
 }
 
-BufferPool::BufferPool() : state_(std::make_shared<PoolState>()) {}
+BufferPool::BufferPool() : BufferPool(hostDevice()) {}
+
+BufferPool::BufferPool(Device &device)
+    : state_(std::make_shared<PoolState>(device)) {}
+
+Device &BufferPool::device() const { return state_->device(); }
+
+MemorySpace BufferPool::space() const { return state_->device().space(); }
 
 BufferPool::~BufferPool() {
   // Buffers still alive keep the state; what is cached goes now.

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "pp/Runtime/Executor.h"
+#include "pp/Runtime/Device.h"
 
 #include <algorithm>
 #include <cmath>
@@ -249,6 +250,7 @@ Status FunctionExecutor::run(KernelContext &ctx,
       t = Tensor();
   };
   firstInfinity_.clear();
+  queue_ = ctx.stream;
   if (ctx.detectAnomaly)
     if (Status s = checkInputsFinite(arguments)) {
       clearSlots();
@@ -268,8 +270,19 @@ Status FunctionExecutor::run(KernelContext &ctx,
         for (uint32_t slot : kernel.outputs)
           slots_[slot] = Tensor::empty(slotTypes_[slot], ctx.pool());
         if (profiler_) {
+          // A device kernel is timed from an idle queue to its end: the
+          // host clock then measures the kernel, not the launch.
+          if (ctx.stream)
+            if (Status s = ctx.pool().device().synchronize(ctx.stream)) {
+              clearSlots();
+              return Status::error(what_ + ": " + describeKernel(k) + ": " +
+                                   s.message());
+            }
           ProfileClock::time_point start = ProfileClock::now();
           kernel.fn(ctx, kernel.inputPtrs.data(), kernel.outputPtrs.data());
+          if (ctx.stream && !ctx.failed())
+            if (Status s = ctx.pool().device().synchronize(ctx.stream))
+              ctx.fail(s.message());
           profiler_->kernelDone(kernel.profileId, role_, start,
                                 ProfileClock::now());
         } else {
@@ -280,6 +293,11 @@ Status FunctionExecutor::run(KernelContext &ctx,
       clearSlots();
       return Status::error(what_ + ": kernel " + std::to_string(k) + ": " +
                            kernel.spec.op + " failed: " + e.what());
+    }
+    if (ctx.failed()) {
+      clearSlots();
+      return Status::error(what_ + ": " + describeKernel(k) +
+                           " failed: " + ctx.takeFailure());
     }
     if (ctx.detectAnomaly && !kernel.view)
       if (Status s = checkKernelFinite(k)) {
@@ -327,7 +345,17 @@ Status FunctionExecutor::run(KernelContext &ctx,
          std::find(shared.begin() + inputs, shared.end(), id) != shared.end());
     if (t.numel() && !alias)
       shared.push_back(id);
-    results.push_back(alias ? t.clone(ctx.pool()) : t);
+    if (!alias) {
+      results.push_back(t);
+      continue;
+    }
+    Tensor copy;
+    if (Status s = copyToPool(t, ctx.pool(), copy, ctx.stream)) {
+      clearSlots();
+      return Status::error(what_ + ": result '" + results_[r].key +
+                           "': " + s.message());
+    }
+    results.push_back(std::move(copy));
   }
   for (Tensor &t : slots_)
     t = Tensor();
@@ -366,16 +394,17 @@ std::string FunctionExecutor::describeKernel(size_t k) const {
 Status FunctionExecutor::checkInputsFinite(
     const std::vector<Tensor> &arguments) const {
   for (size_t i = 0; i < arguments.size(); ++i) {
-    int64_t at = firstNonFinite(arguments[i], /*orInfinite=*/false);
+    Tensor argument = toHost(arguments[i], queue_);
+    int64_t at = firstNonFinite(argument, /*orInfinite=*/false);
     if (at >= 0)
       return Status::error(
           what_ + ": argument '" + arguments_[i].key + "' holds " +
-          whereNonFinite(arguments[i], at) +
+          whereNonFinite(argument, at) +
           " as the function starts: it came in so (from the data, or from "
           "the stage or function that made it)");
   }
   for (size_t i = 0; i < parameterSlots_.size(); ++i) {
-    const Tensor &t = parameterSlots_[i].second;
+    Tensor t = toHost(parameterSlots_[i].second, queue_);
     int64_t at = firstNonFinite(t, /*orInfinite=*/false);
     if (at >= 0)
       return Status::error(what_ + ": parameter '" + parameterNames_[i] +
@@ -389,7 +418,7 @@ Status FunctionExecutor::checkInputsFinite(
 Status FunctionExecutor::checkKernelFinite(size_t k) {
   const PreparedKernel &kernel = kernels_[k];
   for (size_t o = 0; o < kernel.outputs.size(); ++o) {
-    const Tensor &t = slots_[kernel.outputs[o]];
+    Tensor t = toHost(slots_[kernel.outputs[o]], queue_);
     int64_t at = firstNonFinite(t, /*orInfinite=*/true);
     if (at < 0)
       continue;
@@ -398,7 +427,7 @@ Status FunctionExecutor::checkKernelFinite(size_t k) {
     std::string cause = "from inputs that hold no NaN or infinity";
     for (size_t i = 0; i < kernel.inputs.size() && firstInfinity_.empty();
          ++i) {
-      const Tensor &in = slots_[kernel.inputs[i]];
+      Tensor in = toHost(slots_[kernel.inputs[i]], queue_);
       int64_t inf = firstNonFinite(in, /*orInfinite=*/true);
       if (inf >= 0) {
         int maker = producer_[kernel.inputs[i]];
@@ -433,7 +462,7 @@ Status FunctionExecutor::checkKernelFinite(size_t k) {
 
 Status FunctionExecutor::checkResultsFinite() const {
   for (size_t r = 0; r < resultSlots_.size(); ++r) {
-    const Tensor &t = slots_[resultSlots_[r]];
+    Tensor t = toHost(slots_[resultSlots_[r]], queue_);
     int64_t at = firstNonFinite(t, /*orInfinite=*/true);
     if (at < 0)
       continue;

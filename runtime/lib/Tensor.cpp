@@ -7,9 +7,12 @@
 
 #include "pp/Runtime/Tensor.h"
 #include "pp/Runtime/BufferPool.h"
+#include "pp/Runtime/Device.h"
 
 #include <cassert>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 using namespace pp::rt;
@@ -132,6 +135,7 @@ Tensor Tensor::fromBuffer(TensorType type,
                           std::shared_ptr<PooledBuffer> buffer) {
   Tensor t;
   t.data_ = buffer->data();
+  t.space_ = buffer->space();
   t.storage_ = std::move(buffer);
   t.type_ = std::move(type);
   return t;
@@ -144,7 +148,12 @@ Tensor Tensor::empty(TensorType type, BufferPool &pool) {
 
 Tensor Tensor::zeros(TensorType type, BufferPool &pool) {
   Tensor t = empty(std::move(type), pool);
-  std::memset(t.data_, 0, t.bytes());
+  if (t.space_ == MemorySpace::Host) {
+    std::memset(t.data_, 0, t.bytes());
+  } else if (Status s = pool.device().fill(t.data_, 0, t.bytes(), nullptr)) {
+    std::fprintf(stderr, "pp runtime: %s\n", s.message().c_str());
+    std::abort();
+  }
   return t;
 }
 
@@ -170,20 +179,28 @@ void Tensor::setMemoryKind(MemoryKind kind) const {
 }
 
 Tensor Tensor::clone(BufferPool &pool) const {
-  assert(space_ == MemorySpace::Host && "clone copies host memory");
   Tensor t = empty(type_, pool);
-  if (bytes())
-    std::memcpy(t.data_, data_, bytes());
+  if (space_ == MemorySpace::Host && t.space_ == MemorySpace::Host) {
+    if (bytes())
+      std::memcpy(t.data_, data_, bytes());
+  } else if (Status s = copyTensor(*this, t)) {
+    std::fprintf(stderr, "pp runtime: %s\n", s.message().c_str());
+    std::abort();
+  }
   return t;
 }
 
 Tensor Tensor::clone() const {
   if (!storage_)
     return clone(defaultBufferPool());
-  assert(space_ == MemorySpace::Host && "clone copies host memory");
   Tensor t = fromBuffer(type_, storage_->allocateAnother(bytes()));
-  if (bytes())
-    std::memcpy(t.data_, data_, bytes());
+  if (space_ == MemorySpace::Host) {
+    if (bytes())
+      std::memcpy(t.data_, data_, bytes());
+  } else if (Status s = copyTensor(*this, t)) {
+    std::fprintf(stderr, "pp runtime: %s\n", s.message().c_str());
+    std::abort();
+  }
   return t;
 }
 

@@ -16,6 +16,12 @@
 // once per size; `releaseCached` returns it to the system. Cached buffers
 // are not live: they count in `cachedBytes`, not in the statistics.
 //
+// A pool allocates from one Device (Device.h): the host's by default, or an
+// accelerator's, whose buffers are device memory. The device's queues order
+// a buffer's frees: a stage runs every kernel and copy that touches its
+// buffers on its own queue, so a buffer released on the host and taken
+// again is only written after what read it before has run.
+//
 // A pool is thread-safe: a buffer made by one stage may be released on
 // another thread (a tensor sent to a neighbour). Buffers may outlive the
 // pool object: its state lives while any of its buffers does.
@@ -46,6 +52,8 @@ struct MemoryStats {
   int64_t peakOf(MemoryKind kind) const { return peak[size_t(kind)]; }
 };
 
+class Device;
+
 namespace detail {
 class PoolState;
 } // namespace detail
@@ -68,6 +76,8 @@ public:
   /// empty one). This is what the statistics count.
   size_t bytes() const { return bytes_; }
   MemoryKind kind() const;
+  /// The memory space of its pool's device.
+  MemorySpace space() const;
   /// Moves the buffer's bytes from its kind to `kind` in the statistics.
   void setKind(MemoryKind kind);
   /// A new buffer of the same pool (as BufferPool::allocate), which works
@@ -84,7 +94,10 @@ private:
 
 class BufferPool {
 public:
+  /// A pool of host memory.
   BufferPool();
+  /// A pool of `device`'s memory; the device must outlive every buffer.
+  explicit BufferPool(Device &device);
   ~BufferPool();
   BufferPool(const BufferPool &) = delete;
   BufferPool &operator=(const BufferPool &) = delete;
@@ -94,6 +107,9 @@ public:
   /// that rounded size. Throws std::bad_alloc when memory runs out.
   std::shared_ptr<PooledBuffer>
   allocate(size_t bytes, MemoryKind kind = MemoryKind::Workspace);
+
+  Device &device() const;
+  MemorySpace space() const;
 
   MemoryStats stats() const;
   /// Sets every peak to the current value.

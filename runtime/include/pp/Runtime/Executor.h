@@ -121,6 +121,7 @@ private:
   std::vector<std::string> parameterNames_; // of parameterSlots_
   std::vector<int> producer_; // kernel that makes each slot, -1 if none
   std::string firstInfinity_; // --detect-anomaly, within one run
+  void *queue_ = nullptr;     // the running context's queue
   std::vector<TensorType> slotTypes_;
   std::vector<uint32_t> slotIds_; // value id of each slot
   std::vector<Tensor> slots_;

@@ -87,13 +87,30 @@ public:
   /// and infinity, and fail at the first with the op that made it
   /// (pp-run --detect-anomaly, as PyTorch's detect_anomaly).
   bool detectAnomaly = false;
-  /// The backend's stream (CUDA); null on the CPU.
+  /// The backend's queue (a cudaStream_t) and its matrix library's handle
+  /// bound to it (a cublasHandle_t), set by Device::createQueue; null on the
+  /// CPU.
   void *stream = nullptr;
+  void *blasHandle = nullptr;
+  /// Use TF32 tensor cores for float32 matrix products (pp-run --tf32).
+  bool allowTF32 = false;
+
+  /// A device kernel that could not run (a failed launch) records why; the
+  /// executor reports it after the kernel, naming the op. CPU kernels never
+  /// fail at run time.
+  void fail(std::string message) {
+    if (failure_.empty())
+      failure_ = std::move(message);
+  }
+  bool failed() const { return !failure_.empty(); }
+  /// The recorded failure, which is cleared.
+  std::string takeFailure() { return std::move(failure_); }
 
 private:
   BufferPool *pool_;
   Backend backend_;
   std::vector<std::shared_ptr<PooledBuffer>> scratch_;
+  std::string failure_;
 };
 
 /// One attribute value, as in program.proto's `Attribute`.

@@ -85,8 +85,8 @@ class Tensor {
 public:
   Tensor() = default;
 
-  /// A new 64-byte-aligned buffer from `pool` (counted as workspace); its
-  /// contents are unspecified.
+  /// A new 64-byte-aligned buffer from `pool` (counted as workspace), in
+  /// the pool's memory space; its contents are unspecified.
   static Tensor empty(TensorType type, BufferPool &pool);
   /// The same, its contents zero.
   static Tensor zeros(TensorType type, BufferPool &pool);
@@ -123,7 +123,8 @@ public:
 
   /// A deep copy into a new buffer of `pool`; without one, of this
   /// tensor's own pool (the default pool for a view of foreign memory).
-  /// Host tensors only.
+  /// A copy that involves device memory runs on the device's default queue
+  /// (Device.h).
   Tensor clone(BufferPool &pool) const;
   Tensor clone() const;
 

@@ -1,0 +1,111 @@
+//===- Device.cpp - The host device and copies between memory spaces ------===//
+
+#include "pp/Runtime/Device.h"
+#include "pp/Runtime/BufferPool.h"
+#include "pp/Runtime/Kernel.h"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+using namespace pp::rt;
+
+Device::~Device() = default;
+
+Status Device::createQueue(KernelContext &) { return Status::ok(); }
+void Device::releaseQueue(KernelContext &) {}
+Status Device::record(void *, void *&marker) {
+  marker = nullptr;
+  return Status::ok();
+}
+Status Device::wait(void *, void *) { return Status::ok(); }
+Status Device::waitHost(void *) { return Status::ok(); }
+void Device::releaseMarker(void *) {}
+
+namespace {
+
+class HostDevice final : public Device {
+public:
+  MemorySpace space() const override { return MemorySpace::Host; }
+  std::string describe() const override { return "host"; }
+  void *allocate(size_t bytes) override {
+    return std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+  }
+  void deallocate(void *data) override { std::free(data); }
+  Status copy(void *dst, MemorySpace dstSpace, const void *src,
+              MemorySpace srcSpace, size_t bytes, void *) override {
+    if (dstSpace != MemorySpace::Host || srcSpace != MemorySpace::Host)
+      return Status::error("the host device copies host memory only");
+    if (bytes)
+      std::memmove(dst, src, bytes);
+    return Status::ok();
+  }
+  Status fill(void *dst, uint8_t byte, size_t bytes, void *) override {
+    if (bytes)
+      std::memset(dst, byte, bytes);
+    return Status::ok();
+  }
+  Status synchronize(void *) override { return Status::ok(); }
+};
+
+std::atomic<Device *> &deviceSlot() {
+  static std::atomic<Device *> slot{nullptr};
+  return slot;
+}
+
+} // namespace
+
+Device &pp::rt::hostDevice() {
+  static HostDevice *device = new HostDevice();
+  return *device;
+}
+
+Device *pp::rt::deviceMemory() { return deviceSlot().load(); }
+
+void pp::rt::setDeviceMemory(Device *device) { deviceSlot().store(device); }
+
+Device &pp::rt::deviceFor(MemorySpace space) {
+  if (space == MemorySpace::Host)
+    return hostDevice();
+  Device *device = deviceMemory();
+  if (!device) {
+    // A device tensor without a device is a bug of the caller, not input.
+    std::fprintf(stderr, "pp runtime: a device tensor with no device set\n");
+    std::abort();
+  }
+  return *device;
+}
+
+Status pp::rt::copyTensor(const Tensor &src, const Tensor &dst, void *queue) {
+  if (src.bytes() != dst.bytes())
+    return Status::error("copy of " + src.type().str() + " into " +
+                         dst.type().str() + ": sizes differ");
+  if (!src.bytes() || src.raw() == dst.raw())
+    return Status::ok();
+  MemorySpace side = src.space() == MemorySpace::Device ? src.space()
+                                                        : dst.space();
+  return deviceFor(side).copy(dst.raw(), dst.space(), src.raw(), src.space(),
+                              src.bytes(), queue);
+}
+
+Tensor pp::rt::toHost(const Tensor &t, void *queue) {
+  return toHost(t, defaultBufferPool(), queue);
+}
+
+Tensor pp::rt::toHost(const Tensor &t, BufferPool &pool, void *queue) {
+  if (t.space() == MemorySpace::Host)
+    return t;
+  Tensor host = Tensor::empty(t.type(), pool);
+  if (Status s = copyTensor(t, host, queue)) {
+    std::fprintf(stderr, "pp runtime: %s\n", s.message().c_str());
+    std::abort();
+  }
+  return host;
+}
+
+Status pp::rt::copyToPool(const Tensor &t, BufferPool &pool, Tensor &out,
+                          void *queue) {
+  out = Tensor::empty(t.type(), pool);
+  return copyTensor(t, out, queue);
+}

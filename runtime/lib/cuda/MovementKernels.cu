@@ -1,0 +1,10 @@
+//===- MovementKernels.cu - Movement kernels of the CUDA backend ---------------===//
+
+#include "DeviceKernels.h"
+#include "DeviceLaunch.h"
+
+namespace pp::rt::PP_DEVICE_NS {
+
+void registerMovementKernels(KernelRegistry &registry) { (void)registry; }
+
+} // namespace pp::rt::PP_DEVICE_NS

@@ -1,0 +1,10 @@
+//===- NormKernels.cu - Norm kernels of the CUDA backend ---------------===//
+
+#include "DeviceKernels.h"
+#include "DeviceLaunch.h"
+
+namespace pp::rt::PP_DEVICE_NS {
+
+void registerNormKernels(KernelRegistry &registry) { (void)registry; }
+
+} // namespace pp::rt::PP_DEVICE_NS

@@ -1,0 +1,10 @@
+//===- PoolKernels.cu - Pool kernels of the CUDA backend ---------------===//
+
+#include "DeviceKernels.h"
+#include "DeviceLaunch.h"
+
+namespace pp::rt::PP_DEVICE_NS {
+
+void registerPoolKernels(KernelRegistry &registry) { (void)registry; }
+
+} // namespace pp::rt::PP_DEVICE_NS

@@ -1,0 +1,10 @@
+//===- ReduceKernels.cu - Reduce kernels of the CUDA backend ---------------===//
+
+#include "DeviceKernels.h"
+#include "DeviceLaunch.h"
+
+namespace pp::rt::PP_DEVICE_NS {
+
+void registerReduceKernels(KernelRegistry &registry) { (void)registry; }
+
+} // namespace pp::rt::PP_DEVICE_NS

@@ -1,0 +1,10 @@
+//===- SoftmaxKernels.cu - Softmax kernels of the CUDA backend ---------------===//
+
+#include "DeviceKernels.h"
+#include "DeviceLaunch.h"
+
+namespace pp::rt::PP_DEVICE_NS {
+
+void registerSoftmaxKernels(KernelRegistry &registry) { (void)registry; }
+
+} // namespace pp::rt::PP_DEVICE_NS

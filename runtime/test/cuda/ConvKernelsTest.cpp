@@ -1,0 +1,8 @@
+//===- ConvKernelsTest.cpp - CUDA Conv kernels against the CPU's ---===//
+
+#include "DeviceKernelHarness.h"
+
+#include <gtest/gtest.h>
+
+using namespace pp::rt;
+using namespace pp::rt::devicetest;

@@ -1,0 +1,8 @@
+//===- ElementwiseKernelsTest.cpp - CUDA Elementwise kernels against the CPU's ---===//
+
+#include "DeviceKernelHarness.h"
+
+#include <gtest/gtest.h>
+
+using namespace pp::rt;
+using namespace pp::rt::devicetest;

@@ -1,0 +1,8 @@
+//===- MovementKernelsTest.cpp - CUDA Movement kernels against the CPU's ---===//
+
+#include "DeviceKernelHarness.h"
+
+#include <gtest/gtest.h>
+
+using namespace pp::rt;
+using namespace pp::rt::devicetest;

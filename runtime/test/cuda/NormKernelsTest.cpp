@@ -1,0 +1,8 @@
+//===- NormKernelsTest.cpp - CUDA Norm kernels against the CPU's ---===//
+
+#include "DeviceKernelHarness.h"
+
+#include <gtest/gtest.h>
+
+using namespace pp::rt;
+using namespace pp::rt::devicetest;

@@ -1,0 +1,8 @@
+//===- OptimizerKernelsTest.cpp - CUDA Optimizer kernels against the CPU's ---===//
+
+#include "DeviceKernelHarness.h"
+
+#include <gtest/gtest.h>
+
+using namespace pp::rt;
+using namespace pp::rt::devicetest;

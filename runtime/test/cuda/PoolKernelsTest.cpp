@@ -1,0 +1,8 @@
+//===- PoolKernelsTest.cpp - CUDA Pool kernels against the CPU's ---===//
+
+#include "DeviceKernelHarness.h"
+
+#include <gtest/gtest.h>
+
+using namespace pp::rt;
+using namespace pp::rt::devicetest;

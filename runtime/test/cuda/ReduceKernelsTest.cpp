@@ -1,0 +1,8 @@
+//===- ReduceKernelsTest.cpp - CUDA Reduce kernels against the CPU's ---===//
+
+#include "DeviceKernelHarness.h"
+
+#include <gtest/gtest.h>
+
+using namespace pp::rt;
+using namespace pp::rt::devicetest;
