@@ -99,6 +99,19 @@ config.substitutions.append(
      "protoc --decode=pp.program.Program -I %s %s"
      % (_proto_dir, os.path.join(_proto_dir, "program.proto"))))
 
+# The CUDA backend: `cuda-built` when this build has it (PP_ENABLE_CUDA),
+# `gpu` when a CUDA GPU is present. GPU tests REQUIRE gpu and are reported
+# as unsupported elsewhere (CI has no GPU); the no-GPU path is tested there.
+if config.pp_cuda_built.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("cuda-built")
+try:
+    _smi = subprocess.run(["nvidia-smi", "-L"], capture_output=True,
+                          text=True, timeout=30)
+    if _smi.returncode == 0 and "GPU" in _smi.stdout:
+        config.available_features.add("gpu")
+except (OSError, subprocess.SubprocessError):
+    pass
+
 # Features that scripts/install-deps.sh installs: a test that needs one must
 # not skip in silence on a machine set up by the scripts. Where one is
 # missing the run stops here and names the package (a developer can set

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "pp/Runtime/Optimizer.h"
+#include "pp/Runtime/Device.h"
 
 #include <exception>
 #include <sstream>
@@ -103,7 +104,10 @@ Status Optimizer::step(KernelContext &ctx, const std::vector<Tensor> &grads) {
     for (Update &update : updates_) {
       // The state, zero, from the stage's pool.
       for (size_t i = 0; i < stateCount(); ++i) {
-        Tensor state = Tensor::zeros(update.outputs[0].type(), ctx.pool());
+        Tensor state = Tensor::empty(update.outputs[0].type(), ctx.pool());
+        if (Status s = ctx.pool().device().fill(state.raw(), 0, state.bytes(),
+                                                ctx.stream))
+          return s;
         state.setMemoryKind(MemoryKind::OptimizerState);
         update.outputs.push_back(state);
       }

@@ -20,14 +20,35 @@ PipelineStage::PipelineStage(const ProgramDirectory &dir, uint32_t stage,
       options_(options), microbatches_(dir.manifest.microbatches()),
       chunks_(chunksPerStage(dir.manifest)),
       numVirtual_(numVirtualStages(dir.manifest)),
+      pool_(options.device ? *options.device : hostDevice()),
       ctx_(pool_, options.backend) {
   ctx_.seed = options.seed;
   ctx_.blasThreads = options.blasThreads;
   ctx_.detectAnomaly = options.detectAnomaly;
+  ctx_.allowTF32 = options.allowTF32;
 }
 
 PipelineStage::~PipelineStage() {
   pool_.removeExternal(MemoryKind::Parameters, parameterBytes_);
+  // Work still queued reads the stage's buffers: let it finish first.
+  pool_.device().releaseQueue(ctx_);
+}
+
+Status PipelineStage::upload(const Tensor &host, Tensor &out) {
+  return copyToPool(host, pool_, out, ctx_.stream);
+}
+
+Status PipelineStage::syncParameters() {
+  if (deviceParameters_.empty())
+    return Status::ok();
+  const std::vector<Tensor> &host = dir_.stages[stage_].parameters;
+  for (size_t i = 0; i < host.size(); ++i)
+    if (Status s = copyTensor(deviceParameters_[i], host[i], ctx_.stream))
+      return Status::error("stage " + std::to_string(stage_) +
+                           ": copying parameter '" +
+                           program_->parameters(int(i)).name() +
+                           "' back from the device: " + s.message());
+  return Status::ok();
 }
 
 Status PipelineStage::create(const ProgramDirectory &dir, uint32_t stage,
@@ -73,9 +94,26 @@ static int findFunctionIndex(const program::Program &prog,
 }
 
 Status PipelineStage::prepare(const KernelRegistry &registry) {
-  for (const Tensor &p : *parameters_)
-    parameterBytes_ += int64_t(p.bytes());
-  pool_.addExternal(MemoryKind::Parameters, parameterBytes_);
+  if (pool_.space() == MemorySpace::Device) {
+    // The stage's queue, then its parameters in device memory, counted by
+    // the pool itself.
+    if (Status s = pool_.device().createQueue(ctx_))
+      return Status::error("stage " + std::to_string(stage_) + " on " +
+                           pool_.device().describe() + ": " + s.message());
+    for (const Tensor &p : *parameters_) {
+      Tensor copy;
+      if (Status s = upload(p, copy))
+        return Status::error("stage " + std::to_string(stage_) +
+                             ": uploading parameters: " + s.message());
+      copy.setMemoryKind(MemoryKind::Parameters);
+      deviceParameters_.push_back(std::move(copy));
+    }
+    parameters_ = &deviceParameters_;
+  } else {
+    for (const Tensor &p : *parameters_)
+      parameterBytes_ += int64_t(p.bytes());
+    pool_.addExternal(MemoryKind::Parameters, parameterBytes_);
+  }
   for (int i = 0; i < program_->parameters_size(); ++i)
     if (program_->parameters(i).trainable())
       trainable_.push_back(size_t(i));
@@ -143,7 +181,7 @@ Status PipelineStage::prepareChunk(const KernelRegistry &registry, uint32_t c) {
     if (index < 0) // the verifier guarantees F, and B and W with a loss
       return Status::error(sp.programPath + ": chunk " + std::to_string(c) +
                            " has no " + functionRoleName(role) + " function");
-    return FunctionExecutor::prepare(*program_, uint32_t(index), sp.parameters,
+    return FunctionExecutor::prepare(*program_, uint32_t(index), *parameters_,
                                      registry, options_.backend, sp.programPath,
                                      ex);
   };

@@ -84,6 +84,17 @@ void fillNaN(Tensor &t) {
               std::numeric_limits<double>::quiet_NaN());
 }
 
+/// fillNaN for a tensor in any memory space, ordered on `queue`.
+Status poisonNaN(Tensor &t, void *queue) {
+  if (t.space() == MemorySpace::Host) {
+    fillNaN(t);
+    return Status::ok();
+  }
+  Tensor host = Tensor::empty(t.type());
+  fillNaN(host);
+  return copyTensor(host, t, queue);
+}
+
 /// Releases `tensors[indices]`.
 void release(std::vector<Tensor> &tensors, const std::vector<size_t> &indices) {
   for (size_t i : indices)
@@ -112,6 +123,7 @@ Status PipelineStage::trainStep(int64_t step, const Batch &batch,
     return Status::error("stage " + std::to_string(stage_) +
                          " was prepared for inference only");
   ScopedFlushDenormals flush(options_.flushDenormals);
+  transport.setQueue(ctx_.stream);
   resetStep();
   ctx_.step = step;
   lossSum = 0;
@@ -149,6 +161,7 @@ Status PipelineStage::actionError(int index, const Status &status) const {
 Status PipelineStage::infer(const Batch &batch, Transport &transport,
                             std::map<std::string, Tensor> &outputs) {
   ScopedFlushDenormals flush(options_.flushDenormals);
+  transport.setQueue(ctx_.stream);
   resetStep();
   outputs.clear();
   double lossSum = 0;
@@ -173,7 +186,7 @@ Status PipelineStage::infer(const Batch &batch, Transport &transport,
       results.push_back(size_t(chunk.lossResult));
     for (size_t r : results) {
       const PortInfo &port = chunk.forward.results()[r];
-      const Tensor &part = st.forwardResults[r];
+      const Tensor part = toHost(st.forwardResults[r], ctx_.stream);
       Tensor &whole = outputs[port.key];
       if (port.type.shape.empty()) {
         if (port.type.dtype != DType::F32 && port.type.dtype != DType::F64)
@@ -335,6 +348,17 @@ Status PipelineStage::forward(uint32_t mb, uint32_t c, const Batch &batch,
     int64_t rows = whole.dim(0) / m;
     args.push_back(whole.slice(int64_t(mb) * rows, rows));
   }
+  // A device stage uploads the microbatch's rows.
+  if (pool_.space() != MemorySpace::Host)
+    for (size_t a = 0; a < args.size(); ++a)
+      if (args[a].space() == MemorySpace::Host) {
+        Tensor rows;
+        if (Status s = upload(args[a], rows))
+          return Status::error("uploading input '" +
+                               chunk.forward.arguments()[a].key +
+                               "': " + s.message());
+        args[a] = std::move(rows);
+      }
   if (Status s = chunk.forward.run(ctx_, args, st.forwardResults))
     return s;
   st.forwardDone = true;
@@ -350,12 +374,17 @@ Status PipelineStage::forward(uint32_t mb, uint32_t c, const Batch &batch,
     // --inject-fault S:F<mb>:nan: this microbatch's boundary outputs and
     // loss become NaN, as a diverging layer would make them.
     for (size_t r : chunk.boundaryOut)
-      fillNaN(st.forwardResults[r]);
+      if (Status s = poisonNaN(st.forwardResults[r], ctx_.stream))
+        return s;
     if (chunk.lossResult >= 0)
-      fillNaN(st.forwardResults[size_t(chunk.lossResult)]);
+      if (Status s = poisonNaN(st.forwardResults[size_t(chunk.lossResult)],
+                               ctx_.stream))
+        return s;
   }
   if (chunk.lossResult >= 0 && options_.training) {
-    double loss = scalarValue(st.forwardResults[size_t(chunk.lossResult)]);
+    // On a device this waits for the forward: the loss is checked at once.
+    double loss = scalarValue(
+        toHost(st.forwardResults[size_t(chunk.lossResult)], ctx_.stream));
     if (!std::isfinite(loss))
       return Status::error(std::string("loss is ") + (std::isnan(loss) ? "nan"
                                                       : loss > 0       ? "inf"
@@ -371,7 +400,9 @@ Status PipelineStage::checkSent(const std::vector<Tensor> &tensors,
   if (!options_.checkNaN)
     return Status::ok();
   for (size_t i = 0; i < tensors.size(); ++i) {
-    int64_t at = firstNaN(tensors[i]);
+    // A device tensor is checked on a host copy (pp-run --no-check-nan
+    // saves the copy).
+    int64_t at = firstNaN(toHost(tensors[i], ctx_.stream));
     if (at >= 0)
       return Status::error(std::string(what) + " '" + names[i] +
                            "' of microbatch " + std::to_string(mb) +
@@ -457,13 +488,19 @@ Status PipelineStage::backwardInput(uint32_t mb, uint32_t c) {
       args.push_back(grads[arg.index]);
       break;
     default: {
-      Tensor seed = Tensor::zeros(ports[a].type, pool_);
+      // Made on the host, then uploaded to a device stage.
+      bool host = pool_.space() == MemorySpace::Host;
+      Tensor seed = host ? Tensor::zeros(ports[a].type, pool_)
+                         : Tensor::zeros(ports[a].type);
       if (arg.kind == Chunk::BArg::LossSeed) {
         if (seed.dtype() == DType::F64)
           *seed.data<double>() = 1.0 / microbatches_;
         else
           *seed.data<float>() = float(1.0 / microbatches_);
       }
+      if (!host)
+        if (Status s = upload(Tensor(seed), seed))
+          return s;
       args.push_back(seed);
       break;
     }
@@ -660,7 +697,8 @@ Status PipelineStage::finishTies(bool required) {
       if (!sum.valid() || sum.numel() == 0) {
         sum = Tensor::empty(part->type(), pool_);
         sum.setMemoryKind(MemoryKind::Gradients);
-        std::memcpy(sum.raw(), part->raw(), part->bytes());
+        if (Status s = copyTensor(*part, sum, ctx_.stream))
+          return s;
         continue;
       }
       Tensor *out = &sum;

@@ -40,6 +40,8 @@ struct Phases {
 } // namespace
 
 Status pp::run::writeCalibratedProfile(const std::string &path,
+                                       const std::string &name,
+                                       const std::string &device,
                                        const rt::ProgramDirectory &dir,
                                        const std::vector<StageSummary> &stages,
                                        const LinkMeasurement &link) {
@@ -173,9 +175,10 @@ Status pp::run::writeCalibratedProfile(const std::string &path,
   std::string json =
       "{\n  \"format\": \"pp-device-profile\",\n  \"version\": 1,\n"
       "  \"name\": " +
-      rt::jsonString("cpu-measured") + ",\n  \"description\": " +
+      rt::jsonString(name) + ",\n  \"description\": " +
       rt::jsonString("pp-run --profile on " + dir.dir + ", steps " +
-                     std::to_string(from) + "-" + std::to_string(last)) +
+                     std::to_string(from) + "-" + std::to_string(last) +
+                     ", " + device) +
       ",\n  \"peak_flops\": {\"f32\": " + number(flops) +
       ", \"default\": " + number(flops) +
       "},\n  \"memory_bandwidth\": " + number(bandwidth) +

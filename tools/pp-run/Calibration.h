@@ -44,8 +44,11 @@ rt::Status pingPong(rt::Transport &transport, uint32_t peer, bool leader,
 rt::Status measureThreadLink(LinkMeasurement &out);
 
 /// Writes the device profile of the run to `path` (atomically: a temporary
-/// file renamed over it).
+/// file renamed over it), named `name` ("cpu-measured", "cuda-measured")
+/// and described as measured on `device`.
 rt::Status writeCalibratedProfile(const std::string &path,
+                                  const std::string &name,
+                                  const std::string &device,
                                   const rt::ProgramDirectory &dir,
                                   const std::vector<StageSummary> &stages,
                                   const LinkMeasurement &link);

@@ -11,6 +11,8 @@
 #include "Calibration.h"
 #include "Driver.h"
 
+#include "pp/Runtime/NcclTransport.h"
+
 #include "pp/Runtime/TensorIO.h"
 
 #include "onnx/onnx_pb.h"
@@ -67,7 +69,7 @@ Status decodeTensors(const std::string &bytes, NamedTensors &out) {
 
 class MpiDriver final : public Driver {
 public:
-  MpiDriver(std::unique_ptr<rt::MpiTransport> transport,
+  MpiDriver(std::unique_ptr<rt::Transport> transport,
             rt::ProgramDirectory &dir, bool profiled)
       : transport_(std::move(transport)), dir_(dir), profiled_(profiled) {}
 
@@ -197,7 +199,7 @@ public:
       mine.push_back({stage_->program()
                           .parameters(int(stage_->trainable()[t]))
                           .source_name(),
-                      stage_->gradients()[t]});
+                      rt::toHost(stage_->gradients()[t], stage_->queue())});
     NamedTensors all;
     if (Status s = gather(mine, all, 1))
       return s;
@@ -212,6 +214,8 @@ public:
   Status gatherParameters() override {
     // Every rank sends its trained and state parameters by program name;
     // the root writes them into its copy of that stage's storage.
+    if (Status s = stage_->syncParameters())
+      return s;
     const rt::StageProgram &sp = dir_.stages[transport_->stage()];
     NamedTensors mine;
     for (int i = 0; i < sp.program.parameters_size(); ++i)
@@ -324,7 +328,7 @@ private:
     return Status::ok();
   }
 
-  std::unique_ptr<rt::MpiTransport> transport_;
+  std::unique_ptr<rt::Transport> transport_; // MPI, or NCCL over MPI
   rt::ProgramDirectory &dir_;
   bool profiled_;
   std::unique_ptr<rt::PipelineStage> stage_;
@@ -341,8 +345,17 @@ Status pp::run::createMpiDriver(const Options &opts,
                                 const rt::KernelRegistry &registry,
                                 bool training, std::unique_ptr<Driver> &out) {
   bool profiled = opts.profile || !opts.tracePath.empty() || opts.planReport;
+  std::unique_ptr<rt::Transport> endpoint;
+  if (opts.transport == TransportKind::Nccl) {
+    // A rank whose NCCL set-up fails reports it and aborts the job.
+    if (Status s = rt::createNcclTransport(transport, *opts.deviceMemory,
+                                           endpoint))
+      return s;
+  } else {
+    endpoint = std::move(transport);
+  }
   auto driver =
-      std::make_unique<MpiDriver>(std::move(transport), dir, profiled);
+      std::make_unique<MpiDriver>(std::move(endpoint), dir, profiled);
   if (Status s = driver->prepare(opts, registry, training))
     return Status::error(std::to_string(driver->fail(s)));
   out = std::move(driver);

@@ -60,10 +60,22 @@ Training:
   --report FILE.json    after training, write per stage the peak bytes its
                         memory held (measured) next to the plan's
                         prediction, and the process's peak RSS
+Backends:
+  --backend KIND        cpu (default), cuda (every stage on a GPU; without
+                        --transport, all stages on one GPU, each on its own
+                        stream), or cuda-emulation (testing aid: the CUDA
+                        backend's kernels and device paths run on the host)
+  --device N            the CUDA device of the stages (default: 0, or under
+                        mpirun the process's local rank)
+  --tf32                float32 matrix products and convolutions on TF32
+                        tensor cores (faster, 10-bit mantissa products)
 Pipelines (programs of several stages):
   --transport KIND      threads (default: every stage a thread of this
-                        process) or mpi (one process per stage:
-                        mpirun -np STAGES pp-run DIR --transport=mpi ...)
+                        process), mpi (one process per stage:
+                        mpirun -np STAGES pp-run DIR --transport=mpi ...),
+                        or nccl (one process per GPU, tensors through NCCL:
+                        mpirun -np STAGES pp-run DIR --backend=cuda
+                        --transport=nccl ...)
   --no-nan-check        do not check the tensors a stage sends for NaN
   --detect-anomaly      check every value every op makes for NaN and
                         infinity and stop at the first, naming the op, the
@@ -113,6 +125,9 @@ enum OptionId {
   OptDetectAnomaly,
   OptKeepDenormals,
   OptInjectFault,
+  OptBackend,
+  OptDevice,
+  OptTF32,
   OptHelp = 'h',
 };
 
@@ -139,6 +154,9 @@ const struct option kLongOptions[] = {
     {"plan-report", no_argument, nullptr, OptPlanReport},
     {"report", required_argument, nullptr, OptReport},
     {"transport", required_argument, nullptr, OptTransport},
+    {"backend", required_argument, nullptr, OptBackend},
+    {"device", required_argument, nullptr, OptDevice},
+    {"tf32", no_argument, nullptr, OptTF32},
     {"no-nan-check", no_argument, nullptr, OptNoNanCheck},
     {"detect-anomaly", no_argument, nullptr, OptDetectAnomaly},
     {"keep-denormals", no_argument, nullptr, OptKeepDenormals},
@@ -316,10 +334,36 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
         out.transport = TransportKind::Threads;
       else if (std::string(arg) == "mpi")
         out.transport = TransportKind::Mpi;
+      else if (std::string(arg) == "nccl")
+        out.transport = TransportKind::Nccl;
       else
-        s = Status::error(std::string("--transport: expected threads or mpi, "
-                                      "not '") +
+        s = Status::error(std::string("--transport: expected threads, mpi or "
+                                      "nccl, not '") +
                           arg + "'");
+      break;
+    case OptBackend:
+      if (std::string(arg) == "cpu")
+        out.backend = BackendKind::Cpu;
+      else if (std::string(arg) == "cuda")
+        out.backend = BackendKind::Cuda;
+      else if (std::string(arg) == "cuda-emulation")
+        out.backend = BackendKind::CudaEmulation;
+      else
+        s = Status::error(std::string("--backend: expected cpu, cuda or "
+                                      "cuda-emulation, not '") +
+                          arg + "'");
+      break;
+    case OptDevice: {
+      int64_t device = 0;
+      s = parseInteger("device", arg, 0, device);
+      if (!s && device > 1023)
+        s = Status::error("--device: " + std::string(arg) +
+                          " is not a CUDA device number");
+      out.device = int(device);
+      break;
+    }
+    case OptTF32:
+      out.tf32 = true;
       break;
     case OptDetectAnomaly:
       out.detectAnomaly = true;
@@ -370,9 +414,20 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
                                                                : "--metrics") +
                          " times training steps; it cannot be combined with "
                          "--infer or --gradcheck");
-  if (out.mode == Mode::GradCheck && out.transport == TransportKind::Mpi)
+  if (out.mode == Mode::GradCheck && out.transport != TransportKind::Threads)
     return Status::error("--gradcheck runs one-stage programs in one process; "
-                         "it cannot be combined with --transport=mpi");
+                         "it cannot be combined with --transport=mpi or "
+                         "nccl");
+  if (out.mode == Mode::GradCheck && out.backend != BackendKind::Cpu)
+    return Status::error("--gradcheck checks the CPU backend's gradients "
+                         "(the CUDA kernels are tested against the CPU's); "
+                         "it cannot be combined with --backend");
+  if (out.transport == TransportKind::Nccl && out.backend != BackendKind::Cuda)
+    return Status::error("--transport=nccl moves tensors between GPUs: it "
+                         "needs --backend=cuda");
+  if (out.backend == BackendKind::Cpu && (out.device >= 0 || out.tf32))
+    return Status::error(std::string(out.tf32 ? "--tf32" : "--device") +
+                         " applies to the CUDA backend: add --backend=cuda");
   if (out.mode == Mode::GradCheck && !out.dumpDir.empty())
     return Status::error("--dump cannot be combined with --gradcheck");
   if (out.mode != Mode::GradCheck && out.dataDir.empty())

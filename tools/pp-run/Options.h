@@ -14,8 +14,11 @@ namespace pp::run {
 
 enum class Mode { Train, Infer, GradCheck };
 /// How the stages of a pipeline run: threads of this process, or one MPI
-/// process each.
-enum class TransportKind { Threads, Mpi };
+/// process each (with NCCL between their GPUs).
+enum class TransportKind { Threads, Mpi, Nccl };
+/// Where the kernels run: the CPU, a CUDA GPU, or the CUDA backend's
+/// kernels and device paths emulated on the host (a testing aid).
+enum class BackendKind { Cpu, Cuda, CudaEmulation };
 
 struct Options {
   std::string programDir;
@@ -34,6 +37,11 @@ struct Options {
   bool planReport = false; // --plan-report: measured against simulated
   std::string reportPath;  // --report: per-stage memory, measured and planned
   TransportKind transport = TransportKind::Threads;
+  BackendKind backend = BackendKind::Cpu;
+  int device = -1;   // --device: the CUDA device (-1: by local MPI rank)
+  bool tf32 = false; // --tf32: float32 products on TF32 tensor cores
+  /// The device the stages run on (set after parsing, null for the CPU).
+  rt::Device *deviceMemory = nullptr;
   bool checkNaN = true;       // --no-nan-check turns it off
   bool detectAnomaly = false; // --detect-anomaly
   bool keepDenormals = false; // --keep-denormals

@@ -25,6 +25,11 @@ rt::StageOptions pp::run::stageOptions(const Options &opts, bool training) {
   options.flushDenormals = !opts.keepDenormals;
   options.optimizer = opts.optimizer;
   options.fault = opts.fault;
+  if (opts.backend != BackendKind::Cpu) {
+    options.backend = rt::Backend::CUDA;
+    options.device = opts.deviceMemory;
+    options.allowTF32 = opts.tf32;
+  }
   return options;
 }
 
@@ -81,12 +86,18 @@ public:
                                       .parameters(int(stage->trainable()[t]))
                                       .source_name();
         if (seen.insert(name).second)
-          out.push_back({name, stage->gradients()[t]});
+          out.push_back(
+              {name, rt::toHost(stage->gradients()[t], stage->queue())});
       }
     return Status::ok();
   }
   Status gatherParameters() override {
-    return Status::ok(); // the stages updated the directory's parameters
+    // Host stages updated the directory's parameters; device stages copy
+    // theirs back.
+    for (const auto &stage : pipeline_->stages())
+      if (Status s = stage->syncParameters())
+        return s;
+    return Status::ok();
   }
   Status gatherSummaries(std::vector<StageSummary> &out) override {
     out.clear();

@@ -19,6 +19,8 @@
 #include "PlanReport.h"
 #include "Progress.h"
 
+#include "pp/Runtime/CudaBackend.h"
+#include "pp/Runtime/CudaEmulation.h"
 #include "pp/Runtime/DataLoader.h"
 #include "pp/Runtime/GradCheck.h"
 #include "pp/Runtime/ModelSaver.h"
@@ -31,6 +33,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <fstream>
@@ -230,7 +233,11 @@ int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
       return fail(s);
   if (!opts.profilePath.empty())
     if (Status s =
-            writeCalibratedProfile(opts.profilePath, dir, summaries, link))
+            writeCalibratedProfile(
+                opts.profilePath,
+                opts.deviceMemory ? "cuda-measured" : "cpu-measured",
+                opts.deviceMemory ? opts.deviceMemory->describe() : "the CPU",
+                dir, summaries, link))
       return fail(s);
   if (trace.is_open()) {
     std::vector<const rt::Profiler *> profilers;
@@ -329,6 +336,16 @@ int gradcheck(const Options &opts, rt::ProgramDirectory &dir,
   return 0;
 }
 
+/// The process's rank among those of its node under mpirun (Open MPI,
+/// MPICH, Slurm), which picks its GPU; 0 outside one.
+int localRank() {
+  for (const char *name :
+       {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"})
+    if (const char *value = std::getenv(name))
+      return std::atoi(value);
+  return 0;
+}
+
 int runTool(int argc, char **argv) {
   Options opts;
   if (Status s = parseOptions(argc, argv, opts)) {
@@ -342,7 +359,7 @@ int runTool(int argc, char **argv) {
   // Over MPI every process reads the same directory and fails the same
   // way: rank 0 alone reports what fails before the stages run.
   std::unique_ptr<rt::MpiTransport> mpi;
-  if (opts.transport == TransportKind::Mpi)
+  if (opts.transport != TransportKind::Threads)
     if (Status s = rt::MpiTransport::create(&argc, &argv, mpi))
       return fail(s);
   // A failure every rank meets alike (the directory, the process count):
@@ -357,7 +374,7 @@ int runTool(int argc, char **argv) {
     return 1;
   };
   openblas_set_num_threads(opts.threads);
-  if (!mpi || mpi->stage() == 0)
+  if ((!mpi || mpi->stage() == 0) && opts.backend != BackendKind::Cuda)
     std::fputs(run::blasCoreWarning().c_str(), stderr);
 
   rt::ProgramDirectory dir;
@@ -367,9 +384,21 @@ int runTool(int argc, char **argv) {
   rt::registerCpuKernels(registry);
   if (opts.mode == Mode::GradCheck)
     return gradcheck(opts, dir, registry);
+  std::unique_ptr<rt::Device> device;
+  if (opts.backend == BackendKind::Cuda) {
+    int ordinal = opts.device >= 0 ? opts.device : mpi ? localRank() : 0;
+    if (Status s = rt::openCudaDevice(ordinal, device))
+      return failEarly(Status::error("--backend=cuda: " + s.message()));
+    rt::registerCudaKernels(registry);
+    opts.deviceMemory = device.get();
+  } else if (opts.backend == BackendKind::CudaEmulation) {
+    rt::registerEmulatedCudaKernels(registry);
+    opts.deviceMemory = &rt::emulatedDevice();
+  }
 
   bool training = opts.mode == Mode::Train;
-  if (!mpi && dir.stages.size() > 1 && opts.threads > 1) {
+  if (!mpi && dir.stages.size() > 1 && opts.threads > 1 &&
+      opts.backend == BackendKind::Cpu) {
     // OpenBLAS's thread count is process-wide: stages that share a process
     // compute on one thread each.
     std::fprintf(stderr,

@@ -99,8 +99,9 @@ public:
     if (cudaError_t err = cudaMemcpyAsync(dst, src, bytes, kind, stream))
       return cudaFailure("cudaMemcpyAsync", err);
     // A copy from or to pageable host memory must be complete when the
-    // call returns (the caller may free or read the host side).
-    if (kind != cudaMemcpyDeviceToDevice)
+    // call returns (the caller may free or read the host side), and so must
+    // one on the default queue, which no stage queue is ordered after.
+    if (kind != cudaMemcpyDeviceToDevice || !queue)
       if (cudaError_t err = cudaStreamSynchronize(stream))
         return cudaFailure("cudaStreamSynchronize after a copy", err);
     return Status::ok();
@@ -113,6 +114,9 @@ public:
     if (cudaError_t err = cudaMemsetAsync(dst, byte, bytes,
                                           static_cast<cudaStream_t>(queue)))
       return cudaFailure("cudaMemsetAsync", err);
+    if (!queue) // as copy: done on return
+      if (cudaError_t err = cudaStreamSynchronize(nullptr))
+        return cudaFailure("cudaStreamSynchronize after a fill", err);
     return Status::ok();
   }
 
@@ -184,7 +188,13 @@ Status pp::rt::countCudaDevices(int &count) {
   if (err != cudaSuccess) {
     (void)cudaGetLastError();
     count = 0;
-    return Status::error(std::string("no CUDA GPU found (") +
+    std::string why = err == cudaErrorInsufficientDriver
+                          ? "no NVIDIA driver is loaded, or it is older than "
+                            "the CUDA 13 runtime needs"
+                      : err == cudaErrorNoDevice
+                          ? "the driver sees no CUDA device"
+                          : "the driver cannot be used";
+    return Status::error("no CUDA GPU found: " + why + " (cudaGetDeviceCount: " +
                          cudaGetErrorString(err) + ")");
   }
   if (count == 0)

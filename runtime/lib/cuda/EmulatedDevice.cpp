@@ -1,7 +1,7 @@
 //===- EmulatedDevice.cpp - Host memory standing in for a device's --------===//
 
 #include "DeviceKernels.h"
-#include "Emulation.h"
+#include "pp/Runtime/CudaEmulation.h"
 
 #include <cstdlib>
 #include <cstring>

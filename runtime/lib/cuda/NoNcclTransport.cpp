@@ -4,7 +4,7 @@
 
 using namespace pp::rt;
 
-Status pp::rt::createNcclTransport(std::unique_ptr<MpiTransport>, Device &,
+Status pp::rt::createNcclTransport(std::unique_ptr<MpiTransport> &, Device &,
                                    std::unique_ptr<Transport> &) {
   return Status::error("--transport=nccl: this pp was built without the CUDA "
                        "backend (no CUDA toolkit was found)");

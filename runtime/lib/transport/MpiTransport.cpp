@@ -1,6 +1,7 @@
 //===- MpiTransport.cpp - One stage per MPI process -----------------------===//
 
 #include "pp/Runtime/MpiTransport.h"
+#include "pp/Runtime/Device.h"
 
 #include "MessageCheck.h"
 
@@ -382,9 +383,14 @@ Status MpiTransport::send(uint32_t peer, const MessageTag &tag,
   ArrivedMessage m;
   m.tag = tag;
   std::vector<Payload> payloads;
+  // Device tensors travel through host copies (the NCCL transport moves
+  // them between GPUs directly).
+  std::vector<Tensor> staged;
+  staged.reserve(tensors.size());
   for (const Tensor &t : tensors) {
     m.types.push_back(t.type());
-    payloads.push_back({t.raw(), t.bytes()});
+    staged.push_back(toHost(t, queue_));
+    payloads.push_back({staged.back().raw(), t.bytes()});
   }
   return sendMessage(peer, tag, encodeHeader(m), payloads);
 }
@@ -504,9 +510,21 @@ Status MpiTransport::recv(uint32_t peer, const MessageTag &tag,
   if (Status mismatch = checkTensorMessage(stage_, peer, tag, tensors, got))
     return dropPayloads(peer, mpiTagValue, got, mismatch);
   std::vector<Payload> into;
-  for (Tensor &t : tensors)
-    into.push_back({t.raw(), t.bytes()});
-  return recvPayloads(peer, mpiTagValue, into, tag);
+  std::vector<Tensor> staged(tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    Tensor &t = tensors[i];
+    if (t.space() != MemorySpace::Host)
+      staged[i] = Tensor::empty(t.type());
+    bool device = t.space() != MemorySpace::Host;
+    into.push_back({device ? staged[i].raw() : t.raw(), t.bytes()});
+  }
+  if (Status s = recvPayloads(peer, mpiTagValue, into, tag))
+    return s;
+  for (size_t i = 0; i < tensors.size(); ++i)
+    if (tensors[i].space() != MemorySpace::Host)
+      if (Status s = copyTensor(staged[i], tensors[i], queue_))
+        return s;
+  return Status::ok();
 }
 
 Status MpiTransport::recvBytes(uint32_t peer, const MessageTag &tag,

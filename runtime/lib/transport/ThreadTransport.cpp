@@ -1,6 +1,7 @@
 //===- ThreadTransport.cpp - Stages as threads of one process -------------===//
 
 #include "pp/Runtime/ThreadTransport.h"
+#include "pp/Runtime/Device.h"
 
 #include "MessageCheck.h"
 #include "pp/Runtime/BufferPool.h"
@@ -19,8 +20,10 @@ namespace {
 struct Message {
   MessageTag tag;
   bool isBytes = false;
-  std::vector<Tensor> tensors; // references to the sender's buffers
+  std::vector<Tensor> tensors; // copies in the transport's memory
   std::string bytes;
+  /// Device tensors: the marker of their copies on the sender's queue.
+  std::shared_ptr<void> copied;
 
   ArrivedMessage describe() const {
     ArrivedMessage got;
@@ -307,6 +310,15 @@ Status ThreadTransport::checkAllDelivered() const {
 // Endpoint
 //===----------------------------------------------------------------------===//
 
+/// Device memory for messages between device stages: one pool per process,
+/// of the process's device. A buffer is taken on a sender's queue and given
+/// back only after the receiver's copy out of it has run, so the next
+/// sender may overwrite it at once.
+static BufferPool &messagePool() {
+  static BufferPool *pool = new BufferPool(deviceFor(MemorySpace::Device));
+  return *pool;
+}
+
 uint32_t ThreadTransport::Endpoint::numStages() const {
   return state_.numStages;
 }
@@ -317,8 +329,28 @@ Status ThreadTransport::Endpoint::send(uint32_t peer, const MessageTag &tag,
   message.tag = tag;
   // In the transport's memory, not the sender's pool (see the header).
   message.tensors.reserve(tensors.size());
-  for (const Tensor &t : tensors)
-    message.tensors.push_back(t.clone(defaultBufferPool()));
+  bool device = false;
+  for (const Tensor &t : tensors) {
+    if (t.space() == MemorySpace::Host) {
+      message.tensors.push_back(t.clone(defaultBufferPool()));
+      continue;
+    }
+    // A device tensor: copied on the sender's queue into device memory of
+    // the transport; the receiver's queue waits for the copy.
+    Tensor copy;
+    if (Status s = copyToPool(t, messagePool(), copy, queue_))
+      return s;
+    message.tensors.push_back(std::move(copy));
+    device = true;
+  }
+  if (device) {
+    Device &dev = messagePool().device();
+    void *marker = nullptr;
+    if (Status s = dev.record(queue_, marker))
+      return s;
+    message.copied = std::shared_ptr<void>(
+        marker, [&dev](void *m) { dev.releaseMarker(m); });
+  }
   return state_.enqueue(stage_, peer, std::move(message));
 }
 
@@ -341,8 +373,31 @@ Status ThreadTransport::Endpoint::recv(uint32_t peer, const MessageTag &tag,
   if (Status s =
           checkTensorMessage(stage_, peer, tag, tensors, message.describe()))
     return s;
+  if (message.copied) {
+    // Device messages: the copies run on this stage's queue after the
+    // sender's; the message's buffers go back to the transport only once
+    // they have run.
+    Device &dev = messagePool().device();
+    if (Status s = dev.wait(queue_, message.copied.get()))
+      return s;
+    for (size_t i = 0; i < tensors.size(); ++i)
+      if (Status s = copyTensor(message.tensors[i], tensors[i], queue_))
+        return s;
+    void *done = nullptr;
+    if (Status s = dev.record(queue_, done))
+      return s;
+    Status s = dev.waitHost(done);
+    dev.releaseMarker(done);
+    return s;
+  }
   for (size_t i = 0; i < tensors.size(); ++i) {
     const Tensor &from = message.tensors[i];
+    if (from.space() != MemorySpace::Host ||
+        tensors[i].space() != MemorySpace::Host) {
+      if (Status s = copyTensor(from, tensors[i], queue_))
+        return s;
+      continue;
+    }
     if (from.bytes() && from.raw() != tensors[i].raw())
       std::memcpy(tensors[i].raw(), from.raw(), from.bytes());
   }

@@ -1,7 +1,7 @@
 //===- EmulatedMain.cpp - The device kernel tests on the emulation --------===//
 
 #include "DeviceKernelHarness.h"
-#include "Emulation.h"
+#include "pp/Runtime/CudaEmulation.h"
 
 #include <gtest/gtest.h>
 

@@ -54,12 +54,14 @@ public:
   virtual void releaseQueue(KernelContext &ctx);
 
   /// Copies `bytes` from `src` in `srcSpace` to `dst` in `dstSpace`,
-  /// ordered on `queue` (a context's stream; null: the device's default
-  /// queue). A copy that ends in host memory has finished when the call
-  /// returns; one that starts there has read its source.
+  /// ordered on `queue` (a context's stream). A copy that involves host
+  /// memory has finished when the call returns. With a null queue the copy
+  /// is synchronous but ordered after no stage's work: pass the queue of
+  /// the stage whose tensors it touches.
   virtual Status copy(void *dst, MemorySpace dstSpace, const void *src,
                       MemorySpace srcSpace, size_t bytes, void *queue) = 0;
-  /// Sets `bytes` of device memory at `dst` to `byte`, ordered on `queue`.
+  /// Sets `bytes` of device memory at `dst` to `byte`, ordered on `queue`
+  /// (null: synchronous, as copy).
   virtual Status fill(void *dst, uint8_t byte, size_t bytes, void *queue) = 0;
   /// Waits until everything ordered on `queue` so far has run.
   virtual Status synchronize(void *queue) = 0;

@@ -19,8 +19,9 @@
 namespace pp::rt {
 
 /// Makes the NCCL transport of this rank over `mpi` (which it takes) on
-/// `device` (this rank's GPU). Collective: every rank calls it.
-Status createNcclTransport(std::unique_ptr<MpiTransport> mpi, Device &device,
+/// `device` (this rank's GPU). Collective: every rank calls it; a rank
+/// whose initialisation fails reports it and aborts the job.
+Status createNcclTransport(std::unique_ptr<MpiTransport> &mpi, Device &device,
                            std::unique_ptr<Transport> &out);
 
 } // namespace pp::rt

@@ -35,6 +35,7 @@
 
 #include "pp/Runtime/Batch.h"
 #include "pp/Runtime/BufferPool.h"
+#include "pp/Runtime/Device.h"
 #include "pp/Runtime/Executor.h"
 #include "pp/Runtime/Optimizer.h"
 #include "pp/Runtime/Program.h"
@@ -59,6 +60,13 @@ struct InjectedFault {
 struct StageOptions {
   uint64_t seed = 0; ///< pp-run --seed: the random key's seed
   Backend backend = Backend::CPU;
+  /// Where the stage's buffers live and its kernels queue (Device.h); null:
+  /// the host. A device stage keeps its parameters in device memory
+  /// (syncParameters brings them back) and uploads each microbatch's input
+  /// rows before its forward.
+  Device *device = nullptr;
+  /// Float32 matrix products may use TF32 tensor cores (CUDA).
+  bool allowTF32 = false;
   bool training = true; ///< false: F, SF and RF only (inference)
   int blasThreads = 1;
   bool checkNaN = true; ///< sent float tensors must hold no NaN
@@ -101,13 +109,22 @@ public:
   /// The manifest inputs this stage's forward functions read.
   const std::vector<std::string> &inputs() const { return inputs_; }
   const program::Program &program() const { return *program_; }
-  /// The storage of every parameter of the program.
+  /// The storage of every parameter of the program: the directory's host
+  /// tensors, or on a device stage their device copies.
   const std::vector<Tensor> &parameters() const { return *parameters_; }
+  /// Copies a device stage's parameters (weights and state such as
+  /// BatchNorm's running statistics) back into the directory's host
+  /// tensors; nothing to do on the host.
+  Status syncParameters();
+  /// The queue the stage's work is ordered on (null on the host): what
+  /// copies of its tensors must be ordered on (Device.h).
+  void *queue() const { return ctx_.stream; }
   /// Indices into parameters() of the trainable ones.
   const std::vector<size_t> &trainable() const { return trainable_; }
   /// After a training step: the gradient of every trainable parameter (in
   /// the order of trainable()), summed over microbatches, chunks and, for
-  /// tied parameters, the stages that hold them.
+  /// tied parameters, the stages that hold them. In the stage's memory
+  /// space (toHost(gradient, queue()) for a host copy).
   const std::vector<Tensor> &gradients() const { return gradients_; }
 
   MemoryStats memoryStats() const { return pool_.stats(); }
@@ -160,6 +177,11 @@ private:
   BufferPool pool_;
   KernelContext ctx_;
   int64_t parameterBytes_ = 0;
+  /// A device stage's copies of the parameters (parameters_ points here).
+  std::vector<Tensor> deviceParameters_;
+  /// A device tensor of `type` holding `value` in every element (the loss
+  /// seed), or an upload of host rows; ordered on the stage's queue.
+  Status upload(const Tensor &host, Tensor &out);
   Profiler *profiler_ = nullptr;
   /// Per action: what the stage is doing then ("stage 1: RF3<0, receiving
   /// activations of microbatch 3 from stage 0"), for the transport.

@@ -13,6 +13,8 @@
 //   that t receives from s, with the same tag, tensor count and tensor types;
 //   anything else is an error that names what was expected and what came. A
 //   mismatched message is consumed and dropped.
+// - Tensors may be in host or device memory (Device.h); device tensors are
+//   copied in order on the endpoint's queue (setQueue).
 // - `send` returns once the caller's buffers are no longer needed. The
 //   sender must not write a tensor after sending it: a transport may hand the
 //   buffer itself to the receiver, which reads it until its `recv` returns.
@@ -114,6 +116,14 @@ public:
   /// it to stderr, async-signal-safe). The thread transport names it in its
   /// deadlock report. The default keeps nothing.
   virtual void setActivity(const std::string &text);
+
+  /// The queue of the stage that uses this endpoint (Device.h): copies of
+  /// device tensors in and out of messages are ordered on it. Null (the
+  /// default) for host stages.
+  void setQueue(void *queue) { queue_ = queue; }
+
+protected:
+  void *queue_ = nullptr;
 };
 
 } // namespace pp::rt

@@ -1,4 +1,4 @@
-//===- Emulation.h - The CUDA backend's kernels on the host -----*- C++ -*-===//
+//===- CudaEmulation.h - The CUDA backend's kernels on the host -*- C++ -*-===//
 //
 // The device emulation: the CUDA backend's kernel sources built by the host
 // compiler (DeviceLaunch.h), over a Device whose memory is host memory
@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PP_RUNTIME_CUDA_EMULATION_H
-#define PP_RUNTIME_CUDA_EMULATION_H
+#ifndef PP_RUNTIME_CUDAEMULATION_H
+#define PP_RUNTIME_CUDAEMULATION_H
 
 #include "pp/Runtime/Device.h"
 #include "pp/Runtime/Kernel.h"
@@ -24,4 +24,4 @@ void registerEmulatedCudaKernels(KernelRegistry &registry);
 
 } // namespace pp::rt
 
-#endif // PP_RUNTIME_CUDA_EMULATION_H
+#endif // PP_RUNTIME_CUDAEMULATION_H
