@@ -6,6 +6,7 @@ schedules.
                        [--schedules gpipe,1f1b,...] [--examples DIR]
                        [--pp-opt PATH] [--pp-run PATH] [--work DIR]
                        [--transport threads|mpi] [--mpirun CMD]
+                       [--backend cpu|cuda|cuda-emulation]
 
 For every model, every number of microbatches M given with --data (M=1 is
 examples/data; others are data sets with golden steps of M microbatches that
@@ -15,6 +16,10 @@ stage count p and every schedule, this exports the model with
 step against PyTorch's golden one with check_parity.py's tolerance: the
 loss, every gradient, the weights after one SGD and one AdamW step (two of
 each for the MLP) and BatchNorm's running statistics.
+
+--backend runs pp-run on that backend (the CUDA backend on a GPU, or its
+kernels and device paths emulated on the host): the same tolerance against
+PyTorch, the same bit-for-bit promises.
 
 It also checks what the runtime promises bit for bit:
  - run to run: the first pipeline of each model runs twice; its loss and
@@ -89,16 +94,21 @@ def same_dump(a, b):
 
 
 def with_transport(opts):
-    """pp-run through mpirun, with the stage count of each program."""
-    if opts.transport == "threads":
+    """pp-run on the chosen backend, through mpirun with the stage count of
+    each program for --transport=mpi."""
+    backend = "" if opts.backend == "cpu" else " --backend=" + opts.backend
+    if opts.transport == "threads" and not backend:
         return opts.pp_run
-    wrapper = os.path.join(opts.work, "pp-run-mpi.sh")
     os.makedirs(opts.work, exist_ok=True)
+    wrapper = os.path.join(opts.work, "pp-run-wrapper.sh")
     with open(wrapper, "w") as f:
-        f.write("#!/bin/sh\n"
-                "n=$(grep -c '^stages {' \"$1/manifest.pbtxt\")\n"
-                "exec %s -np \"$n\" %s \"$@\" --transport=mpi\n"
-                % (opts.mpirun, opts.pp_run))
+        if opts.transport == "threads":
+            f.write("#!/bin/sh\nexec %s \"$@\"%s\n" % (opts.pp_run, backend))
+        else:
+            f.write("#!/bin/sh\n"
+                    "n=$(grep -c '^stages {' \"$1/manifest.pbtxt\")\n"
+                    "exec %s -np \"$n\" %s \"$@\" --transport=mpi%s\n"
+                    % (opts.mpirun, opts.pp_run, backend))
     os.chmod(wrapper, 0o755)
     return wrapper
 
@@ -184,6 +194,8 @@ def main():
                     default="threads")
     ap.add_argument("--mpirun",
                     default="mpirun --allow-run-as-root --oversubscribe")
+    ap.add_argument("--backend", choices=["cpu", "cuda", "cuda-emulation"],
+                    default="cpu")
     opts = ap.parse_args()
     opts.stages = [int(p) for p in opts.stages.split(",")]
     opts.schedules = opts.schedules.split(",")

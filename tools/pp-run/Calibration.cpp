@@ -2,6 +2,9 @@
 
 #include "Calibration.h"
 
+#include "pp/Runtime/BufferPool.h"
+#include "pp/Runtime/Device.h"
+
 #include "pp/Runtime/ProfileTrace.h"
 #include "pp/Runtime/ThreadTransport.h"
 
@@ -208,12 +211,13 @@ Status pp::run::writeCalibratedProfile(const std::string &path,
 }
 
 Status pp::run::pingPong(rt::Transport &transport, uint32_t peer, bool leader,
-                         LinkMeasurement &out) {
+                         rt::Device *device, LinkMeasurement &out) {
   // Latency: round trips of one float; bandwidth: one-way transfers of
   // 64 MiB (the receiver's copy included, as in a real transfer).
   const int trips = 200, transfers = 4;
-  rt::Tensor small = rt::Tensor::zeros({rt::DType::F32, {1}});
-  rt::Tensor big = rt::Tensor::zeros({rt::DType::F32, {16 << 20}});
+  rt::BufferPool pool(device ? *device : rt::hostDevice());
+  rt::Tensor small = rt::Tensor::zeros({rt::DType::F32, {1}}, pool);
+  rt::Tensor big = rt::Tensor::zeros({rt::DType::F32, {16 << 20}}, pool);
   std::vector<rt::Tensor> one{small}, many{big};
   rt::MessageTag tag = rt::MessageTag::gather(7);
   auto start = std::chrono::steady_clock::now();
@@ -247,15 +251,15 @@ Status pp::run::pingPong(rt::Transport &transport, uint32_t peer, bool leader,
   return Status::ok();
 }
 
-Status pp::run::measureThreadLink(LinkMeasurement &out) {
+Status pp::run::measureThreadLink(rt::Device *device, LinkMeasurement &out) {
   rt::ThreadTransport transport(2);
   LinkMeasurement other;
   Status peer = Status::ok();
   std::thread thread([&] {
-    peer = pingPong(transport.endpoint(1), 0, false, other);
+    peer = pingPong(transport.endpoint(1), 0, false, device, other);
     transport.endpoint(1).finish();
   });
-  Status s = pingPong(transport.endpoint(0), 1, true, out);
+  Status s = pingPong(transport.endpoint(0), 1, true, device, out);
   transport.endpoint(0).finish();
   thread.join();
   return s ? s : peer;

@@ -37,11 +37,14 @@ struct LinkMeasurement {
 
 /// Measures the link to `peer` through `transport` by ping-pong; `leader`
 /// is true on exactly one of the two sides. Both get the measurement.
+/// The messages are tensors in `device`'s memory (null: the host's), as a
+/// pipeline on that device sends them.
 rt::Status pingPong(rt::Transport &transport, uint32_t peer, bool leader,
+                    rt::Device *device,
                     LinkMeasurement &out);
 
 /// The link between two threads of this process (a ThreadTransport).
-rt::Status measureThreadLink(LinkMeasurement &out);
+rt::Status measureThreadLink(rt::Device *device, LinkMeasurement &out);
 
 /// Writes the device profile of the run to `path` (atomically: a temporary
 /// file renamed over it), named `name` ("cpu-measured", "cuda-measured")

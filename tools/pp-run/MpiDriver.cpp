@@ -77,6 +77,7 @@ public:
   /// is reported and the job aborted (fail()), so no other rank waits.
   Status prepare(const Options &opts, const rt::KernelRegistry &registry,
                  bool training) {
+    device_ = opts.deviceMemory;
     if (Status s =
             rt::PipelineStage::create(dir_, transport_->stage(), registry,
                                       stageOptions(opts, training), stage_))
@@ -285,11 +286,11 @@ public:
     // alone has no link: it measures one between threads.
     LinkMeasurement link;
     if (numStages() == 1) {
-      if (Status s = measureThreadLink(link))
+      if (Status s = measureThreadLink(device_, link))
         return s;
     } else if (transport_->stage() < 2)
       if (Status s = pingPong(*transport_, 1 - transport_->stage(),
-                              transport_->stage() == 0, link))
+                              transport_->stage() == 0, device_, link))
         return s;
     if (Status s = transport_->barrier())
       return s;
@@ -332,6 +333,7 @@ private:
   rt::ProgramDirectory &dir_;
   bool profiled_;
   std::unique_ptr<rt::PipelineStage> stage_;
+  rt::Device *device_ = nullptr; // where the stage's tensors live
   std::unique_ptr<rt::Profiler> profiler_;
   rt::MemoryStats memory_;
   rt::DType lossType_ = rt::DType::F32;

@@ -42,6 +42,7 @@ public:
 
   Status prepare(const Options &opts, const rt::KernelRegistry &registry,
                  bool training) {
+    device_ = opts.deviceMemory;
     if (Status s = rt::LocalPipeline::create(
             dir_, registry, stageOptions(opts, training), pipeline_))
       return s;
@@ -113,7 +114,7 @@ public:
 
   Status measureLink(double &latency, double &bandwidth) override {
     LinkMeasurement link;
-    if (Status s = measureThreadLink(link))
+    if (Status s = measureThreadLink(device_, link))
       return s;
     latency = link.latency;
     bandwidth = link.bandwidth;
@@ -130,6 +131,7 @@ public:
 private:
   rt::ProgramDirectory &dir_;
   bool profiled_;
+  rt::Device *device_ = nullptr; // where the stages' tensors live
   std::unique_ptr<rt::LocalPipeline> pipeline_;
   std::vector<std::unique_ptr<rt::Profiler>> profilers_;
 };
