@@ -54,8 +54,14 @@ Status floatKernel(const KernelSpec &spec, KernelFn &out) {
 using kernels::kMaxWindowRank;
 using kernels::SlidingWindow;
 
-/// The scratch the column matrices of a chunk of images may take.
+/// The scratch the column matrices of a chunk of images may take. The
+/// device emulation takes a tiny budget so that its tests run the chunking
+/// (several images per chunk, several chunks) on small images.
+#if defined(__CUDACC__)
 constexpr size_t kColumnBudget = size_t(256) << 20;
+#else
+constexpr size_t kColumnBudget = size_t(2) << 10;
+#endif
 
 struct ConvGeometry {
   SlidingWindow w;
@@ -134,7 +140,7 @@ Status readConv(const KernelSpec &spec, const Shape &input, const Shape &weight,
   g.w.inSize = w.inSize();
   g.w.outSize = w.outSize();
   g.w.kernelSize = w.kernelSize();
-  return checkBlasSizes(spec, {g.mg(), g.cgk(), w.outSize(), g.group});
+  return checkBlasSizes(spec, {g.mg(), g.cgk(), w.outSize(), g.group, g.batch});
 }
 
 /// The columns of `images` consecutive images: col[img][c * K + kk][p] =
@@ -165,7 +171,9 @@ template <typename T> struct Im2ColFn {
 };
 
 /// dx[c][q] = the sum of the column entries that read input element q of
-/// channel c, kernel positions in ascending order (col2im, as a gather).
+/// channel c, kernel positions in ascending order (col2im, as a gather);
+/// c runs over the channels of consecutive images, whose columns follow
+/// one another.
 template <typename T> struct Col2ImFn {
   const T *col;
   T *dx;
@@ -219,6 +227,35 @@ const T *columnsOf(KernelContext &ctx, const ConvGeometry &g, const T *x,
   return col;
 }
 
+/// A matrix operand of per-image, per-group products: matrix (image i,
+/// group g) starts at data + i * image + g * group.
+template <typename T> struct Matrices {
+  T *data;
+  int64_t ld, image, group;
+};
+
+/// C_ig = alpha * op(A_ig) * op(B_ig) + beta * C_ig for `images` images and
+/// `groups` groups: strided-batched calls over whichever of the two is
+/// larger, one call per index of the other. Every C_ig is one product, so
+/// the split changes no result.
+template <typename T>
+void gemmImagesAndGroups(KernelContext &ctx, bool transA, bool transB,
+                         int64_t m, int64_t n, int64_t k, Matrices<const T> a,
+                         Matrices<const T> b, T beta, Matrices<T> c,
+                         int64_t images, int64_t groups) {
+  if (images > groups) {
+    for (int64_t g = 0; g < groups; ++g)
+      gemm<T>(ctx, transA, transB, m, n, k, T(1), a.data + g * a.group, a.ld,
+              a.image, b.data + g * b.group, b.ld, b.image, beta,
+              c.data + g * c.group, c.ld, c.image, images);
+    return;
+  }
+  for (int64_t i = 0; i < images; ++i)
+    gemm<T>(ctx, transA, transB, m, n, k, T(1), a.data + i * a.image, a.ld,
+            a.group, b.data + i * b.image, b.ld, b.group, beta,
+            c.data + i * c.image, c.ld, c.group, groups);
+}
+
 template <typename T> Status makeConv(const KernelSpec &spec, KernelFn &out) {
   if (Status s = cpu::checkArityAndDType(spec, 2, 3, 1))
     return s;
@@ -249,10 +286,10 @@ template <typename T> Status makeConv(const KernelSpec &spec, KernelFn &out) {
       int64_t count = std::min(chunk, g.batch - first);
       const T *col = columnsOf(ctx, g, x, first, count);
       const int64_t colImage = g.pointwise ? g.inImage() : g.colSize();
-      for (int64_t n = 0; n < count; ++n)
-        gemm<T>(ctx, false, false, mg, p, cgk, T(1), weight, cgk, mg * cgk,
-                col + n * colImage, p, cgk * p, T(hasBias ? 1 : 0),
-                y + (first + n) * g.outImage(), p, mg * p, g.group);
+      gemmImagesAndGroups<T>(
+          ctx, false, false, mg, p, cgk, {weight, cgk, 0, mg * cgk},
+          {col, p, colImage, cgk * p}, T(hasBias ? 1 : 0),
+          {y + first * g.outImage(), p, g.outImage(), mg * p}, count, g.group);
     }
   };
   return Status::ok();
@@ -276,18 +313,23 @@ Status makeConvGradInput(const KernelSpec &spec, KernelFn &out) {
       zeroBytes(ctx, dx, size_t(g.batch * g.inImage()) * sizeof(T));
       return;
     }
-    T *col =
-        g.pointwise
-            ? nullptr
-            : static_cast<T *>(ctx.scratch(0, size_t(g.colSize()) * sizeof(T)));
-    for (int64_t n = 0; n < g.batch; ++n) {
-      T *image = dx + n * g.inImage();
-      T *target = g.pointwise ? image : col;
-      gemm<T>(ctx, true, false, cgk, p, mg, T(1), weight, cgk, mg * cgk,
-              dy + n * g.outImage(), p, mg * p, T(0), target, p, cgk * p,
-              g.group);
+    // Each chunk of images: its column gradients (in place for a pointwise
+    // convolution), then col2im over all of its images at once.
+    const int64_t chunk = g.chunk<T>();
+    T *col = g.pointwise ? nullptr
+                         : static_cast<T *>(ctx.scratch(
+                               0, size_t(chunk * g.colSize()) * sizeof(T)));
+    for (int64_t first = 0; first < g.batch; first += chunk) {
+      int64_t count = std::min(chunk, g.batch - first);
+      T *images = dx + first * g.inImage();
+      T *target = g.pointwise ? images : col;
+      const int64_t colImage = g.pointwise ? g.inImage() : g.colSize();
+      gemmImagesAndGroups<T>(
+          ctx, true, false, cgk, p, mg, {weight, cgk, 0, mg * cgk},
+          {dy + first * g.outImage(), p, g.outImage(), mg * p}, T(0),
+          {target, p, colImage, cgk * p}, count, g.group);
       if (!g.pointwise)
-        forEach(ctx, g.inImage(), Col2ImFn<T>{col, image, g.w});
+        forEach(ctx, count * g.inImage(), Col2ImFn<T>{col, images, g.w});
     }
   };
   return Status::ok();
