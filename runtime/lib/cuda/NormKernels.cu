@@ -14,11 +14,16 @@
 //    row's statistics repeat bit for bit. A scale or bias that broadcasts
 //    over the normalised axes is read through a strided indexer.
 //  - layer norm parameter gradients: the row statistics into scratch, then
-//    one thread per normalised position summing its column over the rows
-//    in order (coalesced across threads); a broadcast parameter then sums
-//    its positions in ascending order, as the CPU does.
-//  - batch norm: one warp per channel, its lanes striding over the
-//    batch x spatial elements of the channel.
+//    one thread per (normalised position, run of rows) summing its column
+//    over those rows in order (coalesced across threads), then the runs
+//    added in order; a broadcast parameter then sums its positions in
+//    ascending order, as the CPU does.
+//  - batch norm: each channel's batch x spatial elements split into runs,
+//    one warp per run, whose partial sums each channel then adds in order
+//    (mean, then centred squares, then the gradient sums), and one thread
+//    per element for the elementwise pass with per-channel coefficients.
+//    Channels are few and long, so a warp per channel would leave most of
+//    the device idle.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +33,7 @@
 #include "DeviceKernels.h"
 #include "DeviceLaunch.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace pp::rt::PP_DEVICE_NS {
@@ -311,20 +317,65 @@ template <typename T> struct RowStatsFn {
   }
 };
 
-/// For normalised position i: the sums over the rows, in order, of
-/// dy * xhat and of dy, into `scale` and `bias` (T or double).
-template <typename T, typename S, typename B> struct ColumnSumsFn {
+/// The rows of a column reduction split into `parts` runs of `length`, so
+/// that a narrow normalised shape still fills the device; the parts' sums
+/// are then added in order (deterministic). The device emulation takes
+/// short runs so that its tests cover the split.
+struct RowParts {
+  int64_t parts = 1, length = 0;
+};
+
+RowParts rowParts(int64_t rows) {
+#if defined(__CUDACC__)
+  constexpr int64_t kPartLength = 256;
+#else
+  constexpr int64_t kPartLength = 4;
+#endif
+  constexpr int64_t kMaxParts = 1024;
+  RowParts p;
+  p.parts = std::max<int64_t>(
+      1, std::min(kMaxParts, (rows + kPartLength - 1) / kPartLength));
+  p.length = (rows + p.parts - 1) / p.parts;
+  return p;
+}
+
+/// For normalised position i and part `part` of the rows (thread
+/// part * n + i): the sums over those rows, in order, of dy * xhat and of
+/// dy, into partial[part * n + i] and partial[(parts + part) * n + i].
+/// Adjacent threads read adjacent elements.
+template <typename T> struct ColumnPartialsFn {
   const T *dy, *x;
   const double *stats;
-  S *scale;
-  B *bias;
+  double *partial;
+  RowParts parts;
   int64_t rows, n;
-  PP_HD void operator()(int64_t i) const {
+  PP_HD void operator()(int64_t idx) const {
+    int64_t part = idx / n, i = idx - part * n;
+    int64_t begin = part * parts.length;
+    int64_t end = begin + parts.length < rows ? begin + parts.length : rows;
     double sumScale = 0, sumBias = 0;
-    for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t r = begin; r < end; ++r) {
       double d = double(dy[r * n + i]);
       sumScale += d * (double(x[r * n + i]) - stats[2 * r]) * stats[2 * r + 1];
       sumBias += d;
+    }
+    partial[idx] = sumScale;
+    partial[parts.parts * n + idx] = sumBias;
+  }
+};
+
+/// scale[i] and bias[i] (T or double): position i's partial sums added in
+/// order.
+template <typename S, typename B> struct ColumnFinishFn {
+  const double *partial;
+  S *scale;
+  B *bias;
+  int64_t parts, n;
+  PP_HD void operator()(int64_t i) const {
+    double sumScale = 0, sumBias = 0;
+    for (int64_t k = 0; k < parts; ++k) {
+      sumScale += partial[k * n + i];
+      sumBias += partial[(parts + k) * n + i];
     }
     scale[i] = S(sumScale);
     bias[i] = B(sumBias);
@@ -384,9 +435,14 @@ Status makeLayerNormGradParams(const KernelSpec &spec, KernelFn &out) {
     double *stats = static_cast<double *>(
         ctx.scratch(0, size_t(2 * rows) * sizeof(double)));
     forEachRow(ctx, rows, RowStatsFn<T>{x, stats, n, plan.epsilon});
+    RowParts parts = rowParts(rows);
+    double *partial = static_cast<double *>(
+        ctx.scratch(3, size_t(2 * parts.parts * n) * sizeof(double)));
+    forEach(ctx, parts.parts * n,
+            ColumnPartialsFn<T>{dy, x, stats, partial, parts, rows, n});
     if (scale.direct && bias.direct) {
       forEach(ctx, n,
-              ColumnSumsFn<T, T, T>{dy, x, stats, dscale, dbias, rows, n});
+              ColumnFinishFn<T, T>{partial, dscale, dbias, parts.parts, n});
       return;
     }
     // A broadcast parameter's position sums go through scratch first.
@@ -395,8 +451,8 @@ Status makeLayerNormGradParams(const KernelSpec &spec, KernelFn &out) {
     double *sumBias =
         static_cast<double *>(ctx.scratch(2, size_t(n) * sizeof(double)));
     forEach(ctx, n,
-            ColumnSumsFn<T, double, double>{dy, x, stats, sumScale, sumBias,
-                                            rows, n});
+            ColumnFinishFn<double, double>{partial, sumScale, sumBias,
+                                           parts.parts, n});
     auto reduce = [&ctx](const ParamLayout &layout, const double *sums,
                          int64_t size, T *result) {
       forEach(ctx, size,
@@ -459,53 +515,180 @@ struct ChannelView {
   }
 };
 
-/// Mean and biased variance of channel c: the batch's in training mode,
-/// the running ones otherwise.
-template <typename T>
-PP_HD void channelStats(const Lanes &lanes, const T *x, ChannelView v,
-                        int64_t count, bool training, const T *runningMean,
-                        const T *runningVar, int64_t c, double &mean,
-                        double &var) {
-  if (!training) {
-    mean = double(runningMean[c]);
-    var = double(runningVar[c]);
-    return;
-  }
-  mean = laneSum(lanes, count,
-                 [x, v, c](int64_t j) { return double(x[v.at(c, j)]); }) /
-         double(count);
-  double m = mean;
-  var = laneSum(lanes, count,
-                [x, v, c, m](int64_t j) {
-                  double d = double(x[v.at(c, j)]) - m;
-                  return d * d;
-                }) /
-        double(count);
+/// A channel's elements split into `parts` runs of `length`, one warp
+/// each, so that a few channels still fill the device; the partial sums
+/// are then added per channel in order (deterministic).
+struct ChannelParts {
+  int64_t parts = 1, length = 0;
+};
+
+ChannelParts channelParts(int64_t count) {
+#if defined(__CUDACC__)
+  constexpr int64_t kPartLength = 2048;
+#else
+  // Short parts, so that the emulation's tests cover the split.
+  constexpr int64_t kPartLength = 16;
+#endif
+  constexpr int64_t kMaxParts = 1024;
+  ChannelParts p;
+  p.parts = std::max<int64_t>(
+      1, std::min(kMaxParts, (count + kPartLength - 1) / kPartLength));
+  p.length = (count + p.parts - 1) / p.parts;
+  return p;
 }
 
-template <typename T> struct BatchNormFn {
-  const T *x, *scale, *bias;
-  T *runningMean, *runningVar, *y;
+/// Per-channel values in double, each array `channels` long (scratch).
+struct ChannelState {
+  double *mean, *var;
+  double *a, *b, *meanDy, *meanDyX; // coefficients of the elementwise pass
+};
+
+ChannelState channelState(KernelContext &ctx, int64_t channels) {
+  double *s = static_cast<double *>(
+      ctx.scratch(1, size_t(6 * channels) * sizeof(double)));
+  return {s,
+          s + channels,
+          s + 2 * channels,
+          s + 3 * channels,
+          s + 4 * channels,
+          s + 5 * channels};
+}
+
+/// What the partial sums of a channel part add up.
+enum class PartialKind : int {
+  Values,       // x
+  Squares,      // (x - mean)^2
+  GradientSums, // dy, and dy * xhat
+};
+
+/// partial[row] (and partial[rows + row] for GradientSums) = the sums of
+/// part `row % parts` of channel `row / parts`.
+template <typename T> struct ChannelPartialsFn {
+  const T *x, *dy;
+  ChannelState state;
+  double *partial;
   ChannelView v;
+  ChannelParts parts;
+  int64_t count, channels;
+  double epsilon;
+  PartialKind kind;
+  PP_HD void operator()(int64_t row, const Lanes &lanes) const {
+    int64_t c = row / parts.parts, part = row - c * parts.parts;
+    int64_t begin = part * parts.length;
+    int64_t end = begin + parts.length < count ? begin + parts.length : count;
+    double mean = kind == PartialKind::Values ? 0.0 : state.mean[c];
+    double rstd = kind == PartialKind::GradientSums
+                      ? 1 / sqrt(state.var[c] + epsilon)
+                      : 0.0;
+    double s0 = 0, s1 = 0;
+    for (int64_t j = begin + lanes.lane; j < end; j += lanes.count) {
+      int64_t i = v.at(c, j);
+      double xv = double(x[i]);
+      if (kind == PartialKind::Values) {
+        s0 += xv;
+      } else if (kind == PartialKind::Squares) {
+        double d = xv - mean;
+        s0 += d * d;
+      } else {
+        double g = double(dy[i]);
+        s0 += g;
+        s1 += g * (xv - mean) * rstd;
+      }
+    }
+    s0 = lanes.reduce(s0, Plus());
+    s1 = lanes.reduce(s1, Plus());
+    if (lanes.lane == 0) {
+      partial[row] = s0;
+      partial[channels * parts.parts + row] = s1;
+    }
+  }
+};
+
+/// The sum of channel c's partials (of the second sums with `second`).
+PP_HD inline double sumParts(const double *partial, int64_t channels,
+                             ChannelParts parts, int64_t c, bool second) {
+  const double *p =
+      partial + (second ? channels * parts.parts : 0) + c * parts.parts;
+  double sum = 0;
+  for (int64_t k = 0; k < parts.parts; ++k)
+    sum += p[k];
+  return sum;
+}
+
+/// out[c] = the sum of channel c's partials / count.
+struct PartialMeanFn {
+  const double *partial;
+  double *out;
+  ChannelParts parts;
+  int64_t channels, count;
+  PP_HD void operator()(int64_t c) const {
+    out[c] = sumParts(partial, channels, parts, c, false) / double(count);
+  }
+};
+
+/// The statistics of an inference-mode batch norm: the running ones.
+template <typename T> struct RunningStatsFn {
+  const T *runningMean, *runningVar;
+  ChannelState state;
+  PP_HD void operator()(int64_t c) const {
+    state.mean[c] = double(runningMean[c]);
+    state.var[c] = double(runningVar[c]);
+  }
+};
+
+/// The batch's mean and biased variance into `state` (training mode):
+/// partial sums of x, their means, then of the centred squares.
+template <typename T>
+void batchStats(KernelContext &ctx, const T *x, ChannelView v, int64_t count,
+                int64_t channels, ChannelState state) {
+  ChannelParts parts = channelParts(count);
+  int64_t rows = channels * parts.parts;
+  double *partial =
+      static_cast<double *>(ctx.scratch(0, size_t(2 * rows) * sizeof(double)));
+  ChannelPartialsFn<T> f{
+      x,     nullptr, state,    partial, v,
+      parts, count,   channels, 0.0,     PartialKind::Values};
+  forEachRow(ctx, rows, f);
+  forEach(ctx, channels,
+          PartialMeanFn{partial, state.mean, parts, channels, count});
+  f.kind = PartialKind::Squares;
+  forEachRow(ctx, rows, f);
+  forEach(ctx, channels,
+          PartialMeanFn{partial, state.var, parts, channels, count});
+}
+
+/// The forward coefficients y = x * a + b of every channel, and in training
+/// mode the running statistics' update (ONNX momentum, unbiased variance).
+template <typename T> struct ForwardCoefficientsFn {
+  const T *scale, *bias;
+  T *runningMean, *runningVar;
+  ChannelState state;
   int64_t count;
   bool training;
   double epsilon, momentum;
-  PP_HD void operator()(int64_t c, const Lanes &lanes) const {
-    double mean, var;
-    channelStats(lanes, x, v, count, training, runningMean, runningVar, c, mean,
-                 var);
-    if (training && lanes.lane == 0) {
+  PP_HD void operator()(int64_t c) const {
+    double mean = state.mean[c], var = state.var[c];
+    if (training) {
       const double n = double(count), keep = momentum;
       runningMean[c] = T(double(runningMean[c]) * keep + mean * (1 - keep));
       runningVar[c] =
           T(double(runningVar[c]) * keep + var * n / (n - 1) * (1 - keep));
     }
     double a = double(scale[c]) / sqrt(var + epsilon);
-    double b = double(bias[c]) - mean * a;
-    for (int64_t j = lanes.lane; j < count; j += lanes.count) {
-      int64_t i = v.at(c, j);
-      y[i] = T(double(x[i]) * a + b);
-    }
+    state.a[c] = a;
+    state.b[c] = double(bias[c]) - mean * a;
+  }
+};
+
+/// y = x * a + b per channel, one thread per element.
+template <typename T> struct ForwardApplyFn {
+  const T *x;
+  T *y;
+  ChannelState state;
+  int64_t channels, spatial;
+  PP_HD void operator()(int64_t i) const {
+    int64_t c = (i / spatial) % channels;
+    y[i] = T(double(x[i]) * state.a[c] + state.b[c]);
   }
 };
 
@@ -522,69 +705,96 @@ Status makeBatchNorm(const KernelSpec &spec, KernelFn &out) {
     return s;
   out = [plan](KernelContext &ctx, const Tensor *const *inputs,
                Tensor *const *outputs) {
-    BatchNormFn<T> f{inputs[0]->data<T>(),
-                     inputs[1]->data<T>(),
-                     inputs[2]->data<T>(),
-                     inputs[3]->data<T>(),
-                     inputs[4]->data<T>(),
-                     outputs[0]->data<T>(),
-                     ChannelView{plan.channels, plan.spatial},
-                     plan.count(),
-                     plan.training,
-                     plan.epsilon,
-                     plan.momentum};
-    forEachRow(ctx, plan.channels, f);
+    const T *x = inputs[0]->data<T>();
+    T *runningMean = inputs[3]->data<T>(), *runningVar = inputs[4]->data<T>();
+    const int64_t channels = plan.channels;
+    ChannelState state = channelState(ctx, channels);
+    ChannelView v{channels, plan.spatial};
+    if (plan.training)
+      batchStats(ctx, x, v, plan.count(), channels, state);
+    else
+      forEach(ctx, channels, RunningStatsFn<T>{runningMean, runningVar, state});
+    forEach(ctx, channels,
+            ForwardCoefficientsFn<T>{inputs[1]->data<T>(), inputs[2]->data<T>(),
+                                     runningMean, runningVar, state,
+                                     plan.count(), plan.training, plan.epsilon,
+                                     plan.momentum});
+    forEach(ctx, plan.batch * channels * plan.spatial,
+            ForwardApplyFn<T>{x, outputs[0]->data<T>(), state, channels,
+                              plan.spatial});
   };
   return Status::ok();
 }
 
-/// Training: dx = scale * rstd * (dy - mean(dy) - xhat * mean(dy * xhat))
-/// over the channel; inference: dx = dy * scale * rstd. With `Params`, the
-/// sums of dy * xhat and dy are the scale and bias gradients instead.
-template <typename T, bool Params> struct BatchNormGradFn {
-  const T *dy, *x, *scale, *runningMean, *runningVar;
-  T *dx, *dscale, *dbias;
-  ChannelView v;
-  int64_t count;
-  bool training;
+/// From channel c's sums of dy and dy * xhat: with `Params`, the scale and
+/// bias gradients; otherwise the coefficients of dx = a * (dy - meanDy -
+/// xhat * meanDyX) (training mode).
+template <typename T, bool Params> struct GradientCoefficientsFn {
+  const double *partial;
+  const T *scale;
+  T *dscale, *dbias;
+  ChannelState state;
+  ChannelParts parts;
+  int64_t channels, count;
   double epsilon;
-  PP_HD void operator()(int64_t c, const Lanes &lanes) const {
-    double mean, var;
-    channelStats(lanes, x, v, count, training, runningMean, runningVar, c, mean,
-                 var);
-    double rstd = 1 / sqrt(var + epsilon);
-    if (!Params && !training) {
-      double a = double(scale[c]) / sqrt(var + epsilon);
-      for (int64_t j = lanes.lane; j < count; j += lanes.count) {
-        int64_t i = v.at(c, j);
-        dx[i] = T(double(dy[i]) * a);
-      }
-      return;
-    }
-    const T *g = dy, *xs = x;
-    ChannelView cv = v;
-    double sumDy = laneSum(
-        lanes, count, [g, cv, c](int64_t j) { return double(g[cv.at(c, j)]); });
-    double sumDyX =
-        laneSum(lanes, count, [g, xs, cv, c, mean, rstd](int64_t j) {
-          int64_t i = cv.at(c, j);
-          return double(g[i]) * (double(xs[i]) - mean) * rstd;
-        });
+  PP_HD void operator()(int64_t c) const {
+    double sumDy = sumParts(partial, channels, parts, c, false);
+    double sumDyX = sumParts(partial, channels, parts, c, true);
     if (Params) {
-      if (lanes.lane == 0) {
-        dscale[c] = T(sumDyX);
-        dbias[c] = T(sumDy);
-      }
+      dscale[c] = T(sumDyX);
+      dbias[c] = T(sumDy);
       return;
     }
     const double n = double(count);
-    double a = double(scale[c]) * rstd, meanDy = sumDy / n,
-           meanDyX = sumDyX / n;
-    for (int64_t j = lanes.lane; j < count; j += lanes.count) {
-      int64_t i = v.at(c, j);
-      double xhat = (double(x[i]) - mean) * rstd;
-      dx[i] = T(a * (double(dy[i]) - meanDy - xhat * meanDyX));
-    }
+    double rstd = 1 / sqrt(state.var[c] + epsilon);
+    state.a[c] = double(scale[c]) * rstd;
+    state.meanDy[c] = sumDy / n;
+    state.meanDyX[c] = sumDyX / n;
+  }
+};
+
+/// The partial sums of dy and dy * xhat of every channel (scratch slot 0).
+template <typename T>
+double *gradientPartials(KernelContext &ctx, const T *dy, const T *x,
+                         ChannelView v, int64_t count, int64_t channels,
+                         double epsilon, ChannelState state,
+                         ChannelParts parts) {
+  int64_t rows = channels * parts.parts;
+  double *partial =
+      static_cast<double *>(ctx.scratch(0, size_t(2 * rows) * sizeof(double)));
+  forEachRow(ctx, rows,
+             ChannelPartialsFn<T>{x, dy, state, partial, v, parts, count,
+                                  channels, epsilon,
+                                  PartialKind::GradientSums});
+  return partial;
+}
+
+/// dx of training mode, one thread per element.
+template <typename T> struct GradApplyFn {
+  const T *dy, *x;
+  T *dx;
+  ChannelState state;
+  int64_t channels, spatial;
+  double epsilon;
+  PP_HD void operator()(int64_t i) const {
+    int64_t c = (i / spatial) % channels;
+    double rstd = 1 / sqrt(state.var[c] + epsilon);
+    double xhat = (double(x[i]) - state.mean[c]) * rstd;
+    dx[i] = T(state.a[c] *
+              (double(dy[i]) - state.meanDy[c] - xhat * state.meanDyX[c]));
+  }
+};
+
+/// dx = dy * scale / sqrt(running var + epsilon) (inference mode).
+template <typename T> struct InferenceGradFn {
+  const T *dy, *scale, *runningVar;
+  T *dx;
+  int64_t channels, spatial;
+  double epsilon;
+  PP_HD void operator()(int64_t i) const {
+    int64_t c = (i / spatial) % channels;
+    double a = double(scale[c]) / sqrt(double(runningVar[c]) + epsilon);
+    dx[i] = T(double(dy[i]) * a);
   }
 };
 
@@ -602,19 +812,30 @@ Status makeBatchNormGrad(const KernelSpec &spec, KernelFn &out) {
       return s;
   out = [plan](KernelContext &ctx, const Tensor *const *inputs,
                Tensor *const *outputs) {
-    BatchNormGradFn<T, false> f{inputs[0]->data<T>(),
-                                inputs[1]->data<T>(),
-                                inputs[2]->data<T>(),
-                                inputs[3]->data<T>(),
-                                inputs[4]->data<T>(),
-                                outputs[0]->data<T>(),
-                                nullptr,
-                                nullptr,
-                                ChannelView{plan.channels, plan.spatial},
-                                plan.count(),
-                                plan.training,
-                                plan.epsilon};
-    forEachRow(ctx, plan.channels, f);
+    const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>(),
+            *scale = inputs[2]->data<T>();
+    T *dx = outputs[0]->data<T>();
+    const int64_t channels = plan.channels, count = plan.count();
+    const int64_t n = plan.batch * channels * plan.spatial;
+    if (!plan.training) {
+      forEach(ctx, n,
+              InferenceGradFn<T>{dy, scale, inputs[4]->data<T>(), dx, channels,
+                                 plan.spatial, plan.epsilon});
+      return;
+    }
+    ChannelState state = channelState(ctx, channels);
+    ChannelView v{channels, plan.spatial};
+    batchStats(ctx, x, v, count, channels, state);
+    ChannelParts parts = channelParts(count);
+    double *partial = gradientPartials(ctx, dy, x, v, count, channels,
+                                       plan.epsilon, state, parts);
+    forEach(ctx, channels,
+            GradientCoefficientsFn<T, false>{partial, scale, nullptr, nullptr,
+                                             state, parts, channels, count,
+                                             plan.epsilon});
+    forEach(
+        ctx, n,
+        GradApplyFn<T>{dy, x, dx, state, channels, plan.spatial, plan.epsilon});
   };
   return Status::ok();
 }
@@ -636,19 +857,23 @@ Status makeBatchNormGradParams(const KernelSpec &spec, KernelFn &out) {
       return s;
   out = [plan](KernelContext &ctx, const Tensor *const *inputs,
                Tensor *const *outputs) {
-    BatchNormGradFn<T, true> f{inputs[0]->data<T>(),
-                               inputs[1]->data<T>(),
-                               nullptr,
-                               inputs[2]->data<T>(),
-                               inputs[3]->data<T>(),
-                               nullptr,
-                               outputs[0]->data<T>(),
-                               outputs[1]->data<T>(),
-                               ChannelView{plan.channels, plan.spatial},
-                               plan.count(),
-                               plan.training,
-                               plan.epsilon};
-    forEachRow(ctx, plan.channels, f);
+    const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>();
+    const int64_t channels = plan.channels, count = plan.count();
+    ChannelState state = channelState(ctx, channels);
+    ChannelView v{channels, plan.spatial};
+    if (plan.training)
+      batchStats(ctx, x, v, count, channels, state);
+    else
+      forEach(
+          ctx, channels,
+          RunningStatsFn<T>{inputs[2]->data<T>(), inputs[3]->data<T>(), state});
+    ChannelParts parts = channelParts(count);
+    double *partial = gradientPartials(ctx, dy, x, v, count, channels,
+                                       plan.epsilon, state, parts);
+    forEach(ctx, channels,
+            GradientCoefficientsFn<T, true>{
+                partial, nullptr, outputs[0]->data<T>(), outputs[1]->data<T>(),
+                state, parts, channels, count, plan.epsilon});
   };
   return Status::ok();
 }
