@@ -149,10 +149,13 @@ template <typename T> Status makeMatMul(const KernelSpec &spec, KernelFn &out) {
       o *= m * k;
     for (int64_t &o : rhs)
       o *= k * n;
-    if (!lhs.empty())
+    if (lhs.empty()) {
+      // An empty batch: no product at all.
+      plan.lhsBase.clear();
+      plan.rhsBase.clear();
+    } else {
       plan = planBatches(batch, lhs, rhs);
-    else
-      plan.lhsBase.clear(), plan.rhsBase.clear();
+    }
   }
   if (Status s = checkBlasSizes(spec, {m, n, k, plan.inner}))
     return s;
