@@ -16,10 +16,12 @@
 // Scalars (bias corrections, step sizes) are computed in double as Python
 // computes them for torch.optim, then rounded to the parameter's element
 // type, as PyTorch does when it multiplies a tensor by a Python float; the
-// element loops follow torch.optim operation by operation (Optimizer.h).
+// element loops follow torch.optim operation by operation (Optimizer.h),
+// in formulas shared with the CUDA backend (kernels/OptimizerMath.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "../kernels/OptimizerMath.h"
 #include "CpuKernels.h"
 #include "KernelChecks.h"
 #include "TypeDispatch.h"
@@ -86,41 +88,35 @@ struct SgdOptions {
 template <typename T>
 void sgdUpdate(const SgdOptions &o, bool first, int64_t n, T *p, const T *g,
                T *buf) {
-  T lr = T(o.lr), wd = T(o.weightDecay);
-  T momentum = T(o.momentum);
-  // Plain multiply-adds, not std::fma: without FMA instructions in the
-  // build, std::fma is a libm call per element that blocks vectorisation
-  // (a tenth of a GPT step). The rounding differs from PyTorch's fused
+  using kernels::sgdElement;
+  const kernels::SgdScalars<T> s =
+      kernels::sgdScalars<T>(o.lr, o.momentum, o.weightDecay);
+  // One branch-free loop per case, so that each vectorises; the element
+  // formulas are shared with the CUDA backend (OptimizerMath.h). Plain
+  // multiply-adds, not std::fma: without FMA instructions in the build,
+  // std::fma is a libm call per element that blocks vectorisation (a tenth
+  // of a GPT step). The rounding differs from PyTorch's fused
   // `add(alpha=)` by at most an ulp of the update.
-  // One branch-free loop per case, so that each vectorises. Without weight
-  // decay the weight is not read into the step at all, as in
-  // torch.optim.SGD: 0 * p would turn an infinite weight into NaN.
-  if (!buf && wd == T(0)) {
+  T unused = T(0);
+  const bool decay = s.weightDecay != T(0);
+  if (!buf && !decay) {
     for (int64_t k = 0; k < n; ++k)
-      p[k] = p[k] - lr * g[k];
+      sgdElement<false, false, false>(s, p[k], g[k], unused);
   } else if (!buf) {
     for (int64_t k = 0; k < n; ++k)
-      p[k] = p[k] - lr * (g[k] + wd * p[k]);
-  } else if (first && wd == T(0)) {
-    for (int64_t k = 0; k < n; ++k) {
-      buf[k] = g[k];
-      p[k] = p[k] - lr * buf[k];
-    }
-  } else if (wd == T(0)) {
-    for (int64_t k = 0; k < n; ++k) {
-      buf[k] = buf[k] * momentum + g[k];
-      p[k] = p[k] - lr * buf[k];
-    }
+      sgdElement<false, false, true>(s, p[k], g[k], unused);
+  } else if (first && !decay) {
+    for (int64_t k = 0; k < n; ++k)
+      sgdElement<true, true, false>(s, p[k], g[k], buf[k]);
+  } else if (!decay) {
+    for (int64_t k = 0; k < n; ++k)
+      sgdElement<true, false, false>(s, p[k], g[k], buf[k]);
   } else if (first) {
-    for (int64_t k = 0; k < n; ++k) {
-      buf[k] = g[k] + wd * p[k];
-      p[k] = p[k] - lr * buf[k];
-    }
+    for (int64_t k = 0; k < n; ++k)
+      sgdElement<true, true, true>(s, p[k], g[k], buf[k]);
   } else {
-    for (int64_t k = 0; k < n; ++k) {
-      buf[k] = buf[k] * momentum + (g[k] + wd * p[k]);
-      p[k] = p[k] - lr * buf[k];
-    }
+    for (int64_t k = 0; k < n; ++k)
+      sgdElement<true, false, true>(s, p[k], g[k], buf[k]);
   }
 }
 
@@ -163,22 +159,10 @@ struct AdamWOptions {
 template <typename T>
 void adamwUpdate(const AdamWOptions &o, int64_t step, int64_t n, T *p,
                  const T *g, T *m, T *v) {
-  double t = double(step);
-  double biasCorrection1 = 1 - std::pow(o.beta1, t);
-  double biasCorrection2 = 1 - std::pow(o.beta2, t);
-  T stepSize = T(o.lr / biasCorrection1);
-  T biasCorrection2Sqrt = T(std::sqrt(biasCorrection2));
-  T decay = T(1 - o.lr * o.weightDecay);
-  T beta1 = T(o.beta1), oneMinusBeta1 = T(1 - o.beta1);
-  T beta2 = T(o.beta2), oneMinusBeta2 = T(1 - o.beta2);
-  T eps = T(o.eps);
-  for (int64_t k = 0; k < n; ++k) {
-    p[k] = p[k] * decay;
-    m[k] = m[k] * beta1 + oneMinusBeta1 * g[k];
-    v[k] = v[k] * beta2 + oneMinusBeta2 * (g[k] * g[k]);
-    T denom = std::sqrt(v[k]) / biasCorrection2Sqrt + eps;
-    p[k] = p[k] + -stepSize * m[k] / denom;
-  }
+  const kernels::AdamWScalars<T> s = kernels::adamwScalars<T>(
+      o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, step);
+  for (int64_t k = 0; k < n; ++k)
+    kernels::adamwElement(s, p[k], g[k], m[k], v[k]);
 }
 
 Status makeAdamWUpdate(const KernelSpec &spec, KernelFn &out) {
