@@ -61,11 +61,24 @@ Status Optimizer::create(const OptimizerOptions &options,
   if (!factory)
     return Status::error(std::string("optimizer: no ") + backendName(backend) +
                          " kernel for " + op);
-  size_t states = opt->stateCount();
-  for (const OptimizedParameter &p : opt->parameters_) {
+  // One kernel per element type, over its parameters in order.
+  for (DType dtype : {DType::F32, DType::F64}) {
+    Update update;
     KernelSpec spec;
     spec.op = op;
-    spec.location = "parameter '" + p.name + "'";
+    std::string names;
+    for (size_t i = 0; i < opt->parameters_.size(); ++i) {
+      const OptimizedParameter &p = opt->parameters_[i];
+      if (p.value.dtype() != dtype)
+        continue;
+      update.members.push_back(i);
+      names += (names.empty() ? "'" : ", '") + p.name + "'";
+      spec.inputs.push_back(p.value.type());
+    }
+    if (update.members.empty())
+      continue;
+    spec.location = update.members.size() == 1 ? "parameter " + names
+                                                : "parameters " + names;
     spec.attrs.setContext(op + " at " + spec.location);
     spec.attrs.set("lr", options.lr);
     spec.attrs.set("weight_decay", options.weightDecay);
@@ -76,16 +89,15 @@ Status Optimizer::create(const OptimizerOptions &options,
       spec.attrs.set("beta2", options.beta2);
       spec.attrs.set("eps", options.eps);
     }
-    spec.inputs = {p.value.type()};
-    spec.outputs.assign(1 + states, p.value.type());
-    Update update;
+    for (size_t i : update.members)
+      spec.outputs.insert(spec.outputs.end(), 1 + opt->stateCount(),
+                          opt->parameters_[i].value.type());
     try {
       if (Status s = factory(spec, update.fn))
         return Status::error("optimizer: " + s.message());
     } catch (const std::exception &e) {
       return Status::error("optimizer: " + spec.error(e.what()).message());
     }
-    update.outputs.push_back(p.value);
     opt->updates_.push_back(std::move(update));
   }
   out = std::move(opt);
@@ -102,14 +114,19 @@ Status Optimizer::step(KernelContext &ctx, const std::vector<Tensor> &grads) {
   ++steps_;
   if (steps_ == 1)
     for (Update &update : updates_) {
-      // The state, zero, from the stage's pool.
-      for (size_t i = 0; i < stateCount(); ++i) {
-        Tensor state = Tensor::empty(update.outputs[0].type(), ctx.pool());
-        if (Status s = ctx.pool().device().fill(state.raw(), 0, state.bytes(),
-                                                ctx.stream))
-          return s;
-        state.setMemoryKind(MemoryKind::OptimizerState);
-        update.outputs.push_back(state);
+      // Per member the parameter, then its state, zero, from the stage's
+      // pool (ordered on its queue).
+      for (size_t i : update.members) {
+        update.outputs.push_back(parameters_[i].value);
+        for (size_t k = 0; k < stateCount(); ++k) {
+          Tensor state =
+              Tensor::empty(parameters_[i].value.type(), ctx.pool());
+          if (Status s = ctx.pool().device().fill(state.raw(), 0,
+                                                  state.bytes(), ctx.stream))
+            return s;
+          state.setMemoryKind(MemoryKind::OptimizerState);
+          update.outputs.push_back(state);
+        }
       }
       for (Tensor &t : update.outputs)
         update.outputPtrs.push_back(&t);
@@ -117,13 +134,20 @@ Status Optimizer::step(KernelContext &ctx, const std::vector<Tensor> &grads) {
   const int64_t runStep = ctx.step;
   ctx.step = steps_;
   Status status;
-  for (size_t i = 0; i < updates_.size(); ++i) {
-    const Tensor *grad = &grads[i];
+  for (Update &update : updates_) {
+    update.inputPtrs.clear();
+    for (size_t i : update.members)
+      update.inputPtrs.push_back(&grads[i]);
     try {
-      updates_[i].fn(ctx, &grad, updates_[i].outputPtrs.data());
+      update.fn(ctx, update.inputPtrs.data(), update.outputPtrs.data());
     } catch (const std::exception &e) {
-      status = Status::error("optimizer: updating parameter '" +
-                             parameters_[i].name + "' failed: " + e.what());
+      status = Status::error("optimizer: updating the parameters failed: " +
+                             std::string(e.what()));
+      break;
+    }
+    if (ctx.failed()) {
+      status = Status::error("optimizer: updating the parameters failed: " +
+                             ctx.takeFailure());
       break;
     }
   }

@@ -161,6 +161,40 @@ TEST(Optimizer, F64ParametersGetF64State) {
   EXPECT_EQ(pool.stats().currentOf(MemoryKind::OptimizerState), 64);
 }
 
+// All parameters of one element type are updated by one kernel: with
+// several parameters of mixed types, each gets exactly the update it gets
+// alone.
+TEST(Optimizer, OneKernelPerElementTypeUpdatesEveryParameter) {
+  OptimizerOptions o;
+  o.kind = OptimizerKind::AdamW;
+  o.lr = 0.01;
+  Tensor a = makeF32(kStart), b = makeF32({1.5f, -0.5f}), alone = makeF32(kStart);
+  Tensor c = Tensor::empty({DType::F64, {2}});
+  c.data<double>()[0] = 0.25;
+  c.data<double>()[1] = -4;
+  std::unique_ptr<Optimizer> opt, single;
+  ASSERT_FALSE(
+      createOptimizer(o, {{"a", a}, {"c", c}, {"b", b}}, opt));
+  ASSERT_FALSE(createOptimizer(o, {{"a", alone}}, single));
+  BufferPool pool;
+  KernelContext ctx(pool);
+  Tensor gc = Tensor::empty({DType::F64, {2}});
+  gc.data<double>()[0] = 0.5;
+  gc.data<double>()[1] = 0.5;
+  for (const std::vector<float> &g : kGrads) {
+    ASSERT_FALSE(opt->step(ctx, {makeF32(g), gc, makeF32({0.1f, 0.2f})}));
+    ASSERT_FALSE(single->step(ctx, {makeF32(g)}));
+  }
+  for (size_t i = 0; i < kStart.size(); ++i)
+    EXPECT_EQ(a.data<float>()[i], alone.data<float>()[i]) << i;
+  // Three AdamW steps move a weight by about 3 * lr whatever its gradient.
+  EXPECT_NEAR(b.data<float>()[0], 1.5f - 0.03f, 1e-4);
+  EXPECT_NEAR(c.data<double>()[1], -4 - 0.03 + 3 * 0.01 * 0.01 * 4, 1e-3);
+  // Two states per parameter: 2 x (4 + 2) f32 and 2 x 2 f64, each rounded
+  // up to 64 bytes.
+  EXPECT_EQ(pool.stats().currentOf(MemoryKind::OptimizerState), 6 * 64);
+}
+
 TEST(Optimizer, RejectsBadHyperparameters) {
   std::unique_ptr<Optimizer> opt;
   OptimizerOptions o;
@@ -313,8 +347,9 @@ TEST(OptimizerKernels, SgdWithoutMomentumTakesNoBuffer) {
   KernelFn fn;
   Status s = cpuKernels().lookup("pp.sgd_update", Backend::CPU)(spec, fn);
   ASSERT_TRUE(bool(s));
-  EXPECT_EQ(s.message(), "pp.sgd_update: expected 1 operand(s) and 1 "
-                         "result(s), got 1 and 2");
+  EXPECT_EQ(s.message(), "pp.sgd_update: expected one or more gradients and "
+                         "1 result(s) per gradient (the parameter), got 1 "
+                         "and 2");
 }
 
 TEST(Optimizer, ParsesKinds) {

@@ -78,6 +78,41 @@ inline Status checkType(const KernelSpec &spec, const char *what,
   return Status::ok();
 }
 
+/// The operands of an optimizer update (pp.sgd_update, pp.adamw_update),
+/// which updates any number of parameters at once: operand k is the
+/// gradient of parameter k, and the results come in groups of 1 + `states`
+/// per parameter (the parameter, then its state), each of its gradient's
+/// type; every gradient is f32 or f64, all of one element type. `names`
+/// names the gradient, the parameter and each state.
+inline Status checkUpdateGroups(const KernelSpec &spec, size_t states,
+                                const char *const *names) {
+  size_t n = spec.inputs.size(), group = 1 + states;
+  if (n == 0 || spec.outputs.size() != n * group)
+    return spec.error("expected one or more gradients and " +
+                      std::to_string(group) +
+                      " result(s) per gradient (the parameter" +
+                      (states ? std::string(" and its state)") : ")") +
+                      ", got " + std::to_string(n) + " and " +
+                      std::to_string(spec.outputs.size()));
+  DType dtype = spec.inputs[0].dtype;
+  for (size_t k = 0; k < n; ++k) {
+    const TensorType &type = spec.inputs[k];
+    std::string suffix = n > 1 ? " #" + std::to_string(k) : "";
+    if (type.dtype != DType::F32 && type.dtype != DType::F64)
+      return spec.error(names[0] + suffix + " has type " + type.str() +
+                        ", expected f32 or f64 elements");
+    if (type.dtype != dtype)
+      return spec.error(names[0] + suffix + " has type " + type.str() +
+                        ", expected element type " + dtypeName(dtype) +
+                        " as the first");
+    for (size_t i = 0; i < group; ++i)
+      if (Status s = checkType(spec, (names[i + 1] + suffix).c_str(),
+                               spec.outputs[k * group + i], type))
+        return s;
+  }
+  return Status::ok();
+}
+
 /// An error unless `type` has element type `dtype`.
 inline Status checkDType(const KernelSpec &spec, const char *what,
                          const TensorType &type, DType dtype) {

@@ -11,6 +11,10 @@
 //                   (no amsgrad). Attributes lr, beta1, beta2, eps,
 //                   weight_decay.
 //
+// An update takes any number of parameters at once (one kernel for all of
+// a stage's parameters of one element type, fused on the CUDA backend):
+// {grad_0, ..., grad_n-1} -> {param_0, state_0..., param_1, ...}.
+//
 // Both updates take their step t (1-based) from ctx.step: SGD's momentum
 // buffer is g itself on step 1, AdamW's bias corrections are 1 - beta^t.
 // Scalars (bias corrections, step sizes) are computed in double as Python
@@ -130,19 +134,22 @@ Status makeSgdUpdate(const KernelSpec &spec, KernelFn &out) {
     return s;
   // torch.optim.SGD keeps no buffer without momentum.
   bool hasBuffer = o.momentum != 0;
-  if (Status s = checkArity(spec, 1, hasBuffer ? 2 : 1))
-    return s;
   const char *names[] = {"grad", "param", "momentum_buffer"};
-  if (Status s = checkUpdateTypes(spec, names))
+  if (Status s = checkUpdateGroups(spec, hasBuffer ? 1 : 0, names))
     return s;
+  size_t count = spec.inputs.size(), group = hasBuffer ? 2 : 1;
   return dispatchType(
       FloatTypes{}, spec, "grad", spec.inputs[0].dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
-        out = [o, hasBuffer](KernelContext &ctx, const Tensor *const *in,
-                             Tensor *const *res) {
+        out = [o, hasBuffer, count, group](KernelContext &ctx,
+                                           const Tensor *const *in,
+                                           Tensor *const *res) {
           bool first = updateStep(ctx, "pp.sgd_update") == 1;
-          sgdUpdate(o, first, res[0]->numel(), res[0]->data<T>(),
-                    in[0]->data<T>(), hasBuffer ? res[1]->data<T>() : nullptr);
+          for (size_t k = 0; k < count; ++k) {
+            Tensor *const *r = res + k * group;
+            sgdUpdate(o, first, r[0]->numel(), r[0]->data<T>(),
+                      in[k]->data<T>(), hasBuffer ? r[1]->data<T>() : nullptr);
+          }
         };
         return Status::ok();
       });
@@ -166,11 +173,10 @@ void adamwUpdate(const AdamWOptions &o, int64_t step, int64_t n, T *p,
 }
 
 Status makeAdamWUpdate(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 3))
-    return s;
   const char *names[] = {"grad", "param", "exp_avg", "exp_avg_sq"};
-  if (Status s = checkUpdateTypes(spec, names))
+  if (Status s = checkUpdateGroups(spec, 2, names))
     return s;
+  size_t count = spec.inputs.size();
   AdamWOptions o;
   if (Status s = spec.attrs.getFloat("lr", o.lr))
     return s;
@@ -185,11 +191,14 @@ Status makeAdamWUpdate(const KernelSpec &spec, KernelFn &out) {
   return dispatchType(
       FloatTypes{}, spec, "grad", spec.inputs[0].dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
-        out = [o](KernelContext &ctx, const Tensor *const *in,
-                  Tensor *const *res) {
-          adamwUpdate(o, updateStep(ctx, "pp.adamw_update"), res[0]->numel(),
-                      res[0]->data<T>(), in[0]->data<T>(), res[1]->data<T>(),
-                      res[2]->data<T>());
+        out = [o, count](KernelContext &ctx, const Tensor *const *in,
+                         Tensor *const *res) {
+          int64_t step = updateStep(ctx, "pp.adamw_update");
+          for (size_t k = 0; k < count; ++k) {
+            Tensor *const *r = res + 3 * k;
+            adamwUpdate(o, step, r[0]->numel(), r[0]->data<T>(),
+                        in[k]->data<T>(), r[1]->data<T>(), r[2]->data<T>());
+          }
         };
         return Status::ok();
       });

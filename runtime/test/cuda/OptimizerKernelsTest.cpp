@@ -84,6 +84,42 @@ TEST(OptimizerKernels, AdamW) {
       }
 }
 
+// One kernel updates all of a stage's parameters: more than a launch's
+// table holds (24), of sizes that include 0 and 1, so that the search for
+// each element's tensor and the split into launches are exercised.
+TEST(OptimizerKernels, FusedOverManyParameters) {
+  std::mt19937 rng(4);
+  std::vector<Shape> shapes;
+  for (int k = 0; k < 53; ++k)
+    shapes.push_back(k % 7 == 0   ? Shape{0}
+                     : k % 5 == 0 ? Shape{1}
+                                  : Shape{int64_t(1 + k * 13 % 97), 3});
+  for (DType dt : kFloatTypes) {
+    StepScope scope(2);
+    std::vector<Tensor> grads, sgd, adamw;
+    for (const Shape &shape : shapes) {
+      TensorType t{dt, shape};
+      grads.push_back(randomTensor(t, rng));
+      sgd.push_back(randomTensor(t, rng));
+      sgd.push_back(randomTensor(t, rng));
+      adamw.push_back(randomTensor(t, rng));
+      adamw.push_back(randomTensor(t, rng));
+      adamw.push_back(randomTensor(t, rng, 0, 1));
+    }
+    expectInPlaceMatchesCpu(
+        "pp.sgd_update",
+        attrs({{"lr", 0.1}, {"momentum", 0.9}, {"weight_decay", 0.01}}), grads,
+        sgd, 0, 0);
+    expectInPlaceMatchesCpu("pp.adamw_update",
+                            attrs({{"lr", 1e-3},
+                                   {"beta1", 0.9},
+                                   {"beta2", 0.999},
+                                   {"eps", 1e-8},
+                                   {"weight_decay", 0.01}}),
+                            grads, adamw, 0, 0);
+  }
+}
+
 TEST(OptimizerKernels, Errors) {
   TensorType f16{DType::F16, {4}};
   EXPECT_NE(devicePrepareError("pp.accumulate", attrs({}), {f16}, {f16})
@@ -94,7 +130,8 @@ TEST(OptimizerKernels, Errors) {
                 "pp.sgd_update",
                 attrs({{"lr", 0.1}, {"momentum", 0.9}, {"weight_decay", 0.0}}),
                 {f32}, {f32})
-                .find("expected 1 operand(s) and 2 result(s)"),
+                .find("expected one or more gradients and 2 result(s) per "
+                      "gradient (the parameter and its state), got 1 and 1"),
             std::string::npos);
 }
 

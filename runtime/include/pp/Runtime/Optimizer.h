@@ -2,8 +2,9 @@
 //
 // The optimizer updates trainable parameters in place from gradients that
 // the trainer accumulated over a step's microbatches, with one in-place
-// kernel per parameter (`pp.sgd_update`, `pp.adamw_update`) prepared
-// through the kernel registry for the stage's backend. Both algorithms
+// kernel (`pp.sgd_update`, `pp.adamw_update`) for all parameters of one
+// element type, prepared through the kernel registry for the stage's
+// backend (the CUDA backend fuses it into a few launches). Both algorithms
 // follow torch.optim's formulas operation by operation, so that a run of
 // pp-run and a PyTorch run of the same model agree to float rounding:
 //
@@ -82,12 +83,15 @@ private:
             std::vector<OptimizedParameter> parameters)
       : options_(options), parameters_(std::move(parameters)) {}
 
-  /// Per parameter: its kernel and the tensors it updates (the parameter,
-  /// then its state).
+  /// Per element type: one kernel over its parameters (`members`, indices
+  /// into parameters_), the tensors it updates (per member the parameter,
+  /// then its state) and the gradients it reads.
   struct Update {
     KernelFn fn;
+    std::vector<size_t> members;
     std::vector<Tensor> outputs;
     std::vector<Tensor *> outputPtrs;
+    std::vector<const Tensor *> inputPtrs;
   };
 
   /// The number of state tensors per parameter.
