@@ -230,15 +230,15 @@ Status makeCrossEntropy(const KernelSpec &spec, KernelFn &out) {
         out = [shape](KernelContext &ctx, const Tensor *const *in,
                       Tensor *const *res) {
           const L *labels = in[1]->data<L>();
-          double *rowLoss = static_cast<double *>(ctx.scratch(
-              0, size_t(shape.positions > 0 ? shape.positions : 1) *
-                     sizeof(double)));
-          forEachRow(ctx, shape.positions,
-                     CrossEntropyRows<T, L>{in[0]->data<T>(), labels, rowLoss,
-                                            shape});
+          double *rowLoss = static_cast<double *>(
+              ctx.scratch(0, size_t(shape.positions > 0 ? shape.positions : 1) *
+                                 sizeof(double)));
+          forEachRow(
+              ctx, shape.positions,
+              CrossEntropyRows<T, L>{in[0]->data<T>(), labels, rowLoss, shape});
           forEachRow(ctx, 1,
-                     CrossEntropyMean<T, L>{rowLoss, labels,
-                                            res[0]->data<T>(), shape});
+                     CrossEntropyMean<T, L>{rowLoss, labels, res[0]->data<T>(),
+                                            shape});
         };
         return Status::ok();
       });
@@ -263,14 +263,12 @@ Status makeCrossEntropyGrad(const KernelSpec &spec, KernelFn &out) {
         out = [shape](KernelContext &ctx, const Tensor *const *in,
                       Tensor *const *res) {
           const L *labels = in[2]->data<L>();
-          double *scale =
-              static_cast<double *>(ctx.scratch(0, sizeof(double)));
+          double *scale = static_cast<double *>(ctx.scratch(0, sizeof(double)));
           forEachRow(ctx, 1,
                      GradScale<T, L>{in[0]->data<T>(), labels, scale, shape});
           forEachRow(ctx, shape.positions,
-                     CrossEntropyGradRows<T, L>{scale, in[1]->data<T>(),
-                                                labels, res[0]->data<T>(),
-                                                shape});
+                     CrossEntropyGradRows<T, L>{scale, in[1]->data<T>(), labels,
+                                                res[0]->data<T>(), shape});
         };
         return Status::ok();
       });

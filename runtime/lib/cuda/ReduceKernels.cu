@@ -229,8 +229,8 @@ struct Plan {
   bool contiguous = false;
 };
 
-Status planReduction(const KernelSpec &spec, const Shape &in,
-                     const Shape &kept, Plan &p) {
+Status planReduction(const KernelSpec &spec, const Shape &in, const Shape &kept,
+                     Plan &p) {
   std::vector<int64_t> strides = contiguousStrides(in);
   Shape keptShape, reducedShape;
   std::vector<int64_t> keptStrides, reducedStrides;
@@ -259,8 +259,8 @@ Status makeSumReduction(const KernelSpec &spec, const Shape &kept, bool mean,
     SumFinish<T> finish{mean, 1.0 / double(p.count), p.count};
     out = [p, finish](KernelContext &ctx, const Tensor *const *in,
                       Tensor *const *res) {
-      ReductionView<T> v{in[0]->data<T>(), res[0]->data<T>(), p.kept,
-                         p.reduced, p.count};
+      ReductionView<T> v{in[0]->data<T>(), res[0]->data<T>(), p.kept, p.reduced,
+                         p.count};
       if (p.contiguous)
         forEachRow(ctx, p.results, SumRows<T>{v, finish});
       else
@@ -323,8 +323,8 @@ Status makeReduceExtreme(const KernelSpec &spec, KernelFn &out) {
       initial = Max ? Limits::lowest() : Limits::max();
     out = [p, initial](KernelContext &ctx, const Tensor *const *in,
                        Tensor *const *res) {
-      ReductionView<T> v{in[0]->data<T>(), res[0]->data<T>(), p.kept,
-                         p.reduced, p.count};
+      ReductionView<T> v{in[0]->data<T>(), res[0]->data<T>(), p.kept, p.reduced,
+                         p.count};
       if (p.contiguous)
         forEachRow(ctx, p.results, ExtremeRows<Max, T>{v, initial});
       else
@@ -368,8 +368,8 @@ Status makeCumSum(const KernelSpec &spec, KernelFn &out) {
     out = [l, exclusive, reverse](KernelContext &ctx, const Tensor *const *in,
                                   Tensor *const *res) {
       forEach(ctx, l.outer * l.inner,
-              CumSumLines<T>{in[0]->data<T>(), res[0]->data<T>(), l.n,
-                             l.inner, exclusive != 0, reverse != 0});
+              CumSumLines<T>{in[0]->data<T>(), res[0]->data<T>(), l.n, l.inner,
+                             exclusive != 0, reverse != 0});
     };
     return Status::ok();
   });

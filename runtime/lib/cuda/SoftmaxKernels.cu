@@ -187,8 +187,7 @@ Status makeSoftmax(const KernelSpec &spec, KernelFn &out) {
       out = [](KernelContext &, const Tensor *const *, Tensor *const *) {};
       return Status::ok();
     }
-    out = [l](KernelContext &ctx, const Tensor *const *in,
-              Tensor *const *res) {
+    out = [l](KernelContext &ctx, const Tensor *const *in, Tensor *const *res) {
       T *y = res[0]->data<T>();
       if constexpr (Grad) {
         const T *dy = in[0]->data<T>(), *fy = in[1]->data<T>();

@@ -18,15 +18,16 @@ using namespace pp::rt::devicetest;
 
 namespace {
 
-const Shape kLogitShapes[] = {{7}, {4, 5}, {3, 100}, {2, 3, 33}, {65, 10},
-                              {1, 1}};
+const Shape kLogitShapes[] = {{7},        {4, 5},   {3, 100},
+                              {2, 3, 33}, {65, 10}, {1, 1}};
 
 /// Labels in [0, classes), with every third one `ignore` when given.
 Tensor labelsFor(const Shape &logits, DType dtype, std::mt19937 &rng,
                  const int64_t *ignore) {
   Shape positions(logits.begin(), logits.end() - 1);
   TensorType t{dtype, positions};
-  Values v = cputest::valuesOf(randomTensor(t, rng, 0, double(logits.back() - 1)));
+  Values v =
+      cputest::valuesOf(randomTensor(t, rng, 0, double(logits.back() - 1)));
   if (ignore)
     for (size_t i = 0; i < v.size(); i += 3)
       v[i] = double(*ignore);
@@ -71,8 +72,8 @@ TEST(LossKernels, EveryPositionIgnored) {
 
 TEST(LossKernels, RejectsUnsupportedTypes) {
   TensorType logits{DType::F16, {2, 3}}, labels{DType::I64, {2}};
-  EXPECT_NE(devicePrepareError("nn.softmax_cross_entropy", {},
-                               {logits, labels}, {{DType::F16, {}}})
+  EXPECT_NE(devicePrepareError("nn.softmax_cross_entropy", {}, {logits, labels},
+                               {{DType::F16, {}}})
                 .find("the CUDA backend supports f32 and f64, got f16"),
             std::string::npos);
   TensorType f{DType::F32, {2, 3}}, bad{DType::F32, {3}};

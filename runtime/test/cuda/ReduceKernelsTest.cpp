@@ -25,18 +25,18 @@ struct ReduceCase {
 };
 
 const ReduceCase kCases[] = {
-    {{4, 5}, {1}},          {{3, 100}, {1}},      {{3, 100}, {0}},
-    {{2, 3, 37}, {0, 2}},   {{2, 3, 37}, {1}},    {{2, 3, 37}, {0, 1, 2}},
-    {{5, 6, 7}, {}},        {{1, 65}, {0, 1}},    {{4, 1, 3}, {1}},
-    {{3, 0, 2}, {1}},       {{0, 4}, {0}},        {{0, 4}, {1}},
+    {{4, 5}, {1}},          {{3, 100}, {1}},   {{3, 100}, {0}},
+    {{2, 3, 37}, {0, 2}},   {{2, 3, 37}, {1}}, {{2, 3, 37}, {0, 1, 2}},
+    {{5, 6, 7}, {}},        {{1, 65}, {0, 1}}, {{4, 1, 3}, {1}},
+    {{3, 0, 2}, {1}},       {{0, 4}, {0}},     {{0, 4}, {1}},
     {{2, 3, 4, 5}, {1, 3}}, {{7}, {0}},
 };
 
 Shape resultShape(const ReduceCase &c, bool keepdims) {
   Shape out;
   for (size_t d = 0; d < c.shape.size(); ++d) {
-    bool reduced = std::find(c.axes.begin(), c.axes.end(), int64_t(d)) !=
-                   c.axes.end();
+    bool reduced =
+        std::find(c.axes.begin(), c.axes.end(), int64_t(d)) != c.axes.end();
     if (!reduced)
       out.push_back(c.shape[d]);
     else if (keepdims)
@@ -82,25 +82,24 @@ TEST(ReduceKernels, ExtremesLetNaNWin) {
 TEST(ReduceKernels, SumToMatchesCpu) {
   std::mt19937 rng(4);
   const std::pair<Shape, Shape> cases[] = {
-      {{4, 5}, {5}},          {{4, 5}, {1, 5}},    {{4, 5}, {4, 1}},
-      {{3, 40}, {3, 40}},     {{2, 3, 33}, {}},    {{2, 3, 33}, {3, 1}},
-      {{6, 1, 7}, {1, 7}},    {{0, 3}, {3}},       {{2, 3, 4, 5}, {3, 1, 5}},
+      {{4, 5}, {5}},       {{4, 5}, {1, 5}}, {{4, 5}, {4, 1}},
+      {{3, 40}, {3, 40}},  {{2, 3, 33}, {}}, {{2, 3, 33}, {3, 1}},
+      {{6, 1, 7}, {1, 7}}, {{0, 3}, {3}},    {{2, 3, 4, 5}, {3, 1, 5}},
   };
   for (DType dtype : {DType::F32, DType::F64})
     for (const auto &[from, to] : cases) {
       TensorType in{dtype, from};
       TensorType res{dtype, to};
       SCOPED_TRACE(in.str() + " to " + res.str());
-      expectMatchesCpu("nn.sum_to", {}, {randomTensor(in, rng)},
-                       {res});
+      expectMatchesCpu("nn.sum_to", {}, {randomTensor(in, rng)}, {res});
     }
 }
 
 TEST(ReduceKernels, CumSumMatchesCpu) {
   std::mt19937 rng(5);
   const std::pair<Shape, int64_t> cases[] = {
-      {{4, 5}, 1}, {{4, 5}, 0}, {{2, 50, 3}, 1}, {{70}, 0}, {{3, 0}, 1},
-      {{0, 3}, 1}, {{2, 1, 3}, 1},
+      {{4, 5}, 1}, {{4, 5}, 0}, {{2, 50, 3}, 1}, {{70}, 0},
+      {{3, 0}, 1}, {{0, 3}, 1}, {{2, 1, 3}, 1},
   };
   for (DType dtype : {DType::F32, DType::F64, DType::I64, DType::I32})
     for (const auto &[shape, axis] : cases)
@@ -108,8 +107,8 @@ TEST(ReduceKernels, CumSumMatchesCpu) {
         for (int64_t reverse : {0, 1}) {
           TensorType t{dtype, shape};
           SCOPED_TRACE(t.str() + " axis " + std::to_string(axis) +
-                       " exclusive " + std::to_string(exclusive) +
-                       " reverse " + std::to_string(reverse));
+                       " exclusive " + std::to_string(exclusive) + " reverse " +
+                       std::to_string(reverse));
           expectMatchesCpu("nn.cumsum",
                            attrs({{"axis", axis},
                                   {"exclusive", exclusive},

@@ -24,9 +24,9 @@ struct AxisCase {
 };
 
 const AxisCase kCases[] = {
-    {{3, 5}, 1},       {{4, 100}, 1},   {{2, 3, 77}, 2},  {{7, 1}, 1},
-    {{1, 33}, 0},      {{5, 6, 7}, 1},  {{5, 6, 7}, 0},   {{2, 40, 3}, 1},
-    {{3, 0, 4}, 1},    {{0, 5}, 1},     {{9}, 0},         {{2, 1, 3}, 1},
+    {{3, 5}, 1},    {{4, 100}, 1},  {{2, 3, 77}, 2}, {{7, 1}, 1},
+    {{1, 33}, 0},   {{5, 6, 7}, 1}, {{5, 6, 7}, 0},  {{2, 40, 3}, 1},
+    {{3, 0, 4}, 1}, {{0, 5}, 1},    {{9}, 0},        {{2, 1, 3}, 1},
 };
 
 TEST(SoftmaxKernels, ForwardMatchesCpu) {
@@ -52,7 +52,8 @@ TEST(SoftmaxKernels, GradientsMatchCpu) {
                      std::to_string(c.axis));
         // y as the forward op makes it: probabilities, or log-probabilities.
         bool log = std::string(op) == "nn.log_softmax_grad";
-        Tensor y = log ? randomTensor(t, rng, -6, 0) : randomTensor(t, rng, 0, 1);
+        Tensor y =
+            log ? randomTensor(t, rng, -6, 0) : randomTensor(t, rng, 0, 1);
         expectMatchesCpu(op, attrs({{"axis", c.axis}}),
                          {randomTensor(t, rng, -1, 1), y}, {t});
       }
@@ -67,15 +68,15 @@ TEST(SoftmaxKernels, LargeLogitsStayFinite) {
 
 TEST(SoftmaxKernels, RejectsOtherFloatTypes) {
   TensorType t{DType::F16, {2, 3}};
-  EXPECT_NE(devicePrepareError("nn.softmax", attrs({{"axis", int64_t(1)}}), {t},
-                               {t})
-                .find("the CUDA backend supports f32 and f64, got f16"),
-            std::string::npos);
+  EXPECT_NE(
+      devicePrepareError("nn.softmax", attrs({{"axis", int64_t(1)}}), {t}, {t})
+          .find("the CUDA backend supports f32 and f64, got f16"),
+      std::string::npos);
   TensorType f{DType::F32, {2, 3}};
-  EXPECT_NE(devicePrepareError("nn.softmax", attrs({{"axis", int64_t(2)}}), {f},
-                               {f})
-                .find("out of range"),
-            std::string::npos);
+  EXPECT_NE(
+      devicePrepareError("nn.softmax", attrs({{"axis", int64_t(2)}}), {f}, {f})
+          .find("out of range"),
+      std::string::npos);
 }
 
 } // namespace
