@@ -13,9 +13,12 @@
 // reduces them (forEachRow: its lanes read coalesced and combine in a fixed
 // shuffle tree); otherwise one thread per result walks its reduced
 // elements in order, and neighbouring threads, which own neighbouring
-// results, read neighbouring elements. cumsum gives each line along its
-// axis to one thread, which walks it in order. Every order is fixed, so a
-// result repeats bit for bit.
+// results, read neighbouring elements. Sums with too few results to fill
+// the GPU (a bias gradient, a loss's mean) split each result's elements
+// into chunks summed in parallel into scratch, then add the chunks in
+// order; the split depends on the shapes only. cumsum gives each line
+// along its axis to one thread, which walks it in order. Every order is
+// fixed, so a result repeats bit for bit.
 //
 //===----------------------------------------------------------------------===//
 
@@ -127,6 +130,59 @@ template <typename T> struct SumRows {
   }
 };
 
+/// Pass 1 of a split sum, for few results over many elements: item t sums
+/// chunk c = t / results of result i = t % results into partial[t], a
+/// thread per item (neighbouring threads, neighbouring results).
+template <typename T> struct SumChunkLines {
+  ReductionView<T> v;
+  AccumulatorOf<T> *partial;
+  int64_t results, chunk;
+
+  PP_HD void operator()(int64_t t) const {
+    const int64_t i = t % results, first = (t / results) * chunk;
+    const int64_t last = first + chunk < v.count ? first + chunk : v.count;
+    const T *base = v.x + offsetOf(v.kept, i);
+    AccumulatorOf<T> acc = 0;
+    for (int64_t r = first; r < last; ++r)
+      acc += AccumulatorOf<T>(base[offsetOf(v.reduced, r)]);
+    partial[t] = acc;
+  }
+};
+
+/// The same with a warp per item, when the reduced elements are contiguous.
+template <typename T> struct SumChunkRows {
+  ReductionView<T> v;
+  AccumulatorOf<T> *partial;
+  int64_t results, chunk;
+
+  PP_HD void operator()(int64_t t, const Lanes &lanes) const {
+    const int64_t i = t % results, first = (t / results) * chunk;
+    const int64_t last = first + chunk < v.count ? first + chunk : v.count;
+    const T *base = v.x + offsetOf(v.kept, i);
+    AccumulatorOf<T> acc = 0;
+    for (int64_t j = first + lanes.lane; j < last; j += lanes.count)
+      acc += AccumulatorOf<T>(base[j]);
+    acc = lanes.reduce(acc, SumOp());
+    if (lanes.lane == 0)
+      partial[t] = acc;
+  }
+};
+
+/// Pass 2: each result sums its chunks in order.
+template <typename T> struct SumPartials {
+  const AccumulatorOf<T> *partial;
+  T *y;
+  int64_t results, chunks;
+  SumFinish<T> finish;
+
+  PP_HD void operator()(int64_t i) const {
+    AccumulatorOf<T> acc = 0;
+    for (int64_t c = 0; c < chunks; ++c)
+      acc += partial[c * results + i];
+    y[i] = finish(acc);
+  }
+};
+
 /// What the extremes combine in across lanes: warp shuffles take no bool.
 template <typename T>
 using ShuffleOf = std::conditional_t<std::is_same_v<T, bool>, int, T>;
@@ -227,6 +283,10 @@ struct Plan {
   StridedIndexer<1> kept, reduced;
   int64_t results = 0, count = 1;
   bool contiguous = false;
+  /// Sums split the reduced elements into `chunks` of `chunk` elements
+  /// when there are too few results to fill a GPU (1: no split). The split
+  /// depends on the shapes only, so results repeat on any device.
+  int64_t chunks = 1, chunk = 0;
 };
 
 Status planReduction(const KernelSpec &spec, const Shape &in, const Shape &kept,
@@ -246,6 +306,15 @@ Status planReduction(const KernelSpec &spec, const Shape &in, const Shape &kept,
   p.results = numElements(kept);
   p.count = numElements(reducedShape);
   p.contiguous = p.reduced.rank == 1 && p.reduced.stride[0][0] == 1;
+  // Aim for kItems threads (or warps) of at least kMinChunk elements each.
+  const int64_t kItems = p.contiguous ? 8192 : 65536;
+  const int64_t kMinChunk = p.contiguous ? 2048 : 256;
+  if (p.results > 0 && p.results < kItems && p.count >= 2 * kMinChunk) {
+    int64_t chunks =
+        std::min((kItems + p.results - 1) / p.results, p.count / kMinChunk);
+    p.chunk = (p.count + chunks - 1) / chunks;
+    p.chunks = (p.count + p.chunk - 1) / p.chunk;
+  }
   return Status::ok();
 }
 
@@ -261,10 +330,23 @@ Status makeSumReduction(const KernelSpec &spec, const Shape &kept, bool mean,
                       Tensor *const *res) {
       ReductionView<T> v{in[0]->data<T>(), res[0]->data<T>(), p.kept, p.reduced,
                          p.count};
-      if (p.contiguous)
+      if (p.chunks > 1) {
+        using Acc = AccumulatorOf<T>;
+        const int64_t items = p.results * p.chunks;
+        Acc *partial =
+            static_cast<Acc *>(ctx.scratch(0, size_t(items) * sizeof(Acc)));
+        if (p.contiguous)
+          forEachRow(ctx, items,
+                     SumChunkRows<T>{v, partial, p.results, p.chunk});
+        else
+          forEach(ctx, items, SumChunkLines<T>{v, partial, p.results, p.chunk});
+        forEach(ctx, p.results,
+                SumPartials<T>{partial, v.y, p.results, p.chunks, finish});
+      } else if (p.contiguous) {
         forEachRow(ctx, p.results, SumRows<T>{v, finish});
-      else
+      } else {
         forEach(ctx, p.results, SumLines<T>{v, finish});
+      }
     };
     return Status::ok();
   });

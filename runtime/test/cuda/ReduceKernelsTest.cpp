@@ -69,6 +69,31 @@ TEST(ReduceKernels, ReductionsMatchCpu) {
         }
 }
 
+// Few results over many elements: the sums split into chunks (a thread
+// or a warp per chunk) and add the chunks in a second pass.
+TEST(ReduceKernels, SplitSumsMatchCpu) {
+  std::mt19937 rng(17);
+  const ReduceCase cases[] = {
+      {{3000, 7}, {0}},       // chunks of lines
+      {{3, 9000}, {1}},       // chunks of rows
+      {{100, 70}, {0, 1}},    // one result
+      {{2, 1500, 3}, {0, 1}}, // chunks of two merged axes
+  };
+  for (const char *op : {"nn.reduce_sum", "nn.reduce_mean"})
+    for (DType dtype : {DType::F32, DType::F64, DType::I64, DType::I32})
+      for (const ReduceCase &c : cases) {
+        TensorType in{dtype, c.shape};
+        SCOPED_TRACE(std::string(op) + " " + in.str());
+        expectMatchesCpu(op,
+                         attrs({{"axes", c.axes}, {"keepdims", int64_t(0)}}),
+                         {randomTensor(in, rng, -50, 50)},
+                         {TensorType{dtype, resultShape(c, false)}});
+      }
+  TensorType in{DType::F32, {4000, 9}};
+  expectMatchesCpu("nn.sum_to", {}, {randomTensor(in, rng)},
+                   {TensorType{DType::F32, {9}}});
+}
+
 TEST(ReduceKernels, ExtremesLetNaNWin) {
   TensorType in{DType::F32, {2, 3}};
   Tensor x = tensorOf(in, {1, NAN, 3, 4, 5, NAN});
