@@ -23,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../cpu/HalfFloats.h"
 #include "../cpu/KernelChecks.h"
 #include "../cpu/ShapeIndexing.h"
 #include "DeviceIndexing.h"
@@ -831,7 +832,11 @@ uint64_t elementBits(DType dtype, double value) {
   case DType::U64:
     store(uint64_t(value));
     break;
-  default: // 16-bit floats: only a zero fill (all-zero bits) is exact here
+  case DType::F16:
+    store(cpu::narrowToFloat16(value).bits);
+    break;
+  case DType::BF16:
+    store(cpu::narrowToBFloat16(value).bits);
     break;
   }
   return bits;
@@ -850,9 +855,6 @@ Status makePad(const KernelSpec &spec, KernelFn &out) {
   if (Status s = checkResultShape(spec, padded))
     return s;
   const DType dtype = spec.inputs[0].dtype;
-  if ((dtype == DType::F16 || dtype == DType::BF16) && value != 0)
-    return spec.error(std::string("the CUDA backend pads ") + dtypeName(dtype) +
-                      " with zeros only");
   const uint64_t bits = elementBits(dtype, value);
   const int64_t n = numElements(padded);
   return dispatchSize(spec, dtype, [&](auto tag) {

@@ -1,8 +1,8 @@
 //===- MovementKernelsTest.cpp - CUDA Movement kernels against the CPU's --===//
 //
 // Every movement op on the device target against the CPU backend: element
-// sizes 1, 2, 4 and 8 bytes for the ops that only move data (bool, f16,
-// f32/i32, f64/i64), f32 and f64 for the gradients, odd sizes, size-1 and
+// sizes 1, 2, 4 and 8 bytes for the ops that only move data (bool,
+// f16/bf16, f32/i32, f64/i64), f32 and f64 for the gradients, odd sizes, size-1 and
 // empty axes, 0-d tensors, and every attribute variant (negative and i32
 // indices, padding_index, negative slice steps, every pad mode and
 // negative pads, trilu's k beyond the matrix).
@@ -23,7 +23,7 @@ namespace {
 using Ints = std::vector<int64_t>;
 
 /// One dtype of each element size, and the two float types.
-const DType kMoved[] = {DType::Bool, DType::F16, DType::F32,
+const DType kMoved[] = {DType::Bool, DType::F16, DType::BF16, DType::F32,
                         DType::I32,  DType::F64, DType::I64};
 const DType kFloats[] = {DType::F32, DType::F64};
 
@@ -214,10 +214,6 @@ TEST(MovementKernels, PadMatchesCpu) {
       for (DType dtype : kMoved) {
         TensorType in{dtype, c.in};
         SCOPED_TRACE(std::string(mode) + " " + in.str());
-        if (dtype == DType::F16) // the CUDA backend fills f16 with 0 only
-          a.set("value", 0.0);
-        else
-          a.set("value", 2.5);
         expectMatchesCpu("nn.pad", a, {random(in, rng)},
                          {TensorType{dtype, out}});
       }
