@@ -10,11 +10,11 @@
 //  - gather, concat, split, pad, tile and trilu likewise give each result
 //    element one thread that computes where it comes from;
 //  - the gradients (gather_grad, slice_grad, pad_grad) sum without atomics:
-//    gather_grad gives each column (outer, inner element) one thread that
-//    walks the indices in order, pad_grad gives each operand element one
-//    thread that walks the padded positions reading it in row-major order,
-//    the CPU's order of summation in both; slice_grad has one writer per
-//    element.
+//    gather_grad gives each column (outer, inner element) and block of
+//    rows one thread that walks the indices in order, pad_grad gives each
+//    operand element one thread that walks the padded positions reading it in
+//    row-major order, the CPU's order of summation in both; slice_grad has one
+//    writer per element.
 // Everything but the gradients moves elements without reading them, so it
 // runs on unsigned integers of the element's size and takes every dtype;
 // the gradients take f32 and f64. An index out of range, which the CPU
@@ -290,21 +290,31 @@ template <typename U, typename I> struct Gather {
   }
 };
 
-/// One thread per column (o, e) of ddata, adding the gathered gradients in
-/// the order of the indices (ddata zeroed first).
+/// One thread per column (o, e) of ddata and block of its rows, adding the
+/// gathered gradients of those rows in the order of the indices (ddata
+/// zeroed first). Each element of ddata has one writer; the row blocks only
+/// multiply the threads when the columns alone would leave the GPU idle
+/// (an embedding's table is a few thousand columns wide), every thread
+/// walking all indices and adding those in its block.
 template <typename T, typename I> struct GatherGrad {
   const T *dy;
   const I *indices;
   T *ddata;
   GatherShape g;
+  int64_t rowsPerBlock;
 
-  PP_HD void operator()(int64_t column) const {
+  PP_HD void operator()(int64_t t) const {
+    const int64_t columns = g.outer * g.inner;
+    const int64_t column = t % columns;
+    const int64_t first = (t / columns) * rowsPerBlock;
+    const int64_t last =
+        first + rowsPerBlock < g.n ? first + rowsPerBlock : g.n;
     const int64_t o = column / g.inner, e = column % g.inner;
     T *dst = ddata + o * g.n * g.inner + e;
     const T *src = dy + o * g.count * g.inner + e;
     for (int64_t k = 0; k < g.count; ++k) {
       const int64_t row = resolve(indices[k], g.n);
-      if (row >= 0 && row != g.paddingIndex)
+      if (row >= first && row < last && row != g.paddingIndex)
         dst[row * g.inner] += src[k * g.inner];
     }
   }
@@ -376,19 +386,28 @@ Status makeGatherGrad(const KernelSpec &spec, KernelFn &out) {
                         " is outside the axis of size " + std::to_string(g.n));
   }
   const bool wide = spec.inputs[1].dtype == DType::I64;
+  // Enough threads to fill a GPU: about 64K, in blocks of whole rows.
+  const int64_t columns = g.outer * g.inner;
+  int64_t rowsPerBlock = 1, threads = 0;
+  if (columns > 0 && g.n > 0) {
+    const int64_t blocks =
+        std::min<int64_t>(g.n, (int64_t(1) << 16) / columns + 1);
+    rowsPerBlock = (g.n + blocks - 1) / blocks;
+    threads = columns * ((g.n + rowsPerBlock - 1) / rowsPerBlock);
+  }
   return dispatchFloat(spec, dy.dtype, [&](auto tag) {
     using T = decltype(tag);
-    out = [g, wide](KernelContext &ctx, const Tensor *const *in,
-                    Tensor *const *res) {
+    out = [g, wide, rowsPerBlock, threads](
+              KernelContext &ctx, const Tensor *const *in, Tensor *const *res) {
       zeroBytes(ctx, res[0]->raw(), res[0]->bytes());
       if (wide)
-        forEach(ctx, g.outer * g.inner,
+        forEach(ctx, threads,
                 GatherGrad<T, int64_t>{in[0]->data<T>(), in[1]->data<int64_t>(),
-                                       res[0]->data<T>(), g});
+                                       res[0]->data<T>(), g, rowsPerBlock});
       else
-        forEach(ctx, g.outer * g.inner,
+        forEach(ctx, threads,
                 GatherGrad<T, int32_t>{in[0]->data<T>(), in[1]->data<int32_t>(),
-                                       res[0]->data<T>(), g});
+                                       res[0]->data<T>(), g, rowsPerBlock});
     };
     return Status::ok();
   });

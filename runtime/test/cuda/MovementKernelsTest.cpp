@@ -2,8 +2,8 @@
 //
 // Every movement op on the device target against the CPU backend: element
 // sizes 1, 2, 4 and 8 bytes for the ops that only move data (bool,
-// f16/bf16, f32/i32, f64/i64), f32 and f64 for the gradients, odd sizes, size-1 and
-// empty axes, 0-d tensors, and every attribute variant (negative and i32
+// f16/bf16, f32/i32, f64/i64), f32 and f64 for the gradients, odd sizes, size-1
+// and empty axes, 0-d tensors, and every attribute variant (negative and i32
 // indices, padding_index, negative slice steps, every pad mode and
 // negative pads, trilu's k beyond the matrix).
 //
@@ -125,6 +125,12 @@ TEST(MovementKernels, GatherGradMatchesCpu) {
           "nn.gather_grad",
           attrs({{"axis", int64_t(0)}, {"padding_index", int64_t(1)}}),
           {g, idx}, {TensorType{dtype, {7, 37}}});
+      // Columns enough to fill a GPU alone: blocks of more than one row.
+      TensorType wide{dtype, {5, 40000}};
+      Tensor idx3 = tensorOf({indexType, {5}}, {2, 0, 2, -1, 1});
+      expectMatchesCpu("nn.gather_grad", attrs({{"axis", int64_t(0)}}),
+                       {random(wide, rng), idx3},
+                       {TensorType{dtype, {3, 40000}}});
       // A middle axis.
       TensorType dy1{dtype, {3, 2, 4, 5}};
       expectMatchesCpu("nn.gather_grad", attrs({{"axis", int64_t(1)}}),
