@@ -6,7 +6,10 @@
 //    when the executor does not run them as views;
 //  - transpose, slice and expand read a strided view of the operand into a
 //    contiguous result: one thread per result element, so writes coalesce
-//    (DeviceIndexing.h merges the axes that stay contiguous);
+//    (DeviceIndexing.h merges the axes that stay contiguous); a transpose
+//    of the last two axes (after merging) runs through shared-memory tiles
+//    on a GPU, so that its reads coalesce too (the emulation, which has no
+//    shared memory, copies through the view);
 //  - gather, concat, split, pad, tile and trilu likewise give each result
 //    element one thread that computes where it comes from;
 //  - the gradients (gather_grad, slice_grad, pad_grad) sum without atomics:
@@ -217,6 +220,65 @@ Status makeUnsqueeze(const KernelSpec &spec, KernelFn &out) {
 // transpose, expand
 //===----------------------------------------------------------------------===//
 
+/// A batch of row-major matrices to transpose.
+struct MatrixSwap {
+  int64_t batch = 1, rows = 1, cols = 1;
+};
+
+#if defined(__CUDACC__)
+constexpr int kTile = 32;
+
+/// Transposes 32 x 32 tiles through shared memory, so that both the reads
+/// (along a row of the operand) and the writes (along a row of the result)
+/// coalesce; the extra column keeps the tile's columns in distinct banks.
+/// Blocks of 32 x 8 threads, each thread moving 4 elements per tile.
+template <typename U>
+__global__ void transposeTiles(const U *in, U *out, MatrixSwap m) {
+  __shared__ U tile[kTile][kTile + 1];
+  const int64_t r0 = int64_t(blockIdx.y) * kTile;
+  const int64_t c0 = int64_t(blockIdx.x) * kTile;
+  for (int64_t b = blockIdx.z; b < m.batch; b += gridDim.z) {
+    const U *src = in + b * m.rows * m.cols;
+    U *dst = out + b * m.rows * m.cols;
+    for (int j = threadIdx.y; j < kTile; j += blockDim.y) {
+      const int64_t r = r0 + j, c = c0 + threadIdx.x;
+      if (r < m.rows && c < m.cols)
+        tile[j][threadIdx.x] = src[r * m.cols + c];
+    }
+    __syncthreads();
+    for (int j = threadIdx.y; j < kTile; j += blockDim.y) {
+      const int64_t c = c0 + j, r = r0 + threadIdx.x;
+      if (c < m.cols && r < m.rows)
+        dst[c * m.rows + r] = tile[threadIdx.x][j];
+    }
+    __syncthreads();
+  }
+}
+#endif
+
+/// Launches the tiled transpose; false where there is none (the device
+/// emulation, or more tiles than a grid holds), and the caller copies
+/// through the strided view instead.
+template <typename U>
+bool transposeTiled(KernelContext &ctx, const MatrixSwap &m, const U *in,
+                    U *out) {
+#if defined(__CUDACC__)
+  const int64_t tilesX = (m.cols + kTile - 1) / kTile;
+  const int64_t tilesY = (m.rows + kTile - 1) / kTile;
+  if (tilesX > INT32_MAX || tilesY > 65535)
+    return false;
+  const int64_t z = m.batch < 65535 ? m.batch : 65535;
+  transposeTiles<U>
+      <<<dim3(unsigned(tilesX), unsigned(tilesY), unsigned(z)), dim3(kTile, 8),
+         0, static_cast<cudaStream_t>(ctx.stream)>>>(in, out, m);
+  checkLaunch(ctx, "transpose launch");
+  return true;
+#else
+  (void)ctx, (void)m, (void)in, (void)out;
+  return false;
+#endif
+}
+
 Status makeTranspose(const KernelSpec &spec, KernelFn &out) {
   if (Status s = cpu::checkArity(spec, 1, 1))
     return s;
@@ -243,7 +305,35 @@ Status makeTranspose(const KernelSpec &spec, KernelFn &out) {
   }
   if (Status s = checkResultShape(spec, shape))
     return s;
-  return makeViewCopy(spec, shape, readStrides, /*base=*/0, out);
+  StridedIndexer<1> view;
+  if (Status s = planView(spec, shape, readStrides, view))
+    return s;
+  // A batch of matrices [batch, rows, cols] into [batch, cols, rows]: the
+  // merged view reads the result's last axis with stride cols and the one
+  // before it contiguously.
+  const int r = view.rank;
+  const bool swap =
+      r >= 2 && r <= 3 && view.stride[0][r - 2] == 1 &&
+      view.stride[0][r - 1] == view.extent[r - 2] &&
+      (r == 2 || view.stride[0][0] == view.extent[1] * view.extent[2]);
+  MatrixSwap m;
+  if (swap) {
+    m.batch = r == 3 ? view.extent[0] : 1;
+    m.cols = view.extent[r - 2];
+    m.rows = view.extent[r - 1];
+  }
+  const int64_t n = numElements(shape);
+  return dispatchSize(spec, spec.inputs[0].dtype, [&](auto tag) {
+    using U = decltype(tag);
+    out = [view, swap, m, n](KernelContext &ctx, const Tensor *const *in,
+                             Tensor *const *res) {
+      if (swap && transposeTiled(ctx, m, in[0]->data<U>(), res[0]->data<U>()))
+        return;
+      forEach(ctx, n,
+              ViewCopy<U>{in[0]->data<U>(), res[0]->data<U>(), view, 0});
+    };
+    return Status::ok();
+  });
 }
 
 Status makeExpand(const KernelSpec &spec, KernelFn &out) {

@@ -64,6 +64,9 @@ TEST(MovementKernels, TransposeMatchesCpu) {
       {{1, 7, 1}, {2, 1, 0}},
       {{0, 4}, {1, 0}},
       {{}, {}},
+      // Swaps of the last two axes (shared-memory tiles on a GPU).
+      {{3, 70, 45}, {0, 2, 1}},
+      {{2, 3, 40, 33}, {0, 1, 3, 2}},
       // Nine axes, of which two merge: eight remain.
       {{2, 3, 2, 3, 2, 3, 2, 3, 2}, {7, 8, 6, 5, 4, 3, 2, 1, 0}},
   };
