@@ -12,7 +12,10 @@
 // the CPU uses FastMath.h's vectorisable polynomials, a GPU its own expf and
 // tanhf (mathExp, mathTanh below); both are within a few ULP of the exact
 // result. Everything else is the same sequence of operations, and so the
-// same result up to the device's own libm (erf, pow, log1p).
+// same result up to the device's own libm (erf, pow, log1p) and the
+// multiply-adds nvcc fuses into one rounding. Where a fused rounding could
+// move the point where a piecewise formula switches (hard_sigmoid's linear
+// piece), mulThenAdd keeps the host's two roundings.
 //
 // No lambdas, exceptions or allocation here: everything must compile as
 // device code.
@@ -371,10 +374,24 @@ struct GeluTanhFn {
   }
 };
 
+/// a * b + c with two roundings, as the host computes it: nvcc would fuse
+/// it into one multiply-add, whose single rounding moves the points where
+/// a piecewise formula switches.
+template <typename T> PP_HD_INLINE T mulThenAdd(T a, T b, T c) {
+#if defined(__CUDA_ARCH__)
+  if constexpr (std::is_same_v<T, float>)
+    return __fadd_rn(__fmul_rn(a, b), c);
+  else
+    return __dadd_rn(__dmul_rn(a, b), c);
+#else
+  return a * b + c;
+#endif
+}
+
 /// alpha * x + beta, the value hard_sigmoid clamps to [0, 1]; its gradient
-/// tests the same value, computed the same way.
+/// tests the same value, computed the same way on both backends.
 template <typename T> PP_HD_INLINE T hardSigmoidLinear(T alpha, T beta, T x) {
-  return alpha * x + beta;
+  return mulThenAdd(alpha, x, beta);
 }
 
 /// max(0, min(1, alpha * x + beta)); NaN stays NaN.
