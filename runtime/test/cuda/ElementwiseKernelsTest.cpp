@@ -429,6 +429,35 @@ TEST(ElementwiseKernels, ConstantUploadsItsValueOnce) {
             "");
 }
 
+TEST(ElementwiseKernels, BroadcastIndexesUpToEightUnmergeableAxes) {
+  // Axes whose broadcast pattern alternates cannot merge: eight are the
+  // most a device indexer holds, a ninth is an error of the CUDA backend
+  // (the CPU walks any rank).
+  std::mt19937 rng(15);
+  Shape a, b;
+  for (int d = 0; d < 8; ++d) {
+    a.push_back(d % 2 ? 1 : 3);
+    b.push_back(d % 2 ? 2 : 1);
+  }
+  Shape out = broadcastOf(a, b);
+  expectMatchesCpu("nn.add", {},
+                   {randomOf(DType::F32, a, rng, -1, 1),
+                    randomOf(DType::F32, b, rng, -1, 1)},
+                   {{DType::F32, out}});
+  expectMatchesCpu("nn.where", {},
+                   {smallIntegers(DType::Bool, a, rng),
+                    randomOf(DType::F64, b, rng, -1, 1),
+                    randomOf(DType::F64, {}, rng, -1, 1)},
+                   {{DType::F64, out}});
+  a.push_back(2);
+  b.push_back(1);
+  out.push_back(2);
+  EXPECT_NE(devicePrepareError("nn.add", {}, {{DType::F32, a}, {DType::F32, b}},
+                               {{DType::F32, out}})
+                .find("at most 8"),
+            std::string::npos);
+}
+
 TEST(ElementwiseKernels, PreparationErrorsMatchCpu) {
   // Operands that do not broadcast, and of two element types.
   EXPECT_NE(devicePrepareError("nn.add", {},
