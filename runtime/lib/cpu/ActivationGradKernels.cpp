@@ -4,10 +4,13 @@
 // dropout_grad, hard_sigmoid_grad, hard_swish_grad and clip_grad
 // (docs/Training.md): elementwise over two operands of one shape, in F32 or
 // F64, with PyTorch's formulas (gelu_grad's tanh form rewritten around one
-// exponential). max_grad and min_grad read two broadcast operands.
+// exponential). max_grad and min_grad read two broadcast operands. The
+// formulas are runtime/lib/kernels/ElementwiseMath.h's, shared with the CUDA
+// backend.
 //
 //===----------------------------------------------------------------------===//
 
+#include "../kernels/ElementwiseMath.h"
 #include "Broadcast.h"
 #include "Clamp.h"
 #include "CpuKernels.h"
@@ -20,86 +23,9 @@
 
 using namespace pp::rt;
 using namespace pp::rt::cpu;
+using namespace pp::rt::kernels;
 
 namespace {
-
-constexpr double kSqrtHalf = 0.70710678118654752440;      // 1 / sqrt(2)
-constexpr double kInvSqrtTwoPi = 0.39894228040143267794;  // 1 / sqrt(2 pi)
-constexpr double kSqrtTwoOverPi = 0.79788456080286535588; // sqrt(2 / pi)
-constexpr double kGeluKappa = 0.044715;
-
-/// `x > 0 ? dy : 0`.
-struct ReluGradFn {
-  template <typename T> T operator()(T dy, T x) const {
-    return x > T(0) ? dy : T(0);
-  }
-};
-
-/// dy * (Phi(x) + x * phi(x)), as PyTorch's GeluBackward computes it.
-struct GeluErfGradFn {
-  template <typename T> T operator()(T dy, T x) const {
-    T cdf = T(0.5) * (T(1) + std::erf(x * T(kSqrtHalf)));
-    T pdf = T(kInvSqrtTwoPi) * std::exp(x * x * T(-0.5));
-    return dy * (cdf + x * pdf);
-  }
-};
-
-/// The derivative of 0.5 x (1 + tanh(u)), u = k (x + c x^3), written as
-/// x s(2u) with the logistic s = (1 + tanh(u)) / 2: s + 2 x s (1 - s) u'.
-/// One vectorised exponential instead of a tanh call; the same value as
-/// PyTorch's tanh form up to rounding.
-struct GeluTanhGradFn {
-  template <typename T> T operator()(T dy, T x) const {
-    T x2 = x * x;
-    T inner = T(kSqrtTwoOverPi) * (x + T(kGeluKappa) * (x2 * x));
-    T s = sigmoidOf(T(2) * inner);
-    T innerDerivative = T(kSqrtTwoOverPi) * (T(1) + T(3) * T(kGeluKappa) * x2);
-    return dy * (s + T(2) * x * s * (T(1) - s) * innerDerivative);
-  }
-};
-
-/// `dy * (1 - y^2)` from tanh's result y.
-struct TanhGradFn {
-  template <typename T> T operator()(T dy, T y) const {
-    return dy * (T(1) - y * y);
-  }
-};
-
-/// `dy * y * (1 - y)` from sigmoid's result y.
-struct SigmoidGradFn {
-  template <typename T> T operator()(T dy, T y) const {
-    return dy * ((T(1) - y) * y);
-  }
-};
-
-/// `alpha * dy` strictly inside hard_sigmoid's linear piece, else 0, as
-/// PyTorch's hardsigmoid_backward (-3 < x < 3 for alpha 1/6, beta 1/2).
-template <typename T> struct HardSigmoidGradFn {
-  T alpha, beta;
-  T operator()(T dy, T x) const {
-    T v = hardSigmoidLinear(alpha, beta, x);
-    return v > T(0) && v < T(1) ? dy * alpha : T(0);
-  }
-};
-
-/// PyTorch 1.13's hardswish_backward formula (its CUDA and scalar CPU
-/// kernels; its vectorised CPU loop gives dy at exactly 3): 0 below -3,
-/// dy * (x / 3 + 0.5) from -3 to 3 inclusive, dy above.
-struct HardSwishGradFn {
-  template <typename T> T operator()(T dy, T x) const {
-    if (x < T(-3))
-      return T(0);
-    if (x <= T(3))
-      return dy * (x / T(3) + T(0.5));
-    return dy;
-  }
-};
-
-/// `dy` where lo <= x <= hi, as PyTorch's clamp_backward; NaN gets 0.
-template <typename T> struct ClipGradFn {
-  T lo, hi;
-  T operator()(T dy, T x) const { return x >= lo && x <= hi ? dy : T(0); }
-};
 
 /// `dx[i] = fn(dy[i], v[i])` where dy, v and dx share one type.
 template <typename Fn>
@@ -198,24 +124,12 @@ Status makeDropoutGrad(const KernelSpec &spec, KernelFn &out) {
               reinterpret_cast<const uint8_t *>(in[1]->data<bool>());
           T *dx = res[0]->data<T>();
           const T s = T(scale);
-          for (int64_t i = 0, n = in[0]->numel(); i < n; ++i) {
-            const T kept = dy[i] * s;
-            dx[i] = mask[i] != 0 ? kept : T(0);
-          }
+          for (int64_t i = 0, n = in[0]->numel(); i < n; ++i)
+            dx[i] = dropoutValue(dy[i], mask[i] != 0, s);
         };
         return Status::ok();
       });
 }
-
-/// The gradient of max(a, b) (Max true) or min(a, b) with respect to a, as
-/// PyTorch's maximum / minimum backward: 0 where a loses, dy / 2 where the
-/// operands are equal, dy where a wins or a comparison is NaN.
-template <bool Max> struct ExtremumGradFn {
-  template <typename T> T operator()(T dy, T a, T b) const {
-    bool loses = Max ? a < b : b < a;
-    return loses ? T(0) : a == b ? dy / T(2) : dy;
-  }
-};
 
 /// dx = fn(dy, a, b) with a and b broadcast to dy's shape.
 template <bool Max>

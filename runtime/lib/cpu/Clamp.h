@@ -3,6 +3,8 @@
 // The attributes of nn.clip and nn.clip_grad (the optional bounds, read as
 // the element type) and of nn.hard_sigmoid and nn.hard_sigmoid_grad (alpha
 // and beta): a gradient must see the very bounds its forward op clamped to.
+// The CUDA backend reads them with these functions too; the formulas that
+// use them are in runtime/lib/kernels/ElementwiseMath.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,12 +55,6 @@ inline Status readHardSigmoid(const KernelSpec &spec, double &alpha,
   if (Status s = spec.attrs.getFloat("alpha", alpha, 0.2))
     return s;
   return spec.attrs.getFloat("beta", beta, 0.5);
-}
-
-/// alpha * x + beta, the value hard_sigmoid clamps to [0, 1]; its gradient
-/// tests the same value, computed the same way.
-template <typename T> inline T hardSigmoidLinear(T alpha, T beta, T x) {
-  return alpha * x + beta;
 }
 
 } // namespace pp::rt::cpu

@@ -6,10 +6,13 @@
 // not, gelu, abs, sign, sin, cos, reciprocal, floor, ceil, softplus,
 // hard_sigmoid, hard_swish, clip), cast, where, training-mode dropout and
 // constant. Each kernel is a typed loop chosen once per preparation;
-// broadcast operands run through Broadcast.h's row plans.
+// broadcast operands run through Broadcast.h's row plans. The per-element
+// formulas are runtime/lib/kernels/ElementwiseMath.h's, which the CUDA
+// backend shares.
 //
 //===----------------------------------------------------------------------===//
 
+#include "../kernels/ElementwiseMath.h"
 #include "Broadcast.h"
 #include "Clamp.h"
 #include "CpuKernels.h"
@@ -26,266 +29,9 @@
 
 using namespace pp::rt;
 using namespace pp::rt::cpu;
+using namespace pp::rt::kernels;
 
 namespace {
-
-//===----------------------------------------------------------------------===//
-// Scalar formulas
-//===----------------------------------------------------------------------===//
-
-/// `fn(a, b)` on the bits of two integers as an unsigned type at least as
-/// wide as int, which wraps around where the signed arithmetic C++ promotes
-/// narrow integers to (u16 * u16 in int) or the signed type itself would
-/// overflow; the result narrows back to T, as numpy wraps. Floats compute
-/// directly.
-template <typename T, typename Fn> T wrapping(T a, T b, Fn fn) {
-  if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<decltype(a + b)>;
-    return T(fn(U(a), U(b)));
-  } else {
-    return fn(a, b);
-  }
-}
-struct AddFn {
-  template <typename T> T operator()(T a, T b) const {
-    return wrapping(a, b, [](auto x, auto y) { return x + y; });
-  }
-};
-struct SubFn {
-  template <typename T> T operator()(T a, T b) const {
-    return wrapping(a, b, [](auto x, auto y) { return x - y; });
-  }
-};
-struct MulFn {
-  template <typename T> T operator()(T a, T b) const {
-    return wrapping(a, b, [](auto x, auto y) { return x * y; });
-  }
-};
-/// -x, wrapping around for the most negative integer instead of overflowing.
-template <typename T> T negate(T x) {
-  if constexpr (std::is_integral_v<T>)
-    return T(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(x));
-  else
-    return -x;
-}
-struct DivFn {
-  template <typename T> T operator()(T a, T b) const {
-    if constexpr (std::is_integral_v<T>) {
-      // ONNX leaves integer division by zero undefined; the CPU would trap.
-      if (b == 0)
-        return 0;
-      if constexpr (std::is_signed_v<T>)
-        if (b == -1) // INT_MIN / -1 traps too.
-          return negate(a);
-    }
-    return T(a / b);
-  }
-};
-struct EqualFn {
-  template <typename T> bool operator()(T a, T b) const { return a == b; }
-};
-struct LessFn {
-  template <typename T> bool operator()(T a, T b) const { return a < b; }
-};
-struct GreaterFn {
-  template <typename T> bool operator()(T a, T b) const { return a > b; }
-};
-struct LessEqualFn {
-  template <typename T> bool operator()(T a, T b) const { return a <= b; }
-};
-struct GreaterEqualFn {
-  template <typename T> bool operator()(T a, T b) const { return a >= b; }
-};
-/// The larger operand; NaN if either is (as torch.maximum).
-struct MaxFn {
-  template <typename T> T operator()(T a, T b) const {
-    if constexpr (std::is_floating_point_v<T>)
-      return a < b || std::isnan(b) ? b : a;
-    else
-      return a < b ? b : a;
-  }
-};
-/// The smaller operand; NaN if either is (as torch.minimum).
-struct MinFn {
-  template <typename T> T operator()(T a, T b) const {
-    if constexpr (std::is_floating_point_v<T>)
-      return b < a || std::isnan(b) ? b : a;
-    else
-      return b < a ? b : a;
-  }
-};
-/// The remainder with the dividend's sign (C's fmod). An integer remainder
-/// by zero is 0 (ONNX leaves it undefined; the CPU would trap), and by -1
-/// is 0 (INT_MIN % -1 traps too).
-struct FModFn {
-  template <typename T> T operator()(T a, T b) const {
-    if constexpr (std::is_floating_point_v<T>) {
-      return std::fmod(a, b);
-    } else {
-      if (b == 0)
-        return 0;
-      if constexpr (std::is_signed_v<T>)
-        if (b == -1)
-          return 0;
-      return T(a % b);
-    }
-  }
-};
-/// The integer remainder with the divisor's sign (Python's %).
-struct ModFn {
-  template <typename T> T operator()(T a, T b) const {
-    T m = FModFn{}(a, b);
-    if constexpr (std::is_signed_v<T>)
-      if (m != 0 && (m < 0) != (b < 0))
-        m = T(m + b);
-    return m;
-  }
-};
-
-template <typename T>
-constexpr bool isHalfFloat =
-    std::is_same_v<T, Float16> || std::is_same_v<T, BFloat16>;
-
-/// Converts with defined results where C++ leaves them undefined: a float
-/// that is NaN or out of an integer type's range becomes 0 or the nearest
-/// representable integer. 16-bit floats widen exactly to float; values
-/// narrow to them from double with one rounding (to nearest even).
-template <typename To, typename From> To convertValue(From v) {
-  if constexpr (isHalfFloat<From>) {
-    return convertValue<To>(widen(v));
-  } else if constexpr (std::is_same_v<To, Float16>) {
-    return narrowToFloat16(double(v));
-  } else if constexpr (std::is_same_v<To, BFloat16>) {
-    return narrowToBFloat16(double(v));
-  } else if constexpr (std::is_same_v<To, bool>) {
-    return v != From(0);
-  } else if constexpr (std::is_integral_v<To> &&
-                       std::is_floating_point_v<From>) {
-    if (std::isnan(v))
-      return 0;
-    if (v <= From(std::numeric_limits<To>::min()))
-      return std::numeric_limits<To>::min();
-    if (v >= From(std::numeric_limits<To>::max()))
-      return std::numeric_limits<To>::max();
-    return To(v);
-  } else {
-    return To(v);
-  }
-}
-
-/// `base ^ exponent` in the base's type. Integer bases compute in double
-/// and convert back (an integer result is exact up to 2^53).
-struct PowFn {
-  template <typename B, typename E> B operator()(B base, E exponent) const {
-    if constexpr (std::is_floating_point_v<B> && std::is_same_v<B, E>)
-      return std::pow(base, exponent);
-    else if constexpr (std::is_floating_point_v<B>)
-      return B(std::pow(double(base), double(exponent)));
-    else
-      return convertValue<B>(std::pow(double(base), double(exponent)));
-  }
-};
-
-constexpr double kSqrtHalf = 0.70710678118654752440;      // 1 / sqrt(2)
-constexpr double kSqrtTwoOverPi = 0.79788456080286535588; // sqrt(2 / pi)
-constexpr double kGeluKappa = 0.044715;
-
-struct SqrtFn {
-  template <typename T> T operator()(T x) const { return std::sqrt(x); }
-};
-struct ErfFn {
-  template <typename T> T operator()(T x) const { return std::erf(x); }
-};
-struct TanhFn {
-  template <typename T> T operator()(T x) const { return tanhOf(x); }
-};
-struct ExpFn {
-  template <typename T> T operator()(T x) const { return expOf(x); }
-};
-struct LogFn {
-  template <typename T> T operator()(T x) const { return std::log(x); }
-};
-struct SigmoidFn {
-  template <typename T> T operator()(T x) const { return sigmoidOf(x); }
-};
-/// max(x, 0), keeping NaN (as PyTorch's relu does).
-struct ReluFn {
-  template <typename T> T operator()(T x) const { return x < T(0) ? T(0) : x; }
-};
-struct NegFn {
-  template <typename T> T operator()(T x) const { return negate(x); }
-};
-struct NotFn {
-  bool operator()(bool x) const { return !x; }
-};
-/// |x|; the most negative integer wraps to itself, unsigned ones are kept.
-struct AbsFn {
-  template <typename T> T operator()(T x) const {
-    if constexpr (std::is_floating_point_v<T>)
-      return std::fabs(x);
-    else if constexpr (std::is_signed_v<T>)
-      return x < 0 ? negate(x) : x;
-    else
-      return x;
-  }
-};
-/// -1, 0 or 1; zeros and NaN are kept (ONNX's Sign, numpy's sign).
-struct SignFn {
-  template <typename T> T operator()(T x) const {
-    if constexpr (std::is_floating_point_v<T>)
-      return x > T(0) ? T(1) : x < T(0) ? T(-1) : x;
-    else if constexpr (std::is_signed_v<T>)
-      return T((x > T(0)) - (x < T(0)));
-    else
-      return T(x != 0);
-  }
-};
-struct SinFn {
-  template <typename T> T operator()(T x) const { return std::sin(x); }
-};
-struct CosFn {
-  template <typename T> T operator()(T x) const { return std::cos(x); }
-};
-struct ReciprocalFn {
-  template <typename T> T operator()(T x) const { return T(1) / x; }
-};
-struct FloorFn {
-  template <typename T> T operator()(T x) const { return std::floor(x); }
-};
-struct CeilFn {
-  template <typename T> T operator()(T x) const { return std::ceil(x); }
-};
-/// log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large x, no
-/// loss for very negative x; NaN stays NaN.
-struct SoftplusFn {
-  template <typename T> T operator()(T x) const {
-    return (x > T(0) ? x : T(0)) + std::log1p(expOf(-std::fabs(x)));
-  }
-};
-/// x * min(max(x + 3, 0), 6) / 6, operation for operation as PyTorch's
-/// hardswish; NaN stays NaN.
-struct HardSwishFn {
-  template <typename T> T operator()(T x) const {
-    T shifted = x + T(3);
-    T clamped = shifted < T(0) ? T(0) : shifted;
-    clamped = T(6) < clamped ? T(6) : clamped;
-    return x * clamped / T(6);
-  }
-};
-/// PyTorch's formula, operation for operation.
-struct GeluErfFn {
-  template <typename T> T operator()(T x) const {
-    return x * T(0.5) * (T(1) + std::erf(x * T(kSqrtHalf)));
-  }
-};
-/// 0.5 x (1 + tanh(u)) = x / (1 + e^(-2u)): one vectorised exponential
-/// instead of a tanh call, and no cancellation in 1 + tanh(u) for x << 0.
-struct GeluTanhFn {
-  template <typename T> T operator()(T x) const {
-    T inner = T(kSqrtTwoOverPi) * (x + T(kGeluKappa) * (x * x * x));
-    return x / (T(1) + expOf(T(-2) * inner));
-  }
-};
 
 //===----------------------------------------------------------------------===//
 // Broadcast binary ops
@@ -476,16 +222,6 @@ Status makeUnaryWith(const KernelSpec &spec, KernelFn &out, SetUp setUp) {
       });
 }
 
-/// max(0, min(1, alpha * x + beta)); NaN stays NaN.
-template <typename T> struct HardSigmoidFn {
-  T alpha, beta;
-  T operator()(T x) const {
-    T v = hardSigmoidLinear(alpha, beta, x);
-    v = v < T(0) ? T(0) : v;
-    return T(1) < v ? T(1) : v;
-  }
-};
-
 Status makeHardSigmoid(const KernelSpec &spec, KernelFn &out) {
   double alpha = 0, beta = 0;
   if (Status s = readHardSigmoid(spec, alpha, beta))
@@ -497,16 +233,6 @@ Status makeHardSigmoid(const KernelSpec &spec, KernelFn &out) {
     return Status::ok();
   });
 }
-
-/// min(max(x, lo), hi); a missing bound is the type's lowest (or highest)
-/// value, -inf (inf) for floats. NaN stays NaN; lo > hi gives hi.
-template <typename T> struct ClipFn {
-  T lo, hi;
-  T operator()(T x) const {
-    T v = x < lo ? lo : x;
-    return hi < v ? hi : v;
-  }
-};
 
 Status makeClip(const KernelSpec &spec, KernelFn &out) {
   return makeUnaryWith<NumericTypes, ClipFn>(
@@ -630,22 +356,13 @@ Status makeWhere(const KernelSpec &spec, KernelFn &out) {
 // dropout
 //===----------------------------------------------------------------------===//
 
-/// Element i is kept when the counter-based draw `random.uniform(i)` is at
-/// least `ratio`, so with probability 1 - ratio; kept ones are scaled. The
-/// draw is compared as its 32 bits against `threshold` = ceil(ratio * 2^32),
-/// which is the same test; one Philox block decides four elements.
+/// Dropout of `n` elements, a Philox block of four at a time
+/// (ElementwiseMath.h's dropoutBlock).
 template <typename T>
 void dropoutLoop(T *out, bool *mask, const T *in, int64_t n,
                  const CounterRandom &random, uint64_t threshold, T scale) {
-  for (int64_t base = 0; base < n; base += 4) {
-    const Philox4x32Block bits = random.block(uint64_t(base) / 4);
-    const int64_t count = n - base < 4 ? n - base : 4;
-    for (int64_t j = 0; j < count; ++j) {
-      const bool keep = bits.v[j] >= threshold;
-      mask[base + j] = keep;
-      out[base + j] = keep ? in[base + j] * scale : T(0);
-    }
-  }
+  for (int64_t block = 0; block * 4 < n; ++block)
+    dropoutBlock(random, block, n, threshold, scale, in, out, mask);
 }
 
 Status makeDropout(const KernelSpec &spec, KernelFn &out) {
