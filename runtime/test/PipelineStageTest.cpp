@@ -240,8 +240,9 @@ TEST_F(PipelineStageTest, MemoryIsCountedPerStage) {
     // every forward first), messages, gradients, parameters. The chain
     // saves each function's input: on stage 0 the batch's own rows (kept,
     // not copied), after it the received activations.
-    if (stage->stage() > 0)
+    if (stage->stage() > 0) {
       EXPECT_GE(m.peakOf(MemoryKind::Activations), 4 * 64) << stage->stage();
+    }
     EXPECT_GT(m.peakOf(MemoryKind::Activations), 0) << stage->stage();
     EXPECT_GT(m.peakOf(MemoryKind::Communication), 0) << stage->stage();
     EXPECT_GT(m.peakOf(MemoryKind::Gradients), 0) << stage->stage();

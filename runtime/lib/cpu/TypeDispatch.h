@@ -105,7 +105,8 @@ Status dispatchType(TypeList<Ts...> types, const KernelSpec &spec,
                     const char *what, DType dtype, Fn &&fn) {
   Status result;
   bool found =
-      ((dtype == DTypeOf<Ts>::value && (result = fn(TypeTag<Ts>{}), true)) ||
+      ((dtype == DTypeOf<Ts>::value &&
+        ((void)(result = fn(TypeTag<Ts>{})), true)) ||
        ...);
   if (!found)
     return spec.error(std::string("unsupported element type ") +

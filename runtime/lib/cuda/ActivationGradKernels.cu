@@ -10,12 +10,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-// TypeDispatch.h's dispatchType assigns a [[nodiscard]] Status inside a
-// fold expression, which nvcc's front end (not the host compilers) warns
-// about at every instantiation.
-#if defined(__CUDACC__)
-#pragma nv_diag_suppress 2810
-#endif
 #include "../cpu/Clamp.h"
 #include "../cpu/Dropout.h"
 #include "../cpu/KernelChecks.h"
