@@ -46,7 +46,8 @@ struct Config {
 
 /// Median seconds of `fn` on `stream` over `repeat` timed runs after two
 /// warm-up runs.
-double timeOn(cudaStream_t stream, int repeat, const std::function<void()> &fn) {
+double timeOn(cudaStream_t stream, int repeat,
+              const std::function<void()> &fn) {
   cudaEvent_t start, stop;
   cudaEventCreate(&start);
   cudaEventCreate(&stop);
@@ -117,8 +118,8 @@ public:
     std::vector<Tensor *> out;
     for (Tensor &t : outs)
       out.push_back(&t);
-    double seconds =
-        timeOn(stream_, config_.repeat, [&] { fn(ctx_, in.data(), out.data()); });
+    double seconds = timeOn(stream_, config_.repeat,
+                            [&] { fn(ctx_, in.data(), out.data()); });
     if (ctx_.failed())
       die(op + ": " + ctx_.takeFailure());
     return seconds;
@@ -201,15 +202,14 @@ int main(int argc, char **argv) {
     const char *what;
     int64_t m, k, n;
   };
-  for (const Product &p : {Product{"QKV projection", t, d, 3 * d},
-                           Product{"attention output", t, d, d},
-                           Product{"MLP up", t, d, 4 * d},
-                           Product{"MLP down", t, 4 * d, d}}) {
-    double ours = bench.kernel(
-        "nn.matmul", Attributes(),
-        {bench.random({DType::F32, {p.m, p.k}}),
-         bench.random({DType::F32, {p.k, p.n}})},
-        {{DType::F32, {p.m, p.n}}});
+  for (const Product &p :
+       {Product{"QKV projection", t, d, 3 * d},
+        Product{"attention output", t, d, d}, Product{"MLP up", t, d, 4 * d},
+        Product{"MLP down", t, 4 * d, d}}) {
+    double ours = bench.kernel("nn.matmul", Attributes(),
+                               {bench.random({DType::F32, {p.m, p.k}}),
+                                bench.random({DType::F32, {p.k, p.n}})},
+                               {{DType::F32, {p.m, p.n}}});
     double theirs = bench.sgemm(p.m, p.n, p.k);
     std::printf("| %s | %lld x %lld x %lld | %.3f ms | %.3f ms | %.1f%% | %.1f "
                 "|\n",
@@ -231,11 +231,12 @@ int main(int argc, char **argv) {
   };
   double bytes = double(act.bytes());
   row("nn.add", act,
-      bench.kernel("nn.add", Attributes(), {bench.random(act), bench.random(act)},
-                   {act}),
+      bench.kernel("nn.add", Attributes(),
+                   {bench.random(act), bench.random(act)}, {act}),
       3 * bytes);
   row("nn.gelu (tanh)", wide,
-      bench.kernel("nn.gelu", attributes({{"approximate", std::string("tanh")}}),
+      bench.kernel("nn.gelu",
+                   attributes({{"approximate", std::string("tanh")}}),
                    {bench.random(wide)}, {wide}),
       2 * double(wide.bytes()));
   row("nn.gelu_grad (tanh)", wide,
@@ -245,11 +246,10 @@ int main(int argc, char **argv) {
       3 * double(wide.bytes()));
   TensorType param{DType::F32, {d}};
   row("nn.layer_norm", act,
-      bench.kernel("nn.layer_norm",
-                   attributes({{"axis", int64_t(-1)}, {"epsilon", 1e-5}}),
-                   {bench.random(act), bench.random(param),
-                    bench.random(param)},
-                   {act}),
+      bench.kernel(
+          "nn.layer_norm",
+          attributes({{"axis", int64_t(-1)}, {"epsilon", 1e-5}}),
+          {bench.random(act), bench.random(param), bench.random(param)}, {act}),
       2 * bytes);
   TensorType scores{DType::F32, {16, t, t}};
   row("nn.softmax", scores,

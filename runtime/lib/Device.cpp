@@ -83,8 +83,8 @@ Status pp::rt::copyTensor(const Tensor &src, const Tensor &dst, void *queue) {
                          dst.type().str() + ": sizes differ");
   if (!src.bytes() || src.raw() == dst.raw())
     return Status::ok();
-  MemorySpace side = src.space() == MemorySpace::Device ? src.space()
-                                                        : dst.space();
+  MemorySpace side =
+      src.space() == MemorySpace::Device ? src.space() : dst.space();
   return deviceFor(side).copy(dst.raw(), dst.space(), src.raw(), src.space(),
                               src.bytes(), queue);
 }

@@ -78,7 +78,7 @@ Status Optimizer::create(const OptimizerOptions &options,
     if (update.members.empty())
       continue;
     spec.location = update.members.size() == 1 ? "parameter " + names
-                                                : "parameters " + names;
+                                               : "parameters " + names;
     spec.attrs.setContext(op + " at " + spec.location);
     spec.attrs.set("lr", options.lr);
     spec.attrs.set("weight_decay", options.weightDecay);
@@ -119,10 +119,9 @@ Status Optimizer::step(KernelContext &ctx, const std::vector<Tensor> &grads) {
       for (size_t i : update.members) {
         update.outputs.push_back(parameters_[i].value);
         for (size_t k = 0; k < stateCount(); ++k) {
-          Tensor state =
-              Tensor::empty(parameters_[i].value.type(), ctx.pool());
-          if (Status s = ctx.pool().device().fill(state.raw(), 0,
-                                                  state.bytes(), ctx.stream))
+          Tensor state = Tensor::empty(parameters_[i].value.type(), ctx.pool());
+          if (Status s = ctx.pool().device().fill(state.raw(), 0, state.bytes(),
+                                                  ctx.stream))
             return s;
           state.setMemoryKind(MemoryKind::OptimizerState);
           update.outputs.push_back(state);

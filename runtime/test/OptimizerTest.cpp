@@ -168,13 +168,13 @@ TEST(Optimizer, OneKernelPerElementTypeUpdatesEveryParameter) {
   OptimizerOptions o;
   o.kind = OptimizerKind::AdamW;
   o.lr = 0.01;
-  Tensor a = makeF32(kStart), b = makeF32({1.5f, -0.5f}), alone = makeF32(kStart);
+  Tensor a = makeF32(kStart), b = makeF32({1.5f, -0.5f}),
+         alone = makeF32(kStart);
   Tensor c = Tensor::empty({DType::F64, {2}});
   c.data<double>()[0] = 0.25;
   c.data<double>()[1] = -4;
   std::unique_ptr<Optimizer> opt, single;
-  ASSERT_FALSE(
-      createOptimizer(o, {{"a", a}, {"c", c}, {"b", b}}, opt));
+  ASSERT_FALSE(createOptimizer(o, {{"a", a}, {"c", c}, {"b", b}}, opt));
   ASSERT_FALSE(createOptimizer(o, {{"a", alone}}, single));
   BufferPool pool;
   KernelContext ctx(pool);

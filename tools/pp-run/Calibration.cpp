@@ -180,8 +180,8 @@ Status pp::run::writeCalibratedProfile(const std::string &path,
       "  \"name\": " +
       rt::jsonString(name) + ",\n  \"description\": " +
       rt::jsonString("pp-run --profile on " + dir.dir + ", steps " +
-                     std::to_string(from) + "-" + std::to_string(last) +
-                     ", " + device) +
+                     std::to_string(from) + "-" + std::to_string(last) + ", " +
+                     device) +
       ",\n  \"peak_flops\": {\"f32\": " + number(flops) +
       ", \"default\": " + number(flops) +
       "},\n  \"memory_bandwidth\": " + number(bandwidth) +

@@ -40,8 +40,7 @@ struct LinkMeasurement {
 /// The messages are tensors in `device`'s memory (null: the host's), as a
 /// pipeline on that device sends them.
 rt::Status pingPong(rt::Transport &transport, uint32_t peer, bool leader,
-                    rt::Device *device,
-                    LinkMeasurement &out);
+                    rt::Device *device, LinkMeasurement &out);
 
 /// The link between two threads of this process (a ThreadTransport).
 rt::Status measureThreadLink(rt::Device *device, LinkMeasurement &out);

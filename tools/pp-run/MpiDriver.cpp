@@ -69,8 +69,8 @@ Status decodeTensors(const std::string &bytes, NamedTensors &out) {
 
 class MpiDriver final : public Driver {
 public:
-  MpiDriver(std::unique_ptr<rt::Transport> transport,
-            rt::ProgramDirectory &dir, bool profiled)
+  MpiDriver(std::unique_ptr<rt::Transport> transport, rt::ProgramDirectory &dir,
+            bool profiled)
       : transport_(std::move(transport)), dir_(dir), profiled_(profiled) {}
 
   /// Prepares this rank's stage. A failure here is this rank's alone: it
@@ -350,14 +350,13 @@ Status pp::run::createMpiDriver(const Options &opts,
   std::unique_ptr<rt::Transport> endpoint;
   if (opts.transport == TransportKind::Nccl) {
     // A rank whose NCCL set-up fails reports it and aborts the job.
-    if (Status s = rt::createNcclTransport(transport, *opts.deviceMemory,
-                                           endpoint))
+    if (Status s =
+            rt::createNcclTransport(transport, *opts.deviceMemory, endpoint))
       return s;
   } else {
     endpoint = std::move(transport);
   }
-  auto driver =
-      std::make_unique<MpiDriver>(std::move(endpoint), dir, profiled);
+  auto driver = std::make_unique<MpiDriver>(std::move(endpoint), dir, profiled);
   if (Status s = driver->prepare(opts, registry, training))
     return Status::error(std::to_string(driver->fail(s)));
   out = std::move(driver);

@@ -232,12 +232,11 @@ int train(const Options &opts, rt::ProgramDirectory &dir, Driver &driver) {
     if (Status s = writeMemoryReport(dir.manifest, summaries, opts))
       return fail(s);
   if (!opts.profilePath.empty())
-    if (Status s =
-            writeCalibratedProfile(
-                opts.profilePath,
-                opts.deviceMemory ? "cuda-measured" : "cpu-measured",
-                opts.deviceMemory ? opts.deviceMemory->describe() : "the CPU",
-                dir, summaries, link))
+    if (Status s = writeCalibratedProfile(
+            opts.profilePath,
+            opts.deviceMemory ? "cuda-measured" : "cpu-measured",
+            opts.deviceMemory ? opts.deviceMemory->describe() : "the CPU", dir,
+            summaries, link))
       return fail(s);
   if (trace.is_open()) {
     std::vector<const rt::Profiler *> profilers;

@@ -88,12 +88,11 @@ inline Status checkUpdateGroups(const KernelSpec &spec, size_t states,
                                 const char *const *names) {
   size_t n = spec.inputs.size(), group = 1 + states;
   if (n == 0 || spec.outputs.size() != n * group)
-    return spec.error("expected one or more gradients and " +
-                      std::to_string(group) +
-                      " result(s) per gradient (the parameter" +
-                      (states ? std::string(" and its state)") : ")") +
-                      ", got " + std::to_string(n) + " and " +
-                      std::to_string(spec.outputs.size()));
+    return spec.error(
+        "expected one or more gradients and " + std::to_string(group) +
+        " result(s) per gradient (the parameter" +
+        (states ? std::string(" and its state)") : ")") + ", got " +
+        std::to_string(n) + " and " + std::to_string(spec.outputs.size()));
   DType dtype = spec.inputs[0].dtype;
   for (size_t k = 0; k < n; ++k) {
     const TensorType &type = spec.inputs[k];

@@ -104,10 +104,9 @@ template <typename... Ts, typename Fn>
 Status dispatchType(TypeList<Ts...> types, const KernelSpec &spec,
                     const char *what, DType dtype, Fn &&fn) {
   Status result;
-  bool found =
-      ((dtype == DTypeOf<Ts>::value &&
-        ((void)(result = fn(TypeTag<Ts>{})), true)) ||
-       ...);
+  bool found = ((dtype == DTypeOf<Ts>::value &&
+                 ((void)(result = fn(TypeTag<Ts>{})), true)) ||
+                ...);
   if (!found)
     return spec.error(std::string("unsupported element type ") +
                       dtypeName(dtype) + " of " + what + " (expected " +

@@ -17,8 +17,7 @@ namespace {
 
 void check(KernelContext &ctx, cublasStatus_t status, const char *what) {
   if (status != CUBLAS_STATUS_SUCCESS)
-    ctx.fail(std::string(what) + " failed: " +
-             cublasGetStatusString(status));
+    ctx.fail(std::string(what) + " failed: " + cublasGetStatusString(status));
 }
 
 cublasHandle_t handleOf(KernelContext &ctx) {
@@ -32,19 +31,19 @@ cublasHandle_t handleOf(KernelContext &ctx) {
 
 template <>
 void gemm<float>(KernelContext &ctx, bool transA, bool transB, int64_t m,
-                 int64_t n, int64_t k, float alpha, const float *a,
-                 int64_t lda, int64_t strideA, const float *b, int64_t ldb,
-                 int64_t strideB, float beta, float *c, int64_t ldc,
-                 int64_t strideC, int64_t batch) {
+                 int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                 int64_t strideA, const float *b, int64_t ldb, int64_t strideB,
+                 float beta, float *c, int64_t ldc, int64_t strideC,
+                 int64_t batch) {
   if (m == 0 || n == 0 || batch == 0)
     return;
   cublasHandle_t handle = handleOf(ctx);
   check(ctx,
-        cublasSgemmStridedBatched(
-            handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N,
-            transA ? CUBLAS_OP_T : CUBLAS_OP_N, int(n), int(m), int(k),
-            &alpha, b, int(ldb), strideB, a, int(lda), strideA, &beta, c,
-            int(ldc), strideC, int(batch)),
+        cublasSgemmStridedBatched(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                  transA ? CUBLAS_OP_T : CUBLAS_OP_N, int(n),
+                                  int(m), int(k), &alpha, b, int(ldb), strideB,
+                                  a, int(lda), strideA, &beta, c, int(ldc),
+                                  strideC, int(batch)),
         "cublasSgemmStridedBatched");
 }
 
@@ -58,11 +57,11 @@ void gemm<double>(KernelContext &ctx, bool transA, bool transB, int64_t m,
     return;
   cublasHandle_t handle = handleOf(ctx);
   check(ctx,
-        cublasDgemmStridedBatched(
-            handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N,
-            transA ? CUBLAS_OP_T : CUBLAS_OP_N, int(n), int(m), int(k),
-            &alpha, b, int(ldb), strideB, a, int(lda), strideA, &beta, c,
-            int(ldc), strideC, int(batch)),
+        cublasDgemmStridedBatched(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                  transA ? CUBLAS_OP_T : CUBLAS_OP_N, int(n),
+                                  int(m), int(k), &alpha, b, int(ldb), strideB,
+                                  a, int(lda), strideA, &beta, c, int(ldc),
+                                  strideC, int(batch)),
         "cublasDgemmStridedBatched");
 }
 

@@ -111,8 +111,8 @@ public:
     if (!bytes)
       return Status::ok();
     select();
-    if (cudaError_t err = cudaMemsetAsync(dst, byte, bytes,
-                                          static_cast<cudaStream_t>(queue)))
+    if (cudaError_t err =
+            cudaMemsetAsync(dst, byte, bytes, static_cast<cudaStream_t>(queue)))
       return cudaFailure("cudaMemsetAsync", err);
     if (!queue) // as copy: done on return
       if (cudaError_t err = cudaStreamSynchronize(nullptr))
@@ -194,8 +194,9 @@ Status pp::rt::countCudaDevices(int &count) {
                       : err == cudaErrorNoDevice
                           ? "the driver sees no CUDA device"
                           : "the driver cannot be used";
-    return Status::error("no CUDA GPU found: " + why + " (cudaGetDeviceCount: " +
-                         cudaGetErrorString(err) + ")");
+    return Status::error("no CUDA GPU found: " + why +
+                         " (cudaGetDeviceCount: " + cudaGetErrorString(err) +
+                         ")");
   }
   if (count == 0)
     return Status::error("no CUDA GPU found (the driver reports 0 devices)");
@@ -220,11 +221,10 @@ Status pp::rt::openCudaDevice(int ordinal, std::unique_ptr<Device> &out) {
                          "; pp's kernels are built for sm_80 and sm_90");
   if (cudaError_t err = cudaSetDevice(ordinal))
     return cudaFailure("cudaSetDevice(" + std::to_string(ordinal) + ")", err);
-  std::string description = std::string(prop.name) + " (device " +
-                            std::to_string(ordinal) + ", sm_" +
-                            std::to_string(prop.major) +
-                            std::to_string(prop.minor) + ", " +
-                            gib(prop.totalGlobalMem) + ")";
+  std::string description =
+      std::string(prop.name) + " (device " + std::to_string(ordinal) + ", sm_" +
+      std::to_string(prop.major) + std::to_string(prop.minor) + ", " +
+      gib(prop.totalGlobalMem) + ")";
   out = std::make_unique<CudaDevice>(ordinal, std::move(description));
   setDeviceMemory(out.get());
   return Status::ok();

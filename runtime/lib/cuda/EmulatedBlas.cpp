@@ -8,10 +8,10 @@ namespace pp::rt::PP_DEVICE_NS {
 
 template <>
 void gemm<float>(KernelContext &, bool transA, bool transB, int64_t m,
-                 int64_t n, int64_t k, float alpha, const float *a,
-                 int64_t lda, int64_t strideA, const float *b, int64_t ldb,
-                 int64_t strideB, float beta, float *c, int64_t ldc,
-                 int64_t strideC, int64_t batch) {
+                 int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                 int64_t strideA, const float *b, int64_t ldb, int64_t strideB,
+                 float beta, float *c, int64_t ldc, int64_t strideC,
+                 int64_t batch) {
   if (m == 0 || n == 0)
     return;
   for (int64_t i = 0; i < batch; ++i)

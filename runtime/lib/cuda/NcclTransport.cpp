@@ -148,8 +148,8 @@ public:
     if (ncclResult_t r = ncclGroupEnd())
       return ncclFailure("ncclSend to stage " + std::to_string(peer), r);
     Pending pending{nullptr, tensors};
-    if (cudaError_t err = cudaEventCreateWithFlags(&pending.done,
-                                                   cudaEventDisableTiming))
+    if (cudaError_t err =
+            cudaEventCreateWithFlags(&pending.done, cudaEventDisableTiming))
       return cudaFailure("cudaEventCreate", err);
     cudaEventRecord(pending.done, link.stream);
     pending_.push_back(std::move(pending));

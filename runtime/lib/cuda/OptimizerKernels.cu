@@ -161,31 +161,29 @@ KernelFn sgdKernel(double lr, double momentum, double weightDecay,
                    bool hasBuffer, size_t count) {
   SgdScalars<T> s = kernels::sgdScalars<T>(lr, momentum, weightDecay);
   bool decay = s.weightDecay != T(0);
-  return [s, decay, hasBuffer, count](KernelContext &ctx,
-                                      const Tensor *const *in,
-                                      Tensor *const *res) {
+  return [s, decay, hasBuffer, count](
+             KernelContext &ctx, const Tensor *const *in, Tensor *const *res) {
     int64_t step = updateStep(ctx, "pp.sgd_update");
     if (!step)
       return;
     bool first = step == 1;
-    forEachTable<T>(
-        count, hasBuffer ? 2 : 1, in, res,
-        [&](const TensorTable<T> &t, int64_t n) {
-          // One specialised kernel per case, as the CPU's branch-free
-          // loops.
-          if (!hasBuffer && !decay)
-            launchSgd<T, false, false, false>(ctx, s, t, n);
-          else if (!hasBuffer)
-            launchSgd<T, false, false, true>(ctx, s, t, n);
-          else if (first && !decay)
-            launchSgd<T, true, true, false>(ctx, s, t, n);
-          else if (!decay)
-            launchSgd<T, true, false, false>(ctx, s, t, n);
-          else if (first)
-            launchSgd<T, true, true, true>(ctx, s, t, n);
-          else
-            launchSgd<T, true, false, true>(ctx, s, t, n);
-        });
+    forEachTable<T>(count, hasBuffer ? 2 : 1, in, res,
+                    [&](const TensorTable<T> &t, int64_t n) {
+                      // One specialised kernel per case, as the CPU's
+                      // branch-free loops.
+                      if (!hasBuffer && !decay)
+                        launchSgd<T, false, false, false>(ctx, s, t, n);
+                      else if (!hasBuffer)
+                        launchSgd<T, false, false, true>(ctx, s, t, n);
+                      else if (first && !decay)
+                        launchSgd<T, true, true, false>(ctx, s, t, n);
+                      else if (!decay)
+                        launchSgd<T, true, false, false>(ctx, s, t, n);
+                      else if (first)
+                        launchSgd<T, true, true, true>(ctx, s, t, n);
+                      else
+                        launchSgd<T, true, false, true>(ctx, s, t, n);
+                    });
   };
 }
 
@@ -218,10 +216,9 @@ KernelFn adamwKernel(double lr, double beta1, double beta2, double eps,
       return;
     AdamWScalars<T> s =
         kernels::adamwScalars<T>(lr, beta1, beta2, eps, weightDecay, step);
-    forEachTable<T>(count, 3, in, res,
-                    [&](const TensorTable<T> &t, int64_t n) {
-                      forEach(ctx, n, AdamWFn<T>{s, t});
-                    });
+    forEachTable<T>(count, 3, in, res, [&](const TensorTable<T> &t, int64_t n) {
+      forEach(ctx, n, AdamWFn<T>{s, t});
+    });
   };
 }
 

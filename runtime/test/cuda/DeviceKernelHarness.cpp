@@ -51,8 +51,8 @@ void runOnDevice(const KernelFn &fn, const std::vector<Tensor> &inputs,
   check(target().device->synchronize(ctx.stream));
 }
 
-void compare(const Tensor &device, const Tensor &cpu, double rtol,
-             double atol, const std::string &what) {
+void compare(const Tensor &device, const Tensor &cpu, double rtol, double atol,
+             const std::string &what) {
   ASSERT_EQ(device.type(), cpu.type()) << what;
   bool exact = !isFloat(cpu.dtype());
   cputest::expectClose(valuesOf(fromDevice(device)), valuesOf(cpu),
@@ -100,8 +100,8 @@ void expectMatchesCpu(const std::string &op, const Attributes &attributes,
   for (const Tensor &t : inputs)
     inputTypes.push_back(t.type());
   KernelFn cpuFn;
-  Status s = cputest::prepare(op, attributes, inputTypes, outputs, cpuFn,
-                              randomId);
+  Status s =
+      cputest::prepare(op, attributes, inputTypes, outputs, cpuFn, randomId);
   ASSERT_FALSE(s) << "CPU: " << s.message();
   std::vector<Tensor> expected = cputest::call(cpuFn, inputs, outputs);
 
@@ -131,8 +131,7 @@ void expectMatchesCpu(const std::string &op, const Attributes &attributes,
   runOnDevice(fn, deviceInputs, deviceOutputs);
   for (size_t i = 0; i < outputs.size(); ++i)
     compare(deviceOutputs[i], expected[i], rtol, atol,
-            op + " output #" + std::to_string(i) + " (" + target().name +
-                ")");
+            op + " output #" + std::to_string(i) + " (" + target().name + ")");
 }
 
 void expectInPlaceMatchesCpu(const std::string &op,
