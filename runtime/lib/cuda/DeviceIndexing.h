@@ -23,6 +23,10 @@ namespace pp::rt::PP_DEVICE_NS {
 /// Offsets of N operands for each flat index of a row-major output.
 template <int N> struct StridedIndexer {
   int rank = 0;
+  /// Every flat index fits 32 bits: the multi-index is then taken apart
+  /// with 32-bit divisions (a GPU has no 64-bit divider: a 64-bit `/` and
+  /// `%` cost tens of instructions per axis).
+  bool narrow = true;
   int64_t extent[kMaxRank] = {};
   int64_t stride[N][kMaxRank] = {};
 
@@ -30,6 +34,17 @@ template <int N> struct StridedIndexer {
   PP_HD void offsets(int64_t index, int64_t (&offset)[N]) const {
     for (int k = 0; k < N; ++k)
       offset[k] = 0;
+    if (narrow) {
+      uint32_t rest = uint32_t(index);
+      for (int d = rank - 1; d >= 0; --d) {
+        uint32_t e = uint32_t(extent[d]);
+        uint32_t i = rest % e;
+        rest /= e;
+        for (int k = 0; k < N; ++k)
+          offset[k] += int64_t(i) * stride[k][d];
+      }
+      return;
+    }
     for (int d = rank - 1; d >= 0; --d) {
       int64_t i = index % extent[d];
       index /= extent[d];
@@ -93,6 +108,10 @@ bool makeIndexer(const Shape &out,
     return false;
   indexer = StridedIndexer<N>();
   indexer.rank = int(extents.size());
+  int64_t elements = 1;
+  for (int64_t e : extents)
+    elements *= e;
+  indexer.narrow = elements <= int64_t(UINT32_MAX);
   for (size_t d = 0; d < extents.size(); ++d) {
     indexer.extent[d] = extents[d];
     for (int k = 0; k < N; ++k)
