@@ -51,8 +51,8 @@ std::string encodeTypes(const std::vector<TensorType> &types) {
 
 class NcclTransport final : public Transport {
 public:
-  NcclTransport(std::unique_ptr<MpiTransport> mpi, Device &device)
-      : mpi_(std::move(mpi)), device_(device) {}
+  explicit NcclTransport(std::unique_ptr<MpiTransport> mpi)
+      : mpi_(std::move(mpi)) {}
 
   ~NcclTransport() override {
     for (auto &pending : pending_)
@@ -256,7 +256,6 @@ private:
   }
 
   std::unique_ptr<MpiTransport> mpi_;
-  Device &device_;
   ncclComm_t world_ = nullptr;
   std::map<uint64_t, Link> links_;
   std::deque<Pending> pending_;
@@ -271,7 +270,7 @@ Status pp::rt::createNcclTransport(std::unique_ptr<MpiTransport> &mpi,
     return Status::error("the NCCL transport needs a CUDA device");
   // Initialisation is collective: a rank that fails aborts the others.
   MpiTransport *endpoint = mpi.get();
-  auto transport = std::make_unique<NcclTransport>(std::move(mpi), device);
+  auto transport = std::make_unique<NcclTransport>(std::move(mpi));
   if (Status s = transport->init()) {
     std::fprintf(stderr, "error: stage %u: --transport=nccl: %s\n",
                  endpoint->stage(), s.message().c_str());
