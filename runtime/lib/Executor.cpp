@@ -225,43 +225,52 @@ void FunctionExecutor::fuseElementwiseChains(const KernelRegistry &registry) {
         !kernels_[k].view && fusedInstructionOf(kernels_[k].spec, instruction);
   }
 
-  // Leftmost-longest: from each start, the longest run [start, end] of
-  // fusible kernels of one result type whose intermediates (every result
-  // but the last) are no function results and are last read inside it,
-  // within the bounds on instructions and externals.
+  // Leftmost-longest: from each start, the longest run of fusible kernels
+  // of one result type whose intermediates (every result but the last) are
+  // no function results and are last read inside it, within the bounds on
+  // instructions and externals. Kernels without operands (constants) in
+  // between do not end a run: they move before its fused kernel.
   std::vector<PreparedKernel> kernels;
   size_t start = 0;
   while (start < n) {
-    size_t best = start;
+    std::vector<size_t> members, best;
     if (fusible[start]) {
       const TensorType &type = kernels_[start].spec.outputs[0];
       std::vector<uint32_t> externals;
       int needed = -1; // the last read of an intermediate so far
       for (size_t end = start; end < n; ++end) {
         if (end > start) {
+          if (kernels_[end].inputs.empty() && !fusible[end] &&
+              !kernels_[end].view)
+            continue;
           if (!fusible[end] || kernels_[end].spec.outputs[0] != type)
             break;
-          uint32_t previous = kernels_[end - 1].outputs[0];
+          uint32_t previous = kernels_[members.back()].outputs[0];
           if (isResult[previous])
             break;
           needed = std::max(needed, lastReader[previous]);
         }
+        members.push_back(end);
         for (uint32_t slot : kernels_[end].inputs)
-          if ((maker[slot] < int(start) || maker[slot] >= int(end)) &&
+          if ((maker[slot] < int(start) || maker[slot] >= int(end) ||
+               !fusible[size_t(maker[slot])]) &&
               std::find(externals.begin(), externals.end(), slot) ==
                   externals.end())
             externals.push_back(slot);
         if (externals.size() > size_t(kMaxFusedExternals) ||
-            end - start + 1 > size_t(kMaxFusedInstructions))
+            members.size() > size_t(kMaxFusedInstructions))
           break;
-        if (end > start && needed <= int(end))
-          best = end;
+        if (members.size() > 1 && needed <= int(end))
+          best = members;
       }
     }
     PreparedKernel fused;
-    if (best > start && fuseRun(start, best, registry, fused)) {
+    if (best.size() > 1 && fuseRun(best, registry, fused)) {
+      for (size_t k = start; k < best.back(); ++k)
+        if (!std::binary_search(best.begin(), best.end(), k))
+          kernels.push_back(std::move(kernels_[k])); // a constant
       kernels.push_back(std::move(fused));
-      start = best + 1;
+      start = best.back() + 1;
       continue;
     }
     kernels.push_back(std::move(kernels_[start]));
@@ -270,21 +279,24 @@ void FunctionExecutor::fuseElementwiseChains(const KernelRegistry &registry) {
   kernels_ = std::move(kernels);
 }
 
-bool FunctionExecutor::fuseRun(size_t first, size_t last,
+bool FunctionExecutor::fuseRun(const std::vector<size_t> &members,
                                const KernelRegistry &registry,
                                PreparedKernel &out) const {
+  const size_t last = members.back();
   // Externals in the order the chain first reads them; the value file of
   // the program holds them, then each instruction's result.
   std::vector<uint32_t> externals;
+  // The instruction (index into members) that makes `slot` before member
+  // `before`, or -1.
   auto madeInside = [&](uint32_t slot, size_t before) {
-    for (size_t j = first; j < before; ++j)
-      if (kernels_[j].outputs[0] == slot)
-        return int(j - first);
+    for (size_t j = 0; j < before; ++j)
+      if (kernels_[members[j]].outputs[0] == slot)
+        return int(j);
     return -1;
   };
-  for (size_t k = first; k <= last; ++k)
-    for (uint32_t slot : kernels_[k].inputs)
-      if (madeInside(slot, k) < 0 &&
+  for (size_t m = 0; m < members.size(); ++m)
+    for (uint32_t slot : kernels_[members[m]].inputs)
+      if (madeInside(slot, m) < 0 &&
           std::find(externals.begin(), externals.end(), slot) ==
               externals.end())
         externals.push_back(slot);
@@ -292,7 +304,8 @@ bool FunctionExecutor::fuseRun(size_t first, size_t last,
   std::vector<double> params;
   std::string locations;
   PreparedKernel fused;
-  for (size_t k = first; k <= last; ++k) {
+  for (size_t m = 0; m < members.size(); ++m) {
+    const size_t k = members[m];
     const PreparedKernel &kernel = kernels_[k];
     FusedInstruction instruction;
     if (!fusedInstructionOf(kernel.spec, instruction))
@@ -304,7 +317,7 @@ bool FunctionExecutor::fuseRun(size_t first, size_t last,
         continue;
       }
       uint32_t slot = kernel.inputs[size_t(a)];
-      int inside = madeInside(slot, k);
+      int inside = madeInside(slot, m);
       args.push_back(inside >= 0 ? int64_t(externals.size()) + inside
                                  : int64_t(std::find(externals.begin(),
                                                      externals.end(), slot) -

@@ -390,6 +390,7 @@ functions {
   values { id: 5 type { dtype: FLOAT32 shape: 4 shape: 5 } }
   values { id: 6 type { dtype: FLOAT32 shape: 4 shape: 5 } }
   values { id: 7 type { dtype: FLOAT64 shape: 4 shape: 5 } }
+  values { id: 8 type { dtype: FLOAT32 } }
   arguments { value: 0 role: INPUT key: "x" }
   arguments { value: 1 role: INPUT key: "b" }
   KERNELS
@@ -540,6 +541,24 @@ TEST(ExecutorFusion, AnIntermediateReadAfterTheChainIsKept) {
   ASSERT_EQ(none.error, "");
   EXPECT_EQ(none.kernels, 3u);
   EXPECT_EQ(none.fusedKernels, 0u);
+}
+
+TEST(ExecutorFusion, ConstantsBetweenTheOpsMoveBeforeTheFusedKernel) {
+  // (x * b) / 2 with the constant made between the two ops, as exporters
+  // write attention's scaling.
+  std::string kernels = R"(
+    kernels { op: "nn.mul" inputs: 0 inputs: 1 outputs: 2 }
+    kernels { op: "nn.constant" outputs: 8
+              attributes { name: "value" tensor { type { dtype: FLOAT32 }
+                                                  raw: "\000\000\000@" } } }
+    kernels { op: "nn.div" inputs: 2 inputs: 8 outputs: 3 })";
+  const char *results = R"(results { value: 3 role: OUTPUT key: "h" })";
+  ExecutorRun plain = runFunction(kernels, results, false);
+  ExecutorRun fused = runFunction(kernels, results, true);
+  ASSERT_EQ(fused.error, "");
+  EXPECT_EQ(fused.kernels, 2u); // the constant, then [mul, div]
+  EXPECT_EQ(fused.fusedOps, 2u);
+  EXPECT_EQ(fused.results, plain.results);
 }
 
 TEST(ExecutorFusion, MessagesNameTheFusedOps) {

@@ -125,10 +125,10 @@ private:
                        const KernelRegistry &registry) const;
   /// ExecutorOptions::fuseElementwise over the prepared kernels.
   void fuseElementwiseChains(const KernelRegistry &registry);
-  /// The fused kernel of kernels [first, last], or false (the kernels then
-  /// stay as they are) when its preparation fails.
-  bool fuseRun(size_t first, size_t last, const KernelRegistry &registry,
-               PreparedKernel &out) const;
+  /// The fused kernel of kernels `members` (ascending), or false (the
+  /// kernels then stay as they are) when its preparation fails.
+  bool fuseRun(const std::vector<size_t> &members,
+               const KernelRegistry &registry, PreparedKernel &out) const;
   /// --detect-anomaly: the first NaN among the arguments and parameters.
   Status checkInputsFinite(const std::vector<Tensor> &arguments) const;
   /// --detect-anomaly: a NaN made by kernel `k`; notes in firstInfinity_
