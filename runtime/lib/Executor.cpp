@@ -1,12 +1,14 @@
 //===- Executor.cpp - Runs one function of a stage program ----------------===//
 //
-// Preparation turns each program kernel into a KernelFn plus slot indices;
-// a run allocates outputs, calls the closures in order and releases every
-// buffer after its last reader.
+// Preparation turns each program kernel into a KernelFn plus slot indices,
+// and, when asked, fuses runs of elementwise ops into one kernel each
+// (ElementwiseFusion.h); a run allocates outputs, calls the closures in
+// order and releases every buffer after its last reader.
 //
 //===----------------------------------------------------------------------===//
 
 #include "pp/Runtime/Executor.h"
+#include "ElementwiseFusion.h"
 #include "pp/Runtime/Device.h"
 
 #include <algorithm>
@@ -76,7 +78,8 @@ Status FunctionExecutor::prepare(const program::Program &program,
                                  const std::vector<Tensor> &parameters,
                                  const KernelRegistry &registry,
                                  Backend backend, const std::string &what,
-                                 FunctionExecutor &out) {
+                                 FunctionExecutor &out,
+                                 const ExecutorOptions &options) {
   const program::Function &fn = program.functions(int(functionIndex));
   FunctionExecutor ex;
   ex.name_ = fn.name();
@@ -161,6 +164,9 @@ Status FunctionExecutor::prepare(const program::Program &program,
     return Status::error(message);
   }
 
+  if (options.fuseElementwise && registry.lookup(kFusedElementwiseOp, backend))
+    ex.fuseElementwiseChains(registry);
+
   // Release every value after its last reader (results are kept; a value
   // nobody reads dies right after the kernel that makes it).
   std::vector<int> lastUse(ex.slotTypes_.size(), -1);
@@ -191,6 +197,173 @@ Status FunctionExecutor::prepare(const program::Program &program,
   }
   out = std::move(ex);
   return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// Fusing elementwise chains
+//===----------------------------------------------------------------------===//
+
+void FunctionExecutor::fuseElementwiseChains(const KernelRegistry &registry) {
+  using kernels::kMaxFusedExternals;
+  using kernels::kMaxFusedInstructions;
+  const size_t n = kernels_.size(), numSlots = slotTypes_.size();
+  // Who makes and who last reads each slot (a value is written once).
+  std::vector<int> maker(numSlots, -1), lastReader(numSlots, -1);
+  std::vector<bool> isResult(numSlots, false);
+  for (size_t k = 0; k < n; ++k) {
+    for (uint32_t slot : kernels_[k].inputs)
+      lastReader[slot] = std::max(lastReader[slot], int(k));
+    for (uint32_t slot : kernels_[k].outputs)
+      maker[slot] = int(k);
+  }
+  for (uint32_t slot : resultSlots_)
+    isResult[slot] = true;
+  std::vector<bool> fusible(n, false);
+  for (size_t k = 0; k < n; ++k) {
+    FusedInstruction instruction;
+    fusible[k] =
+        !kernels_[k].view && fusedInstructionOf(kernels_[k].spec, instruction);
+  }
+
+  // Leftmost-longest: from each start, the longest run of fusible kernels
+  // of one result type whose intermediates (every result but the last) are
+  // no function results and are last read inside it, within the bounds on
+  // instructions and externals. Kernels without operands (constants) in
+  // between do not end a run: they move before its fused kernel.
+  std::vector<PreparedKernel> kernels;
+  size_t start = 0;
+  while (start < n) {
+    std::vector<size_t> members, best;
+    if (fusible[start]) {
+      const TensorType &type = kernels_[start].spec.outputs[0];
+      std::vector<uint32_t> externals;
+      int needed = -1; // the last read of an intermediate so far
+      for (size_t end = start; end < n; ++end) {
+        if (end > start) {
+          if (kernels_[end].inputs.empty() && !fusible[end] &&
+              !kernels_[end].view)
+            continue;
+          if (!fusible[end] || kernels_[end].spec.outputs[0] != type)
+            break;
+          uint32_t previous = kernels_[members.back()].outputs[0];
+          if (isResult[previous])
+            break;
+          needed = std::max(needed, lastReader[previous]);
+        }
+        members.push_back(end);
+        for (uint32_t slot : kernels_[end].inputs)
+          if ((maker[slot] < int(start) || maker[slot] >= int(end) ||
+               !fusible[size_t(maker[slot])]) &&
+              std::find(externals.begin(), externals.end(), slot) ==
+                  externals.end())
+            externals.push_back(slot);
+        if (externals.size() > size_t(kMaxFusedExternals) ||
+            members.size() > size_t(kMaxFusedInstructions))
+          break;
+        if (members.size() > 1 && needed <= int(end))
+          best = members;
+      }
+    }
+    PreparedKernel fused;
+    if (best.size() > 1 && fuseRun(best, registry, fused)) {
+      for (size_t k = start; k < best.back(); ++k)
+        if (!std::binary_search(best.begin(), best.end(), k))
+          kernels.push_back(std::move(kernels_[k])); // a constant
+      kernels.push_back(std::move(fused));
+      start = best.back() + 1;
+      continue;
+    }
+    kernels.push_back(std::move(kernels_[start]));
+    ++start;
+  }
+  kernels_ = std::move(kernels);
+}
+
+bool FunctionExecutor::fuseRun(const std::vector<size_t> &members,
+                               const KernelRegistry &registry,
+                               PreparedKernel &out) const {
+  const size_t last = members.back();
+  // Externals in the order the chain first reads them; the value file of
+  // the program holds them, then each instruction's result.
+  std::vector<uint32_t> externals;
+  // The instruction (index into members) that makes `slot` before member
+  // `before`, or -1.
+  auto madeInside = [&](uint32_t slot, size_t before) {
+    for (size_t j = 0; j < before; ++j)
+      if (kernels_[members[j]].outputs[0] == slot)
+        return int(j);
+    return -1;
+  };
+  for (size_t m = 0; m < members.size(); ++m)
+    for (uint32_t slot : kernels_[members[m]].inputs)
+      if (madeInside(slot, m) < 0 &&
+          std::find(externals.begin(), externals.end(), slot) ==
+              externals.end())
+        externals.push_back(slot);
+  std::vector<int64_t> ops, args;
+  std::vector<double> params;
+  std::string locations;
+  PreparedKernel fused;
+  for (size_t m = 0; m < members.size(); ++m) {
+    const size_t k = members[m];
+    const PreparedKernel &kernel = kernels_[k];
+    FusedInstruction instruction;
+    if (!fusedInstructionOf(kernel.spec, instruction))
+      return false;
+    ops.push_back(int64_t(instruction.op));
+    for (int a = 0; a < kernels::kFusedArgs; ++a) {
+      if (size_t(a) >= kernel.inputs.size()) {
+        args.push_back(-1);
+        continue;
+      }
+      uint32_t slot = kernel.inputs[size_t(a)];
+      int inside = madeInside(slot, m);
+      args.push_back(inside >= 0 ? int64_t(externals.size()) + inside
+                                 : int64_t(std::find(externals.begin(),
+                                                     externals.end(), slot) -
+                                           externals.begin()));
+    }
+    for (double p : instruction.params)
+      params.push_back(p);
+    const KernelSpec &spec = kernel.spec;
+    fused.fusedOps.push_back((spec.location.empty()
+                                  ? "op " + std::to_string(k)
+                                  : "'" + spec.location + "'") +
+                             " (" + spec.op + ")");
+    if (!spec.location.empty())
+      locations += (locations.empty() ? "" : ", ") + spec.location;
+  }
+  fused.spec.op = kFusedElementwiseOp;
+  fused.spec.location = locations;
+  fused.spec.attrs.setContext(std::string(kFusedElementwiseOp) +
+                              (locations.empty() ? "" : " at " + locations));
+  fused.spec.attrs.set("ops", ops);
+  fused.spec.attrs.set("args", args);
+  fused.spec.attrs.set("params", params);
+  for (uint32_t slot : externals) {
+    fused.inputs.push_back(slot);
+    fused.spec.inputs.push_back(slotTypes_[slot]);
+  }
+  fused.outputs = kernels_[last].outputs;
+  fused.spec.outputs = kernels_[last].spec.outputs;
+  if (prepareKernel(fused, registry))
+    return false;
+  out = std::move(fused);
+  return true;
+}
+
+size_t FunctionExecutor::fusedKernelCount() const {
+  size_t count = 0;
+  for (const PreparedKernel &kernel : kernels_)
+    count += !kernel.fusedOps.empty();
+  return count;
+}
+
+size_t FunctionExecutor::fusedOpCount() const {
+  size_t count = 0;
+  for (const PreparedKernel &kernel : kernels_)
+    count += kernel.fusedOps.size();
+  return count;
 }
 
 void FunctionExecutor::setProfiler(Profiler *profiler) {
@@ -291,8 +464,10 @@ Status FunctionExecutor::run(KernelContext &ctx,
       }
     } catch (const std::exception &e) {
       clearSlots();
-      return Status::error(what_ + ": kernel " + std::to_string(k) + ": " +
-                           kernel.spec.op + " failed: " + e.what());
+      return Status::error(
+          what_ + ": kernel " + std::to_string(k) + ": " +
+          (kernel.fusedOps.empty() ? kernel.spec.op : describeKernel(k)) +
+          " failed: " + e.what());
     }
     if (ctx.failed()) {
       clearSlots();
@@ -386,6 +561,12 @@ static std::string whereNonFinite(const Tensor &t, int64_t at) {
 
 std::string FunctionExecutor::describeKernel(size_t k) const {
   const KernelSpec &spec = kernels_[k].spec;
+  if (!kernels_[k].fusedOps.empty()) {
+    std::string ops;
+    for (const std::string &op : kernels_[k].fusedOps)
+      ops += (ops.empty() ? "" : ", ") + op;
+    return "fused kernel of ops " + ops;
+  }
   return spec.location.empty()
              ? "op " + std::to_string(k) + " (" + spec.op + ")"
              : "op '" + spec.location + "' (" + spec.op + ")";

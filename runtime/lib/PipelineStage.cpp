@@ -176,6 +176,8 @@ Status PipelineStage::prepareChunk(const KernelRegistry &registry, uint32_t c) {
   auto chunk = std::make_unique<Chunk>();
   chunk->chunk = c;
   chunk->virtualStage = virtualStageOf(dir_.manifest, stage_, c);
+  ExecutorOptions executorOptions;
+  executorOptions.fuseElementwise = options_.fuseElementwise;
   auto prepareRole = [&](program::FunctionRole role, FunctionExecutor &ex) {
     int index = findFunctionIndex(*program_, role, c);
     if (index < 0) // the verifier guarantees F, and B and W with a loss
@@ -183,7 +185,7 @@ Status PipelineStage::prepareChunk(const KernelRegistry &registry, uint32_t c) {
                            " has no " + functionRoleName(role) + " function");
     return FunctionExecutor::prepare(*program_, uint32_t(index), *parameters_,
                                      registry, options_.backend, sp.programPath,
-                                     ex);
+                                     ex, executorOptions);
   };
   if (Status s = prepareRole(program::FORWARD, chunk->forward))
     return s;

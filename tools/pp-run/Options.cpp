@@ -69,6 +69,11 @@ Backends:
                         mpirun the process's local rank)
   --tf32                float32 matrix products and convolutions on TF32
                         tensor cores (faster, 10-bit mantissa products)
+  --no-fusion           run chains of elementwise ops one kernel per op
+                        (by default the CUDA backend fuses each chain into
+                        one kernel, with the same results; runs with
+                        --profile, --trace, --plan-report or
+                        --detect-anomaly never fuse)
 Pipelines (programs of several stages):
   --transport KIND      threads (default: every stage a thread of this
                         process), mpi (one process per stage:
@@ -128,6 +133,7 @@ enum OptionId {
   OptBackend,
   OptDevice,
   OptTF32,
+  OptNoFusion,
   OptHelp = 'h',
 };
 
@@ -157,6 +163,7 @@ const struct option kLongOptions[] = {
     {"backend", required_argument, nullptr, OptBackend},
     {"device", required_argument, nullptr, OptDevice},
     {"tf32", no_argument, nullptr, OptTF32},
+    {"no-fusion", no_argument, nullptr, OptNoFusion},
     {"no-nan-check", no_argument, nullptr, OptNoNanCheck},
     {"detect-anomaly", no_argument, nullptr, OptDetectAnomaly},
     {"keep-denormals", no_argument, nullptr, OptKeepDenormals},
@@ -365,6 +372,9 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
     case OptTF32:
       out.tf32 = true;
       break;
+    case OptNoFusion:
+      out.fuseElementwise = false;
+      break;
     case OptDetectAnomaly:
       out.detectAnomaly = true;
       break;
@@ -425,8 +435,11 @@ Status pp::run::parseOptions(int argc, char **argv, Options &out) {
   if (out.transport == TransportKind::Nccl && out.backend != BackendKind::Cuda)
     return Status::error("--transport=nccl moves tensors between GPUs: it "
                          "needs --backend=cuda");
-  if (out.backend == BackendKind::Cpu && (out.device >= 0 || out.tf32))
-    return Status::error(std::string(out.tf32 ? "--tf32" : "--device") +
+  if (out.backend == BackendKind::Cpu &&
+      (out.device >= 0 || out.tf32 || !out.fuseElementwise))
+    return Status::error(std::string(out.tf32               ? "--tf32"
+                                     : !out.fuseElementwise ? "--no-fusion"
+                                                            : "--device") +
                          " applies to the CUDA backend: add --backend=cuda");
   if (out.mode == Mode::GradCheck && !out.dumpDir.empty())
     return Status::error("--dump cannot be combined with --gradcheck");

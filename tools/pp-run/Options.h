@@ -40,6 +40,8 @@ struct Options {
   BackendKind backend = BackendKind::Cpu;
   int device = -1;   // --device: the CUDA device (-1: by local MPI rank)
   bool tf32 = false; // --tf32: float32 products on TF32 tensor cores
+  /// --no-fusion turns off the CUDA backend's fused elementwise chains.
+  bool fuseElementwise = true;
   /// The device the stages run on (set after parsing, null for the CPU).
   rt::Device *deviceMemory = nullptr;
   bool checkNaN = true;       // --no-nan-check turns it off

@@ -29,6 +29,11 @@ rt::StageOptions pp::run::stageOptions(const Options &opts, bool training) {
     options.backend = rt::Backend::CUDA;
     options.device = opts.deviceMemory;
     options.allowTF32 = opts.tf32;
+    // Fused chains give the same bits with fewer kernels, but a profiled
+    // run times each op and --detect-anomaly checks each op's output.
+    bool profiled = opts.profile || !opts.tracePath.empty() || opts.planReport;
+    options.fuseElementwise =
+        opts.fuseElementwise && !profiled && !opts.detectAnomaly;
   }
   return options;
 }

@@ -19,6 +19,7 @@ void registerKernels(KernelRegistry &registry) {
   registerPoolKernels(registry);
   registerNormKernels(registry);
   registerOptimizerKernels(registry);
+  registerFusedElementwiseKernels(registry);
 }
 
 void zeroBytes(KernelContext &ctx, void *data, size_t bytes) {

@@ -37,6 +37,8 @@ void registerConvKernels(KernelRegistry &registry);
 void registerPoolKernels(KernelRegistry &registry);
 void registerNormKernels(KernelRegistry &registry);
 void registerOptimizerKernels(KernelRegistry &registry);
+/// pp.fused_elementwise: the chains of elementwise ops the executor fuses.
+void registerFusedElementwiseKernels(KernelRegistry &registry);
 
 } // namespace pp::rt::PP_DEVICE_NS
 

@@ -18,6 +18,10 @@
 //    is a parameter, an argument or another result is copied.
 //  - With a profiler attached (setProfiler), each kernel and each run is
 //    timed (Profiler.h); without, a run reads no clock.
+//  - With ExecutorOptions::fuseElementwise, on a backend that has
+//    pp.fused_elementwise (CUDA), each run of consecutive elementwise ops
+//    whose intermediates nothing else reads becomes one kernel, and the
+//    intermediates are never allocated (docs/Runtime.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,6 +44,17 @@ struct PortInfo {
   TensorType type;
 };
 
+/// How FunctionExecutor::prepare prepares a function.
+struct ExecutorOptions {
+  /// Fuse each maximal run of consecutive elementwise ops (of one float
+  /// type and shape, at least two, ElementwiseFusion.h's set) whose
+  /// intermediates are read only inside the run and are no results into
+  /// one pp.fused_elementwise kernel, where the backend has that kernel.
+  /// Results are bit-identical; per-op timing and NaN checks then see
+  /// the fused kernel as one op, so profiled runs leave it off.
+  bool fuseElementwise = false;
+};
+
 class FunctionExecutor {
 public:
   FunctionExecutor() = default;
@@ -57,7 +72,8 @@ public:
   static Status prepare(const program::Program &program, uint32_t functionIndex,
                         const std::vector<Tensor> &parameters,
                         const KernelRegistry &registry, Backend backend,
-                        const std::string &what, FunctionExecutor &out);
+                        const std::string &what, FunctionExecutor &out,
+                        const ExecutorOptions &options = ExecutorOptions());
 
   /// Runs the function on `arguments` (in the order of `arguments()`, with
   /// exactly their types) and returns its results in the order of
@@ -80,6 +96,11 @@ public:
   /// `kernelIndex` runs (their last reader, or their maker when nothing
   /// reads them).
   std::vector<uint32_t> releasedAfter(size_t kernelIndex) const;
+  /// The kernels a run calls (views included), after fusion.
+  size_t kernelCount() const { return kernels_.size(); }
+  /// The fused kernels among them, and the program ops they hold.
+  size_t fusedKernelCount() const;
+  size_t fusedOpCount() const;
   /// The index of the argument or result with `role` and `key`; -1 if none.
   int findArgument(program::PortRole role, const std::string &key) const;
   int findResult(program::PortRole role, const std::string &key) const;
@@ -94,12 +115,20 @@ private:
     /// output's type: run as a reinterpretation, no copy.
     bool view = false;
     uint32_t profileId = 0; // Profiler::addKernel's id
+    /// A fused kernel: "'LOCATION' (nn.x)" of each op it holds.
+    std::vector<std::string> fusedOps;
     std::vector<const Tensor *> inputPtrs;
     std::vector<Tensor *> outputPtrs;
   };
 
   Status prepareKernel(PreparedKernel &kernel,
                        const KernelRegistry &registry) const;
+  /// ExecutorOptions::fuseElementwise over the prepared kernels.
+  void fuseElementwiseChains(const KernelRegistry &registry);
+  /// The fused kernel of kernels `members` (ascending), or false (the
+  /// kernels then stay as they are) when its preparation fails.
+  bool fuseRun(const std::vector<size_t> &members,
+               const KernelRegistry &registry, PreparedKernel &out) const;
   /// --detect-anomaly: the first NaN among the arguments and parameters.
   Status checkInputsFinite(const std::vector<Tensor> &arguments) const;
   /// --detect-anomaly: a NaN made by kernel `k`; notes in firstInfinity_

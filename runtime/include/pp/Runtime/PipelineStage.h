@@ -72,6 +72,11 @@ struct StageOptions {
   bool checkNaN = true; ///< sent float tensors must hold no NaN
   /// Fail at the first op that makes a NaN or infinity (KernelContext).
   bool detectAnomaly = false;
+  /// Fuse chains of elementwise ops into one kernel each where the backend
+  /// can (the CUDA backend; FunctionExecutor's ExecutorOptions): the same
+  /// bits, fewer launches and no memory for the intermediates. pp-run sets
+  /// it for the CUDA backends unless a run times or checks each op.
+  bool fuseElementwise = false;
   /// Run the kernels with subnormal floats flushed to zero
   /// (FloatEnvironment.h).
   bool flushDenormals = true;
