@@ -7,8 +7,12 @@
 // softmax_cross_entropy_grad: `dloss * (softmax(logits) - onehot(label)) /
 // count`, zero at ignored positions (docs/Training.md).
 //
+// The factories' checks, their messages and the plans they compute are
+// runtime/lib/kernels/LossPlan.h's, shared with the CUDA backend.
+//
 //===----------------------------------------------------------------------===//
 
+#include "../kernels/LossPlan.h"
 #include "CpuKernels.h"
 #include "FastMath.h"
 #include "KernelChecks.h"
@@ -19,20 +23,13 @@
 
 using namespace pp::rt;
 using namespace pp::rt::cpu;
+using namespace pp::rt::kernels;
 
 namespace {
 
-/// What both kernels know once prepared.
-struct LossShape {
-  int64_t positions = 0; // rows of logits
-  int64_t classes = 0;   // the last axis
-  bool hasIgnore = false;
-  int64_t ignoreIndex = 0;
+/// The plan, and the op's location for the errors of labels out of range.
+struct LossShape : LossPlan {
   std::string location;
-
-  bool ignored(int64_t label) const {
-    return hasIgnore && label == ignoreIndex;
-  }
 };
 
 /// Counts the positions whose label is not ignored, checking each such
@@ -97,38 +94,11 @@ void crossEntropyGrad(const T *dloss, const T *logits, const L *labels,
   }
 }
 
-/// Checks logits (operand `first`) and labels (operand `first + 1`) and
-/// reads `ignore_index`.
-Status prepareLoss(const KernelSpec &spec, size_t first, LossShape &shape) {
-  const TensorType &logits = spec.inputs[first];
-  const TensorType &labels = spec.inputs[first + 1];
-  if (logits.shape.empty())
-    return spec.error("logits " + logits.str() +
-                      " must have rank >= 1 (classes on the last axis)");
-  Shape positions(logits.shape.begin(), logits.shape.end() - 1);
-  if (labels.shape != positions)
-    return spec.error("labels " + labels.str() +
-                      " must have the logits' shape without the last axis (" +
-                      formatShape(positions) + ")");
-  shape.classes = logits.shape.back();
-  shape.positions = numElements(positions);
-  shape.location = spec.location;
-  shape.hasIgnore = spec.attrs.has("ignore_index");
-  if (shape.hasIgnore)
-    if (Status s = spec.attrs.getInt("ignore_index", shape.ignoreIndex))
-      return s;
-  return Status::ok();
-}
-
 Status makeCrossEntropy(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 1))
-    return s;
   LossShape shape;
-  if (Status s = prepareLoss(spec, 0, shape))
+  if (Status s = planCrossEntropy(spec, shape))
     return s;
-  if (Status s = checkType(spec, "loss", spec.outputs[0],
-                           TensorType{spec.inputs[0].dtype, {}}))
-    return s;
+  shape.location = spec.location;
   return dispatchTypePair(
       FloatTypes{}, IndexTypes{}, spec, "logits", spec.inputs[0].dtype,
       "labels", spec.inputs[1].dtype, [&](auto tag, auto labelTag) {
@@ -144,17 +114,11 @@ Status makeCrossEntropy(const KernelSpec &spec, KernelFn &out) {
 }
 
 Status makeCrossEntropyGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 3, 1))
-    return s;
   LossShape shape;
-  if (Status s = prepareLoss(spec, 1, shape))
+  if (Status s = planCrossEntropyGrad(spec, shape))
     return s;
-  const TensorType &dloss = spec.inputs[0], &logits = spec.inputs[1];
-  if (dloss.dtype != logits.dtype || dloss.numel() != 1)
-    return spec.error("dloss " + dloss.str() +
-                      " must be one element of the logits' element type");
-  if (Status s = checkType(spec, "dlogits", spec.outputs[0], logits))
-    return s;
+  shape.location = spec.location;
+  const TensorType &logits = spec.inputs[1];
   return dispatchTypePair(
       FloatTypes{}, IndexTypes{}, spec, "logits", logits.dtype, "labels",
       spec.inputs[2].dtype, [&](auto tag, auto labelTag) {

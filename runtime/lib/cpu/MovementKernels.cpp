@@ -7,12 +7,15 @@
 // Every kernel but the gradients moves elements without reading them, so it
 // dispatches on the element size only.
 //
+// The factories' checks, their messages and the plans they compute are
+// runtime/lib/kernels/MovementPlan.h's, shared with the CUDA backend.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Broadcast.h"
 
+#include "../kernels/MovementPlan.h"
 #include "CpuKernels.h"
-#include "HalfFloats.h"
 #include "KernelChecks.h"
 #include "ShapeIndexing.h"
 #include "TypeDispatch.h"
@@ -23,6 +26,7 @@
 
 using namespace pp::rt;
 using namespace pp::rt::cpu;
+using namespace pp::rt::kernels;
 
 namespace {
 
@@ -85,98 +89,20 @@ Status makeViewCopy(const KernelSpec &spec, const RowPlan<1> &plan,
 //===----------------------------------------------------------------------===//
 
 /// The result holds the operand's elements in the same order: a copy.
-Status makeBufferCopy(const KernelSpec &spec, KernelFn &out) {
-  const TensorType &in = spec.inputs[0], &res = spec.outputs[0];
-  if (in.dtype != res.dtype || in.numel() != res.numel())
-    return spec.error("cannot reinterpret " + in.str() + " as " + res.str());
-  out = [](KernelContext &, const Tensor *const *in, Tensor *const *res) {
+KernelFn bufferCopy() {
+  return [](KernelContext &, const Tensor *const *in, Tensor *const *res) {
     if (in[0]->raw() != res[0]->raw() && in[0]->bytes() != 0)
       std::memcpy(res[0]->raw(), in[0]->raw(), in[0]->bytes());
   };
+}
+
+/// reshape, flatten, squeeze or unsqueeze, checked by `plan`.
+template <Status (*Plan)(const KernelSpec &)>
+Status makeBufferCopy(const KernelSpec &spec, KernelFn &out) {
+  if (Status s = Plan(spec))
+    return s;
+  out = bufferCopy();
   return Status::ok();
-}
-
-Status checkResultShape(const KernelSpec &spec, const Shape &expected) {
-  return checkType(spec, "result", spec.outputs[0],
-                   TensorType{spec.inputs[0].dtype, expected});
-}
-
-Status makeReshape(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
-    return s;
-  return makeBufferCopy(spec, out);
-}
-
-Status makeFlatten(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
-    return s;
-  int64_t axis;
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
-  const Shape &in = spec.inputs[0].shape;
-  if (axis < 0 || axis > int64_t(in.size()))
-    return spec.error("axis " + std::to_string(axis) +
-                      " is out of range for rank " + std::to_string(in.size()));
-  if (Status s =
-          checkResultShape(spec, {productOf(in, 0, size_t(axis)),
-                                  productOf(in, size_t(axis), in.size())}))
-    return s;
-  return makeBufferCopy(spec, out);
-}
-
-/// Reads `axes` as a mask over the axes of a tensor of rank `rank` (when
-/// `inserting`, of that rank plus one axis per entry: unsqueeze's result);
-/// the entries must be unique and in range.
-Status readAxesMask(const KernelSpec &spec, size_t rank, bool inserting,
-                    std::vector<bool> &mask) {
-  std::vector<int64_t> axes;
-  if (Status s = spec.attrs.getInts("axes", axes))
-    return s;
-  if (inserting)
-    rank += axes.size();
-  mask.assign(rank, false);
-  for (int64_t a : axes) {
-    if (a < 0 || a >= int64_t(rank) || mask[size_t(a)])
-      return spec.error("axes must be unique and in [0, " +
-                        std::to_string(rank) + ")");
-    mask[size_t(a)] = true;
-  }
-  return Status::ok();
-}
-
-Status makeSqueeze(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
-    return s;
-  const Shape &in = spec.inputs[0].shape;
-  std::vector<bool> removed;
-  if (Status s = readAxesMask(spec, in.size(), /*inserting=*/false, removed))
-    return s;
-  for (size_t d = 0; d < in.size(); ++d)
-    if (removed[d] && in[d] != 1)
-      return spec.error("cannot squeeze axis " + std::to_string(d) +
-                        " of size " + std::to_string(in[d]));
-  Shape expected;
-  for (size_t d = 0; d < in.size(); ++d)
-    if (!removed[d])
-      expected.push_back(in[d]);
-  if (Status s = checkResultShape(spec, expected))
-    return s;
-  return makeBufferCopy(spec, out);
-}
-
-Status makeUnsqueeze(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
-    return s;
-  const Shape &in = spec.inputs[0].shape;
-  std::vector<bool> inserted;
-  if (Status s = readAxesMask(spec, in.size(), /*inserting=*/true, inserted))
-    return s;
-  Shape expected;
-  for (size_t d = 0, next = 0; d < inserted.size(); ++d)
-    expected.push_back(inserted[d] ? 1 : in[next++]);
-  if (Status s = checkResultShape(spec, expected))
-    return s;
-  return makeBufferCopy(spec, out);
 }
 
 //===----------------------------------------------------------------------===//
@@ -247,32 +173,10 @@ void blockedTranspose(const BlockedTranspose &t, const U *in, U *out) {
 }
 
 Status makeTranspose(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
+  TransposePlan p;
+  if (Status s = planTranspose(spec, p))
     return s;
-  std::vector<int64_t> perm;
-  if (Status s = spec.attrs.getInts("perm", perm))
-    return s;
-  const Shape &in = spec.inputs[0].shape;
-  size_t rank = in.size();
-  std::vector<bool> seen(rank, false);
-  if (perm.size() != rank)
-    return spec.error("perm has " + std::to_string(perm.size()) +
-                      " entries for rank " + std::to_string(rank));
-  for (int64_t p : perm) {
-    if (p < 0 || p >= int64_t(rank) || seen[size_t(p)])
-      return spec.error("perm is not a permutation of [0, " +
-                        std::to_string(rank) + ")");
-    seen[size_t(p)] = true;
-  }
-  Shape shape;
-  std::vector<int64_t> inStrides = stridesOf(in), readStrides;
-  for (int64_t p : perm) {
-    shape.push_back(in[size_t(p)]);
-    readStrides.push_back(inStrides[size_t(p)]);
-  }
-  if (Status s = checkResultShape(spec, shape))
-    return s;
-  RowPlan<1> plan = planRows<1>(shape, {readStrides});
+  RowPlan<1> plan = planRows<1>(p.shape, {p.readStrides});
 
   // Rows read contiguously (the innermost axis stays), or short enough
   // that tiles would not pay: copy row by row.
@@ -320,12 +224,9 @@ Status makeTranspose(const KernelSpec &spec, KernelFn &out) {
 // gather, gather_grad
 //===----------------------------------------------------------------------===//
 
-/// data seen as [outer, n, inner] around `axis`; `count` indices.
-struct GatherShape : AxisLayout {
-  int64_t count = 0;
+/// The plan, and the op's location for the errors of indices out of range.
+struct GatherShape : GatherPlan {
   std::string location;
-  /// gather_grad: the position whose lookups pass no gradient, or -1.
-  int64_t paddingIndex = -1;
 };
 
 /// The index `raw` resolved against an axis of size n (negative counts
@@ -372,33 +273,19 @@ void gatherGrad(const T *dy, const I *indices, T *ddata, const GatherShape &g) {
     }
 }
 
-/// Checks data, indices and the gathered type, and reads `axis`.
-Status prepareGather(const KernelSpec &spec, const TensorType &data,
-                     const TensorType &indices, const TensorType &gathered,
-                     const char *gatheredName, GatherShape &g) {
-  int64_t axis;
-  if (Status s = spec.attrs.getInt("axis", axis))
+/// Plans gather (or with `grad` gather_grad) and keeps its location.
+Status prepareGather(const KernelSpec &spec, bool grad, GatherShape &g) {
+  if (Status s = planGather(spec, grad, g))
     return s;
-  if (Status s = checkAxis(spec, axis, int64_t(data.shape.size())))
-    return s;
-  Shape shape(data.shape.begin(), data.shape.begin() + axis);
-  shape.insert(shape.end(), indices.shape.begin(), indices.shape.end());
-  shape.insert(shape.end(), data.shape.begin() + axis + 1, data.shape.end());
-  if (Status s = checkType(spec, gatheredName, gathered,
-                           TensorType{data.dtype, shape}))
-    return s;
-  static_cast<AxisLayout &>(g) = layoutAround(data.shape, axis);
-  g.count = indices.numel();
   g.location = spec.location;
+  if (grad)
+    return readPaddingIndex(spec, g);
   return Status::ok();
 }
 
 Status makeGather(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 1))
-    return s;
   GatherShape g;
-  if (Status s = prepareGather(spec, spec.inputs[0], spec.inputs[1],
-                               spec.outputs[0], "result", g))
+  if (Status s = prepareGather(spec, /*grad=*/false, g))
     return s;
   return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
     using U = typename decltype(tag)::type;
@@ -416,21 +303,11 @@ Status makeGather(const KernelSpec &spec, KernelFn &out) {
 }
 
 Status makeGatherGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 2, 1))
-    return s;
   GatherShape g;
-  const TensorType &dy = spec.inputs[0], &ddata = spec.outputs[0];
-  if (Status s = prepareGather(spec, ddata, spec.inputs[1], dy, "dy", g))
+  if (Status s = prepareGather(spec, /*grad=*/true, g))
     return s;
-  if (spec.attrs.has("padding_index")) {
-    if (Status s = spec.attrs.getInt("padding_index", g.paddingIndex))
-      return s;
-    if (g.paddingIndex < 0 || g.paddingIndex >= g.n)
-      return spec.error("padding_index " + std::to_string(g.paddingIndex) +
-                        " is outside the axis of size " + std::to_string(g.n));
-  }
   return dispatchTypePair(
-      FloatTypes{}, IndexTypes{}, spec, "dy", dy.dtype, "indices",
+      FloatTypes{}, IndexTypes{}, spec, "dy", spec.inputs[0].dtype, "indices",
       spec.inputs[1].dtype, [&](auto tag, auto indexTag) {
         using T = typename decltype(tag)::type;
         using I = typename decltype(indexTag)::type;
@@ -446,97 +323,35 @@ Status makeGatherGrad(const KernelSpec &spec, KernelFn &out) {
 // slice, slice_grad
 //===----------------------------------------------------------------------===//
 
-/// The view a slice reads from a tensor of `full`: the offset of its first
-/// element and the plan of its rows; `sliced` is its shape.
-Status planSlice(const KernelSpec &spec, const Shape &full, Shape &sliced,
-                 int64_t &base, RowPlan<1> &plan) {
-  std::vector<int64_t> starts, ends, steps;
-  if (Status s = spec.attrs.getInts("starts", starts))
-    return s;
-  if (Status s = spec.attrs.getInts("ends", ends))
-    return s;
-  if (Status s = spec.attrs.getInts("steps", steps))
-    return s;
-  size_t rank = full.size();
-  if (starts.size() != rank || ends.size() != rank || steps.size() != rank)
-    return spec.error("starts, ends and steps need one entry per axis (" +
-                      std::to_string(rank) + ")");
-  std::vector<int64_t> strides = stridesOf(full), view(rank);
-  sliced.assign(rank, 0);
-  base = 0;
-  for (size_t d = 0; d < rank; ++d) {
-    int64_t dim = full[d], start = starts[d], end = ends[d], step = steps[d];
-    bool clamped =
-        step > 0
-            ? start >= 0 && start <= dim && end >= 0 && end <= dim
-            : step < 0 && start >= -1 && start < dim && end >= -1 && end < dim;
-    if (!clamped)
-      return spec.error("slice " + std::to_string(start) + ":" +
-                        std::to_string(end) + ":" + std::to_string(step) +
-                        " of axis " + std::to_string(d) +
-                        " is not clamped to its size " + std::to_string(dim));
-    int64_t count = step > 0 ? (end - start + step - 1) / step
-                             : (start - end - step - 1) / -step;
-    sliced[d] = std::max<int64_t>(count, 0);
-    base += start * strides[d];
-    view[d] = step * strides[d];
-  }
-  plan = planRows<1>(sliced, {view});
-  return Status::ok();
-}
-
 Status makeSlice(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
+  SlicePlan p;
+  if (Status s = planSlice(spec, /*grad=*/false, p))
     return s;
-  Shape sliced;
-  int64_t base;
-  RowPlan<1> plan;
-  if (Status s = planSlice(spec, spec.inputs[0].shape, sliced, base, plan))
-    return s;
-  if (Status s = checkResultShape(spec, sliced))
-    return s;
-  if (plan.rows == 0)
-    base = 0; // nothing is read; `start` may lie past the end
-  return makeViewCopy(spec, plan, base, out);
+  return makeViewCopy(spec, planRows<1>(p.sliced, {p.view}), p.base, out);
 }
 
 Status makeSliceGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
+  SlicePlan p;
+  if (Status s = planSlice(spec, /*grad=*/true, p))
     return s;
-  const TensorType &dy = spec.inputs[0], &dx = spec.outputs[0];
-  Shape sliced;
-  int64_t base;
-  RowPlan<1> plan;
-  if (Status s = planSlice(spec, dx.shape, sliced, base, plan))
-    return s;
-  if (Status s = checkType(spec, "dy", dy, TensorType{dx.dtype, sliced}))
-    return s;
-  return dispatchType(FloatTypes{}, spec, "dy", dy.dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    out = [plan, base](KernelContext &, const Tensor *const *in,
-                       Tensor *const *res) {
-      T *dx = res[0]->data<T>();
-      std::fill(dx, dx + res[0]->numel(), T(0));
-      scatterView(plan, base, in[0]->data<T>(), dx);
-    };
-    return Status::ok();
-  });
+  const RowPlan<1> plan = planRows<1>(p.sliced, {p.view});
+  const int64_t base = p.base;
+  return dispatchType(
+      FloatTypes{}, spec, "dy", spec.inputs[0].dtype, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        out = [plan, base](KernelContext &, const Tensor *const *in,
+                           Tensor *const *res) {
+          T *dx = res[0]->data<T>();
+          std::fill(dx, dx + res[0]->numel(), T(0));
+          scatterView(plan, base, in[0]->data<T>(), dx);
+        };
+        return Status::ok();
+      });
 }
 
 //===----------------------------------------------------------------------===//
 // concat, split
 //===----------------------------------------------------------------------===//
-
-/// The pieces of a concatenation along `axis` of `whole`: each piece is
-/// `outer` chunks of `sizes[i] * inner` elements, laid one after the other
-/// in every chunk of `whole`.
-struct Pieces {
-  int64_t outer = 1;
-  std::vector<int64_t> chunks;  // elements per chunk of each piece
-  std::vector<int64_t> offsets; // where each piece's chunk starts in whole's
-  int64_t wholeChunk = 0;
-  size_t elementSize = 0; // bytes
-};
 
 /// Copies every chunk of every piece between `whole` and `piece(i)`: into
 /// the whole when `ToWhole` (concat), out of it otherwise (split).
@@ -559,47 +374,9 @@ void copyPieces(const Pieces &p, char *whole, PieceFn piece) {
   }
 }
 
-/// Checks that `pieces` concatenate along `axis` into `whole`.
-Status planPieces(const KernelSpec &spec, const std::vector<TensorType> &parts,
-                  const char *partName, const TensorType &whole, int64_t axis,
-                  Pieces &p) {
-  size_t rank = whole.shape.size();
-  if (Status s = checkAxis(spec, axis, int64_t(rank)))
-    return s;
-  int64_t inner = productOf(whole.shape, size_t(axis) + 1, rank);
-  int64_t total = 0;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const TensorType &t = parts[i];
-    Shape expected = whole.shape;
-    expected[size_t(axis)] = t.shape.size() == rank ? t.shape[size_t(axis)] : 0;
-    if (t.dtype != whole.dtype || t.shape != expected)
-      return spec.error(std::string(partName) + " " + std::to_string(i) + " " +
-                        t.str() + " does not match " + whole.str() +
-                        " outside axis " + std::to_string(axis));
-    p.offsets.push_back(total * inner);
-    p.chunks.push_back(t.shape[size_t(axis)] * inner);
-    total += t.shape[size_t(axis)];
-  }
-  if (total != whole.shape[size_t(axis)])
-    return spec.error(std::string(partName) + "s add up to " +
-                      std::to_string(total) + " along axis " +
-                      std::to_string(axis) + ", expected " +
-                      std::to_string(whole.shape[size_t(axis)]));
-  p.outer = productOf(whole.shape, 0, size_t(axis));
-  p.wholeChunk = total * inner;
-  p.elementSize = dtypeSize(whole.dtype);
-  return Status::ok();
-}
-
 Status makeConcat(const KernelSpec &spec, KernelFn &out) {
-  if (spec.inputs.empty() || spec.outputs.size() != 1)
-    return spec.error("expected at least 1 operand and 1 result");
-  int64_t axis;
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
   Pieces p;
-  if (Status s =
-          planPieces(spec, spec.inputs, "operand", spec.outputs[0], axis, p))
+  if (Status s = planConcat(spec, p))
     return s;
   out = [p](KernelContext &, const Tensor *const *in, Tensor *const *res) {
     copyPieces</*ToWhole=*/true>(
@@ -610,28 +387,9 @@ Status makeConcat(const KernelSpec &spec, KernelFn &out) {
 }
 
 Status makeSplit(const KernelSpec &spec, KernelFn &out) {
-  if (spec.inputs.size() != 1 || spec.outputs.empty())
-    return spec.error("expected 1 operand and at least 1 result");
-  int64_t axis;
-  std::vector<int64_t> sizes;
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
-  if (Status s = spec.attrs.getInts("sizes", sizes))
-    return s;
-  if (sizes.size() != spec.outputs.size())
-    return spec.error("sizes has " + std::to_string(sizes.size()) +
-                      " entries for " + std::to_string(spec.outputs.size()) +
-                      " results");
-  const TensorType &whole = spec.inputs[0];
   Pieces p;
-  if (Status s = planPieces(spec, spec.outputs, "result", whole, axis, p))
+  if (Status s = planSplit(spec, p))
     return s;
-  for (size_t i = 0; i < sizes.size(); ++i)
-    if (spec.outputs[i].shape[size_t(axis)] != sizes[i])
-      return spec.error("result " + std::to_string(i) + " " +
-                        spec.outputs[i].str() + " does not have size " +
-                        std::to_string(sizes[i]) + " along axis " +
-                        std::to_string(axis));
   out = [p](KernelContext &, const Tensor *const *in, Tensor *const *res) {
     copyPieces</*ToWhole=*/false>(
         p, static_cast<char *>(in[0]->raw()),
@@ -645,11 +403,9 @@ Status makeSplit(const KernelSpec &spec, KernelFn &out) {
 //===----------------------------------------------------------------------===//
 
 Status makeExpand(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
+  if (Status s = planExpand(spec))
     return s;
   const TensorType &in = spec.inputs[0], &res = spec.outputs[0];
-  if (in.dtype != res.dtype || !broadcastsTo(in.shape, res.shape))
-    return spec.error("cannot expand " + in.str() + " to " + res.str());
   return makeViewCopy(spec, planBroadcast<1>(res.shape, {in.shape}),
                       /*base=*/0, out);
 }
@@ -748,108 +504,21 @@ AxisMaps mapAxes(const Shape &operand, const Shape &shape, SourceFn source) {
   return m;
 }
 
-/// Reads `pads` and `mode` and maps padding an operand of `operand`'s
-/// shape; `padded` is the result's shape.
-Status planPad(const KernelSpec &spec, const Shape &operand, Shape &padded,
-               AxisMaps &m) {
-  std::vector<int64_t> pads;
-  std::string mode;
-  if (Status s = spec.attrs.getInts("pads", pads))
-    return s;
-  if (Status s = spec.attrs.getString("mode", mode, "constant"))
-    return s;
-  if (mode != "constant" && mode != "reflect" && mode != "edge" &&
-      mode != "wrap")
-    return spec.error("unknown mode \"" + mode +
-                      "\" (expected constant, reflect, edge or wrap)");
-  const size_t rank = operand.size();
-  if (pads.size() != 2 * rank)
-    return spec.error("expected " + std::to_string(2 * rank) +
-                      " pads for rank " + std::to_string(rank) + ", got " +
-                      std::to_string(pads.size()));
-  padded.clear();
-  for (size_t d = 0; d < rank; ++d) {
-    int64_t begin = pads[d], end = pads[d + rank];
-    int64_t kept =
-        operand[d] - std::max<int64_t>(-begin, 0) - std::max<int64_t>(-end, 0);
-    if (kept < 0)
-      return spec.error("pads " + std::to_string(begin) + " and " +
-                        std::to_string(end) + " of axis " + std::to_string(d) +
-                        " remove more than its " + std::to_string(operand[d]) +
-                        " elements");
-    if (mode != "constant" && kept == 0 && (begin > 0 || end > 0))
-      return spec.error("cannot pad axis " + std::to_string(d) + " in mode " +
-                        mode + ": it has no elements to copy");
-    padded.push_back(operand[d] + begin + end);
-  }
-  m = mapAxes(operand, padded, [&](size_t d, int64_t o) {
-    return ::pp::padSource(o, operand[d], pads[d], pads[d + rank], mode);
+/// The maps of padding as `p` plans it.
+AxisMaps mapPad(const PadPlan &p) {
+  const size_t rank = p.operand.size();
+  return mapAxes(p.operand, p.padded, [&](size_t d, int64_t o) {
+    return ::pp::padSource(o, p.operand[d], p.pads[d], p.pads[d + rank],
+                           p.mode);
   });
-  return Status::ok();
-}
-
-/// `value` converted to `dtype` (as a cast would), as the bits of one
-/// element in the low bytes.
-uint64_t elementBits(DType dtype, double value) {
-  uint64_t bits = 0;
-  auto store = [&](auto v) { std::memcpy(&bits, &v, sizeof v); };
-  switch (dtype) {
-  case DType::F32:
-    store(float(value));
-    break;
-  case DType::F64:
-    store(value);
-    break;
-  case DType::F16:
-    store(narrowToFloat16(value).bits);
-    break;
-  case DType::BF16:
-    store(narrowToBFloat16(value).bits);
-    break;
-  case DType::Bool:
-    store(uint8_t(value != 0));
-    break;
-  case DType::I8:
-    store(int8_t(value));
-    break;
-  case DType::U8:
-    store(uint8_t(value));
-    break;
-  case DType::I16:
-    store(int16_t(value));
-    break;
-  case DType::U16:
-    store(uint16_t(value));
-    break;
-  case DType::I32:
-    store(int32_t(value));
-    break;
-  case DType::U32:
-    store(uint32_t(value));
-    break;
-  case DType::I64:
-    store(int64_t(value));
-    break;
-  case DType::U64:
-    store(uint64_t(value));
-    break;
-  }
-  return bits;
 }
 
 Status makePad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
+  PadPlan p;
+  if (Status s = planPad(spec, /*grad=*/false, p))
     return s;
-  double value;
-  if (Status s = spec.attrs.getFloat("value", value, 0.0))
-    return s;
-  Shape padded;
-  AxisMaps m;
-  if (Status s = planPad(spec, spec.inputs[0].shape, padded, m))
-    return s;
-  if (Status s = checkResultShape(spec, padded))
-    return s;
-  const uint64_t bits = elementBits(spec.inputs[0].dtype, value);
+  AxisMaps m = mapPad(p);
+  const uint64_t bits = p.fillBits;
   return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
     using U = typename decltype(tag)::type;
     U fill;
@@ -863,42 +532,27 @@ Status makePad(const KernelSpec &spec, KernelFn &out) {
 }
 
 Status makePadGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
+  PadPlan p;
+  if (Status s = planPad(spec, /*grad=*/true, p))
     return s;
-  const TensorType &dy = spec.inputs[0], &dx = spec.outputs[0];
-  Shape padded;
-  AxisMaps m;
-  if (Status s = planPad(spec, dx.shape, padded, m))
-    return s;
-  if (Status s = checkType(spec, "dy", dy, TensorType{dx.dtype, padded}))
-    return s;
-  return dispatchType(FloatTypes{}, spec, "dy", dy.dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    out = [m](KernelContext &, const Tensor *const *in, Tensor *const *res) {
-      mappedScatterAdd(m, in[0]->data<T>(), res[0]->data<T>(), res[0]->numel());
-    };
-    return Status::ok();
-  });
+  AxisMaps m = mapPad(p);
+  return dispatchType(FloatTypes{}, spec, "dy", spec.inputs[0].dtype,
+                      [&](auto tag) {
+                        using T = typename decltype(tag)::type;
+                        out = [m](KernelContext &, const Tensor *const *in,
+                                  Tensor *const *res) {
+                          mappedScatterAdd(m, in[0]->data<T>(),
+                                           res[0]->data<T>(), res[0]->numel());
+                        };
+                        return Status::ok();
+                      });
 }
 
 Status makeTile(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
-    return s;
-  std::vector<int64_t> repeats;
-  if (Status s = spec.attrs.getInts("repeats", repeats))
+  Shape tiled;
+  if (Status s = planTile(spec, tiled))
     return s;
   const Shape &in = spec.inputs[0].shape;
-  if (repeats.size() != in.size())
-    return spec.error("repeats has " + std::to_string(repeats.size()) +
-                      " entries for rank " + std::to_string(in.size()));
-  Shape tiled;
-  for (size_t d = 0; d < in.size(); ++d) {
-    if (repeats[d] < 0)
-      return spec.error("repeats must not be negative");
-    tiled.push_back(in[d] * repeats[d]);
-  }
-  if (Status s = checkResultShape(spec, tiled))
-    return s;
   AxisMaps m =
       mapAxes(in, tiled, [&](size_t d, int64_t o) { return o % in[d]; });
   return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
@@ -933,30 +587,14 @@ void trilu(const U *in, U *out, int64_t matrices, int64_t rows, int64_t cols,
 }
 
 Status makeTrilu(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
+  TriluPlan p;
+  if (Status s = planTrilu(spec, p))
     return s;
-  int64_t upper, k;
-  if (Status s = spec.attrs.getInt("upper", upper, 1))
-    return s;
-  if (Status s = spec.attrs.getInt("k", k, 0))
-    return s;
-  const Shape &in = spec.inputs[0].shape;
-  if (in.size() < 2)
-    return spec.error("expected rank >= 2 (matrices on the last two axes), "
-                      "got " +
-                      spec.inputs[0].str());
-  if (Status s = checkResultShape(spec, in))
-    return s;
-  const int64_t rows = in[in.size() - 2], cols = in.back();
-  const int64_t matrices = productOf(in, 0, in.size() - 2);
-  // Beyond the matrix, every k keeps everything or nothing: clamped, i + k
-  // cannot overflow.
-  k = std::clamp<int64_t>(k, -rows - 1, cols + 1);
   return dispatchElementSize(spec, spec.inputs[0].dtype, [&](auto tag) {
     using U = typename decltype(tag)::type;
-    out = [=](KernelContext &, const Tensor *const *in, Tensor *const *res) {
-      trilu(in[0]->data<U>(), res[0]->data<U>(), matrices, rows, cols,
-            upper != 0, k);
+    out = [p](KernelContext &, const Tensor *const *in, Tensor *const *res) {
+      trilu(in[0]->data<U>(), res[0]->data<U>(), p.matrices, p.rows, p.cols,
+            p.upper, p.k);
     };
     return Status::ok();
   });
@@ -965,10 +603,10 @@ Status makeTrilu(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void pp::rt::cpu::registerMovementKernels(KernelRegistry &registry) {
-  registry.add("nn.reshape", Backend::CPU, makeReshape);
-  registry.add("nn.flatten", Backend::CPU, makeFlatten);
-  registry.add("nn.squeeze", Backend::CPU, makeSqueeze);
-  registry.add("nn.unsqueeze", Backend::CPU, makeUnsqueeze);
+  registry.add("nn.reshape", Backend::CPU, makeBufferCopy<planReshape>);
+  registry.add("nn.flatten", Backend::CPU, makeBufferCopy<planFlatten>);
+  registry.add("nn.squeeze", Backend::CPU, makeBufferCopy<planSqueeze>);
+  registry.add("nn.unsqueeze", Backend::CPU, makeBufferCopy<planUnsqueeze>);
   registry.add("nn.transpose", Backend::CPU, makeTranspose);
   registry.add("nn.gather", Backend::CPU, makeGather);
   registry.add("nn.gather_grad", Backend::CPU, makeGatherGrad);

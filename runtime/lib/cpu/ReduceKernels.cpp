@@ -11,23 +11,26 @@
 // walks each line along its axis with a row of accumulators of the same
 // types.
 //
+// The factories' checks, their messages and the plans they compute are
+// runtime/lib/kernels/ReducePlan.h's, shared with the CUDA backend.
+//
 //===----------------------------------------------------------------------===//
 
+#include "../kernels/ReducePlan.h"
 #include "Broadcast.h"
 #include "CpuKernels.h"
-#include "KernelChecks.h"
 #include "RowReductions.h"
 #include "ShapeIndexing.h"
 #include "TypeDispatch.h"
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <type_traits>
 #include <vector>
 
 using namespace pp::rt;
 using namespace pp::rt::cpu;
+using namespace pp::rt::kernels;
 
 namespace {
 
@@ -115,37 +118,9 @@ Status makeReduction(const KernelSpec &spec, const Shape &kept, bool mean,
       });
 }
 
-/// Checks a reduction's one operand, `axes` and `keepdims` against its
-/// result, and gives the kept shape (the input's, reduced axes of size 1).
-Status checkReduction(const KernelSpec &spec, Shape &kept) {
-  if (Status s = checkArity(spec, 1, 1))
-    return s;
-  std::vector<int64_t> axes;
-  int64_t keepdims;
-  if (Status s = spec.attrs.getInts("axes", axes))
-    return s;
-  if (Status s = spec.attrs.getInt("keepdims", keepdims))
-    return s;
-  const TensorType &input = spec.inputs[0];
-  int64_t rank = int64_t(input.shape.size());
-  Shape squeezed;
-  kept = input.shape;
-  for (size_t i = 0; i < axes.size(); ++i) {
-    if (axes[i] < 0 || axes[i] >= rank || (i && axes[i] <= axes[i - 1]))
-      return spec.error("axes must be sorted, unique and in [0, " +
-                        std::to_string(rank) + ")");
-    kept[size_t(axes[i])] = 1;
-  }
-  for (int64_t d = 0; d < rank; ++d)
-    if (!std::binary_search(axes.begin(), axes.end(), d))
-      squeezed.push_back(input.shape[size_t(d)]);
-  return checkType(spec, "result", spec.outputs[0],
-                   TensorType{input.dtype, keepdims ? kept : squeezed});
-}
-
 template <bool Mean> Status makeReduce(const KernelSpec &spec, KernelFn &out) {
   Shape kept;
-  if (Status s = checkReduction(spec, kept))
+  if (Status s = planReduce(spec, kept))
     return s;
   return makeReduction<NumericTypes>(spec, kept, Mean, out);
 }
@@ -164,13 +139,7 @@ template <bool Max, typename T> inline T extreme(T a, T v) {
 template <bool Max, typename T>
 void reduceExtreme(const RowPlan<1> &plan, int64_t resultSize, const T *x,
                    T *out) {
-  using Limits = std::numeric_limits<T>;
-  T initial;
-  if constexpr (Limits::has_infinity)
-    initial = Max ? -Limits::infinity() : Limits::infinity();
-  else
-    initial = Max ? Limits::lowest() : Limits::max();
-  std::fill(out, out + resultSize, initial);
+  std::fill(out, out + resultSize, extremeStart<Max, T>());
   const int64_t n = plan.inner;
   const bool kept = plan.contiguous[0];
   forEachRow(plan, [&](int64_t r, const std::array<int64_t, 1> &offsets) {
@@ -191,7 +160,7 @@ void reduceExtreme(const RowPlan<1> &plan, int64_t resultSize, const T *x,
 template <bool Max>
 Status makeReduceExtreme(const KernelSpec &spec, KernelFn &out) {
   Shape kept;
-  if (Status s = checkReduction(spec, kept))
+  if (Status s = planReduce(spec, kept))
     return s;
   const TensorType &input = spec.inputs[0];
   const RowPlan<1> plan = planBroadcast<1>(input.shape, {kept});
@@ -209,14 +178,9 @@ Status makeReduceExtreme(const KernelSpec &spec, KernelFn &out) {
 }
 
 Status makeSumTo(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
+  Shape kept;
+  if (Status s = planSumTo(spec, kept))
     return s;
-  const TensorType &input = spec.inputs[0], &result = spec.outputs[0];
-  if (result.dtype != input.dtype || !broadcastsTo(result.shape, input.shape))
-    return spec.error("result " + result.str() + " does not broadcast to " +
-                      input.str());
-  Shape kept(input.shape.size() - result.shape.size(), 1);
-  kept.insert(kept.end(), result.shape.begin(), result.shape.end());
   return makeReduction<FloatTypes>(spec, kept, /*mean=*/false, out);
 }
 
@@ -249,21 +213,12 @@ void cumsum(const AxisLayout &l, bool exclusive, bool reverse, const T *x, T *y,
 }
 
 Status makeCumSum(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, 1, 1))
-    return s;
-  int64_t axis, exclusive, reverse;
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
-  if (Status s = spec.attrs.getInt("exclusive", exclusive, 0))
-    return s;
-  if (Status s = spec.attrs.getInt("reverse", reverse, 0))
+  CumSumPlan p;
+  if (Status s = planCumSum(spec, p))
     return s;
   const TensorType &input = spec.inputs[0];
-  if (Status s = checkAxis(spec, axis, int64_t(input.shape.size())))
-    return s;
-  if (Status s = checkType(spec, "result", spec.outputs[0], input))
-    return s;
-  const AxisLayout l = layoutAround(input.shape, axis);
+  const AxisLayout l = p.layout;
+  const bool exclusive = p.exclusive, reverse = p.reverse;
   return dispatchType(
       NumericTypes{}, spec, "operand", input.dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
@@ -273,8 +228,8 @@ Status makeCumSum(const KernelSpec &spec, KernelFn &out) {
                                       Tensor *const *res) {
           Acc *acc =
               static_cast<Acc *>(ctx.scratch(0, size_t(l.inner) * sizeof(Acc)));
-          cumsum(l, exclusive != 0, reverse != 0, in[0]->data<T>(),
-                 res[0]->data<T>(), acc);
+          cumsum(l, exclusive, reverse, in[0]->data<T>(), res[0]->data<T>(),
+                 acc);
         };
         return Status::ok();
       });

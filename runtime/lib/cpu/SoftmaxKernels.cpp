@@ -6,11 +6,14 @@
 // axis (attention, classifiers) runs row by row; any other axis processes a
 // [n, inner] block at a time, reading contiguous runs of `inner` elements.
 //
+// The factories' checks, their messages and the plans they compute are
+// runtime/lib/kernels/SoftmaxPlan.h's, shared with the CUDA backend.
+//
 //===----------------------------------------------------------------------===//
 
+#include "../kernels/SoftmaxPlan.h"
 #include "CpuKernels.h"
 #include "FastMath.h"
-#include "KernelChecks.h"
 #include "RowReductions.h"
 #include "ShapeIndexing.h"
 #include "TypeDispatch.h"
@@ -21,17 +24,6 @@ using namespace pp::rt;
 using namespace pp::rt::cpu;
 
 namespace {
-
-/// Reads and checks the `axis` attribute against the rank of operand 0.
-Status readAxis(const KernelSpec &spec, AxisLayout &layout) {
-  int64_t axis;
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
-  if (Status s = checkAxis(spec, axis, int64_t(spec.inputs[0].shape.size())))
-    return s;
-  layout = layoutAround(spec.inputs[0].shape, axis);
-  return Status::ok();
-}
 
 /// Scratch space of the non-last-axis paths, one element per inner index:
 /// the context's scratch slots 0 and 1 for the duration of a call.
@@ -172,15 +164,8 @@ void softmaxGradBlocks(const T *dy, const T *y, T *dx, const AxisLayout &l,
 /// by blocks along any other.
 template <bool Log, bool Grad>
 Status makeSoftmax(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArity(spec, Grad ? 2 : 1, 1))
-    return s;
-  if (Grad)
-    if (Status s = checkType(spec, "y", spec.inputs[1], spec.inputs[0]))
-      return s;
-  if (Status s = checkType(spec, "result", spec.outputs[0], spec.inputs[0]))
-    return s;
   AxisLayout l;
-  if (Status s = readAxis(spec, l))
+  if (Status s = kernels::planSoftmax(spec, Grad, l))
     return s;
   return dispatchType(
       FloatTypes{}, spec, Grad ? "dy" : "operand", spec.inputs[0].dtype,

@@ -15,59 +15,24 @@
 // A label out of range, which the CPU reports as an error, cannot stop a
 // device kernel: its row's loss (and gradient) is NaN instead.
 //
+// The factories' checks, their messages and the plans they compute are
+// runtime/lib/kernels/LossPlan.h's, shared with the CPU backend.
+//
 //===----------------------------------------------------------------------===//
 
-#include "../cpu/KernelChecks.h"
+#include "../kernels/LossPlan.h"
 #include "DeviceKernels.h"
 #include "DeviceLaunch.h"
+#include "FloatDispatch.h"
+#include "WarpRows.h"
 
 #include <math.h>
 
 namespace pp::rt::PP_DEVICE_NS {
 namespace {
 
-PP_HD_INLINE float expOf(float x) { return expf(x); }
-PP_HD_INLINE double expOf(double x) { return exp(x); }
-
-struct MaxOp {
-  template <typename T> PP_HD T operator()(T a, T b) const {
-    return b > a ? b : a;
-  }
-};
-struct SumOp {
-  template <typename T> PP_HD T operator()(T a, T b) const { return a + b; }
-};
-
-/// What both kernels know once prepared.
-struct LossShape {
-  int64_t positions = 0; // rows of logits
-  int64_t classes = 0;   // the last axis
-  bool hasIgnore = false;
-  int64_t ignoreIndex = 0;
-
-  PP_HD bool ignored(int64_t label) const {
-    return hasIgnore && label == ignoreIndex;
-  }
-};
-
-/// The largest element of a row, combined over its lanes.
-template <typename T>
-PP_HD_INLINE T rowMax(const T *row, int64_t n, const Lanes &lanes) {
-  T m = T(-INFINITY);
-  for (int64_t j = lanes.lane; j < n; j += lanes.count)
-    m = row[j] > m ? row[j] : m;
-  return lanes.reduce(m, MaxOp());
-}
-
-/// sum(exp(row - m)) in double, each exponential in T, over the lanes.
-template <typename T>
-PP_HD_INLINE double rowSumExp(const T *row, T m, int64_t n,
-                              const Lanes &lanes) {
-  double sum = 0.0;
-  for (int64_t j = lanes.lane; j < n; j += lanes.count)
-    sum += double(expOf(T(row[j] - m)));
-  return lanes.reduce(sum, SumOp());
-}
+/// The plan of both kernels (LossPlan.h), which they take by value.
+using LossShape = kernels::LossPlan;
 
 /// Each position's loss into `rowLoss`: 0 where ignored, NaN for a label
 /// out of range.
@@ -97,6 +62,16 @@ template <typename T, typename L> struct CrossEntropyRows {
   }
 };
 
+/// The positions whose label is not ignored, counted over the lanes.
+template <typename L>
+PP_HD_INLINE int64_t countKept(const L *labels, const LossShape &s,
+                               const Lanes &lanes) {
+  int64_t count = 0;
+  for (int64_t p = lanes.lane; p < s.positions; p += lanes.count)
+    count += s.ignored(int64_t(labels[p])) ? 0 : 1;
+  return lanes.reduce(count, SumOp());
+}
+
 /// One warp: the mean of the row losses over the positions that count
 /// (NaN when none does, as on the CPU and in PyTorch).
 template <typename T, typename L> struct CrossEntropyMean {
@@ -107,13 +82,10 @@ template <typename T, typename L> struct CrossEntropyMean {
 
   PP_HD void operator()(int64_t, const Lanes &lanes) const {
     double total = 0.0;
-    int64_t count = 0;
-    for (int64_t p = lanes.lane; p < s.positions; p += lanes.count) {
+    for (int64_t p = lanes.lane; p < s.positions; p += lanes.count)
       total += rowLoss[p];
-      count += s.ignored(int64_t(labels[p])) ? 0 : 1;
-    }
     total = lanes.reduce(total, SumOp());
-    count = lanes.reduce(count, SumOp());
+    const int64_t count = countKept(labels, s, lanes);
     if (lanes.lane == 0)
       *loss = T(total / double(count));
   }
@@ -127,10 +99,7 @@ template <typename T, typename L> struct GradScale {
   LossShape s;
 
   PP_HD void operator()(int64_t, const Lanes &lanes) const {
-    int64_t count = 0;
-    for (int64_t p = lanes.lane; p < s.positions; p += lanes.count)
-      count += s.ignored(int64_t(labels[p])) ? 0 : 1;
-    count = lanes.reduce(count, SumOp());
+    const int64_t count = countKept(labels, s, lanes);
     if (lanes.lane == 0)
       *scale = double(*dloss) / double(count);
   }
@@ -184,44 +153,12 @@ Status dispatchLoss(const KernelSpec &spec, DType logits, DType labels,
     return spec.error(std::string("labels must be i64 or i32, got ") +
                       dtypeName(labels));
   };
-  if (logits == DType::F32)
-    return withLabels(float());
-  if (logits == DType::F64)
-    return withLabels(double());
-  return spec.error(std::string("the CUDA backend supports f32 and f64, got ") +
-                    dtypeName(logits));
-}
-
-/// Checks logits (operand `first`) and labels (operand `first + 1`) and
-/// reads `ignore_index`.
-Status prepareLoss(const KernelSpec &spec, size_t first, LossShape &shape) {
-  const TensorType &logits = spec.inputs[first];
-  const TensorType &labels = spec.inputs[first + 1];
-  if (logits.shape.empty())
-    return spec.error("logits " + logits.str() +
-                      " must have rank >= 1 (classes on the last axis)");
-  Shape positions(logits.shape.begin(), logits.shape.end() - 1);
-  if (labels.shape != positions)
-    return spec.error("labels " + labels.str() +
-                      " must have the logits' shape without the last axis (" +
-                      formatShape(positions) + ")");
-  shape.classes = logits.shape.back();
-  shape.positions = numElements(positions);
-  shape.hasIgnore = spec.attrs.has("ignore_index");
-  if (shape.hasIgnore)
-    if (Status s = spec.attrs.getInt("ignore_index", shape.ignoreIndex))
-      return s;
-  return Status::ok();
+  return dispatchFloat(spec, logits, withLabels);
 }
 
 Status makeCrossEntropy(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 2, 1))
-    return s;
   LossShape shape;
-  if (Status s = prepareLoss(spec, 0, shape))
-    return s;
-  if (Status s = cpu::checkType(spec, "loss", spec.outputs[0],
-                                TensorType{spec.inputs[0].dtype, {}}))
+  if (Status s = kernels::planCrossEntropy(spec, shape))
     return s;
   return dispatchLoss(
       spec, spec.inputs[0].dtype, spec.inputs[1].dtype, [&](auto t, auto l) {
@@ -245,17 +182,10 @@ Status makeCrossEntropy(const KernelSpec &spec, KernelFn &out) {
 }
 
 Status makeCrossEntropyGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 3, 1))
-    return s;
   LossShape shape;
-  if (Status s = prepareLoss(spec, 1, shape))
+  if (Status s = kernels::planCrossEntropyGrad(spec, shape))
     return s;
-  const TensorType &dloss = spec.inputs[0], &logits = spec.inputs[1];
-  if (dloss.dtype != logits.dtype || dloss.numel() != 1)
-    return spec.error("dloss " + dloss.str() +
-                      " must be one element of the logits' element type");
-  if (Status s = cpu::checkType(spec, "dlogits", spec.outputs[0], logits))
-    return s;
+  const TensorType &logits = spec.inputs[1];
   return dispatchLoss(
       spec, logits.dtype, spec.inputs[2].dtype, [&](auto t, auto l) {
         using T = decltype(t);

@@ -24,15 +24,16 @@
 // reports as an error, cannot stop a device kernel: gather writes zeros
 // there and gather_grad skips it.
 //
+// The factories' checks, their messages and the plans they compute are
+// runtime/lib/kernels/MovementPlan.h's, shared with the CPU backend.
+//
 //===----------------------------------------------------------------------===//
 
-#include "../cpu/HalfFloats.h"
-#include "../cpu/KernelChecks.h"
-#include "../cpu/ShapeIndexing.h"
+#include "../kernels/MovementPlan.h"
 #include "DeviceIndexing.h"
 #include "DeviceKernels.h"
 #include "DeviceLaunch.h"
-#include "pp/Support/PadIndex.h"
+#include "FloatDispatch.h"
 
 #include <algorithm>
 #include <cstring>
@@ -40,37 +41,11 @@
 namespace pp::rt::PP_DEVICE_NS {
 namespace {
 
-//===----------------------------------------------------------------------===//
-// Dispatch and the strided view copy
-//===----------------------------------------------------------------------===//
+using namespace kernels; // the checks and plans shared with the CPU
 
-/// Calls fn(U()) with an unsigned integer U as wide as one element.
-template <typename Fn>
-Status dispatchSize(const KernelSpec &spec, DType dtype, Fn &&fn) {
-  switch (dtypeSize(dtype)) {
-  case 1:
-    return fn(uint8_t());
-  case 2:
-    return fn(uint16_t());
-  case 4:
-    return fn(uint32_t());
-  case 8:
-    return fn(uint64_t());
-  default:
-    return spec.error(std::string("unsupported element type ") +
-                      dtypeName(dtype));
-  }
-}
-
-template <typename Fn>
-Status dispatchFloat(const KernelSpec &spec, DType dtype, Fn &&fn) {
-  if (dtype == DType::F32)
-    return fn(float());
-  if (dtype == DType::F64)
-    return fn(double());
-  return spec.error(std::string("the CUDA backend supports f32 and f64, got ") +
-                    dtypeName(dtype));
-}
+//===----------------------------------------------------------------------===//
+// The strided view copy
+//===----------------------------------------------------------------------===//
 
 PP_HD_INLINE int64_t offsetOf(const StridedIndexer<1> &view, int64_t i) {
   if (view.rank == 1)
@@ -124,96 +99,16 @@ Status makeViewCopy(const KernelSpec &spec, const Shape &shape,
 // reshape, flatten, squeeze, unsqueeze
 //===----------------------------------------------------------------------===//
 
+/// reshape, flatten, squeeze or unsqueeze, checked by `Plan`: a copy of
+/// the buffer.
+template <Status (*Plan)(const KernelSpec &)>
 Status makeBufferCopy(const KernelSpec &spec, KernelFn &out) {
-  const TensorType &in = spec.inputs[0], &res = spec.outputs[0];
-  if (in.dtype != res.dtype || in.numel() != res.numel())
-    return spec.error("cannot reinterpret " + in.str() + " as " + res.str());
+  if (Status s = Plan(spec))
+    return s;
   out = [](KernelContext &ctx, const Tensor *const *in, Tensor *const *res) {
     copyBytes(ctx, res[0]->raw(), in[0]->raw(), in[0]->bytes());
   };
   return Status::ok();
-}
-
-Status checkResultShape(const KernelSpec &spec, const Shape &expected) {
-  return cpu::checkType(spec, "result", spec.outputs[0],
-                        TensorType{spec.inputs[0].dtype, expected});
-}
-
-Status makeReshape(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
-    return s;
-  return makeBufferCopy(spec, out);
-}
-
-Status makeFlatten(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
-    return s;
-  int64_t axis;
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
-  const Shape &in = spec.inputs[0].shape;
-  if (axis < 0 || axis > int64_t(in.size()))
-    return spec.error("axis " + std::to_string(axis) +
-                      " is out of range for rank " + std::to_string(in.size()));
-  if (Status s =
-          checkResultShape(spec, {cpu::productOf(in, 0, size_t(axis)),
-                                  cpu::productOf(in, size_t(axis), in.size())}))
-    return s;
-  return makeBufferCopy(spec, out);
-}
-
-/// Reads `axes` as a mask over the axes of a tensor of rank `rank` (of
-/// unsqueeze's result when `inserting`); entries unique and in range.
-Status readAxesMask(const KernelSpec &spec, size_t rank, bool inserting,
-                    std::vector<bool> &mask) {
-  std::vector<int64_t> axes;
-  if (Status s = spec.attrs.getInts("axes", axes))
-    return s;
-  if (inserting)
-    rank += axes.size();
-  mask.assign(rank, false);
-  for (int64_t a : axes) {
-    if (a < 0 || a >= int64_t(rank) || mask[size_t(a)])
-      return spec.error("axes must be unique and in [0, " +
-                        std::to_string(rank) + ")");
-    mask[size_t(a)] = true;
-  }
-  return Status::ok();
-}
-
-Status makeSqueeze(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
-    return s;
-  const Shape &in = spec.inputs[0].shape;
-  std::vector<bool> removed;
-  if (Status s = readAxesMask(spec, in.size(), /*inserting=*/false, removed))
-    return s;
-  Shape expected;
-  for (size_t d = 0; d < in.size(); ++d) {
-    if (removed[d] && in[d] != 1)
-      return spec.error("cannot squeeze axis " + std::to_string(d) +
-                        " of size " + std::to_string(in[d]));
-    if (!removed[d])
-      expected.push_back(in[d]);
-  }
-  if (Status s = checkResultShape(spec, expected))
-    return s;
-  return makeBufferCopy(spec, out);
-}
-
-Status makeUnsqueeze(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
-    return s;
-  const Shape &in = spec.inputs[0].shape;
-  std::vector<bool> inserted;
-  if (Status s = readAxesMask(spec, in.size(), /*inserting=*/true, inserted))
-    return s;
-  Shape expected;
-  for (size_t d = 0, next = 0; d < inserted.size(); ++d)
-    expected.push_back(inserted[d] ? 1 : in[next++]);
-  if (Status s = checkResultShape(spec, expected))
-    return s;
-  return makeBufferCopy(spec, out);
 }
 
 //===----------------------------------------------------------------------===//
@@ -280,33 +175,12 @@ bool transposeTiled(KernelContext &ctx, const MatrixSwap &m, const U *in,
 }
 
 Status makeTranspose(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
+  TransposePlan t;
+  if (Status s = planTranspose(spec, t))
     return s;
-  std::vector<int64_t> perm;
-  if (Status s = spec.attrs.getInts("perm", perm))
-    return s;
-  const Shape &in = spec.inputs[0].shape;
-  size_t rank = in.size();
-  if (perm.size() != rank)
-    return spec.error("perm has " + std::to_string(perm.size()) +
-                      " entries for rank " + std::to_string(rank));
-  std::vector<bool> seen(rank, false);
-  for (int64_t p : perm) {
-    if (p < 0 || p >= int64_t(rank) || seen[size_t(p)])
-      return spec.error("perm is not a permutation of [0, " +
-                        std::to_string(rank) + ")");
-    seen[size_t(p)] = true;
-  }
-  Shape shape;
-  std::vector<int64_t> inStrides = contiguousStrides(in), readStrides;
-  for (int64_t p : perm) {
-    shape.push_back(in[size_t(p)]);
-    readStrides.push_back(inStrides[size_t(p)]);
-  }
-  if (Status s = checkResultShape(spec, shape))
-    return s;
+  const Shape &shape = t.shape;
   StridedIndexer<1> view;
-  if (Status s = planView(spec, shape, readStrides, view))
+  if (Status s = planView(spec, shape, t.readStrides, view))
     return s;
   // A batch of matrices [batch, rows, cols] into [batch, cols, rows]: the
   // merged view reads the result's last axis with stride cols and the one
@@ -337,11 +211,9 @@ Status makeTranspose(const KernelSpec &spec, KernelFn &out) {
 }
 
 Status makeExpand(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
+  if (Status s = planExpand(spec))
     return s;
   const TensorType &in = spec.inputs[0], &res = spec.outputs[0];
-  if (in.dtype != res.dtype || !cpu::broadcastsTo(in.shape, res.shape))
-    return spec.error("cannot expand " + in.str() + " to " + res.str());
   return makeViewCopy(spec, res.shape, broadcastStrides(in.shape, res.shape),
                       /*base=*/0, out);
 }
@@ -350,7 +222,7 @@ Status makeExpand(const KernelSpec &spec, KernelFn &out) {
 // gather, gather_grad
 //===----------------------------------------------------------------------===//
 
-/// data seen as [outer, n, inner] around `axis`; `count` indices.
+/// gather's plan (GatherPlan) as device kernels take it.
 struct GatherShape {
   int64_t outer = 1, n = 1, inner = 1, count = 0;
   /// gather_grad: the position whose lookups pass no gradient, or -1.
@@ -410,37 +282,27 @@ template <typename T, typename I> struct GatherGrad {
   }
 };
 
-Status prepareGather(const KernelSpec &spec, const TensorType &data,
-                     const TensorType &indices, const TensorType &gathered,
-                     const char *gatheredName, GatherShape &g) {
-  int64_t axis;
-  if (Status s = spec.attrs.getInt("axis", axis))
+/// Plans gather (or with `grad` gather_grad). Its indices must be i64 or
+/// i32, which the CUDA backend checks itself, after the shapes and before
+/// padding_index (the CPU dispatches on them last, with its own message).
+Status prepareGather(const KernelSpec &spec, bool grad, GatherShape &g) {
+  GatherPlan p;
+  if (Status s = planGather(spec, grad, p))
     return s;
-  if (Status s = cpu::checkAxis(spec, axis, int64_t(data.shape.size())))
-    return s;
-  Shape shape(data.shape.begin(), data.shape.begin() + axis);
-  shape.insert(shape.end(), indices.shape.begin(), indices.shape.end());
-  shape.insert(shape.end(), data.shape.begin() + axis + 1, data.shape.end());
-  if (Status s = cpu::checkType(spec, gatheredName, gathered,
-                                TensorType{data.dtype, shape}))
-    return s;
-  cpu::AxisLayout l = cpu::layoutAround(data.shape, axis);
-  g.outer = l.outer;
-  g.n = l.n;
-  g.inner = l.inner;
-  g.count = indices.numel();
-  if (indices.dtype != DType::I64 && indices.dtype != DType::I32)
+  const DType indices = spec.inputs[1].dtype;
+  if (indices != DType::I64 && indices != DType::I32)
     return spec.error(std::string("indices must be i64 or i32, got ") +
-                      dtypeName(indices.dtype));
+                      dtypeName(indices));
+  if (grad)
+    if (Status s = readPaddingIndex(spec, p))
+      return s;
+  g = GatherShape{p.outer, p.n, p.inner, p.count, p.paddingIndex};
   return Status::ok();
 }
 
 Status makeGather(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 2, 1))
-    return s;
   GatherShape g;
-  if (Status s = prepareGather(spec, spec.inputs[0], spec.inputs[1],
-                               spec.outputs[0], "result", g))
+  if (Status s = prepareGather(spec, /*grad=*/false, g))
     return s;
   const int64_t total = spec.outputs[0].numel();
   const bool wide = spec.inputs[1].dtype == DType::I64;
@@ -462,19 +324,10 @@ Status makeGather(const KernelSpec &spec, KernelFn &out) {
 }
 
 Status makeGatherGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 2, 1))
-    return s;
   GatherShape g;
-  const TensorType &dy = spec.inputs[0], &ddata = spec.outputs[0];
-  if (Status s = prepareGather(spec, ddata, spec.inputs[1], dy, "dy", g))
+  if (Status s = prepareGather(spec, /*grad=*/true, g))
     return s;
-  if (spec.attrs.has("padding_index")) {
-    if (Status s = spec.attrs.getInt("padding_index", g.paddingIndex))
-      return s;
-    if (g.paddingIndex < 0 || g.paddingIndex >= g.n)
-      return spec.error("padding_index " + std::to_string(g.paddingIndex) +
-                        " is outside the axis of size " + std::to_string(g.n));
-  }
+  const TensorType &dy = spec.inputs[0];
   const bool wide = spec.inputs[1].dtype == DType::I64;
   // Enough threads to fill a GPU: about 64K, in blocks of whole rows.
   const int64_t columns = g.outer * g.inner;
@@ -507,58 +360,11 @@ Status makeGatherGrad(const KernelSpec &spec, KernelFn &out) {
 // slice, slice_grad
 //===----------------------------------------------------------------------===//
 
-/// The view a slice reads from a tensor of `full`: its first element's
-/// offset, its shape and its strides.
-Status planSlice(const KernelSpec &spec, const Shape &full, Shape &sliced,
-                 int64_t &base, std::vector<int64_t> &view) {
-  std::vector<int64_t> starts, ends, steps;
-  if (Status s = spec.attrs.getInts("starts", starts))
-    return s;
-  if (Status s = spec.attrs.getInts("ends", ends))
-    return s;
-  if (Status s = spec.attrs.getInts("steps", steps))
-    return s;
-  size_t rank = full.size();
-  if (starts.size() != rank || ends.size() != rank || steps.size() != rank)
-    return spec.error("starts, ends and steps need one entry per axis (" +
-                      std::to_string(rank) + ")");
-  std::vector<int64_t> strides = contiguousStrides(full);
-  view.assign(rank, 0);
-  sliced.assign(rank, 0);
-  base = 0;
-  for (size_t d = 0; d < rank; ++d) {
-    int64_t dim = full[d], start = starts[d], end = ends[d], step = steps[d];
-    bool clamped =
-        step > 0
-            ? start >= 0 && start <= dim && end >= 0 && end <= dim
-            : step < 0 && start >= -1 && start < dim && end >= -1 && end < dim;
-    if (!clamped)
-      return spec.error("slice " + std::to_string(start) + ":" +
-                        std::to_string(end) + ":" + std::to_string(step) +
-                        " of axis " + std::to_string(d) +
-                        " is not clamped to its size " + std::to_string(dim));
-    int64_t count = step > 0 ? (end - start + step - 1) / step
-                             : (start - end - step - 1) / -step;
-    sliced[d] = std::max<int64_t>(count, 0);
-    base += start * strides[d];
-    view[d] = step * strides[d];
-  }
-  if (numElements(sliced) == 0)
-    base = 0; // nothing is read; `start` may lie past the end
-  return Status::ok();
-}
-
 Status makeSlice(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
+  SlicePlan p;
+  if (Status s = planSlice(spec, /*grad=*/false, p))
     return s;
-  Shape sliced;
-  int64_t base;
-  std::vector<int64_t> view;
-  if (Status s = planSlice(spec, spec.inputs[0].shape, sliced, base, view))
-    return s;
-  if (Status s = checkResultShape(spec, sliced))
-    return s;
-  return makeViewCopy(spec, sliced, view, base, out);
+  return makeViewCopy(spec, p.sliced, p.view, p.base, out);
 }
 
 /// dx[base + view(i)] = dy[i]: one writer per element of the slice.
@@ -574,18 +380,14 @@ template <typename T> struct ScatterView {
 };
 
 Status makeSliceGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
+  SlicePlan p;
+  if (Status s = planSlice(spec, /*grad=*/true, p))
     return s;
-  const TensorType &dy = spec.inputs[0], &dx = spec.outputs[0];
-  Shape sliced;
-  int64_t base;
-  std::vector<int64_t> strides;
-  if (Status s = planSlice(spec, dx.shape, sliced, base, strides))
-    return s;
-  if (Status s = cpu::checkType(spec, "dy", dy, TensorType{dx.dtype, sliced}))
-    return s;
+  const TensorType &dy = spec.inputs[0];
+  const Shape &sliced = p.sliced;
+  const int64_t base = p.base;
   StridedIndexer<1> view;
-  if (Status s = planView(spec, sliced, strides, view))
+  if (Status s = planView(spec, sliced, p.view, view))
     return s;
   const int64_t n = numElements(sliced);
   return dispatchFloat(spec, dy.dtype, [&](auto tag) {
@@ -604,15 +406,6 @@ Status makeSliceGrad(const KernelSpec &spec, KernelFn &out) {
 // concat, split
 //===----------------------------------------------------------------------===//
 
-/// The pieces of a concatenation along an axis of `whole`: each piece is
-/// `outer` chunks of `chunks[i]` elements, at `offsets[i]` in every chunk
-/// of `wholeChunk` elements of the whole.
-struct Pieces {
-  int64_t outer = 1;
-  std::vector<int64_t> chunks, offsets;
-  int64_t wholeChunk = 0;
-};
-
 /// Copies one piece into the whole (ToWhole) or out of it, one thread per
 /// element of the piece.
 template <typename U, bool ToWhole> struct CopyPiece {
@@ -629,45 +422,9 @@ template <typename U, bool ToWhole> struct CopyPiece {
   }
 };
 
-Status planPieces(const KernelSpec &spec, const std::vector<TensorType> &parts,
-                  const char *partName, const TensorType &whole, int64_t axis,
-                  Pieces &p) {
-  size_t rank = whole.shape.size();
-  if (Status s = cpu::checkAxis(spec, axis, int64_t(rank)))
-    return s;
-  int64_t inner = cpu::productOf(whole.shape, size_t(axis) + 1, rank);
-  int64_t total = 0;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const TensorType &t = parts[i];
-    Shape expected = whole.shape;
-    expected[size_t(axis)] = t.shape.size() == rank ? t.shape[size_t(axis)] : 0;
-    if (t.dtype != whole.dtype || t.shape != expected)
-      return spec.error(std::string(partName) + " " + std::to_string(i) + " " +
-                        t.str() + " does not match " + whole.str() +
-                        " outside axis " + std::to_string(axis));
-    p.offsets.push_back(total * inner);
-    p.chunks.push_back(t.shape[size_t(axis)] * inner);
-    total += t.shape[size_t(axis)];
-  }
-  if (total != whole.shape[size_t(axis)])
-    return spec.error(std::string(partName) + "s add up to " +
-                      std::to_string(total) + " along axis " +
-                      std::to_string(axis) + ", expected " +
-                      std::to_string(whole.shape[size_t(axis)]));
-  p.outer = cpu::productOf(whole.shape, 0, size_t(axis));
-  p.wholeChunk = total * inner;
-  return Status::ok();
-}
-
 Status makeConcat(const KernelSpec &spec, KernelFn &out) {
-  if (spec.inputs.empty() || spec.outputs.size() != 1)
-    return spec.error("expected at least 1 operand and 1 result");
-  int64_t axis;
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
   Pieces p;
-  if (Status s =
-          planPieces(spec, spec.inputs, "operand", spec.outputs[0], axis, p))
+  if (Status s = planConcat(spec, p))
     return s;
   return dispatchSize(spec, spec.outputs[0].dtype, [&](auto tag) {
     using U = decltype(tag);
@@ -683,28 +440,10 @@ Status makeConcat(const KernelSpec &spec, KernelFn &out) {
 }
 
 Status makeSplit(const KernelSpec &spec, KernelFn &out) {
-  if (spec.inputs.size() != 1 || spec.outputs.empty())
-    return spec.error("expected 1 operand and at least 1 result");
-  int64_t axis;
-  std::vector<int64_t> sizes;
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
-  if (Status s = spec.attrs.getInts("sizes", sizes))
-    return s;
-  if (sizes.size() != spec.outputs.size())
-    return spec.error("sizes has " + std::to_string(sizes.size()) +
-                      " entries for " + std::to_string(spec.outputs.size()) +
-                      " results");
-  const TensorType &whole = spec.inputs[0];
   Pieces p;
-  if (Status s = planPieces(spec, spec.outputs, "result", whole, axis, p))
+  if (Status s = planSplit(spec, p))
     return s;
-  for (size_t i = 0; i < sizes.size(); ++i)
-    if (spec.outputs[i].shape[size_t(axis)] != sizes[i])
-      return spec.error("result " + std::to_string(i) + " " +
-                        spec.outputs[i].str() + " does not have size " +
-                        std::to_string(sizes[i]) + " along axis " +
-                        std::to_string(axis));
+  const TensorType &whole = spec.inputs[0];
   return dispatchSize(spec, whole.dtype, [&](auto tag) {
     using U = decltype(tag);
     out = [p](KernelContext &ctx, const Tensor *const *in, Tensor *const *res) {
@@ -722,8 +461,6 @@ Status makeSplit(const KernelSpec &spec, KernelFn &out) {
 // pad, pad_grad, tile
 //===----------------------------------------------------------------------===//
 
-enum PadMode : int { kConstant, kReflect, kEdge, kWrap };
-
 /// One axis of a padded result: pp::padSource (PadIndex.h) with the mode
 /// as a number, callable on the device.
 struct PadAxis {
@@ -732,18 +469,18 @@ struct PadAxis {
   int64_t kept = 0;   // operand elements kept
   int64_t lead = 0;   // result elements before the first kept one
   int64_t stride = 0; // of the operand
-  int mode = kConstant;
+  int mode = kPadConstant;
 
   /// The operand index result index `o` reads; -1 for the constant.
   PP_HD int64_t source(int64_t o) const {
     const int64_t j = o - lead;
     if (j >= 0 && j < kept)
       return start + j;
-    if (mode == kConstant || kept <= 0)
+    if (mode == kPadConstant || kept <= 0)
       return -1;
-    if (mode == kEdge)
+    if (mode == kPadEdge)
       return start + (j < 0 ? 0 : kept - 1);
-    if (mode == kWrap)
+    if (mode == kPadWrap)
       return start + ((j % kept) + kept) % kept;
     if (kept == 1)
       return start;
@@ -764,7 +501,7 @@ struct PadAxis {
         o = lead + kept;
         continue;
       }
-      if (mode == kConstant) { // only the band reads the operand
+      if (mode == kPadConstant) { // only the band reads the operand
         if (o >= lead)
           return extent;
         o = lead;
@@ -778,7 +515,8 @@ struct PadAxis {
   }
 };
 
-struct PadPlan {
+/// The axes of a padded result (at most kMaxRank).
+struct PadAxes {
   int rank = 0;
   PadAxis axes[kMaxRank];
 };
@@ -786,7 +524,7 @@ struct PadPlan {
 template <typename U> struct Pad {
   const U *in;
   U *out;
-  PadPlan p;
+  PadAxes p;
   U fill;
 
   PP_HD void operator()(int64_t i) const {
@@ -809,7 +547,7 @@ template <typename U> struct Pad {
 template <typename T> struct PadGrad {
   const T *dy;
   T *dx;
-  PadPlan p;
+  PadAxes p;
   int64_t operand[kMaxRank]; // dx's extents
 
   PP_HD void operator()(int64_t flat) const {
@@ -850,123 +588,41 @@ template <typename T> struct PadGrad {
   }
 };
 
-/// Reads `pads` and `mode` for an operand of `operand`'s shape; `padded`
-/// is the result's shape.
-Status planPad(const KernelSpec &spec, const Shape &operand, Shape &padded,
-               PadPlan &p) {
-  std::vector<int64_t> pads;
-  std::string mode;
-  if (Status s = spec.attrs.getInts("pads", pads))
-    return s;
-  if (Status s = spec.attrs.getString("mode", mode, "constant"))
-    return s;
-  int modeNumber = mode == "constant"  ? kConstant
-                   : mode == "reflect" ? kReflect
-                   : mode == "edge"    ? kEdge
-                   : mode == "wrap"    ? kWrap
-                                       : -1;
-  if (modeNumber < 0)
-    return spec.error("unknown mode \"" + mode +
-                      "\" (expected constant, reflect, edge or wrap)");
-  const size_t rank = operand.size();
-  if (pads.size() != 2 * rank)
-    return spec.error("expected " + std::to_string(2 * rank) +
-                      " pads for rank " + std::to_string(rank) + ", got " +
-                      std::to_string(pads.size()));
+/// The CUDA backend pads at most kMaxRank axes.
+Status checkPadRank(const KernelSpec &spec, size_t rank) {
   if (rank > size_t(kMaxRank))
     return spec.error("the CUDA backend pads at most " +
                       std::to_string(kMaxRank) + " axes");
-  std::vector<int64_t> strides = contiguousStrides(operand);
-  padded.clear();
-  p.rank = int(rank);
-  for (size_t d = 0; d < rank; ++d) {
-    int64_t begin = pads[d], end = pads[d + rank];
-    int64_t kept =
-        operand[d] - std::max<int64_t>(-begin, 0) - std::max<int64_t>(-end, 0);
-    if (kept < 0)
-      return spec.error("pads " + std::to_string(begin) + " and " +
-                        std::to_string(end) + " of axis " + std::to_string(d) +
-                        " remove more than its " + std::to_string(operand[d]) +
-                        " elements");
-    if (mode != "constant" && kept == 0 && (begin > 0 || end > 0))
-      return spec.error("cannot pad axis " + std::to_string(d) + " in mode " +
-                        mode + ": it has no elements to copy");
-    padded.push_back(operand[d] + begin + end);
+  return Status::ok();
+}
+
+/// Plans pad (or with `grad` pad_grad) and lays it out per axis.
+Status planPadAxes(const KernelSpec &spec, bool grad, PadPlan &plan,
+                   PadAxes &p) {
+  if (Status s = planPad(spec, grad, plan, checkPadRank))
+    return s;
+  std::vector<int64_t> strides = contiguousStrides(plan.operand);
+  p.rank = int(plan.operand.size());
+  for (size_t d = 0; d < plan.operand.size(); ++d) {
     PadAxis &a = p.axes[d];
-    a.extent = padded.back();
-    a.start = std::max<int64_t>(-begin, 0);
-    a.kept = kept;
-    a.lead = std::max<int64_t>(begin, 0);
+    a.extent = plan.padded[d];
+    a.start = std::max<int64_t>(-plan.begin(d), 0);
+    a.kept = plan.kept[d];
+    a.lead = std::max<int64_t>(plan.begin(d), 0);
     a.stride = strides[d];
-    a.mode = modeNumber;
+    a.mode = plan.modeNumber;
   }
   return Status::ok();
 }
 
-/// `value` converted to `dtype` as a cast would, as one element's bits.
-uint64_t elementBits(DType dtype, double value) {
-  uint64_t bits = 0;
-  auto store = [&](auto v) { std::memcpy(&bits, &v, sizeof v); };
-  switch (dtype) {
-  case DType::F32:
-    store(float(value));
-    break;
-  case DType::F64:
-    store(value);
-    break;
-  case DType::Bool:
-    store(uint8_t(value != 0));
-    break;
-  case DType::I8:
-    store(int8_t(value));
-    break;
-  case DType::U8:
-    store(uint8_t(value));
-    break;
-  case DType::I16:
-    store(int16_t(value));
-    break;
-  case DType::U16:
-    store(uint16_t(value));
-    break;
-  case DType::I32:
-    store(int32_t(value));
-    break;
-  case DType::U32:
-    store(uint32_t(value));
-    break;
-  case DType::I64:
-    store(int64_t(value));
-    break;
-  case DType::U64:
-    store(uint64_t(value));
-    break;
-  case DType::F16:
-    store(cpu::narrowToFloat16(value).bits);
-    break;
-  case DType::BF16:
-    store(cpu::narrowToBFloat16(value).bits);
-    break;
-  }
-  return bits;
-}
-
 Status makePad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
+  PadPlan plan;
+  PadAxes p;
+  if (Status s = planPadAxes(spec, /*grad=*/false, plan, p))
     return s;
-  double value;
-  if (Status s = spec.attrs.getFloat("value", value, 0.0))
-    return s;
-  Shape padded;
-  PadPlan p;
-  if (Status s = planPad(spec, spec.inputs[0].shape, padded, p))
-    return s;
-  if (Status s = checkResultShape(spec, padded))
-    return s;
-  const DType dtype = spec.inputs[0].dtype;
-  const uint64_t bits = elementBits(dtype, value);
-  const int64_t n = numElements(padded);
-  return dispatchSize(spec, dtype, [&](auto tag) {
+  const uint64_t bits = plan.fillBits;
+  const int64_t n = numElements(plan.padded);
+  return dispatchSize(spec, spec.inputs[0].dtype, [&](auto tag) {
     using U = decltype(tag);
     U fill;
     std::memcpy(&fill, &bits, sizeof fill);
@@ -979,15 +635,11 @@ Status makePad(const KernelSpec &spec, KernelFn &out) {
 }
 
 Status makePadGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
+  PadPlan plan;
+  PadAxes p;
+  if (Status s = planPadAxes(spec, /*grad=*/true, plan, p))
     return s;
   const TensorType &dy = spec.inputs[0], &dx = spec.outputs[0];
-  Shape padded;
-  PadPlan p;
-  if (Status s = planPad(spec, dx.shape, padded, p))
-    return s;
-  if (Status s = cpu::checkType(spec, "dy", dy, TensorType{dx.dtype, padded}))
-    return s;
   const int64_t n = dx.numel();
   return dispatchFloat(spec, dy.dtype, [&](auto tag) {
     using T = decltype(tag);
@@ -1023,23 +675,10 @@ template <typename U> struct Tile {
 };
 
 Status makeTile(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
-    return s;
-  std::vector<int64_t> repeats;
-  if (Status s = spec.attrs.getInts("repeats", repeats))
+  Shape tiled;
+  if (Status s = planTile(spec, tiled))
     return s;
   const Shape &in = spec.inputs[0].shape;
-  if (repeats.size() != in.size())
-    return spec.error("repeats has " + std::to_string(repeats.size()) +
-                      " entries for rank " + std::to_string(in.size()));
-  Shape tiled;
-  for (size_t d = 0; d < in.size(); ++d) {
-    if (repeats[d] < 0)
-      return spec.error("repeats must not be negative");
-    tiled.push_back(in[d] * repeats[d]);
-  }
-  if (Status s = checkResultShape(spec, tiled))
-    return s;
   if (in.size() > size_t(kMaxRank))
     return spec.error("the CUDA backend tiles at most " +
                       std::to_string(kMaxRank) + " axes");
@@ -1084,31 +723,17 @@ template <typename U> struct Trilu {
 };
 
 Status makeTrilu(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
+  TriluPlan p;
+  if (Status s = planTrilu(spec, p))
     return s;
-  int64_t upper, k;
-  if (Status s = spec.attrs.getInt("upper", upper, 1))
-    return s;
-  if (Status s = spec.attrs.getInt("k", k, 0))
-    return s;
-  const Shape &in = spec.inputs[0].shape;
-  if (in.size() < 2)
-    return spec.error("expected rank >= 2 (matrices on the last two axes), "
-                      "got " +
-                      spec.inputs[0].str());
-  if (Status s = checkResultShape(spec, in))
-    return s;
-  const int64_t rows = in[in.size() - 2], cols = in.back();
-  const int64_t n = numElements(in);
-  // Beyond the matrix, every k keeps everything or nothing: clamped, j - i
-  // against k cannot overflow.
-  k = std::clamp<int64_t>(k, -rows - 1, cols + 1);
+  const int64_t n = numElements(spec.inputs[0].shape);
   return dispatchSize(spec, spec.inputs[0].dtype, [&](auto tag) {
     using U = decltype(tag);
-    out = [=](KernelContext &ctx, const Tensor *const *in, Tensor *const *res) {
+    out = [p, n](KernelContext &ctx, const Tensor *const *in,
+                 Tensor *const *res) {
       forEach(ctx, n,
-              Trilu<U>{in[0]->data<U>(), res[0]->data<U>(), rows, cols, k,
-                       upper != 0});
+              Trilu<U>{in[0]->data<U>(), res[0]->data<U>(), p.rows, p.cols, p.k,
+                       p.upper});
     };
     return Status::ok();
   });
@@ -1117,10 +742,10 @@ Status makeTrilu(const KernelSpec &spec, KernelFn &out) {
 } // namespace
 
 void registerMovementKernels(KernelRegistry &registry) {
-  registry.add("nn.reshape", Backend::CUDA, makeReshape);
-  registry.add("nn.flatten", Backend::CUDA, makeFlatten);
-  registry.add("nn.squeeze", Backend::CUDA, makeSqueeze);
-  registry.add("nn.unsqueeze", Backend::CUDA, makeUnsqueeze);
+  registry.add("nn.reshape", Backend::CUDA, makeBufferCopy<planReshape>);
+  registry.add("nn.flatten", Backend::CUDA, makeBufferCopy<planFlatten>);
+  registry.add("nn.squeeze", Backend::CUDA, makeBufferCopy<planSqueeze>);
+  registry.add("nn.unsqueeze", Backend::CUDA, makeBufferCopy<planUnsqueeze>);
   registry.add("nn.transpose", Backend::CUDA, makeTranspose);
   registry.add("nn.gather", Backend::CUDA, makeGather);
   registry.add("nn.gather_grad", Backend::CUDA, makeGatherGrad);

@@ -20,16 +20,18 @@
 // along its axis to one thread, which walks it in order. Every order is
 // fixed, so a result repeats bit for bit.
 //
+// The factories' checks, their messages and the plans they compute are
+// runtime/lib/kernels/ReducePlan.h's, shared with the CPU backend.
+//
 //===----------------------------------------------------------------------===//
 
-#include "../cpu/KernelChecks.h"
-#include "../cpu/ShapeIndexing.h"
+#include "../kernels/ReducePlan.h"
 #include "DeviceIndexing.h"
 #include "DeviceKernels.h"
 #include "DeviceLaunch.h"
+#include "WarpRows.h"
 
 #include <algorithm>
-#include <limits>
 #include <math.h>
 #include <type_traits>
 
@@ -61,10 +63,6 @@ template <typename T> PP_HD_INLINE bool isNaN(T v) {
   else
     return false;
 }
-
-struct SumOp {
-  template <typename T> PP_HD T operator()(T a, T b) const { return a + b; }
-};
 
 /// The larger (Max) or smaller of two values; a NaN wins.
 template <bool Max> struct ExtremeOp {
@@ -352,37 +350,9 @@ Status makeSumReduction(const KernelSpec &spec, const Shape &kept, bool mean,
   });
 }
 
-/// Checks a reduction's operand, `axes` and `keepdims` against its result
-/// and gives the kept shape (the input's, reduced axes of size 1).
-Status checkReduction(const KernelSpec &spec, Shape &kept) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
-    return s;
-  std::vector<int64_t> axes;
-  int64_t keepdims;
-  if (Status s = spec.attrs.getInts("axes", axes))
-    return s;
-  if (Status s = spec.attrs.getInt("keepdims", keepdims))
-    return s;
-  const TensorType &input = spec.inputs[0];
-  int64_t rank = int64_t(input.shape.size());
-  Shape squeezed;
-  kept = input.shape;
-  for (size_t i = 0; i < axes.size(); ++i) {
-    if (axes[i] < 0 || axes[i] >= rank || (i && axes[i] <= axes[i - 1]))
-      return spec.error("axes must be sorted, unique and in [0, " +
-                        std::to_string(rank) + ")");
-    kept[size_t(axes[i])] = 1;
-  }
-  for (int64_t d = 0; d < rank; ++d)
-    if (!std::binary_search(axes.begin(), axes.end(), d))
-      squeezed.push_back(input.shape[size_t(d)]);
-  return cpu::checkType(spec, "result", spec.outputs[0],
-                        TensorType{input.dtype, keepdims ? kept : squeezed});
-}
-
 template <bool Mean> Status makeReduce(const KernelSpec &spec, KernelFn &out) {
   Shape kept;
-  if (Status s = checkReduction(spec, kept))
+  if (Status s = kernels::planReduce(spec, kept))
     return s;
   return makeSumReduction(spec, kept, Mean, Types::Numeric, out);
 }
@@ -390,19 +360,14 @@ template <bool Mean> Status makeReduce(const KernelSpec &spec, KernelFn &out) {
 template <bool Max>
 Status makeReduceExtreme(const KernelSpec &spec, KernelFn &out) {
   Shape kept;
-  if (Status s = checkReduction(spec, kept))
+  if (Status s = kernels::planReduce(spec, kept))
     return s;
   Plan p;
   if (Status s = planReduction(spec, spec.inputs[0].shape, kept, p))
     return s;
   return dispatch(Types::Comparable, spec, spec.inputs[0].dtype, [&](auto tag) {
     using T = decltype(tag);
-    using Limits = std::numeric_limits<T>;
-    T initial;
-    if constexpr (Limits::has_infinity)
-      initial = Max ? -Limits::infinity() : Limits::infinity();
-    else
-      initial = Max ? Limits::lowest() : Limits::max();
+    const T initial = kernels::extremeStart<Max, T>();
     out = [p, initial](KernelContext &ctx, const Tensor *const *in,
                        Tensor *const *res) {
       ReductionView<T> v{in[0]->data<T>(), res[0]->data<T>(), p.kept, p.reduced,
@@ -417,41 +382,26 @@ Status makeReduceExtreme(const KernelSpec &spec, KernelFn &out) {
 }
 
 Status makeSumTo(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
+  Shape kept;
+  if (Status s = kernels::planSumTo(spec, kept))
     return s;
-  const TensorType &input = spec.inputs[0], &result = spec.outputs[0];
-  if (result.dtype != input.dtype ||
-      !cpu::broadcastsTo(result.shape, input.shape))
-    return spec.error("result " + result.str() + " does not broadcast to " +
-                      input.str());
-  Shape kept(input.shape.size() - result.shape.size(), 1);
-  kept.insert(kept.end(), result.shape.begin(), result.shape.end());
   return makeSumReduction(spec, kept, /*mean=*/false, Types::Float, out);
 }
 
 Status makeCumSum(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, 1, 1))
-    return s;
-  int64_t axis, exclusive, reverse;
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
-  if (Status s = spec.attrs.getInt("exclusive", exclusive, 0))
-    return s;
-  if (Status s = spec.attrs.getInt("reverse", reverse, 0))
+  kernels::CumSumPlan p;
+  if (Status s = kernels::planCumSum(spec, p))
     return s;
   const TensorType &input = spec.inputs[0];
-  if (Status s = cpu::checkAxis(spec, axis, int64_t(input.shape.size())))
-    return s;
-  if (Status s = cpu::checkType(spec, "result", spec.outputs[0], input))
-    return s;
-  const cpu::AxisLayout l = cpu::layoutAround(input.shape, axis);
+  const cpu::AxisLayout l = p.layout;
+  const bool exclusive = p.exclusive, reverse = p.reverse;
   return dispatch(Types::Numeric, spec, input.dtype, [&](auto tag) {
     using T = decltype(tag);
     out = [l, exclusive, reverse](KernelContext &ctx, const Tensor *const *in,
                                   Tensor *const *res) {
       forEach(ctx, l.outer * l.inner,
               CumSumLines<T>{in[0]->data<T>(), res[0]->data<T>(), l.n, l.inner,
-                             exclusive != 0, reverse != 0});
+                             exclusive, reverse});
     };
     return Status::ok();
   });

@@ -14,32 +14,21 @@
 // neighbouring elements. Both orders of summation are fixed, so a result
 // repeats bit for bit.
 //
+// The factories' checks, their messages and the plans they compute are
+// runtime/lib/kernels/SoftmaxPlan.h's, shared with the CPU backend.
+//
 //===----------------------------------------------------------------------===//
 
-#include "../cpu/KernelChecks.h"
-#include "../cpu/ShapeIndexing.h"
+#include "../kernels/SoftmaxPlan.h"
 #include "DeviceKernels.h"
 #include "DeviceLaunch.h"
+#include "FloatDispatch.h"
+#include "WarpRows.h"
 
 #include <math.h>
 
 namespace pp::rt::PP_DEVICE_NS {
 namespace {
-
-PP_HD_INLINE float expOf(float x) { return expf(x); }
-PP_HD_INLINE double expOf(double x) { return exp(x); }
-
-struct MaxOp {
-  template <typename T> PP_HD T operator()(T a, T b) const {
-    return b > a ? b : a;
-  }
-};
-struct SumOp {
-  template <typename T> PP_HD T operator()(T a, T b) const { return a + b; }
-};
-
-/// The lowest value of T: where a row's maximum starts.
-template <typename T> PP_HD_INLINE T lowest() { return T(-INFINITY); }
 
 //===----------------------------------------------------------------------===//
 // Forward
@@ -54,14 +43,8 @@ template <bool Log, typename T> struct SoftmaxRows {
   PP_HD void operator()(int64_t row, const Lanes &lanes) const {
     const T *xr = x + row * n;
     T *yr = y + row * n;
-    T m = lowest<T>();
-    for (int64_t j = lanes.lane; j < n; j += lanes.count)
-      m = xr[j] > m ? xr[j] : m;
-    m = lanes.reduce(m, MaxOp());
-    double sum = 0.0;
-    for (int64_t j = lanes.lane; j < n; j += lanes.count)
-      sum += double(expOf(T(xr[j] - m)));
-    sum = lanes.reduce(sum, SumOp());
+    const T m = rowMax(xr, n, lanes);
+    const double sum = rowSumExp(xr, m, n, lanes);
     if (Log) {
       const T logSum = T(log(sum));
       for (int64_t j = lanes.lane; j < n; j += lanes.count)
@@ -152,35 +135,13 @@ template <bool Log, typename T> struct SoftmaxGradLines {
 // Factories
 //===----------------------------------------------------------------------===//
 
-template <typename Fn>
-Status dispatchFloat(const KernelSpec &spec, DType dtype, Fn &&fn) {
-  if (dtype == DType::F32)
-    return fn(float());
-  if (dtype == DType::F64)
-    return fn(double());
-  return spec.error(std::string("the CUDA backend supports f32 and f64, got ") +
-                    dtypeName(dtype));
-}
-
 /// softmax or log_softmax (operand x), or with `Grad` their gradient
 /// (operands dy and the forward result y).
 template <bool Log, bool Grad>
 Status makeSoftmax(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArity(spec, Grad ? 2 : 1, 1))
+  cpu::AxisLayout l;
+  if (Status s = kernels::planSoftmax(spec, Grad, l))
     return s;
-  if (Grad)
-    if (Status s = cpu::checkType(spec, "y", spec.inputs[1], spec.inputs[0]))
-      return s;
-  if (Status s =
-          cpu::checkType(spec, "result", spec.outputs[0], spec.inputs[0]))
-    return s;
-  int64_t axis;
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
-  if (Status s =
-          cpu::checkAxis(spec, axis, int64_t(spec.inputs[0].shape.size())))
-    return s;
-  const cpu::AxisLayout l = cpu::layoutAround(spec.inputs[0].shape, axis);
   return dispatchFloat(spec, spec.inputs[0].dtype, [&](auto tag) {
     using T = decltype(tag);
     if (l.n == 0) { // nothing to write
