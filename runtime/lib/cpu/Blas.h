@@ -2,7 +2,8 @@
 //
 // Row-major matrix products for float and double, so that the kernels are
 // written once as templates. Sizes are checked against the 32-bit BLAS
-// limit when the kernel is prepared (checkBlasSizes, below), so the casts
+// limit when the kernel is prepared (kernels::checkBlasSizes in
+// runtime/lib/kernels/MatMulPlan.h, which both backends share), so the casts
 // here do not truncate. Leading dimensions are raised to 1 for empty
 // operands, as BLAS requires.
 //
@@ -16,25 +17,9 @@
 #include <cblas.h>
 
 #include <algorithm>
-#include <climits>
 #include <cstdint>
-#include <initializer_list>
-#include <string>
 
 namespace pp::rt::cpu {
-
-/// An error unless every value fits the 32-bit sizes and leading
-/// dimensions of the BLAS interface.
-inline Status checkBlasSizes(const KernelSpec &spec,
-                             std::initializer_list<int64_t> sizes) {
-  for (int64_t s : sizes)
-    if (s > INT_MAX)
-      return spec.error("matrix dimension " + std::to_string(s) +
-                        " exceeds the BLAS limit of " +
-                        std::to_string(INT_MAX));
-  return Status::ok();
-}
-
 namespace blas {
 
 inline CBLAS_TRANSPOSE trans(bool t) { return t ? CblasTrans : CblasNoTrans; }

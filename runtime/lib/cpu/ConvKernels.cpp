@@ -10,14 +10,15 @@
 //   grad weight   dW_g (Mg x CgK)  += dy_g * col_g^T, summed over images
 //
 // The column matrix of one image is the context's scratch slot 0; a
-// pointwise convolution needs none.
+// pointwise convolution needs none. The checks and the geometry are the
+// preparation both backends share (kernels/ConvPlan.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "../kernels/ConvPlan.h"
 #include "Blas.h"
 #include "CpuKernels.h"
 #include "Im2Col.h"
-#include "KernelChecks.h"
 #include "TypeDispatch.h"
 
 #include <algorithm>
@@ -46,22 +47,9 @@ void gemmPerGroup(int64_t groups, GroupMatrices<T> a, bool transA,
                c + grp * m * n, n);
 }
 
-struct ConvGeometry {
-  Window window;
-  int64_t batch = 0, inChannels = 0, outChannels = 0, group = 1;
-  /// A 1x..x1 kernel with unit strides and no pads: the image is its own
-  /// column matrix.
-  bool pointwise = false;
-
-  int64_t cg() const { return inChannels / group; }
-  int64_t mg() const { return outChannels / group; }
-  int64_t cgk() const { return cg() * window.kernelSize(); }
-  int64_t inImage() const { return inChannels * window.inSize(); }
-  int64_t outImage() const { return outChannels * window.outSize(); }
-  int64_t colSize() const {
-    return inChannels * window.kernelSize() * window.outSize();
-  }
-
+/// The shared plan (kernels/ConvPlan.h) and the group matrices of one
+/// image it implies.
+struct ConvGeometry : kernels::ConvPlan {
   /// The groups' weights (Mg x CgK), columns (CgK x P) and outputs (Mg x P)
   /// of one image.
   template <typename T> GroupMatrices<T> weights(const T *data) const {
@@ -109,53 +97,11 @@ private:
   T *col_;
 };
 
-/// Reads the attributes and checks the shapes of a convolution whose input,
-/// weight and output shapes are given (whichever of them is an operand or
-/// the result of the op at hand).
-Status readConv(const KernelSpec &spec, const Shape &input, const Shape &weight,
-                const Shape &output, ConvGeometry &g) {
-  if (input.size() < 3 || weight.size() != input.size())
-    return spec.error("input " + formatShape(input) + " and weight " +
-                      formatShape(weight) + " must both be N x C x spatial...");
-  if (Status s = spec.attrs.getInt("group", g.group))
-    return s;
-  g.batch = input[0];
-  g.inChannels = input[1];
-  g.outChannels = weight[0];
-  if (g.group < 1 || weight[1] * g.group != g.inChannels ||
-      g.outChannels % g.group != 0)
-    return spec.error("input channels " + std::to_string(g.inChannels) +
-                      " do not match weight " + formatShape(weight) +
-                      " with group " + std::to_string(g.group));
-  Shape inSpatial(input.begin() + 2, input.end());
-  Shape kernel(weight.begin() + 2, weight.end());
-  if (Status s =
-          readWindow(spec, inSpatial, kernel, /*ceilMode=*/false, g.window))
-    return s;
-  Shape expected{g.batch, g.outChannels};
-  expected.insert(expected.end(), g.window.out.begin(), g.window.out.end());
-  if (Status s = checkShape(spec, "the convolution's output", output, expected))
-    return s;
-  const Window &w = g.window;
-  g.pointwise = true;
-  for (size_t d = 0; d < w.rank(); ++d)
-    g.pointwise &= w.kernel[d] == 1 && w.strides[d] == 1 &&
-                   w.padBegin[d] == 0 && w.padEnd[d] == 0;
-  return checkBlasSizes(spec, {g.mg(), g.cgk(), w.outSize()});
-}
-
 template <typename T> Status makeConv(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 2, 3, 1))
-    return s;
   ConvGeometry g;
-  if (Status s = readConv(spec, spec.inputs[0].shape, spec.inputs[1].shape,
-                          spec.outputs[0].shape, g))
+  if (Status s = kernels::planConv(spec, kernels::ConvOp::Forward, g))
     return s;
-  bool hasBias = spec.inputs.size() == 3;
-  if (hasBias)
-    if (Status s =
-            checkShape(spec, "bias", spec.inputs[2].shape, {g.outChannels}))
-      return s;
+  const bool hasBias = g.hasBias;
   out = [g, hasBias](KernelContext &ctx, const Tensor *const *inputs,
                      Tensor *const *outputs) {
     ColumnScratch<T> scratch(ctx, g);
@@ -178,11 +124,8 @@ template <typename T> Status makeConv(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeConvGradInput(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 2, 2, 1))
-    return s;
   ConvGeometry g;
-  if (Status s = readConv(spec, spec.outputs[0].shape, spec.inputs[1].shape,
-                          spec.inputs[0].shape, g))
+  if (Status s = kernels::planConv(spec, kernels::ConvOp::GradInput, g))
     return s;
   out = [g](KernelContext &ctx, const Tensor *const *inputs,
             Tensor *const *outputs) {
@@ -202,11 +145,8 @@ Status makeConvGradInput(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeConvGradWeight(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 2, 2, 1))
-    return s;
   ConvGeometry g;
-  if (Status s = readConv(spec, spec.inputs[1].shape, spec.outputs[0].shape,
-                          spec.inputs[0].shape, g))
+  if (Status s = kernels::planConv(spec, kernels::ConvOp::GradWeight, g))
     return s;
   out = [g](KernelContext &ctx, const Tensor *const *inputs,
             Tensor *const *outputs) {

@@ -15,10 +15,13 @@
 //
 //   running = running * momentum + batch * (1 - momentum)
 //
+// The checks and shapes are the preparation both backends share
+// (kernels/NormPlan.h).
+//
 //===----------------------------------------------------------------------===//
 
+#include "../kernels/NormPlan.h"
 #include "CpuKernels.h"
-#include "KernelChecks.h"
 #include "ShapeIndexing.h"
 #include "TypeDispatch.h"
 
@@ -50,24 +53,12 @@ void moments(const T *x, int64_t blocks, int64_t blockStride, int64_t block,
   var = squares / count;
 }
 
-/// Reads `epsilon` and checks it is non-negative.
-Status readEpsilon(const KernelSpec &spec, double &epsilon) {
-  if (Status s = spec.attrs.getFloat("epsilon", epsilon))
-    return s;
-  if (!(epsilon >= 0))
-    return spec.error("epsilon must be non-negative, got " +
-                      std::to_string(epsilon));
-  return Status::ok();
-}
-
 //===----------------------------------------------------------------------===//
 // Layer normalisation
 //===----------------------------------------------------------------------===//
 
-struct LayerNormPlan {
-  int64_t rows = 0, size = 0; // outer positions x normalised elements
-  double epsilon = 0;
-
+/// The shared plan (kernels/NormPlan.h) and the row statistics.
+struct LayerNormRows : kernels::LayerNormPlan {
   /// Mean and 1 / sqrt(biased variance + epsilon) of the row at x.
   template <typename T>
   void rowStats(const T *x, double &mean, double &rstd) const {
@@ -77,48 +68,13 @@ struct LayerNormPlan {
   }
 };
 
-/// Reads `axis` and `epsilon` for an input of shape `input`; `normalized`
-/// receives the shape of the normalised axes.
-Status readLayerNorm(const KernelSpec &spec, const Shape &input,
-                     LayerNormPlan &plan, Shape &normalized) {
-  int64_t axis, rank = int64_t(input.size());
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
-  if (axis < 0)
-    axis += rank;
-  if (axis < 0 || axis >= rank)
-    return spec.error("axis is out of range for input " + formatShape(input));
-  if (Status s = readEpsilon(spec, plan.epsilon))
-    return s;
-  normalized.assign(input.begin() + axis, input.end());
-  plan.size = numElements(normalized);
-  plan.rows = numElements(Shape(input.begin(), input.begin() + axis));
-  return Status::ok();
-}
-
-/// For a parameter of shape `param` that broadcasts (numpy rules) to the
-/// normalised shape, the parameter element of every normalised position;
-/// empty when the parameter has exactly one element per position.
-Status paramIndex(const KernelSpec &spec, const std::string &what,
-                  const Shape &param, const Shape &normalized,
-                  std::vector<int64_t> &index) {
-  Shape trimmed = param;
-  while (trimmed.size() > normalized.size() && trimmed.front() == 1)
-    trimmed.erase(trimmed.begin());
-  bool ok = trimmed.size() <= normalized.size();
-  for (size_t i = 0; ok && i < trimmed.size(); ++i) {
-    int64_t target = normalized[normalized.size() - trimmed.size() + i];
-    ok = trimmed[i] == 1 || trimmed[i] == target;
-  }
-  if (!ok)
-    return spec.error(what + " of shape " + formatShape(param) +
-                      " does not broadcast to the normalised shape " +
-                      formatShape(normalized));
-  index.clear();
-  if (numElements(trimmed) == numElements(normalized))
-    return Status::ok();
-  index = broadcastIndex(trimmed, normalized);
-  return Status::ok();
+/// The parameter element of every normalised position; empty when the
+/// parameter has exactly one element per position.
+std::vector<int64_t> paramIndex(const kernels::LayerNormParam &param,
+                                const Shape &normalized) {
+  if (param.direct)
+    return {};
+  return broadcastIndex(param.trimmed, normalized);
 }
 
 /// `size` doubles of the context's scratch slot `slot`.
@@ -137,24 +93,15 @@ void expandParam(const T *param, const std::vector<int64_t> &index,
 
 template <typename T>
 Status makeLayerNorm(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 2, 3, 1))
+  LayerNormRows plan;
+  if (Status s =
+          kernels::planLayerNorm(spec, kernels::LayerNormOp::Forward, plan))
     return s;
-  LayerNormPlan plan;
-  Shape normalized;
-  if (Status s = readLayerNorm(spec, spec.inputs[0].shape, plan, normalized))
-    return s;
-  if (Status s = checkShape(spec, "the result", spec.outputs[0].shape,
-                            spec.inputs[0].shape))
-    return s;
-  bool hasBias = spec.inputs.size() == 3;
-  std::vector<int64_t> scaleIndex, biasIndex;
-  if (Status s = paramIndex(spec, "scale", spec.inputs[1].shape, normalized,
-                            scaleIndex))
-    return s;
+  const bool hasBias = plan.hasBias;
+  std::vector<int64_t> scaleIndex = paramIndex(plan.scale, plan.normalized);
+  std::vector<int64_t> biasIndex;
   if (hasBias)
-    if (Status s = paramIndex(spec, "bias", spec.inputs[2].shape, normalized,
-                              biasIndex))
-      return s;
+    biasIndex = paramIndex(plan.bias, plan.normalized);
   out = [plan, hasBias, scaleIndex, biasIndex](KernelContext &ctx,
                                                const Tensor *const *inputs,
                                                Tensor *const *outputs) {
@@ -180,20 +127,10 @@ Status makeLayerNorm(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeLayerNormGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 3, 3, 1))
+  LayerNormRows plan;
+  if (Status s = kernels::planLayerNorm(spec, kernels::LayerNormOp::Grad, plan))
     return s;
-  LayerNormPlan plan;
-  Shape normalized;
-  if (Status s = readLayerNorm(spec, spec.inputs[1].shape, plan, normalized))
-    return s;
-  for (auto [what, shape] : {std::pair{"dy", spec.inputs[0].shape},
-                             std::pair{"the result", spec.outputs[0].shape}})
-    if (Status s = checkShape(spec, what, shape, spec.inputs[1].shape))
-      return s;
-  std::vector<int64_t> scaleIndex;
-  if (Status s = paramIndex(spec, "scale", spec.inputs[2].shape, normalized,
-                            scaleIndex))
-    return s;
+  std::vector<int64_t> scaleIndex = paramIndex(plan.scale, plan.normalized);
   // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * scale.
   out = [plan, scaleIndex](KernelContext &ctx, const Tensor *const *inputs,
                            Tensor *const *outputs) {
@@ -225,24 +162,13 @@ Status makeLayerNormGrad(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeLayerNormGradParams(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 2, 2, 2))
-    return s;
-  LayerNormPlan plan;
-  Shape normalized;
-  if (Status s = readLayerNorm(spec, spec.inputs[1].shape, plan, normalized))
-    return s;
+  LayerNormRows plan;
   if (Status s =
-          checkShape(spec, "dy", spec.inputs[0].shape, spec.inputs[1].shape))
+          kernels::planLayerNorm(spec, kernels::LayerNormOp::GradParams, plan))
     return s;
-  std::vector<int64_t> scaleIndex, biasIndex;
-  if (Status s = paramIndex(spec, "dscale", spec.outputs[0].shape, normalized,
-                            scaleIndex))
-    return s;
-  if (Status s = paramIndex(spec, "dbias", spec.outputs[1].shape, normalized,
-                            biasIndex))
-    return s;
-  int64_t scaleSize = spec.outputs[0].numel();
-  int64_t biasSize = spec.outputs[1].numel();
+  std::vector<int64_t> scaleIndex = paramIndex(plan.scale, plan.normalized);
+  std::vector<int64_t> biasIndex = paramIndex(plan.bias, plan.normalized);
+  const int64_t scaleSize = plan.scale.size, biasSize = plan.bias.size;
   // Sums per normalised position over the rows, then over broadcast axes.
   out = [plan, scaleIndex, biasIndex, scaleSize,
          biasSize](KernelContext &ctx, const Tensor *const *inputs,
@@ -288,12 +214,8 @@ Status makeLayerNormGradParams(const KernelSpec &spec, KernelFn &out) {
 // Batch normalisation
 //===----------------------------------------------------------------------===//
 
-struct BatchNormPlan {
-  int64_t batch = 0, channels = 0, spatial = 0; // x is batch x channels x ...
-  double epsilon = 0, momentum = 0;
-  bool training = false;
-
-  int64_t count() const { return batch * spatial; }
+/// The shared plan (kernels/NormPlan.h) and the walks over a channel.
+struct BatchNormChannels : kernels::BatchNormPlan {
   /// Runs fn(value index) over every element of channel c.
   template <typename Fn> void forChannel(int64_t c, Fn &&fn) const {
     for (int64_t b = 0; b < batch; ++b)
@@ -326,47 +248,11 @@ struct BatchNormPlan {
   }
 };
 
-/// Reads `epsilon` and `training` (and `momentum` for the forward op) and
-/// checks the shapes of x and of the per-channel operands `params`.
-Status readBatchNorm(const KernelSpec &spec, const Shape &input,
-                     const std::vector<size_t> &params, bool forward,
-                     BatchNormPlan &plan) {
-  if (input.size() < 2)
-    return spec.error("input " + formatShape(input) +
-                      " must have a channel axis");
-  int64_t training;
-  if (Status s = readEpsilon(spec, plan.epsilon))
-    return s;
-  if (Status s = spec.attrs.getInt("training", training))
-    return s;
-  if (forward)
-    if (Status s = spec.attrs.getFloat("momentum", plan.momentum))
-      return s;
-  plan.training = training != 0;
-  plan.batch = input[0];
-  plan.channels = input[1];
-  plan.spatial = numElements(Shape(input.begin() + 2, input.end()));
-  for (size_t i : params)
-    if (Status s = checkShape(spec, "operand " + std::to_string(i),
-                              spec.inputs[i].shape, {plan.channels}))
-      return s;
-  if (plan.training && plan.count() < 2)
-    return spec.error("training mode needs more than one value per channel, "
-                      "got input " +
-                      formatShape(input));
-  return Status::ok();
-}
-
 template <typename T>
 Status makeBatchNorm(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 5, 5, 1))
-    return s;
-  BatchNormPlan plan;
-  if (Status s = readBatchNorm(spec, spec.inputs[0].shape, {1, 2, 3, 4},
-                               /*forward=*/true, plan))
-    return s;
-  if (Status s = checkShape(spec, "the result", spec.outputs[0].shape,
-                            spec.inputs[0].shape))
+  BatchNormChannels plan;
+  if (Status s =
+          kernels::planBatchNorm(spec, kernels::BatchNormOp::Forward, plan))
     return s;
   out = [plan](KernelContext &, const Tensor *const *inputs,
                Tensor *const *outputs) {
@@ -393,16 +279,9 @@ Status makeBatchNorm(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeBatchNormGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 5, 5, 1))
+  BatchNormChannels plan;
+  if (Status s = kernels::planBatchNorm(spec, kernels::BatchNormOp::Grad, plan))
     return s;
-  BatchNormPlan plan;
-  if (Status s = readBatchNorm(spec, spec.inputs[1].shape, {2, 3, 4},
-                               /*forward=*/false, plan))
-    return s;
-  for (auto [what, shape] : {std::pair{"dy", spec.inputs[0].shape},
-                             std::pair{"the result", spec.outputs[0].shape}})
-    if (Status s = checkShape(spec, what, shape, spec.inputs[1].shape))
-      return s;
   // Training: dx = scale * rstd * (dy - mean(dy) - xhat * mean(dy * xhat))
   // over the channel; inference: dx = dy * scale * rstd.
   out = [plan](KernelContext &, const Tensor *const *inputs,
@@ -435,19 +314,10 @@ Status makeBatchNormGrad(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeBatchNormGradParams(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 4, 4, 2))
-    return s;
-  BatchNormPlan plan;
-  if (Status s = readBatchNorm(spec, spec.inputs[1].shape, {2, 3},
-                               /*forward=*/false, plan))
-    return s;
+  BatchNormChannels plan;
   if (Status s =
-          checkShape(spec, "dy", spec.inputs[0].shape, spec.inputs[1].shape))
+          kernels::planBatchNorm(spec, kernels::BatchNormOp::GradParams, plan))
     return s;
-  for (size_t i = 0; i < 2; ++i)
-    if (Status s = checkShape(spec, "result " + std::to_string(i),
-                              spec.outputs[i].shape, {plan.channels}))
-      return s;
   out = [plan](KernelContext &, const Tensor *const *inputs,
                Tensor *const *outputs) {
     const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>(),

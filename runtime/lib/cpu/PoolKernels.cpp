@@ -2,7 +2,8 @@
 //
 // `nn.max_pool`, `nn.average_pool`, `nn.global_average_pool`,
 // `nn.max_pool_grad` and `nn.average_pool_grad`, N-d and channels first.
-// Preparation lists, for every output position, the in-plane offsets of the
+// After the checks both backends share (kernels/PoolPlan.h), preparation
+// lists, for every output position, the in-plane offsets of the
 // input elements its window covers (padding excluded, kernel positions in
 // row-major order) and, for average pooling, the reciprocal of its divisor;
 // every (batch, channel) plane then runs over that table.
@@ -14,11 +15,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../kernels/PoolPlan.h"
 #include "CpuKernels.h"
-#include "KernelChecks.h"
 #include "ShapeIndexing.h"
 #include "TypeDispatch.h"
-#include "Window.h"
 
 #include <algorithm>
 #include <cmath>
@@ -27,9 +27,8 @@
 namespace pp::rt::cpu {
 namespace {
 
-struct PoolPlan {
-  Window window;
-  int64_t planes = 0; // batch x channels
+/// The shared plan (kernels/PoolPlan.h) and the window table made from it.
+struct PoolTable : kernels::PoolPlan {
   /// Window of output position p: offsets[begin[p] .. begin[p + 1]).
   std::vector<int64_t> begin, offsets;
   /// Average pooling: 1 / divisor of each output position.
@@ -37,7 +36,7 @@ struct PoolPlan {
 };
 
 /// Fills the window table of `plan` (and the divisors when `average`).
-void buildTable(PoolPlan &plan, bool average, bool countIncludePad) {
+void buildTable(PoolTable &plan, bool average) {
   const Window &w = plan.window;
   const size_t rank = w.rank();
   const int64_t outSize = w.outSize(), kernelSize = w.kernelSize();
@@ -65,7 +64,7 @@ void buildTable(PoolPlan &plan, bool average, bool countIncludePad) {
     plan.begin.push_back(int64_t(plan.offsets.size()));
     if (average) {
       double count = double(plan.begin[size_t(p) + 1] - plan.begin[size_t(p)]);
-      if (countIncludePad) {
+      if (plan.countIncludePad) {
         count = 1;
         for (size_t d = 0; d < rank; ++d) {
           int64_t start = o[d] * w.strides[d] - w.padBegin[d], n = 0;
@@ -86,39 +85,13 @@ void buildTable(PoolPlan &plan, bool average, bool countIncludePad) {
   }
 }
 
-/// An error unless `input` is laid out N x C x spatial axes (at least one).
-Status checkImageShape(const KernelSpec &spec, const Shape &input) {
-  if (input.size() < 3)
-    return spec.error("input " + formatShape(input) +
-                      " must be N x C x spatial...");
-  return Status::ok();
-}
-
-/// Reads the pooling attributes for an input of shape `input` and checks
-/// that the pooled shape is `pooled`.
-Status readPool(const KernelSpec &spec, const Shape &input, const Shape &pooled,
-                bool average, PoolPlan &plan) {
-  if (Status s = checkImageShape(spec, input))
+/// Checks and plans pooling op `op` and builds its window table.
+Status planPoolTable(const KernelSpec &spec, kernels::PoolOp op,
+                     PoolTable &plan) {
+  if (Status s = kernels::planPool(spec, op, plan))
     return s;
-  Shape kernel;
-  int64_t ceilMode, countIncludePad = 0;
-  if (Status s = spec.attrs.getInts("kernel_shape", kernel))
-    return s;
-  if (Status s = spec.attrs.getInt("ceil_mode", ceilMode))
-    return s;
-  if (average)
-    if (Status s = spec.attrs.getInt("count_include_pad", countIncludePad))
-      return s;
-  Shape spatial(input.begin() + 2, input.end());
-  if (Status s = readWindow(spec, spatial, kernel, ceilMode, plan.window))
-    return s;
-  Shape expected{input[0], input[1]};
-  expected.insert(expected.end(), plan.window.out.begin(),
-                  plan.window.out.end());
-  if (Status s = checkShape(spec, "the pooled tensor", pooled, expected))
-    return s;
-  plan.planes = input[0] * input[1];
-  buildTable(plan, average, countIncludePad);
+  buildTable(plan, op == kernels::PoolOp::AveragePool ||
+                       op == kernels::PoolOp::AveragePoolGrad);
   return Status::ok();
 }
 
@@ -134,7 +107,7 @@ struct PlaneWindow {
 /// order and windows in row-major order within each: the one walk of the
 /// pooling kernels and their gradients.
 template <typename Visit>
-void forEachWindow(const PoolPlan &plan, Visit &&visit) {
+void forEachWindow(const PoolTable &plan, Visit &&visit) {
   const int64_t inSize = plan.window.inSize(), outSize = plan.window.outSize();
   const int64_t *offsets = plan.offsets.data();
   for (int64_t c = 0; c < plan.planes; ++c)
@@ -164,11 +137,11 @@ template <typename T> int64_t argMax(const T *plane, const PlaneWindow &w) {
 /// reciprocal.
 template <typename T, bool Average>
 Status makePool(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 1, 1, 1))
-    return s;
-  PoolPlan plan;
-  if (Status s = readPool(spec, spec.inputs[0].shape, spec.outputs[0].shape,
-                          Average, plan))
+  PoolTable plan;
+  if (Status s = planPoolTable(spec,
+                               Average ? kernels::PoolOp::AveragePool
+                                       : kernels::PoolOp::MaxPool,
+                               plan))
     return s;
   out = [plan](KernelContext &, const Tensor *const *inputs,
                Tensor *const *outputs) {
@@ -192,14 +165,8 @@ Status makePool(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeMaxPoolGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 2, 2, 1))
-    return s;
-  if (Status s = checkShape(spec, "the result", spec.outputs[0].shape,
-                            spec.inputs[1].shape))
-    return s;
-  PoolPlan plan;
-  if (Status s = readPool(spec, spec.inputs[1].shape, spec.inputs[0].shape,
-                          /*average=*/false, plan))
+  PoolTable plan;
+  if (Status s = planPoolTable(spec, kernels::PoolOp::MaxPoolGrad, plan))
     return s;
   out = [plan](KernelContext &, const Tensor *const *inputs,
                Tensor *const *outputs) {
@@ -217,11 +184,8 @@ Status makeMaxPoolGrad(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeAveragePoolGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 1, 1, 1))
-    return s;
-  PoolPlan plan;
-  if (Status s = readPool(spec, spec.outputs[0].shape, spec.inputs[0].shape,
-                          /*average=*/true, plan))
+  PoolTable plan;
+  if (Status s = planPoolTable(spec, kernels::PoolOp::AveragePoolGrad, plan))
     return s;
   out = [plan](KernelContext &, const Tensor *const *inputs,
                Tensor *const *outputs) {
@@ -240,19 +204,10 @@ Status makeAveragePoolGrad(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeGlobalAveragePool(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = checkArityAndDType(spec, 1, 1, 1))
+  kernels::GlobalPoolPlan plan;
+  if (Status s = kernels::planGlobalAveragePool(spec, plan))
     return s;
-  const Shape &input = spec.inputs[0].shape;
-  if (Status s = checkImageShape(spec, input))
-    return s;
-  Shape expected(input.size(), 1);
-  expected[0] = input[0];
-  expected[1] = input[1];
-  if (Status s =
-          checkShape(spec, "the result", spec.outputs[0].shape, expected))
-    return s;
-  int64_t planes = input[0] * input[1];
-  int64_t size = numElements(Shape(input.begin() + 2, input.end()));
+  const int64_t planes = plan.planes, size = plan.size;
   out = [planes, size](KernelContext &, const Tensor *const *inputs,
                        Tensor *const *outputs) {
     const T *x = inputs[0]->data<T>();

@@ -2,7 +2,8 @@
 //
 // `nn.conv` (N-d, channels first, groups, dilations, pads, optional bias),
 // `nn.conv_grad_input` and `nn.conv_grad_weight`, with the CPU backend's
-// semantics (runtime/lib/cpu/ConvKernels.cpp): im2col into device scratch
+// semantics (runtime/lib/cpu/ConvKernels.cpp) and preparation
+// (kernels/ConvPlan.h): im2col into device scratch
 // and one GEMM per group, the groups one strided-batched cuBLAS call:
 //
 //   forward       y_g (Mg x P)      = W_g (Mg x CgK) * col_g (CgK x P)
@@ -20,36 +21,19 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "../cpu/KernelChecks.h"
-#include "../cpu/Window.h"
+#include "../kernels/ConvPlan.h"
+#include "../kernels/MatMulPlan.h"
 #include "../kernels/SlidingWindow.h"
 #include "DeviceBlas.h"
 #include "DeviceKernels.h"
 #include "DeviceLaunch.h"
+#include "DeviceWindow.h"
+#include "FloatKernel.h"
 
 #include <algorithm>
-#include <climits>
 
 namespace pp::rt::PP_DEVICE_NS {
 namespace {
-
-/// The factory `F32` or `F64` by the first operand's element type; the
-/// CUDA backend computes these ops in f32 and f64 only.
-template <KernelFactory F32, KernelFactory F64>
-Status floatKernel(const KernelSpec &spec, KernelFn &out) {
-  if (spec.inputs.empty())
-    return spec.error("expected operands, got none");
-  switch (spec.inputs[0].dtype) {
-  case DType::F32:
-    return F32(spec, out);
-  case DType::F64:
-    return F64(spec, out);
-  default:
-    return spec.error(std::string("the CUDA backend supports f32 and f64, "
-                                  "got ") +
-                      dtypeName(spec.inputs[0].dtype));
-  }
-}
 
 using kernels::kMaxWindowRank;
 using kernels::SlidingWindow;
@@ -63,17 +47,10 @@ constexpr size_t kColumnBudget = size_t(256) << 20;
 constexpr size_t kColumnBudget = size_t(2) << 10;
 #endif
 
-struct ConvGeometry {
+/// The shared plan (kernels/ConvPlan.h) and its window in device form.
+struct ConvGeometry : kernels::ConvPlan {
   SlidingWindow w;
-  int64_t batch = 0, inChannels = 0, outChannels = 0, group = 1;
-  bool pointwise = false;
 
-  int64_t cg() const { return inChannels / group; }
-  int64_t mg() const { return outChannels / group; }
-  int64_t cgk() const { return cg() * w.kernelSize; }
-  int64_t inImage() const { return inChannels * w.inSize; }
-  int64_t outImage() const { return outChannels * w.outSize; }
-  int64_t colSize() const { return inChannels * w.kernelSize * w.outSize; }
   /// Images per im2col chunk.
   template <typename T> int64_t chunk() const {
     size_t bytes = std::max<size_t>(size_t(colSize()) * sizeof(T), 1);
@@ -82,65 +59,22 @@ struct ConvGeometry {
   }
 };
 
-Status checkBlasSizes(const KernelSpec &spec,
-                      std::initializer_list<int64_t> sizes) {
-  for (int64_t s : sizes)
-    if (s > INT_MAX)
-      return spec.error("matrix dimension " + std::to_string(s) +
-                        " exceeds the BLAS limit of " +
-                        std::to_string(INT_MAX));
-  return Status::ok();
+/// The CUDA backend's limits beyond the shared checks: the window's rank,
+/// and the batch and group counts of the strided-batched products.
+Status convLimits(const KernelSpec &spec, const kernels::ConvPlan &g) {
+  if (Status s = checkWindowRank(spec, g.window.rank(), "convolves"))
+    return s;
+  return kernels::checkBlasSizes(
+      spec, {g.mg(), g.cgk(), g.window.outSize(), g.group, g.batch});
 }
 
-/// Reads the attributes and checks the shapes of a convolution whose input,
-/// weight and output shapes are given.
-Status readConv(const KernelSpec &spec, const Shape &input, const Shape &weight,
-                const Shape &output, ConvGeometry &g) {
-  if (input.size() < 3 || weight.size() != input.size())
-    return spec.error("input " + formatShape(input) + " and weight " +
-                      formatShape(weight) + " must both be N x C x spatial...");
-  if (Status s = spec.attrs.getInt("group", g.group))
+/// Plans convolution op `op`: the shared preparation and the device window.
+Status planDeviceConv(const KernelSpec &spec, kernels::ConvOp op,
+                      ConvGeometry &g) {
+  if (Status s = kernels::planConv(spec, op, g, convLimits))
     return s;
-  g.batch = input[0];
-  g.inChannels = input[1];
-  g.outChannels = weight[0];
-  if (g.group < 1 || weight[1] * g.group != g.inChannels ||
-      g.outChannels % g.group != 0)
-    return spec.error("input channels " + std::to_string(g.inChannels) +
-                      " do not match weight " + formatShape(weight) +
-                      " with group " + std::to_string(g.group));
-  Shape inSpatial(input.begin() + 2, input.end());
-  Shape kernel(weight.begin() + 2, weight.end());
-  cpu::Window w;
-  if (Status s = cpu::readWindow(spec, inSpatial, kernel, false, w))
-    return s;
-  Shape expected{g.batch, g.outChannels};
-  expected.insert(expected.end(), w.out.begin(), w.out.end());
-  if (Status s =
-          cpu::checkShape(spec, "the convolution's output", output, expected))
-    return s;
-  if (w.rank() > size_t(kMaxWindowRank))
-    return spec.error("the CUDA backend convolves over at most " +
-                      std::to_string(kMaxWindowRank) + " spatial axes, got " +
-                      std::to_string(w.rank()));
-  g.w = SlidingWindow();
-  g.w.rank = int(w.rank());
-  g.pointwise = true;
-  for (size_t d = 0; d < w.rank(); ++d) {
-    g.w.in[d] = w.in[d];
-    g.w.out[d] = w.out[d];
-    g.w.kernel[d] = w.kernel[d];
-    g.w.stride[d] = w.strides[d];
-    g.w.padBegin[d] = w.padBegin[d];
-    g.w.padEnd[d] = w.padEnd[d];
-    g.w.dilation[d] = w.dilations[d];
-    g.pointwise &= w.kernel[d] == 1 && w.strides[d] == 1 &&
-                   w.padBegin[d] == 0 && w.padEnd[d] == 0;
-  }
-  g.w.inSize = w.inSize();
-  g.w.outSize = w.outSize();
-  g.w.kernelSize = w.kernelSize();
-  return checkBlasSizes(spec, {g.mg(), g.cgk(), w.outSize(), g.group, g.batch});
+  g.w = slidingWindow(g.window);
+  return Status::ok();
 }
 
 /// The columns of `images` consecutive images: col[img][c * K + kk][p] =
@@ -257,17 +191,10 @@ void gemmImagesAndGroups(KernelContext &ctx, bool transA, bool transB,
 }
 
 template <typename T> Status makeConv(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 2, 3, 1))
-    return s;
   ConvGeometry g;
-  if (Status s = readConv(spec, spec.inputs[0].shape, spec.inputs[1].shape,
-                          spec.outputs[0].shape, g))
+  if (Status s = planDeviceConv(spec, kernels::ConvOp::Forward, g))
     return s;
-  bool hasBias = spec.inputs.size() == 3;
-  if (hasBias)
-    if (Status s = cpu::checkShape(spec, "bias", spec.inputs[2].shape,
-                                   {g.outChannels}))
-      return s;
+  const bool hasBias = g.hasBias;
   out = [g, hasBias](KernelContext &ctx, const Tensor *const *inputs,
                      Tensor *const *outputs) {
     const T *x = inputs[0]->data<T>(), *weight = inputs[1]->data<T>();
@@ -297,11 +224,8 @@ template <typename T> Status makeConv(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeConvGradInput(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 2, 2, 1))
-    return s;
   ConvGeometry g;
-  if (Status s = readConv(spec, spec.outputs[0].shape, spec.inputs[1].shape,
-                          spec.inputs[0].shape, g))
+  if (Status s = planDeviceConv(spec, kernels::ConvOp::GradInput, g))
     return s;
   out = [g](KernelContext &ctx, const Tensor *const *inputs,
             Tensor *const *outputs) {
@@ -337,11 +261,8 @@ Status makeConvGradInput(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeConvGradWeight(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 2, 2, 1))
-    return s;
   ConvGeometry g;
-  if (Status s = readConv(spec, spec.inputs[1].shape, spec.outputs[0].shape,
-                          spec.inputs[0].shape, g))
+  if (Status s = planDeviceConv(spec, kernels::ConvOp::GradWeight, g))
     return s;
   out = [g](KernelContext &ctx, const Tensor *const *inputs,
             Tensor *const *outputs) {

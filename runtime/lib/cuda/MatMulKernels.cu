@@ -1,7 +1,8 @@
 //===- MatMulKernels.cu - nn.matmul and nn.gemm on the device -------------===//
 //
 // Matrix products through DeviceBlas.h's strided-batched GEMM (cuBLAS), with
-// the CPU backend's semantics (runtime/lib/cpu/MatMulKernels.cpp).
+// the CPU backend's semantics (runtime/lib/cpu/MatMulKernels.cpp) and its
+// preparation (checks, sizes, batch offsets: kernels/MatMulPlan.h).
 //
 // `nn.matmul` follows numpy: 1-D operands are a row (lhs) or column (rhs)
 // vector whose axis is dropped from the result, and batch axes broadcast.
@@ -17,45 +18,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "../cpu/KernelChecks.h"
 #include "../cpu/ShapeIndexing.h"
+#include "../kernels/MatMulPlan.h"
 #include "DeviceBlas.h"
 #include "DeviceKernels.h"
 #include "DeviceLaunch.h"
-
-#include <climits>
+#include "FloatKernel.h"
 
 namespace pp::rt::PP_DEVICE_NS {
 namespace {
-
-/// The factory `F32` or `F64` by the first operand's element type; the
-/// CUDA backend computes these ops in f32 and f64 only.
-template <KernelFactory F32, KernelFactory F64>
-Status floatKernel(const KernelSpec &spec, KernelFn &out) {
-  if (spec.inputs.empty())
-    return spec.error("expected operands, got none");
-  switch (spec.inputs[0].dtype) {
-  case DType::F32:
-    return F32(spec, out);
-  case DType::F64:
-    return F64(spec, out);
-  default:
-    return spec.error(std::string("the CUDA backend supports f32 and f64, "
-                                  "got ") +
-                      dtypeName(spec.inputs[0].dtype));
-  }
-}
-
-/// An error unless every matrix dimension fits the int cuBLAS takes.
-Status checkBlasSizes(const KernelSpec &spec,
-                      std::initializer_list<int64_t> sizes) {
-  for (int64_t s : sizes)
-    if (s > INT_MAX)
-      return spec.error("matrix dimension " + std::to_string(s) +
-                        " exceeds the BLAS limit of " +
-                        std::to_string(INT_MAX));
-  return Status::ok();
-}
 
 //===----------------------------------------------------------------------===//
 // nn.matmul
@@ -108,58 +79,23 @@ BatchPlan planBatches(const Shape &batch, const std::vector<int64_t> &lhs,
 }
 
 template <typename T> Status makeMatMul(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 2, 2, 1))
+  kernels::MatMulPlan shape;
+  if (Status s = kernels::planMatMul(spec, shape))
     return s;
-  Shape ls = spec.inputs[0].shape, rs = spec.inputs[1].shape;
-  if (ls.empty() || rs.empty())
-    return spec.error("operands must have rank >= 1, got " +
-                      spec.inputs[0].str() + " and " + spec.inputs[1].str());
-  bool lhsVector = ls.size() == 1, rhsVector = rs.size() == 1;
-  if (lhsVector)
-    ls.insert(ls.begin(), 1);
-  if (rhsVector)
-    rs.push_back(1);
-  int64_t m = ls[ls.size() - 2], k = ls.back();
-  int64_t n = rs.back();
-  if (rs[rs.size() - 2] != k)
-    return spec.error("contracted dimensions differ: " + spec.inputs[0].str() +
-                      " x " + spec.inputs[1].str());
-  Shape lhsBatch(ls.begin(), ls.end() - 2), rhsBatch(rs.begin(), rs.end() - 2);
-  Shape batch;
-  if (!cpu::broadcastShapes(lhsBatch, rhsBatch, batch))
-    return spec.error("batch dimensions of " + spec.inputs[0].str() + " and " +
-                      spec.inputs[1].str() + " do not broadcast");
-  Shape expected = batch;
-  if (!lhsVector)
-    expected.push_back(m);
-  if (!rhsVector)
-    expected.push_back(n);
-  if (Status s =
-          cpu::checkShape(spec, "result", spec.outputs[0].shape, expected))
-    return s;
-
   BatchPlan plan;
-  if (numElements(rhsBatch) == 1) {
-    // One product: the lhs batches are rows.
-    m *= numElements(lhsBatch);
-  } else {
-    std::vector<int64_t> lhs = cpu::broadcastIndex(lhsBatch, batch);
-    std::vector<int64_t> rhs = cpu::broadcastIndex(rhsBatch, batch);
-    for (int64_t &o : lhs)
-      o *= m * k;
-    for (int64_t &o : rhs)
-      o *= k * n;
-    if (lhs.empty()) {
+  if (!shape.folded) {
+    if (shape.lhsOffsets.empty()) {
       // An empty batch: no product at all.
       plan.lhsBase.clear();
       plan.rhsBase.clear();
     } else {
-      plan = planBatches(batch, lhs, rhs);
+      plan = planBatches(shape.batch, shape.lhsOffsets, shape.rhsOffsets);
     }
   }
-  if (Status s = checkBlasSizes(spec, {m, n, k, plan.inner}))
+  if (Status s = kernels::checkBlasSizes(spec, {plan.inner}))
     return s;
-  int64_t outputs = numElements(expected);
+  const int64_t m = shape.m, n = shape.n, k = shape.k;
+  const int64_t outputs = numElements(shape.result);
   out = [m, n, k, plan, outputs](KernelContext &ctx,
                                  const Tensor *const *inputs,
                                  Tensor *const *results) {
@@ -195,68 +131,29 @@ template <typename T> struct ScaledBroadcastFn {
 };
 
 template <typename T> Status makeGemm(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 2, 3, 1))
+  kernels::GemmPlan plan;
+  if (Status s = kernels::planGemm(spec, plan))
     return s;
-  double alpha, beta;
-  int64_t transA, transB;
-  if (Status s = spec.attrs.getFloat("alpha", alpha))
-    return s;
-  if (Status s = spec.attrs.getFloat("beta", beta))
-    return s;
-  if (Status s = spec.attrs.getInt("transA", transA))
-    return s;
-  if (Status s = spec.attrs.getInt("transB", transB))
-    return s;
-  const Shape &as = spec.inputs[0].shape, &bs = spec.inputs[1].shape;
-  if (as.size() != 2 || bs.size() != 2)
-    return spec.error("A and B must be matrices, got " + spec.inputs[0].str() +
-                      " and " + spec.inputs[1].str());
-  int64_t m = transA ? as[1] : as[0], k = transA ? as[0] : as[1];
-  int64_t n = transB ? bs[0] : bs[1];
-  if ((transB ? bs[1] : bs[0]) != k)
-    return spec.error("contracted dimensions differ: " + spec.inputs[0].str() +
-                      " x " + spec.inputs[1].str() +
-                      " with transA = " + std::to_string(transA) +
-                      ", transB = " + std::to_string(transB));
-  Shape result{m, n};
-  if (Status s = cpu::checkShape(spec, "result", spec.outputs[0].shape, result))
-    return s;
-  if (Status s = checkBlasSizes(spec, {m, n, k}))
-    return s;
-
-  // C is read through broadcast strides into the result before the product
-  // accumulates onto it.
-  bool hasC = spec.inputs.size() == 3 && beta != 0;
-  std::vector<int64_t> cStrides{0, 0};
-  if (hasC) {
-    const Shape &cs = spec.inputs[2].shape;
-    Shape joint;
-    if (cs.size() > 2 || !cpu::broadcastShapes(cs, result, joint) ||
-        joint != result)
-      return spec.error("C of type " + spec.inputs[2].str() +
-                        " does not broadcast to " + formatShape(result));
-    cStrides = cpu::broadcastStrides(cs, result);
-  }
-  int64_t s0 = cStrides[0], s1 = cStrides[1];
-  out = [=](KernelContext &ctx, const Tensor *const *inputs,
-            Tensor *const *outputs) {
+  out = [plan](KernelContext &ctx, const Tensor *const *inputs,
+               Tensor *const *outputs) {
+    const int64_t m = plan.m, n = plan.n, k = plan.k;
     T *y = outputs[0]->data<T>();
-    if (hasC)
-      forEach(
-          ctx, m * n,
-          ScaledBroadcastFn<T>{y, inputs[2]->data<T>(), T(beta), n, s0, s1});
+    if (plan.hasC)
+      forEach(ctx, m * n,
+              ScaledBroadcastFn<T>{y, inputs[2]->data<T>(), T(plan.beta), n,
+                                   plan.cStrides[0], plan.cStrides[1]});
     if (m == 0 || n == 0)
       return;
     if (k == 0) {
       // alpha * (empty product) adds nothing; cuBLAS takes no zero
       // leading dimension.
-      if (!hasC)
+      if (!plan.hasC)
         zeroBytes(ctx, y, size_t(m * n) * sizeof(T));
       return;
     }
-    gemm<T>(ctx, transA, transB, m, n, k, T(alpha), inputs[0]->data<T>(),
-            transA ? m : k, 0, inputs[1]->data<T>(), transB ? k : n, 0,
-            T(hasC ? 1 : 0), y, n, 0, 1);
+    gemm<T>(ctx, plan.transA, plan.transB, m, n, k, T(plan.alpha),
+            inputs[0]->data<T>(), plan.transA ? m : k, 0, inputs[1]->data<T>(),
+            plan.transB ? k : n, 0, T(plan.hasC ? 1 : 0), y, n, 0, 1);
   };
   return Status::ok();
 }

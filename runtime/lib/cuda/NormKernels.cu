@@ -3,7 +3,8 @@
 // `nn.layer_norm`, `nn.layer_norm_grad`, `nn.layer_norm_grad_params`,
 // `nn.batch_norm` (inference and training mode), `nn.batch_norm_grad` and
 // `nn.batch_norm_grad_params`, with the CPU backend's semantics
-// (runtime/lib/cpu/NormKernels.cpp): statistics accumulated in double for
+// (runtime/lib/cpu/NormKernels.cpp) and preparation (kernels/NormPlan.h):
+// statistics accumulated in double for
 // every element type, a two-pass (mean, then centred squares) biased
 // variance, and in training mode the running statistics updated in place
 // with ONNX's momentum convention and the unbiased batch variance.
@@ -27,35 +28,18 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "../cpu/KernelChecks.h"
 #include "../cpu/ShapeIndexing.h"
+#include "../kernels/NormPlan.h"
 #include "DeviceIndexing.h"
 #include "DeviceKernels.h"
 #include "DeviceLaunch.h"
+#include "FloatKernel.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace pp::rt::PP_DEVICE_NS {
 namespace {
-
-/// The factory `F32` or `F64` by the first operand's element type; the
-/// CUDA backend computes these ops in f32 and f64 only.
-template <KernelFactory F32, KernelFactory F64>
-Status floatKernel(const KernelSpec &spec, KernelFn &out) {
-  if (spec.inputs.empty())
-    return spec.error("expected operands, got none");
-  switch (spec.inputs[0].dtype) {
-  case DType::F32:
-    return F32(spec, out);
-  case DType::F64:
-    return F64(spec, out);
-  default:
-    return spec.error(std::string("the CUDA backend supports f32 and f64, "
-                                  "got ") +
-                      dtypeName(spec.inputs[0].dtype));
-  }
-}
 
 struct Plus {
   PP_HD double operator()(double a, double b) const { return a + b; }
@@ -70,41 +54,9 @@ PP_HD double laneSum(const Lanes &lanes, int64_t n, const Term &term) {
   return lanes.reduce(acc, Plus());
 }
 
-/// Reads `epsilon` and checks it is non-negative.
-Status readEpsilon(const KernelSpec &spec, double &epsilon) {
-  if (Status s = spec.attrs.getFloat("epsilon", epsilon))
-    return s;
-  if (!(epsilon >= 0))
-    return spec.error("epsilon must be non-negative, got " +
-                      std::to_string(epsilon));
-  return Status::ok();
-}
-
 //===----------------------------------------------------------------------===//
 // Layer normalisation
 //===----------------------------------------------------------------------===//
-
-struct LayerNormPlan {
-  int64_t rows = 0, size = 0; // outer positions x normalised elements
-  double epsilon = 0;
-};
-
-Status readLayerNorm(const KernelSpec &spec, const Shape &input,
-                     LayerNormPlan &plan, Shape &normalized) {
-  int64_t axis, rank = int64_t(input.size());
-  if (Status s = spec.attrs.getInt("axis", axis))
-    return s;
-  if (axis < 0)
-    axis += rank;
-  if (axis < 0 || axis >= rank)
-    return spec.error("axis is out of range for input " + formatShape(input));
-  if (Status s = readEpsilon(spec, plan.epsilon))
-    return s;
-  normalized.assign(input.begin() + axis, input.end());
-  plan.size = numElements(normalized);
-  plan.rows = numElements(Shape(input.begin(), input.begin() + axis));
-  return Status::ok();
-}
 
 /// A parameter of the normalised axes, read at normalised position i:
 /// directly when it has one element per position, else through `index`.
@@ -132,24 +84,14 @@ struct ParamLayout {
   int64_t count = 1;
 };
 
-Status paramLayout(const KernelSpec &spec, const std::string &what,
-                   const Shape &param, const Shape &normalized,
-                   ParamLayout &layout) {
-  Shape trimmed = param;
-  while (trimmed.size() > normalized.size() && trimmed.front() == 1)
-    trimmed.erase(trimmed.begin());
-  bool ok = trimmed.size() <= normalized.size();
-  for (size_t i = 0; ok && i < trimmed.size(); ++i) {
-    int64_t target = normalized[normalized.size() - trimmed.size() + i];
-    ok = trimmed[i] == 1 || trimmed[i] == target;
-  }
-  if (!ok)
-    return spec.error(what + " of shape " + formatShape(param) +
-                      " does not broadcast to the normalised shape " +
-                      formatShape(normalized));
+/// The layout of a parameter the shared preparation accepted; false when
+/// it broadcasts over more than kMaxRank axes.
+bool paramLayout(const kernels::LayerNormParam &param, const Shape &normalized,
+                 ParamLayout &layout) {
   layout = ParamLayout();
-  if (numElements(trimmed) == numElements(normalized))
-    return Status::ok();
+  if (param.direct)
+    return true;
+  const Shape &trimmed = param.trimmed;
   layout.direct = false;
   Shape aligned(normalized.size() - trimmed.size(), 1);
   aligned.insert(aligned.end(), trimmed.begin(), trimmed.end());
@@ -158,13 +100,35 @@ Status paramLayout(const KernelSpec &spec, const std::string &what,
   for (size_t d = 0; d < normalized.size(); ++d)
     (aligned[d] == 1 ? spreadShape : keptShape)[d] = normalized[d];
   layout.count = numElements(spreadShape);
-  if (!makeIndexer<1>(normalized, {broadcastStrides(aligned, normalized)},
-                      layout.read) ||
-      !makeIndexer<1>(keptShape, {own}, layout.kept) ||
-      !makeIndexer<1>(spreadShape, {own}, layout.spread))
-    return spec.error(what + " of shape " + formatShape(param) +
+  return makeIndexer<1>(normalized, {broadcastStrides(aligned, normalized)},
+                        layout.read) &&
+         makeIndexer<1>(keptShape, {own}, layout.kept) &&
+         makeIndexer<1>(spreadShape, {own}, layout.spread);
+}
+
+/// The CUDA backend's limit on a layer norm parameter: its indexers'
+/// rank.
+Status paramLimits(const KernelSpec &spec, const std::string &what,
+                   const kernels::LayerNormParam &param,
+                   const Shape &normalized) {
+  ParamLayout layout;
+  if (!paramLayout(param, normalized, layout))
+    return spec.error(what + " of shape " + formatShape(param.shape) +
                       " broadcasts over more than " + std::to_string(kMaxRank) +
                       " axes");
+  return Status::ok();
+}
+
+/// Checks and plans layer norm op `op` (kernels/NormPlan.h) and lays out
+/// its parameters.
+Status planDeviceLayerNorm(const KernelSpec &spec, kernels::LayerNormOp op,
+                           kernels::LayerNormPlan &plan, ParamLayout &scale,
+                           ParamLayout &bias) {
+  if (Status s = kernels::planLayerNorm(spec, op, plan, paramLimits))
+    return s;
+  paramLayout(plan.scale, plan.normalized, scale);
+  if (op != kernels::LayerNormOp::Grad)
+    paramLayout(plan.bias, plan.normalized, bias);
   return Status::ok();
 }
 
@@ -212,24 +176,12 @@ template <typename T> struct LayerNormFn {
 
 template <typename T>
 Status makeLayerNorm(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 2, 3, 1))
-    return s;
-  LayerNormPlan plan;
-  Shape normalized;
-  if (Status s = readLayerNorm(spec, spec.inputs[0].shape, plan, normalized))
-    return s;
-  if (Status s = cpu::checkShape(spec, "the result", spec.outputs[0].shape,
-                                 spec.inputs[0].shape))
-    return s;
-  bool hasBias = spec.inputs.size() == 3;
+  kernels::LayerNormPlan plan;
   ParamLayout scale, bias;
-  if (Status s =
-          paramLayout(spec, "scale", spec.inputs[1].shape, normalized, scale))
+  if (Status s = planDeviceLayerNorm(spec, kernels::LayerNormOp::Forward, plan,
+                                     scale, bias))
     return s;
-  if (hasBias)
-    if (Status s =
-            paramLayout(spec, "bias", spec.inputs[2].shape, normalized, bias))
-      return s;
+  const bool hasBias = plan.hasBias;
   out = [plan, hasBias, scale, bias](KernelContext &ctx,
                                      const Tensor *const *inputs,
                                      Tensor *const *outputs) {
@@ -274,19 +226,10 @@ template <typename T> struct LayerNormGradFn {
 
 template <typename T>
 Status makeLayerNormGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 3, 3, 1))
-    return s;
-  LayerNormPlan plan;
-  Shape normalized;
-  if (Status s = readLayerNorm(spec, spec.inputs[1].shape, plan, normalized))
-    return s;
-  for (auto [what, shape] : {std::pair{"dy", spec.inputs[0].shape},
-                             std::pair{"the result", spec.outputs[0].shape}})
-    if (Status s = cpu::checkShape(spec, what, shape, spec.inputs[1].shape))
-      return s;
-  ParamLayout scale;
-  if (Status s =
-          paramLayout(spec, "scale", spec.inputs[2].shape, normalized, scale))
+  kernels::LayerNormPlan plan;
+  ParamLayout scale, unused;
+  if (Status s = planDeviceLayerNorm(spec, kernels::LayerNormOp::Grad, plan,
+                                     scale, unused))
     return s;
   out = [plan, scale](KernelContext &ctx, const Tensor *const *inputs,
                       Tensor *const *outputs) {
@@ -317,25 +260,31 @@ template <typename T> struct RowStatsFn {
   }
 };
 
-/// The rows of a column reduction split into `parts` runs of `length`, so
-/// that a narrow normalised shape still fills the device; the parts' sums
-/// are then added in order (deterministic). The device emulation takes
-/// short runs so that its tests cover the split.
-struct RowParts {
+/// `count` values split into `parts` runs of `length` (the last possibly
+/// shorter), about `partLength` each and at most 1024 runs, so that a few
+/// long reductions still fill the device; the runs' partial sums are then
+/// added in order (deterministic).
+struct Parts {
   int64_t parts = 1, length = 0;
 };
 
-RowParts rowParts(int64_t rows) {
+/// The parts' lengths: the rows of the layer norm parameter gradients'
+/// column sums (a narrow normalised shape still fills the device), and the
+/// values of a batch norm channel (a few channels still fill the device,
+/// one warp a part). The device emulation takes short parts so that its
+/// tests cover the splits.
 #if defined(__CUDACC__)
-  constexpr int64_t kPartLength = 256;
+constexpr int64_t kRowPartLength = 256, kChannelPartLength = 2048;
 #else
-  constexpr int64_t kPartLength = 4;
+constexpr int64_t kRowPartLength = 4, kChannelPartLength = 16;
 #endif
+
+Parts splitParts(int64_t count, int64_t partLength) {
   constexpr int64_t kMaxParts = 1024;
-  RowParts p;
+  Parts p;
   p.parts = std::max<int64_t>(
-      1, std::min(kMaxParts, (rows + kPartLength - 1) / kPartLength));
-  p.length = (rows + p.parts - 1) / p.parts;
+      1, std::min(kMaxParts, (count + partLength - 1) / partLength));
+  p.length = (count + p.parts - 1) / p.parts;
   return p;
 }
 
@@ -347,7 +296,7 @@ template <typename T> struct ColumnPartialsFn {
   const T *dy, *x;
   const double *stats;
   double *partial;
-  RowParts parts;
+  Parts parts;
   int64_t rows, n;
   PP_HD void operator()(int64_t idx) const {
     int64_t part = idx / n, i = idx - part * n;
@@ -408,24 +357,12 @@ template <typename T> struct SpreadSumFn {
 
 template <typename T>
 Status makeLayerNormGradParams(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 2, 2, 2))
-    return s;
-  LayerNormPlan plan;
-  Shape normalized;
-  if (Status s = readLayerNorm(spec, spec.inputs[1].shape, plan, normalized))
-    return s;
-  if (Status s = cpu::checkShape(spec, "dy", spec.inputs[0].shape,
-                                 spec.inputs[1].shape))
-    return s;
+  kernels::LayerNormPlan plan;
   ParamLayout scale, bias;
-  if (Status s =
-          paramLayout(spec, "dscale", spec.outputs[0].shape, normalized, scale))
+  if (Status s = planDeviceLayerNorm(spec, kernels::LayerNormOp::GradParams,
+                                     plan, scale, bias))
     return s;
-  if (Status s =
-          paramLayout(spec, "dbias", spec.outputs[1].shape, normalized, bias))
-    return s;
-  int64_t scaleSize = spec.outputs[0].numel();
-  int64_t biasSize = spec.outputs[1].numel();
+  const int64_t scaleSize = plan.scale.size, biasSize = plan.bias.size;
   out = [plan, scale, bias, scaleSize, biasSize](KernelContext &ctx,
                                                  const Tensor *const *inputs,
                                                  Tensor *const *outputs) {
@@ -435,7 +372,7 @@ Status makeLayerNormGradParams(const KernelSpec &spec, KernelFn &out) {
     double *stats = static_cast<double *>(
         ctx.scratch(0, size_t(2 * rows) * sizeof(double)));
     forEachRow(ctx, rows, RowStatsFn<T>{x, stats, n, plan.epsilon});
-    RowParts parts = rowParts(rows);
+    Parts parts = splitParts(rows, kRowPartLength);
     double *partial = static_cast<double *>(
         ctx.scratch(3, size_t(2 * parts.parts * n) * sizeof(double)));
     forEach(ctx, parts.parts * n,
@@ -469,42 +406,6 @@ Status makeLayerNormGradParams(const KernelSpec &spec, KernelFn &out) {
 // Batch normalisation
 //===----------------------------------------------------------------------===//
 
-struct BatchNormPlan {
-  int64_t batch = 0, channels = 0, spatial = 0; // x is batch x channels x ...
-  double epsilon = 0, momentum = 0;
-  bool training = false;
-  int64_t count() const { return batch * spatial; }
-};
-
-Status readBatchNorm(const KernelSpec &spec, const Shape &input,
-                     const std::vector<size_t> &params, bool forward,
-                     BatchNormPlan &plan) {
-  if (input.size() < 2)
-    return spec.error("input " + formatShape(input) +
-                      " must have a channel axis");
-  int64_t training;
-  if (Status s = readEpsilon(spec, plan.epsilon))
-    return s;
-  if (Status s = spec.attrs.getInt("training", training))
-    return s;
-  if (forward)
-    if (Status s = spec.attrs.getFloat("momentum", plan.momentum))
-      return s;
-  plan.training = training != 0;
-  plan.batch = input[0];
-  plan.channels = input[1];
-  plan.spatial = numElements(Shape(input.begin() + 2, input.end()));
-  for (size_t i : params)
-    if (Status s = cpu::checkShape(spec, "operand " + std::to_string(i),
-                                   spec.inputs[i].shape, {plan.channels}))
-      return s;
-  if (plan.training && plan.count() < 2)
-    return spec.error("training mode needs more than one value per channel, "
-                      "got input " +
-                      formatShape(input));
-  return Status::ok();
-}
-
 /// The elements of one channel: the j-th, j in [0, batch * spatial), is at
 /// (b * channels + c) * spatial + i for j = b * spatial + i.
 struct ChannelView {
@@ -514,28 +415,6 @@ struct ChannelView {
     return (b * channels + c) * spatial + i;
   }
 };
-
-/// A channel's elements split into `parts` runs of `length`, one warp
-/// each, so that a few channels still fill the device; the partial sums
-/// are then added per channel in order (deterministic).
-struct ChannelParts {
-  int64_t parts = 1, length = 0;
-};
-
-ChannelParts channelParts(int64_t count) {
-#if defined(__CUDACC__)
-  constexpr int64_t kPartLength = 2048;
-#else
-  // Short parts, so that the emulation's tests cover the split.
-  constexpr int64_t kPartLength = 16;
-#endif
-  constexpr int64_t kMaxParts = 1024;
-  ChannelParts p;
-  p.parts = std::max<int64_t>(
-      1, std::min(kMaxParts, (count + kPartLength - 1) / kPartLength));
-  p.length = (count + p.parts - 1) / p.parts;
-  return p;
-}
 
 /// Per-channel values in double, each array `channels` long (scratch).
 struct ChannelState {
@@ -568,7 +447,7 @@ template <typename T> struct ChannelPartialsFn {
   ChannelState state;
   double *partial;
   ChannelView v;
-  ChannelParts parts;
+  Parts parts;
   int64_t count, channels;
   double epsilon;
   PartialKind kind;
@@ -606,7 +485,7 @@ template <typename T> struct ChannelPartialsFn {
 
 /// The sum of channel c's partials (of the second sums with `second`).
 PP_HD inline double sumParts(const double *partial, int64_t channels,
-                             ChannelParts parts, int64_t c, bool second) {
+                             Parts parts, int64_t c, bool second) {
   const double *p =
       partial + (second ? channels * parts.parts : 0) + c * parts.parts;
   double sum = 0;
@@ -619,7 +498,7 @@ PP_HD inline double sumParts(const double *partial, int64_t channels,
 struct PartialMeanFn {
   const double *partial;
   double *out;
-  ChannelParts parts;
+  Parts parts;
   int64_t channels, count;
   PP_HD void operator()(int64_t c) const {
     out[c] = sumParts(partial, channels, parts, c, false) / double(count);
@@ -641,7 +520,7 @@ template <typename T> struct RunningStatsFn {
 template <typename T>
 void batchStats(KernelContext &ctx, const T *x, ChannelView v, int64_t count,
                 int64_t channels, ChannelState state) {
-  ChannelParts parts = channelParts(count);
+  Parts parts = splitParts(count, kChannelPartLength);
   int64_t rows = channels * parts.parts;
   double *partial =
       static_cast<double *>(ctx.scratch(0, size_t(2 * rows) * sizeof(double)));
@@ -694,14 +573,9 @@ template <typename T> struct ForwardApplyFn {
 
 template <typename T>
 Status makeBatchNorm(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 5, 5, 1))
-    return s;
-  BatchNormPlan plan;
-  if (Status s = readBatchNorm(spec, spec.inputs[0].shape, {1, 2, 3, 4},
-                               /*forward=*/true, plan))
-    return s;
-  if (Status s = cpu::checkShape(spec, "the result", spec.outputs[0].shape,
-                                 spec.inputs[0].shape))
+  kernels::BatchNormPlan plan;
+  if (Status s =
+          kernels::planBatchNorm(spec, kernels::BatchNormOp::Forward, plan))
     return s;
   out = [plan](KernelContext &ctx, const Tensor *const *inputs,
                Tensor *const *outputs) {
@@ -734,7 +608,7 @@ template <typename T, bool Params> struct GradientCoefficientsFn {
   const T *scale;
   T *dscale, *dbias;
   ChannelState state;
-  ChannelParts parts;
+  Parts parts;
   int64_t channels, count;
   double epsilon;
   PP_HD void operator()(int64_t c) const {
@@ -757,8 +631,7 @@ template <typename T, bool Params> struct GradientCoefficientsFn {
 template <typename T>
 double *gradientPartials(KernelContext &ctx, const T *dy, const T *x,
                          ChannelView v, int64_t count, int64_t channels,
-                         double epsilon, ChannelState state,
-                         ChannelParts parts) {
+                         double epsilon, ChannelState state, Parts parts) {
   int64_t rows = channels * parts.parts;
   double *partial =
       static_cast<double *>(ctx.scratch(0, size_t(2 * rows) * sizeof(double)));
@@ -800,16 +673,9 @@ template <typename T> struct InferenceGradFn {
 
 template <typename T>
 Status makeBatchNormGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 5, 5, 1))
+  kernels::BatchNormPlan plan;
+  if (Status s = kernels::planBatchNorm(spec, kernels::BatchNormOp::Grad, plan))
     return s;
-  BatchNormPlan plan;
-  if (Status s = readBatchNorm(spec, spec.inputs[1].shape, {2, 3, 4},
-                               /*forward=*/false, plan))
-    return s;
-  for (auto [what, shape] : {std::pair{"dy", spec.inputs[0].shape},
-                             std::pair{"the result", spec.outputs[0].shape}})
-    if (Status s = cpu::checkShape(spec, what, shape, spec.inputs[1].shape))
-      return s;
   out = [plan](KernelContext &ctx, const Tensor *const *inputs,
                Tensor *const *outputs) {
     const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>(),
@@ -826,7 +692,7 @@ Status makeBatchNormGrad(const KernelSpec &spec, KernelFn &out) {
     ChannelState state = channelState(ctx, channels);
     ChannelView v{channels, plan.spatial};
     batchStats(ctx, x, v, count, channels, state);
-    ChannelParts parts = channelParts(count);
+    Parts parts = splitParts(count, kChannelPartLength);
     double *partial = gradientPartials(ctx, dy, x, v, count, channels,
                                        plan.epsilon, state, parts);
     forEach(ctx, channels,
@@ -842,19 +708,10 @@ Status makeBatchNormGrad(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeBatchNormGradParams(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 4, 4, 2))
+  kernels::BatchNormPlan plan;
+  if (Status s =
+          kernels::planBatchNorm(spec, kernels::BatchNormOp::GradParams, plan))
     return s;
-  BatchNormPlan plan;
-  if (Status s = readBatchNorm(spec, spec.inputs[1].shape, {2, 3},
-                               /*forward=*/false, plan))
-    return s;
-  if (Status s = cpu::checkShape(spec, "dy", spec.inputs[0].shape,
-                                 spec.inputs[1].shape))
-    return s;
-  for (size_t i = 0; i < 2; ++i)
-    if (Status s = cpu::checkShape(spec, "result " + std::to_string(i),
-                                   spec.outputs[i].shape, {plan.channels}))
-      return s;
   out = [plan](KernelContext &ctx, const Tensor *const *inputs,
                Tensor *const *outputs) {
     const T *dy = inputs[0]->data<T>(), *x = inputs[1]->data<T>();
@@ -867,7 +724,7 @@ Status makeBatchNormGradParams(const KernelSpec &spec, KernelFn &out) {
       forEach(
           ctx, channels,
           RunningStatsFn<T>{inputs[2]->data<T>(), inputs[3]->data<T>(), state});
-    ChannelParts parts = channelParts(count);
+    Parts parts = splitParts(count, kChannelPartLength);
     double *partial = gradientPartials(ctx, dy, x, v, count, channels,
                                        plan.epsilon, state, parts);
     forEach(ctx, channels,

@@ -2,7 +2,8 @@
 //
 // `nn.max_pool`, `nn.average_pool`, `nn.global_average_pool`,
 // `nn.max_pool_grad` and `nn.average_pool_grad`, N-d and channels first,
-// with the CPU backend's semantics (runtime/lib/cpu/PoolKernels.cpp): max
+// with the CPU backend's semantics (runtime/lib/cpu/PoolKernels.cpp) and
+// preparation (kernels/PoolPlan.h): max
 // pooling follows PyTorch (pads never win, a NaN wins, the gradient goes to
 // the first maximum of each window); average pooling divides by the number
 // of input elements in the window, or with `count_include_pad` by the
@@ -21,101 +22,40 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "../cpu/KernelChecks.h"
-#include "../cpu/Window.h"
+#include "../kernels/PoolPlan.h"
 #include "../kernels/SlidingWindow.h"
 #include "DeviceKernels.h"
 #include "DeviceLaunch.h"
+#include "DeviceWindow.h"
+#include "FloatKernel.h"
 
 #include <limits>
 
 namespace pp::rt::PP_DEVICE_NS {
 namespace {
 
-/// The factory `F32` or `F64` by the first operand's element type; the
-/// CUDA backend computes these ops in f32 and f64 only.
-template <KernelFactory F32, KernelFactory F64>
-Status floatKernel(const KernelSpec &spec, KernelFn &out) {
-  if (spec.inputs.empty())
-    return spec.error("expected operands, got none");
-  switch (spec.inputs[0].dtype) {
-  case DType::F32:
-    return F32(spec, out);
-  case DType::F64:
-    return F64(spec, out);
-  default:
-    return spec.error(std::string("the CUDA backend supports f32 and f64, "
-                                  "got ") +
-                      dtypeName(spec.inputs[0].dtype));
-  }
-}
-
 using kernels::kMaxWindowRank;
 using kernels::SlidingWindow;
 
-/// The device form of a CPU window; an error beyond kMaxWindowRank axes.
-Status toSliding(const KernelSpec &spec, const cpu::Window &w,
-                 SlidingWindow &s) {
-  if (w.rank() > size_t(kMaxWindowRank))
-    return spec.error("the CUDA backend pools over at most " +
-                      std::to_string(kMaxWindowRank) + " spatial axes, got " +
-                      std::to_string(w.rank()));
-  s = SlidingWindow();
-  s.rank = int(w.rank());
-  for (size_t d = 0; d < w.rank(); ++d) {
-    s.in[d] = w.in[d];
-    s.out[d] = w.out[d];
-    s.kernel[d] = w.kernel[d];
-    s.stride[d] = w.strides[d];
-    s.padBegin[d] = w.padBegin[d];
-    s.padEnd[d] = w.padEnd[d];
-    s.dilation[d] = w.dilations[d];
-  }
-  s.inSize = w.inSize();
-  s.outSize = w.outSize();
-  s.kernelSize = w.kernelSize();
-  return Status::ok();
-}
-
-struct PoolPlan {
+struct DevicePoolPlan {
   SlidingWindow window;
   int64_t planes = 0; // batch x channels
   bool countIncludePad = false;
 };
 
-Status checkImageShape(const KernelSpec &spec, const Shape &input) {
-  if (input.size() < 3)
-    return spec.error("input " + formatShape(input) +
-                      " must be N x C x spatial...");
+/// Checks and plans pooling op `op` (kernels/PoolPlan.h), its window in
+/// device form.
+Status planDevicePool(const KernelSpec &spec, kernels::PoolOp op,
+                      DevicePoolPlan &plan) {
+  kernels::PoolPlan shared;
+  if (Status s = kernels::planPool(spec, op, shared))
+    return s;
+  if (Status s = checkWindowRank(spec, shared.window.rank(), "pools"))
+    return s;
+  plan.window = slidingWindow(shared.window);
+  plan.planes = shared.planes;
+  plan.countIncludePad = shared.countIncludePad;
   return Status::ok();
-}
-
-/// Reads the pooling attributes for an input of shape `input` and checks
-/// that the pooled shape is `pooled`.
-Status readPool(const KernelSpec &spec, const Shape &input, const Shape &pooled,
-                bool average, PoolPlan &plan) {
-  if (Status s = checkImageShape(spec, input))
-    return s;
-  Shape kernel;
-  int64_t ceilMode, countIncludePad = 0;
-  if (Status s = spec.attrs.getInts("kernel_shape", kernel))
-    return s;
-  if (Status s = spec.attrs.getInt("ceil_mode", ceilMode))
-    return s;
-  if (average)
-    if (Status s = spec.attrs.getInt("count_include_pad", countIncludePad))
-      return s;
-  Shape spatial(input.begin() + 2, input.end());
-  cpu::Window window;
-  if (Status s = cpu::readWindow(spec, spatial, kernel, ceilMode, window))
-    return s;
-  Shape expected{input[0], input[1]};
-  expected.insert(expected.end(), window.out.begin(), window.out.end());
-  if (Status s = cpu::checkShape(spec, "the pooled tensor", pooled, expected))
-    return s;
-  plan.planes = input[0] * input[1];
-  plan.countIncludePad = countIncludePad != 0;
-  return toSliding(spec, window, plan.window);
 }
 
 template <typename T> PP_HD bool isNaN(T v) { return v != v; }
@@ -285,11 +225,11 @@ template <typename T> struct MaxPoolGradFn {
 
 template <typename T, bool Average>
 Status makePool(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 1, 1, 1))
-    return s;
-  PoolPlan plan;
-  if (Status s = readPool(spec, spec.inputs[0].shape, spec.outputs[0].shape,
-                          Average, plan))
+  DevicePoolPlan plan;
+  if (Status s = planDevicePool(spec,
+                                Average ? kernels::PoolOp::AveragePool
+                                        : kernels::PoolOp::MaxPool,
+                                plan))
     return s;
   out = [plan](KernelContext &ctx, const Tensor *const *inputs,
                Tensor *const *outputs) {
@@ -307,14 +247,8 @@ Status makePool(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeMaxPoolGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 2, 2, 1))
-    return s;
-  if (Status s = cpu::checkShape(spec, "the result", spec.outputs[0].shape,
-                                 spec.inputs[1].shape))
-    return s;
-  PoolPlan plan;
-  if (Status s = readPool(spec, spec.inputs[1].shape, spec.inputs[0].shape,
-                          /*average=*/false, plan))
+  DevicePoolPlan plan;
+  if (Status s = planDevicePool(spec, kernels::PoolOp::MaxPoolGrad, plan))
     return s;
   out = [plan](KernelContext &ctx, const Tensor *const *inputs,
                Tensor *const *outputs) {
@@ -327,11 +261,8 @@ Status makeMaxPoolGrad(const KernelSpec &spec, KernelFn &out) {
 
 template <typename T>
 Status makeAveragePoolGrad(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 1, 1, 1))
-    return s;
-  PoolPlan plan;
-  if (Status s = readPool(spec, spec.outputs[0].shape, spec.inputs[0].shape,
-                          /*average=*/true, plan))
+  DevicePoolPlan plan;
+  if (Status s = planDevicePool(spec, kernels::PoolOp::AveragePoolGrad, plan))
     return s;
   out = [plan](KernelContext &ctx, const Tensor *const *inputs,
                Tensor *const *outputs) {
@@ -363,19 +294,10 @@ template <typename T> struct GlobalAveragePoolFn {
 
 template <typename T>
 Status makeGlobalAveragePool(const KernelSpec &spec, KernelFn &out) {
-  if (Status s = cpu::checkArityAndDType(spec, 1, 1, 1))
+  kernels::GlobalPoolPlan plan;
+  if (Status s = kernels::planGlobalAveragePool(spec, plan))
     return s;
-  const Shape &input = spec.inputs[0].shape;
-  if (Status s = checkImageShape(spec, input))
-    return s;
-  Shape expected(input.size(), 1);
-  expected[0] = input[0];
-  expected[1] = input[1];
-  if (Status s =
-          cpu::checkShape(spec, "the result", spec.outputs[0].shape, expected))
-    return s;
-  int64_t planes = input[0] * input[1];
-  int64_t size = numElements(Shape(input.begin() + 2, input.end()));
+  const int64_t planes = plan.planes, size = plan.size;
   out = [planes, size](KernelContext &ctx, const Tensor *const *inputs,
                        Tensor *const *outputs) {
     forEachRow(ctx, planes,
