@@ -44,3 +44,13 @@ TEST(DeviceMemory, SteadyStateAllocatesFromTheCache) {
   // Two buffers, both cached after the first step.
   EXPECT_EQ(pool.cachedBytes(), size_t(4032 + 64));
 }
+
+// The CUDA backend runs every op the CPU backend runs.
+TEST(DeviceKernels, EveryCpuOpHasACudaKernel) {
+  std::vector<std::string> missing;
+  for (const std::string &op : cputest::cpuRegistry().names(Backend::CPU))
+    if (!target().registry->lookup(op, Backend::CUDA))
+      missing.push_back(op);
+  EXPECT_TRUE(missing.empty()) << "no CUDA kernel for " << missing.size()
+                               << " ops, the first " << missing.front();
+}
