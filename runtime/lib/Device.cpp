@@ -23,31 +23,34 @@ Status Device::wait(void *, void *) { return Status::ok(); }
 Status Device::waitHost(void *) { return Status::ok(); }
 void Device::releaseMarker(void *) {}
 
-namespace {
+HostMemoryDevice::HostMemoryDevice(MemorySpace space, std::string description)
+    : space_(space), description_(std::move(description)) {}
 
-class HostDevice final : public Device {
-public:
-  MemorySpace space() const override { return MemorySpace::Host; }
-  std::string describe() const override { return "host"; }
-  void *allocate(size_t bytes) override {
-    return std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-  }
-  void deallocate(void *data) override { std::free(data); }
-  Status copy(void *dst, MemorySpace dstSpace, const void *src,
-              MemorySpace srcSpace, size_t bytes, void *) override {
-    if (dstSpace != MemorySpace::Host || srcSpace != MemorySpace::Host)
-      return Status::error("the host device copies host memory only");
-    if (bytes)
-      std::memmove(dst, src, bytes);
-    return Status::ok();
-  }
-  Status fill(void *dst, uint8_t byte, size_t bytes, void *) override {
-    if (bytes)
-      std::memset(dst, byte, bytes);
-    return Status::ok();
-  }
-  Status synchronize(void *) override { return Status::ok(); }
-};
+void *HostMemoryDevice::allocate(size_t bytes) {
+  return std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+}
+
+void HostMemoryDevice::deallocate(void *data) { std::free(data); }
+
+Status HostMemoryDevice::copy(void *dst, MemorySpace dstSpace, const void *src,
+                              MemorySpace srcSpace, size_t bytes, void *) {
+  auto reached = [&](MemorySpace s) {
+    return s == MemorySpace::Host || s == space_;
+  };
+  if (!reached(dstSpace) || !reached(srcSpace))
+    return Status::error(description_ + ": copies host memory only");
+  if (bytes)
+    std::memmove(dst, src, bytes);
+  return Status::ok();
+}
+
+Status HostMemoryDevice::fill(void *dst, uint8_t byte, size_t bytes, void *) {
+  if (bytes)
+    std::memset(dst, byte, bytes);
+  return Status::ok();
+}
+
+namespace {
 
 std::atomic<Device *> &deviceSlot() {
   static std::atomic<Device *> slot{nullptr};
@@ -57,7 +60,8 @@ std::atomic<Device *> &deviceSlot() {
 } // namespace
 
 Device &pp::rt::hostDevice() {
-  static HostDevice *device = new HostDevice();
+  static HostMemoryDevice *device =
+      new HostMemoryDevice(MemorySpace::Host, "host");
   return *device;
 }
 

@@ -219,11 +219,10 @@ void FunctionExecutor::fuseElementwiseChains(const KernelRegistry &registry) {
   for (uint32_t slot : resultSlots_)
     isResult[slot] = true;
   std::vector<bool> fusible(n, false);
-  for (size_t k = 0; k < n; ++k) {
-    FusedInstruction instruction;
-    fusible[k] =
-        !kernels_[k].view && fusedInstructionOf(kernels_[k].spec, instruction);
-  }
+  std::vector<FusedInstruction> instructions(n);
+  for (size_t k = 0; k < n; ++k)
+    fusible[k] = !kernels_[k].view &&
+                 fusedInstructionOf(kernels_[k].spec, instructions[k]);
 
   // Leftmost-longest: from each start, the longest run of fusible kernels
   // of one result type whose intermediates (every result but the last) are
@@ -265,7 +264,7 @@ void FunctionExecutor::fuseElementwiseChains(const KernelRegistry &registry) {
       }
     }
     PreparedKernel fused;
-    if (best.size() > 1 && fuseRun(best, registry, fused)) {
+    if (best.size() > 1 && fuseRun(best, instructions, registry, fused)) {
       for (size_t k = start; k < best.back(); ++k)
         if (!std::binary_search(best.begin(), best.end(), k))
           kernels.push_back(std::move(kernels_[k])); // a constant
@@ -279,9 +278,10 @@ void FunctionExecutor::fuseElementwiseChains(const KernelRegistry &registry) {
   kernels_ = std::move(kernels);
 }
 
-bool FunctionExecutor::fuseRun(const std::vector<size_t> &members,
-                               const KernelRegistry &registry,
-                               PreparedKernel &out) const {
+bool FunctionExecutor::fuseRun(
+    const std::vector<size_t> &members,
+    const std::vector<FusedInstruction> &instructions,
+    const KernelRegistry &registry, PreparedKernel &out) const {
   const size_t last = members.back();
   // Externals in the order the chain first reads them; the value file of
   // the program holds them, then each instruction's result.
@@ -307,9 +307,7 @@ bool FunctionExecutor::fuseRun(const std::vector<size_t> &members,
   for (size_t m = 0; m < members.size(); ++m) {
     const size_t k = members[m];
     const PreparedKernel &kernel = kernels_[k];
-    FusedInstruction instruction;
-    if (!fusedInstructionOf(kernel.spec, instruction))
-      return false;
+    const FusedInstruction &instruction = instructions[k];
     ops.push_back(int64_t(instruction.op));
     for (int a = 0; a < kernels::kFusedArgs; ++a) {
       if (size_t(a) >= kernel.inputs.size()) {

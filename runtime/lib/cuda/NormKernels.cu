@@ -34,6 +34,7 @@
 #include "DeviceKernels.h"
 #include "DeviceLaunch.h"
 #include "FloatKernel.h"
+#include "WarpRows.h"
 
 #include <algorithm>
 #include <cmath>
@@ -41,17 +42,13 @@
 namespace pp::rt::PP_DEVICE_NS {
 namespace {
 
-struct Plus {
-  PP_HD double operator()(double a, double b) const { return a + b; }
-};
-
 /// The sum over the row's lanes of term(j), j in [0, n), in double.
 template <typename Term>
 PP_HD double laneSum(const Lanes &lanes, int64_t n, const Term &term) {
   double acc = 0;
   for (int64_t j = lanes.lane; j < n; j += lanes.count)
     acc += term(j);
-  return lanes.reduce(acc, Plus());
+  return lanes.reduce(acc, SumOp());
 }
 
 //===----------------------------------------------------------------------===//
@@ -474,8 +471,8 @@ template <typename T> struct ChannelPartialsFn {
         s1 += g * (xv - mean) * rstd;
       }
     }
-    s0 = lanes.reduce(s0, Plus());
-    s1 = lanes.reduce(s1, Plus());
+    s0 = lanes.reduce(s0, SumOp());
+    s1 = lanes.reduce(s1, SumOp());
     if (lanes.lane == 0) {
       partial[row] = s0;
       partial[channels * parts.parts + row] = s1;

@@ -28,6 +28,7 @@
 #include "DeviceLaunch.h"
 #include "DeviceWindow.h"
 #include "FloatKernel.h"
+#include "WarpRows.h"
 
 #include <limits>
 
@@ -273,10 +274,6 @@ Status makeAveragePoolGrad(const KernelSpec &spec, KernelFn &out) {
   return Status::ok();
 }
 
-struct PlusD {
-  PP_HD double operator()(double a, double b) const { return a + b; }
-};
-
 template <typename T> struct GlobalAveragePoolFn {
   const T *x;
   T *y;
@@ -286,7 +283,7 @@ template <typename T> struct GlobalAveragePoolFn {
     double sum = 0;
     for (int64_t i = lanes.lane; i < size; i += lanes.count)
       sum += double(xp[i]);
-    sum = lanes.reduce(sum, PlusD());
+    sum = lanes.reduce(sum, SumOp());
     if (lanes.lane == 0)
       y[plane] = T(sum / double(size));
   }

@@ -76,7 +76,28 @@ public:
   virtual void releaseMarker(void *marker);
 };
 
-/// The host's memory (aligned_alloc) and synchronous queues.
+/// A device whose memory is the host's (aligned_alloc) and whose queues are
+/// the calling thread: the host device itself (space Host) and the CUDA
+/// backend's device emulation (space Device: host memory labelled as device
+/// memory, CudaEmulation.h).
+class HostMemoryDevice : public Device {
+public:
+  HostMemoryDevice(MemorySpace space, std::string description);
+  MemorySpace space() const override { return space_; }
+  std::string describe() const override { return description_; }
+  void *allocate(size_t bytes) override;
+  void deallocate(void *data) override;
+  Status copy(void *dst, MemorySpace dstSpace, const void *src,
+              MemorySpace srcSpace, size_t bytes, void *queue) override;
+  Status fill(void *dst, uint8_t byte, size_t bytes, void *queue) override;
+  Status synchronize(void *) override { return Status::ok(); }
+
+private:
+  MemorySpace space_;
+  std::string description_;
+};
+
+/// The host's memory and synchronous queues.
 Device &hostDevice();
 
 /// The device behind MemorySpace::Device in this process; null until a

@@ -37,6 +37,8 @@
 
 namespace pp::rt {
 
+struct FusedInstruction; // ElementwiseFusion.h
+
 /// A function argument or result: its role, key and type.
 struct PortInfo {
   program::PortRole role;
@@ -125,9 +127,11 @@ private:
                        const KernelRegistry &registry) const;
   /// ExecutorOptions::fuseElementwise over the prepared kernels.
   void fuseElementwiseChains(const KernelRegistry &registry);
-  /// The fused kernel of kernels `members` (ascending), or false (the
-  /// kernels then stay as they are) when its preparation fails.
+  /// The fused kernel of kernels `members` (ascending), whose instructions
+  /// are `instructions[member]`, or false (the kernels then stay as they
+  /// are) when its preparation fails.
   bool fuseRun(const std::vector<size_t> &members,
+               const std::vector<FusedInstruction> &instructions,
                const KernelRegistry &registry, PreparedKernel &out) const;
   /// --detect-anomaly: the first NaN among the arguments and parameters.
   Status checkInputsFinite(const std::vector<Tensor> &arguments) const;
