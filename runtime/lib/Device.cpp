@@ -23,8 +23,17 @@ Status Device::wait(void *, void *) { return Status::ok(); }
 Status Device::waitHost(void *) { return Status::ok(); }
 void Device::releaseMarker(void *) {}
 
-HostMemoryDevice::HostMemoryDevice(MemorySpace space, std::string description)
-    : space_(space), description_(std::move(description)) {}
+bool Device::memoryInfo(size_t &, size_t &) const { return false; }
+
+HostMemoryDevice::HostMemoryDevice(MemorySpace space, std::string description,
+                                   size_t capacity)
+    : space_(space), description_(std::move(description)), capacity_(capacity) {
+}
+
+bool HostMemoryDevice::memoryInfo(size_t &freeBytes, size_t &totalBytes) const {
+  freeBytes = totalBytes = capacity_;
+  return capacity_ != 0;
+}
 
 void *HostMemoryDevice::allocate(size_t bytes) {
   return std::aligned_alloc(64, (bytes + 63) / 64 * 64);

@@ -2,6 +2,7 @@
 
 #include "MemoryReport.h"
 
+#include "pp/Runtime/ProfileReport.h"
 #include "pp/Runtime/ProfileTrace.h"
 #include "pp/Support/AtomicFile.h"
 
@@ -20,6 +21,47 @@ int pp::run::optimizerStateCount(const rt::OptimizerOptions &optimizer) {
   if (optimizer.kind == rt::OptimizerKind::AdamW)
     return 2;
   return optimizer.momentum != 0 ? 1 : 0;
+}
+
+double pp::run::predictedPeakBytes(const rt::program::Manifest &manifest,
+                                   uint32_t stage,
+                                   const rt::OptimizerOptions &optimizer) {
+  if (stage >= uint32_t(manifest.memory_size()))
+    return -1;
+  const rt::program::StageMemoryPlan &plan = manifest.memory(int(stage));
+  return double(plan.peak_bytes()) +
+         optimizerStateCount(optimizer) * double(plan.state_bytes());
+}
+
+rt::Status pp::run::checkPlanFitsDevice(const rt::program::Manifest &manifest,
+                                        const std::vector<uint32_t> &stages,
+                                        const rt::OptimizerOptions &optimizer,
+                                        const rt::Device &device) {
+  size_t freeBytes = 0, totalBytes = 0;
+  if (!device.memoryInfo(freeBytes, totalBytes))
+    return rt::Status::ok();
+  double needed = 0;
+  std::string peaks;
+  for (uint32_t s : stages) {
+    double peak = predictedPeakBytes(manifest, s, optimizer);
+    if (peak < 0)
+      return rt::Status::ok();
+    needed += peak;
+    peaks += (peaks.empty() ? "stage " : ", stage ") + std::to_string(s) + " " +
+             rt::formatBytes(int64_t(peak));
+  }
+  if (needed <= double(freeBytes))
+    return rt::Status::ok();
+  return rt::Status::error(
+      "the plan's peak memory does not fit on " + device.describe() + ": " +
+      peaks +
+      (stages.size() > 1
+           ? " (" + rt::formatBytes(int64_t(needed)) + " together)"
+           : "") +
+      ", but " + rt::formatBytes(int64_t(freeBytes)) +
+      " free: export the program with a memory limit (pp-opt "
+      "--pp-pipeline=\"... recompute=auto memory-limit=BYTES\") or on more "
+      "stages");
 }
 
 static std::string number(double value) {
@@ -46,16 +88,19 @@ std::string pp::run::formatMemoryReport(const rt::program::Manifest &manifest,
                        : states ? "momentum"
                                 : "sgd")
      << ",\n  \"transport\": "
-     << rt::jsonString(opts.transport == TransportKind::Mpi ? "mpi" : "threads")
+     << rt::jsonString(opts.transport == TransportKind::Mpi    ? "mpi"
+                       : opts.transport == TransportKind::Nccl ? "nccl"
+                                                               : "threads")
      << ",\n  \"process_peak_rss_bytes\": " << int64_t(usage.ru_maxrss) * 1024
      << ",\n  \"stages\": [";
   for (size_t s = 0; s < stages.size(); ++s) {
     const rt::MemoryStats &m = stages[s].memory;
     os << (s ? ",\n" : "\n") << "    {\"stage\": " << s
        << ", \"peak_bytes\": " << m.peakTotal << ", \"predicted_peak_bytes\": ";
-    if (s < size_t(manifest.memory_size())) {
+    double predicted =
+        predictedPeakBytes(manifest, uint32_t(s), opts.optimizer);
+    if (predicted >= 0) {
       const rt::program::StageMemoryPlan &plan = manifest.memory(int(s));
-      double predicted = plan.peak_bytes() + states * plan.state_bytes();
       os << number(predicted) << ", \"predicted_peak_action\": "
          << rt::jsonString(plan.peak_action()) << ", \"error\": "
          << number(predicted > 0 ? (m.peakTotal - predicted) / predicted : NAN);

@@ -16,6 +16,8 @@
 #include "Driver.h"
 #include "Options.h"
 
+#include "pp/Runtime/Device.h"
+
 #include <string>
 #include <vector>
 
@@ -24,6 +26,21 @@ namespace pp::run {
 /// Buffers of optimizer state per trainable parameter: AdamW 2, SGD with
 /// momentum 1, SGD 0.
 int optimizerStateCount(const rt::OptimizerOptions &optimizer);
+
+/// Stage `stage`'s peak bytes the plan predicts (the manifest's `memory`)
+/// for `optimizer`'s state; -1 when the program carries no plan for it.
+double predictedPeakBytes(const rt::program::Manifest &manifest, uint32_t stage,
+                          const rt::OptimizerOptions &optimizer);
+
+/// Before any stage is made: an error when the peaks the plan predicts for
+/// `stages` (those that share `device`) add up to more than the device has
+/// free, naming each stage's peak, the device and what to do. Nothing to
+/// check where the device does not say its memory or the program carries
+/// no plan.
+rt::Status checkPlanFitsDevice(const rt::program::Manifest &manifest,
+                               const std::vector<uint32_t> &stages,
+                               const rt::OptimizerOptions &optimizer,
+                               const rt::Device &device);
 
 /// The report as JSON text.
 std::string formatMemoryReport(const rt::program::Manifest &manifest,

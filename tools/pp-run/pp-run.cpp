@@ -396,6 +396,24 @@ int runTool(int argc, char **argv) {
   }
 
   bool training = opts.mode == Mode::Train;
+  if (opts.deviceMemory && training) {
+    // The stages that share this process's device must fit its memory at
+    // the peaks the plan predicts for training: say so now rather than run
+    // out mid-step.
+    std::vector<uint32_t> here;
+    for (uint32_t s = 0; s < dir.stages.size(); ++s)
+      if (!mpi || s == mpi->stage())
+        here.push_back(s);
+    if (Status s = checkPlanFitsDevice(dir.manifest, here, opts.optimizer,
+                                       *opts.deviceMemory)) {
+      if (!mpi)
+        return fail(s);
+      std::fprintf(stderr, "error: stage %u: %s\n", mpi->stage(),
+                   s.message().c_str());
+      std::fflush(stderr);
+      mpi->abort(s.message());
+    }
+  }
   if (!mpi && dir.stages.size() > 1 && opts.threads > 1 &&
       opts.backend == BackendKind::Cpu) {
     // OpenBLAS's thread count is process-wide: stages that share a process

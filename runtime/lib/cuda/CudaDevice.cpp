@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "pp/Runtime/CudaBackend.h"
+#include "pp/Runtime/ProfileReport.h"
 
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
@@ -23,12 +24,6 @@ namespace {
 Status cudaFailure(const std::string &what, cudaError_t err) {
   return Status::error(what + ": " + cudaGetErrorName(err) + " (" +
                        cudaGetErrorString(err) + ")");
-}
-
-std::string gib(size_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f GiB", double(bytes) / (1 << 30));
-  return text;
 }
 
 class CudaDevice final : public Device {
@@ -118,6 +113,15 @@ public:
       if (cudaError_t err = cudaStreamSynchronize(nullptr))
         return cudaFailure("cudaStreamSynchronize after a fill", err);
     return Status::ok();
+  }
+
+  bool memoryInfo(size_t &freeBytes, size_t &totalBytes) const override {
+    select();
+    if (cudaMemGetInfo(&freeBytes, &totalBytes) != cudaSuccess) {
+      (void)cudaGetLastError();
+      return false;
+    }
+    return true;
   }
 
   Status synchronize(void *queue) override {
@@ -224,7 +228,7 @@ Status pp::rt::openCudaDevice(int ordinal, std::unique_ptr<Device> &out) {
   std::string description =
       std::string(prop.name) + " (device " + std::to_string(ordinal) + ", sm_" +
       std::to_string(prop.major) + std::to_string(prop.minor) + ", " +
-      gib(prop.totalGlobalMem) + ")";
+      formatBytes(int64_t(prop.totalGlobalMem)) + ")";
   out = std::make_unique<CudaDevice>(ordinal, std::move(description));
   setDeviceMemory(out.get());
   return Status::ok();

@@ -66,6 +66,10 @@ public:
   /// Waits until everything ordered on `queue` so far has run.
   virtual Status synchronize(void *queue) = 0;
 
+  /// The device memory free now and in all; false where the device does
+  /// not say (the host).
+  virtual bool memoryInfo(size_t &freeBytes, size_t &totalBytes) const;
+
   /// A marker of everything ordered on `queue` so far; `wait` orders
   /// `queue` after a marker recorded on another queue, `waitHost` blocks the
   /// caller until it has passed. Markers are released with releaseMarker.
@@ -82,7 +86,10 @@ public:
 /// memory, CudaEmulation.h).
 class HostMemoryDevice : public Device {
 public:
-  HostMemoryDevice(MemorySpace space, std::string description);
+  /// `capacity`, when not 0, is what memoryInfo reports as free and in all
+  /// (the emulation's stand-in for a GPU's memory).
+  HostMemoryDevice(MemorySpace space, std::string description,
+                   size_t capacity = 0);
   MemorySpace space() const override { return space_; }
   std::string describe() const override { return description_; }
   void *allocate(size_t bytes) override;
@@ -91,10 +98,12 @@ public:
               MemorySpace srcSpace, size_t bytes, void *queue) override;
   Status fill(void *dst, uint8_t byte, size_t bytes, void *queue) override;
   Status synchronize(void *) override { return Status::ok(); }
+  bool memoryInfo(size_t &freeBytes, size_t &totalBytes) const override;
 
 private:
   MemorySpace space_;
   std::string description_;
+  size_t capacity_;
 };
 
 /// The host's memory and synchronous queues.
